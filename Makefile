@@ -1,0 +1,41 @@
+# The two commands: `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test demo migrate bench browser clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.test-installed: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+migrate: $(BIN)/.installed
+	$(BIN)/flask db-upgrade
+
+run: migrate
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+demo: migrate
+	$(BIN)/flask demo
+
+# Browser tests drive Debian's Chromium; install it when the machine lacks it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(BIN)/.test-installed browser
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/signin_and_page_weight.py
+
+clean:
+	rm -rf $(VENV) test-output *.egg-info

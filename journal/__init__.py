@@ -1,0 +1,73 @@
+"""The integration journal: an encrypted journal for clients in ketamine-assisted psychotherapy."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from flask import Flask, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie carries the CSRF token only; Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        from flask import request
+
+        return request.is_secure or bool(app.config["COOKIE_SECURE"])
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, database, vault, security, blueprints."""
+    from . import cli, db, vault
+    from .auth import loader
+    from .auth.views import bp as auth_bp
+    from .config import load_config
+    from .entries.views import bp as entries_bp
+    from .pages.views import bp as pages_bp
+    from .security import csrf, headers
+    from .web import errors
+
+    instance = (config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(instance) if instance else None, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path), config))
+    app.session_interface = _SessionInterface()
+    logging.getLogger("journal").setLevel(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    vault.init_app(app)
+    csrf.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    loader.init_app(app)
+    cli.init_app(app)
+    _template_helpers(app)
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(entries_bp)
+    return app
+
+
+def _template_helpers(app: Flask) -> None:
+    versions: dict[str, str] = {}
+    static = Path(app.static_folder or "")
+
+    def asset(filename: str) -> str:
+        """A static URL carrying a hash of the file, so a release never meets a stale cache."""
+        if filename not in versions:
+            versions[filename] = hashlib.sha256((static / filename).read_bytes()).hexdigest()[:12]
+        return url_for("static", filename=filename, v=versions[filename])
+
+    def local_time(moment: datetime, pattern: str = "%a %-d %b %Y, %H:%M") -> str:
+        """A UTC time shown in the signed-in user's own time zone."""
+        zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
+        return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
+
+    app.jinja_env.globals["asset"] = asset
+    app.jinja_env.filters["local_time"] = local_time

@@ -1,0 +1,173 @@
+"""Accounts: sign-up, sign-in, sessions and recovery. Rules here; keys stay in the vault."""
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..models import ROLES, User
+from ..security import ratelimit
+from .passwords import MAX_BYTES, password_problem
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class RateLimited(Exception):
+    """Too many attempts; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    keyring: vault.Keyring
+    token: str
+
+
+@dataclass(frozen=True)
+class SignedUp(SignedIn):
+    recovery_code: str
+
+
+def normalise_email(raw: str) -> str | None:
+    email = unicodedata.normalize("NFKC", (raw or "").strip()).lower()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        return None
+    return email
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def clean_time_zone(raw: str | None) -> str:
+    return raw if raw in _zones() else "UTC"
+
+
+def signup_problems(email: str | None, password: str, confirm: str, role: str) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if email is None:
+        problems["email"] = "Enter an email address like name@example.com."
+    problem = password_problem(password)
+    if problem:
+        problems["password"] = problem
+    elif password != confirm:
+        problems["confirm"] = "The two passwords are not the same."
+    if role not in ROLES:
+        problems["role"] = "Choose whether you are a client or a therapist."
+    return problems
+
+
+def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: str, time_zone: str,
+            address: str, now: datetime) -> SignedUp | None:
+    """A new account with its keys and first session, or None when the email cannot be used."""
+    if ratelimit.reserve(ratelimit.rate_key("signup-address", address), config["SIGNUPS_PER_ADDRESS_PER_HOUR"], now) is None:
+        raise RateLimited("Too many new accounts from this network. Please try again in an hour.")
+    if db.scalar(select(User.id).where(User.email == email)) is not None:
+        vault.unlock_with_password(None, password)  # the same work as a real sign-up
+        return None
+    user = User(id=uuid.uuid4(), email=email, role=role, time_zone=time_zone, created_at=now)
+    account = vault.create_account_keys(user, password)
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError:  # the same email signed up a moment ago, in another request
+        db.rollback()
+        return None
+    token = vault.open_session(db, user, account.keyring, now, session_lifetime(config))
+    return SignedUp(user, account.keyring, token, account.recovery_code)
+
+
+def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, address: str,
+            now: datetime) -> SignedIn | None:
+    """A session for the right email and password; None for anything else, in the same time."""
+    address_key = ratelimit.rate_key("signin-address", address)
+    if ratelimit.count(address_key, now) >= config["SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR"]:
+        raise RateLimited("Too many sign-in attempts from this network. Please wait an hour and try again.")
+    account_key = ratelimit.rate_key("signin-account", email or "")
+    attempt = ratelimit.reserve(account_key, config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    if attempt is None:
+        raise RateLimited("Too many sign-in attempts for this account. Please wait an hour, "
+                          "or use your recovery code.")
+    user = db.scalar(select(User).where(User.email == email)) if email else None
+    if len(password.encode("utf-8")) > MAX_BYTES:
+        password = ""
+    keyring = vault.unlock_with_password(user, password)
+    if keyring is None or user is None:
+        ratelimit.record(address_key, now)
+        return None
+    ratelimit.release(attempt)
+    vault.purge_stale_sessions(db, now, longest_idle(config))
+    token = vault.open_session(db, user, keyring, now, session_lifetime(config))
+    return SignedIn(user, keyring, token)
+
+
+def recover_account(db: Session, config: Mapping, *, email: str | None, code: str, new_password: str,
+                    now: datetime) -> SignedUp | None:
+    """Recovery code + email: a new password, a new recovery code, every old session ended."""
+    key = ratelimit.rate_key("recovery-account", email or "")
+    attempt = ratelimit.reserve(key, config["RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    if attempt is None:
+        raise RateLimited("Too many recovery attempts for this account. Please wait an hour and try again.")
+    user = db.scalar(select(User).where(User.email == email)) if email else None
+    keyring = vault.unlock_with_recovery_code(user, code)
+    if keyring is None or user is None:
+        return None
+    ratelimit.release(attempt)
+    vault.set_new_password(user, keyring, new_password)
+    new_code = vault.replace_recovery_code(user, keyring)
+    user.recovery_confirmed_at = None
+    vault.end_all_sessions(db, user.id)
+    token = vault.open_session(db, user, keyring, now, session_lifetime(config))
+    return SignedUp(user, keyring, token, new_code)
+
+
+def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, password: str,
+                      now: datetime) -> str | None:
+    """A fresh recovery code after the password is entered again; None if the password is wrong."""
+    attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", user.email),
+                                config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    if attempt is None:
+        raise RateLimited("Too many password attempts for this account. Please wait an hour and try again.")
+    if vault.unlock_with_password(user, password) is None:
+        return None
+    ratelimit.release(attempt)
+    user.recovery_confirmed_at = None
+    return vault.replace_recovery_code(user, keyring)
+
+
+def confirm_recovery_saved(user: User, now: datetime) -> None:
+    user.recovery_confirmed_at = now
+
+
+def resume(db: Session, config: Mapping, cookie_value: str | None, now: datetime):
+    return vault.resume_session(db, cookie_value, now, idle_limits(config))
+
+
+def sign_out(db: Session, cookie_value: str | None) -> None:
+    vault.end_session(db, cookie_value)
+
+
+def session_lifetime(config: Mapping) -> timedelta:
+    return timedelta(hours=config["SESSION_MAX_HOURS"])
+
+
+def idle_limits(config: Mapping) -> dict[str, timedelta]:
+    return {
+        "client": timedelta(minutes=config["IDLE_LOCK_CLIENT_MINUTES"]),
+        "therapist": timedelta(minutes=config["IDLE_LOCK_THERAPIST_MINUTES"]),
+    }
+
+
+def longest_idle(config: Mapping) -> timedelta:
+    return max(idle_limits(config).values())

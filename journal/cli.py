@@ -1,0 +1,46 @@
+"""Command-line: migrate the database, make demo accounts."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade_database(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+@click.command("db-upgrade")
+def db_upgrade_command() -> None:
+    """Bring the database schema up to date."""
+    upgrade_database(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Make a demo therapist and a demo client with a few entries, and print how to sign in."""
+    from .demo import make_demo
+
+    accounts = make_demo(password_for=lambda _email: "demo-" + secrets.token_urlsafe(9))
+    click.echo("Demo accounts (made anew each run; sign in at /signin):")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<9}  email: {email}   password: {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_upgrade_command)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,119 @@
+"""Configuration: safe defaults, overridden by environment variables, then by the factory's mapping."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+# Environment variable -> (config key, parser). Everything a deployment may set.
+_INT = int
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+ENVIRONMENT: dict[str, tuple[str, Any]] = {
+    "DATABASE_URL": ("DATABASE_URL", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "IDLE_LOCK_CLIENT_MINUTES": ("IDLE_LOCK_CLIENT_MINUTES", _INT),
+    "IDLE_LOCK_THERAPIST_MINUTES": ("IDLE_LOCK_THERAPIST_MINUTES", _INT),
+    "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", _INT),
+    "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": ("SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": ("SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR", _INT),
+    "SIGNUPS_PER_ADDRESS_PER_HOUR": ("SIGNUPS_PER_ADDRESS_PER_HOUR", _INT),
+    "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": ("RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "VAULT_KDF_MEMORY_KIB": ("VAULT_KDF_MEMORY_KIB", _INT),
+    "VAULT_KDF_ITERATIONS": ("VAULT_KDF_ITERATIONS", _INT),
+    "VAULT_KDF_MIN_MEMORY_KIB": ("VAULT_KDF_MIN_MEMORY_KIB", _INT),
+    "VAULT_KDF_MIN_ITERATIONS": ("VAULT_KDF_MIN_ITERATIONS", _INT),
+    "VAULT_KDF_CONCURRENCY": ("VAULT_KDF_CONCURRENCY", _INT),
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", _INT),
+    "CRISIS_RESOURCES_FILE": ("CRISIS_RESOURCES_FILE", str),
+    "LOG_LEVEL": ("LOG_LEVEL", str),
+    "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
+}
+
+DEFAULTS: dict[str, Any] = {
+    "IDLE_LOCK_CLIENT_MINUTES": 30,
+    "IDLE_LOCK_THERAPIST_MINUTES": 15,
+    "SESSION_MAX_HOURS": 12,
+    "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": 100,
+    "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": 300,
+    "SIGNUPS_PER_ADDRESS_PER_HOUR": 20,
+    "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    # Argon2id as DESIGN.md: 64 MiB, 3 passes, 1 lane; the floor refuses weaker stored params.
+    "VAULT_KDF_MEMORY_KIB": 64 * 1024,
+    "VAULT_KDF_ITERATIONS": 3,
+    "VAULT_KDF_MIN_MEMORY_KIB": 64 * 1024,
+    "VAULT_KDF_MIN_ITERATIONS": 3,
+    # At most this many 64 MiB derivations at once per process: bounds memory under a login flood.
+    "VAULT_KDF_CONCURRENCY": 2,
+    # Form posts only for now; an entry of 60,000 characters percent-encoded fits.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+    "MAX_FORM_PARTS": 100,
+    "CRISIS_RESOURCES_FILE": None,
+    "LOG_LEVEL": "INFO",
+    "COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "journal_csrf",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+
+def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Defaults, then environment, then the mapping given to the factory."""
+    config = dict(DEFAULTS)
+    for env_name, (key, parse) in ENVIRONMENT.items():
+        raw = os.environ.get(env_name)
+        if raw not in (None, ""):
+            config[key] = parse(raw)
+    config.update(overrides or {})
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'journal.sqlite3'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    config["MAX_FORM_MEMORY_SIZE"] = min(config["MAX_FORM_MEMORY_SIZE"], config["MAX_CONTENT_LENGTH"])
+    config["CRISIS_RESOURCES"] = _crisis_resources(config.get("CRISIS_RESOURCES_FILE"))
+    return config
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A random secret made on first run and kept, readable only by its owner, under instance/."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+DEFAULT_CRISIS_RESOURCES = {
+    "region": "United States",
+    "resources": [
+        {"name": "988 Suicide & Crisis Lifeline", "action": "Call or text 988", "href": "tel:988"},
+        {"name": "Crisis Text Line", "action": "Text HOME to 741741", "href": "sms:741741?body=HOME"},
+        {"name": "Emergency services", "action": "Call 911", "href": "tel:911"},
+    ],
+}
+
+
+def _crisis_resources(path: str | None) -> dict[str, Any]:
+    """Crisis lines for the region this service runs in: a JSON file, or the US default."""
+    if not path:
+        return DEFAULT_CRISIS_RESOURCES
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data.get("resources"), list) or not data["resources"]:
+        raise ValueError("CRISIS_RESOURCES_FILE needs a non-empty 'resources' list")
+    for item in data["resources"]:
+        if not {"name", "action", "href"} <= set(item):
+            raise ValueError("each crisis resource needs name, action and href")
+        if not str(item["href"]).startswith(("tel:", "sms:", "https:")):
+            raise ValueError("crisis resource links must be tel:, sms: or https:")
+    return data

@@ -1,0 +1,41 @@
+"""Demo accounts for trying the app: one therapist, one client with a few entries."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import delete
+
+from .auth import service as auth_service
+from .db import get_db, utcnow
+from .entries import service as entry_service
+from .models import User
+
+DEMO = (("therapist", "therapist@demo.example"), ("client", "client@demo.example"))
+ENTRIES = (
+    ("Before the first session", "My intention: *to be kinder to myself*.\n\nI feel nervous and curious."),
+    ("Day 1", "Colours, and a sense of being held. I want to remember the **warmth**.\n\n- rest\n- walk\n- write"),
+    ("Day 3", "A quieter day. Things I want to bring to the integration session:\n\n1. the image of the lake\n2. my father"),
+)
+
+
+def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
+    db = get_db()
+    db.execute(delete(User).where(User.email.in_([email for _, email in DEMO])))
+    made = []
+    now = utcnow()
+    for role, email in DEMO:
+        password = password_for(email)
+        result = auth_service.sign_up(db, current_app.config, email=email, password=password, role=role,
+                                      time_zone="UTC", address=f"demo-{uuid.uuid4()}", now=now)
+        auth_service.confirm_recovery_saved(result.user, now)
+        auth_service.sign_out(db, result.token)
+        if role == "client":
+            for days_ago, (title, body) in zip((6, 4, 2), ENTRIES):
+                data, _ = entry_service.clean_entry(title, body)
+                entry_service.create_entry(db, result.keyring, uuid.uuid4().hex, data, now - timedelta(days=days_ago))
+        made.append((role, email, password))
+    db.commit()
+    return made

@@ -1,0 +1,38 @@
+"""Markdown to HTML a browser can show safely: rendered, then cleaned to an allowlist."""
+from __future__ import annotations
+
+from functools import partial
+
+import bleach
+import markdown
+from bleach.linkifier import LinkifyFilter
+from markupsafe import Markup
+
+TAGS = {
+    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "del",
+}
+ATTRIBUTES = {"a": ["href", "title"]}
+PROTOCOLS = {"http", "https", "mailto"}
+
+
+def _safe_rel(attrs, new=False):
+    href_key = (None, "href")
+    if href_key in attrs:
+        attrs[(None, "rel")] = "noopener nofollow"
+    return attrs
+
+
+def render_markdown(text: str) -> Markup:
+    """Raw HTML a user typed is shown as text; links get rel="noopener nofollow"; scripts never run."""
+    html = markdown.markdown(text, extensions=["sane_lists", "nl2br"], output_format="html")
+    # A Cleaner per call: bleach's cleaners are not thread-safe.
+    cleaner = bleach.Cleaner(
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        protocols=PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+        filters=[partial(LinkifyFilter, callbacks=[_safe_rel], skip_tags={"pre", "code"})],
+    )
+    return Markup(cleaner.clean(html))

@@ -1,0 +1,248 @@
+"""Journal entries and their autosaved drafts: create, list, read, edit, delete. Scoped to the owner."""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..models import Draft, Record
+from .render import render_markdown
+
+KIND = "entry"
+TITLE_MAX = 200
+BODY_MAX = 60_000
+PAGE_SIZE = 20
+CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Control characters other than tab and newlines: PostgreSQL refuses NUL, and none belong in writing.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: uuid.UUID
+    title: str
+    body: str
+    occurred_at: datetime
+    updated_at: datetime
+    version: int
+
+    @property
+    def body_html(self) -> Markup:
+        return render_markdown(self.body)
+
+    @property
+    def preview(self) -> str:
+        text = " ".join(self.body.split())
+        return text if len(text) <= 160 else text[:157].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: uuid.UUID
+    title: str
+    body: str
+    updated_at: datetime
+    record_id: uuid.UUID | None
+    client_key: str | None
+    base_version: int | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A save based on an old version: both texts kept, nothing overwritten."""
+
+    current: EntryView
+    mine: EntryInput
+
+
+def clean_entry(title: str, body: str) -> tuple[EntryInput, dict[str, str]]:
+    """Normalised input and a message per field that needs a change."""
+    title = (title or "").replace("\r\n", "\n").strip()
+    body = (body or "").replace("\r\n", "\n").rstrip()
+    errors: dict[str, str] = {}
+    if len(title) > TITLE_MAX:
+        errors["title"] = f"The title can be up to {TITLE_MAX} characters; it has {len(title)}."
+    elif CONTROL_RE.search(title) or "\n" in title:
+        errors["title"] = "The title has characters that cannot be saved (control characters or line breaks)."
+    if len(body) > BODY_MAX:
+        errors["body"] = f"An entry can be up to {BODY_MAX:,} characters; this one has {len(body):,}. Split it in two?"
+    elif CONTROL_RE.search(body):
+        errors["body"] = "The text has invisible control characters that cannot be saved. Remove them and try again."
+    elif not title and not body.strip():
+        errors["body"] = "Write something first, even a few words."
+    return EntryInput(title, body), errors
+
+
+def valid_client_key(value: str | None) -> bool:
+    return bool(value and CLIENT_KEY_RE.match(value))
+
+
+def create_entry(db: Session, keyring: vault.Keyring, client_key: str, data: EntryInput,
+                 now: datetime) -> uuid.UUID:
+    """Create once per client-made id: sending the same create again returns the first entry."""
+    existing = _by_client_key(db, keyring, client_key)
+    if existing is not None:
+        return existing
+    record = Record(id=uuid.uuid4(), owner_id=keyring.user_id, kind=KIND, idempotency_key=client_key,
+                    occurred_at=now, created_at=now, updated_at=now, version=1)
+    vault.seal_payload(keyring, record, {"title": data.title, "body": data.body})
+    try:
+        with db.begin_nested():
+            db.add(record)
+    except IntegrityError:  # the same create, arriving twice at once
+        return _by_client_key(db, keyring, client_key)
+    _drop_draft(db, keyring, Draft.idempotency_key == client_key)
+    return record.id
+
+
+def get_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> EntryView | None:
+    record = _owned(db, keyring, entry_id)
+    return _view(keyring, record) if record else None
+
+
+def list_entries(db: Session, keyring: vault.Keyring, before: str | None = None,
+                 limit: int = PAGE_SIZE) -> tuple[list[EntryView], str | None]:
+    """Newest first, a page at a time; the cursor names the last entry shown."""
+    query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind == KIND)
+    cursor = parse_cursor(before)
+    if cursor is not None:
+        at, last_id = cursor
+        query = query.where(or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id)))
+    rows = db.scalars(query.order_by(Record.occurred_at.desc(), Record.id.desc()).limit(limit + 1)).all()
+    views = [_view(keyring, row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return views, (make_cursor(views[-1]) if more and views else None)
+
+
+def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_version: int,
+                 data: EntryInput, now: datetime) -> EntryView | Conflict | None:
+    """Save an edit made on version `base_version`; a newer saved version means a conflict."""
+    record = _owned(db, keyring, entry_id)
+    if record is None:
+        return None
+    if record.version != base_version:
+        return Conflict(_view(keyring, record), data)
+    record.version += 1
+    record.updated_at = now
+    vault.seal_payload(keyring, record, {"title": data.title, "body": data.body})
+    db.flush()
+    _drop_draft(db, keyring, Draft.record_id == record.id)
+    return _view(keyring, record)
+
+
+def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> bool:
+    record = _owned(db, keyring, entry_id)
+    if record is None:
+        return False
+    _drop_draft(db, keyring, Draft.record_id == record.id)
+    db.delete(record)
+    db.flush()
+    return True
+
+
+def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datetime, *,
+               client_key: str | None = None, entry_id: uuid.UUID | None = None,
+               base_version: int | None = None) -> DraftView | None:
+    """Autosave: one draft per new entry (by its client-made id) or per entry being edited."""
+    if entry_id is not None:
+        if _owned(db, keyring, entry_id) is None:
+            return None
+        match = Draft.record_id == entry_id
+    elif client_key is not None:
+        if _by_client_key(db, keyring, client_key) is not None:
+            return None  # already saved as an entry: nothing left to draft
+        match = Draft.idempotency_key == client_key
+    else:
+        return None
+    draft = db.scalar(select(Draft).where(Draft.owner_id == keyring.user_id, match))
+    if draft is None:
+        draft = Draft(id=uuid.uuid4(), owner_id=keyring.user_id, kind=KIND, idempotency_key=client_key,
+                      record_id=entry_id)
+        db.add(draft)
+    draft.base_version = base_version
+    draft.updated_at = now
+    vault.seal_payload(keyring, draft, {"title": data.title, "body": data.body})
+    db.flush()
+    return _draft_view(keyring, draft)
+
+
+def draft_for(db: Session, keyring: vault.Keyring, *, client_key: str | None = None,
+              entry_id: uuid.UUID | None = None) -> DraftView | None:
+    if entry_id is not None:
+        match = Draft.record_id == entry_id
+    elif client_key is not None:
+        match = Draft.idempotency_key == client_key
+    else:
+        return None
+    draft = db.scalar(select(Draft).where(Draft.owner_id == keyring.user_id, match))
+    return _draft_view(keyring, draft) if draft else None
+
+
+def list_drafts(db: Session, keyring: vault.Keyring) -> list[DraftView]:
+    rows = db.scalars(
+        select(Draft).where(Draft.owner_id == keyring.user_id, Draft.kind == KIND).order_by(Draft.updated_at.desc())
+    ).all()
+    return [_draft_view(keyring, row) for row in rows]
+
+
+def discard_draft(db: Session, keyring: vault.Keyring, draft_id: uuid.UUID) -> bool:
+    result = db.execute(delete(Draft).where(Draft.owner_id == keyring.user_id, Draft.id == draft_id))
+    return result.rowcount > 0
+
+
+def make_cursor(view: EntryView) -> str:
+    return f"{view.occurred_at.isoformat()}_{view.id}"
+
+
+def parse_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not value:
+        return None
+    try:
+        at, _, raw_id = value.rpartition("_")
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError
+        return parsed, uuid.UUID(raw_id)
+    except ValueError:
+        raise ValueError("bad cursor") from None
+
+
+def _owned(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> Record | None:
+    return db.scalar(
+        select(Record).where(Record.id == entry_id, Record.owner_id == keyring.user_id, Record.kind == KIND)
+    )
+
+
+def _by_client_key(db: Session, keyring: vault.Keyring, client_key: str) -> uuid.UUID | None:
+    return db.scalar(
+        select(Record.id).where(Record.owner_id == keyring.user_id, Record.idempotency_key == client_key)
+    )
+
+
+def _drop_draft(db: Session, keyring: vault.Keyring, match) -> None:
+    db.execute(delete(Draft).where(Draft.owner_id == keyring.user_id, match))
+
+
+def _view(keyring: vault.Keyring, record: Record) -> EntryView:
+    payload = vault.open_payload(keyring, record)
+    return EntryView(record.id, payload.get("title", ""), payload.get("body", ""), record.occurred_at,
+                     record.updated_at, record.version)
+
+
+def _draft_view(keyring: vault.Keyring, draft: Draft) -> DraftView:
+    payload = vault.open_payload(keyring, draft)
+    return DraftView(draft.id, payload.get("title", ""), payload.get("body", ""), draft.updated_at,
+                     draft.record_id, draft.idempotency_key, draft.base_version)

@@ -1,0 +1,195 @@
+"""Journal entry pages. Thin: parse the form, call the service, pick the template."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.loader import client_required
+from ..db import get_db, utcnow
+from ..web.htmx import render_page_or_fragment, wants_fragment
+from . import service
+
+bp = Blueprint("entries", __name__, url_prefix="/entries")
+
+
+def _keyring():
+    return current_user.keyring
+
+
+def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200, note=None, version=None):
+    return render_template("entries/form.html", entry_id=entry_id, client_key=client_key, form=form,
+                           errors=errors or {}, note=note, version=version), status
+
+
+@bp.get("")
+@client_required
+def list_entries():
+    """Newest first; htmx fetches the next page as the reader scrolls."""
+    try:
+        entries, next_cursor = service.list_entries(get_db(), _keyring(), before=request.args.get("before"))
+    except ValueError:
+        abort(400)
+    drafts = [] if request.args.get("before") else service.list_drafts(get_db(), _keyring())
+    return render_page_or_fragment("entries/list.html", "entries/_page.html",
+                                   entries=entries, next_cursor=next_cursor, drafts=drafts)
+
+
+@bp.get("/new")
+@client_required
+def new_entry():
+    """A blank entry, or a draft of one picked up again."""
+    client_key = request.args.get("draft")
+    if service.valid_client_key(client_key):
+        draft = service.draft_for(get_db(), _keyring(), client_key=client_key)
+        if draft is not None:
+            return _form_page(client_key=client_key, form={"title": draft.title, "body": draft.body},
+                              note="Picked up where you left off.")
+    return _form_page(client_key=uuid.uuid4().hex, form={})
+
+
+@bp.post("")
+@client_required
+def create_entry():
+    """Save a new entry once, however often the same form is sent."""
+    client_key = request.form.get("client_key")
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    if not service.valid_client_key(client_key):
+        abort(400)
+    if errors:
+        return _form_page(client_key=client_key, form=request.form, errors=errors, status=422)
+    db = get_db()
+    entry_id = service.create_entry(db, _keyring(), client_key, data, utcnow())
+    db.commit()
+    flash("Entry saved.", "info")
+    return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
+
+
+@bp.post("/draft")
+@client_required
+def autosave_new():
+    """Keep a new entry's text as an encrypted draft while it is being written."""
+    client_key = request.form.get("client_key")
+    if not service.valid_client_key(client_key):
+        abort(400)
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    draft = None
+    if not errors:
+        db = get_db()
+        draft = service.save_draft(db, _keyring(), data, utcnow(), client_key=client_key)
+        db.commit()
+    return _autosaved(draft, errors, client_key=client_key)
+
+
+@bp.get("/<uuid:entry_id>")
+@client_required
+def read_entry(entry_id):
+    """One entry, rendered."""
+    entry = service.get_entry(get_db(), _keyring(), entry_id)
+    if entry is None:
+        abort(404)
+    return render_template("entries/read.html", entry=entry)
+
+
+@bp.get("/<uuid:entry_id>/edit")
+@client_required
+def edit_entry(entry_id):
+    """The edit form, with unsaved changes from an earlier visit put back."""
+    db = get_db()
+    entry = service.get_entry(db, _keyring(), entry_id)
+    if entry is None:
+        abort(404)
+    draft = service.draft_for(db, _keyring(), entry_id=entry_id)
+    if draft is not None and draft.base_version == entry.version:
+        return _form_page(entry_id=entry_id, version=entry.version, form={"title": draft.title, "body": draft.body},
+                          note="Your unsaved changes are back in the form.")
+    return _form_page(entry_id=entry_id, version=entry.version, form={"title": entry.title, "body": entry.body})
+
+
+@bp.post("/<uuid:entry_id>/edit")
+@client_required
+def update_entry(entry_id):
+    """Save an edit; if the entry changed elsewhere since it was opened, show both versions."""
+    version = _version()
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    db = get_db()
+    if errors:
+        if service.get_entry(db, _keyring(), entry_id) is None:
+            abort(404)
+        return _form_page(entry_id=entry_id, version=version, form=request.form, errors=errors, status=422)
+    result = service.update_entry(db, _keyring(), entry_id, version, data, utcnow())
+    if result is None:
+        abort(404)
+    if isinstance(result, service.Conflict):
+        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id), 409
+    db.commit()
+    flash("Changes saved.", "info")
+    return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
+
+
+@bp.post("/<uuid:entry_id>/draft")
+@client_required
+def autosave_edit(entry_id):
+    """Keep unsaved changes to an entry as an encrypted draft."""
+    version = _version()
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    draft = None
+    db = get_db()
+    if not errors:
+        draft = service.save_draft(db, _keyring(), data, utcnow(), entry_id=entry_id, base_version=version)
+        if draft is None:
+            abort(404)
+        db.commit()
+    elif service.get_entry(db, _keyring(), entry_id) is None:
+        abort(404)
+    return _autosaved(draft, errors, entry_id=entry_id, version=version)
+
+
+@bp.get("/<uuid:entry_id>/delete")
+@client_required
+def confirm_delete(entry_id):
+    """Ask before deleting."""
+    entry = service.get_entry(get_db(), _keyring(), entry_id)
+    if entry is None:
+        abort(404)
+    return render_template("entries/delete.html", entry=entry)
+
+
+@bp.post("/<uuid:entry_id>/delete")
+@client_required
+def delete_entry(entry_id):
+    """Delete for good."""
+    db = get_db()
+    if not service.delete_entry(db, _keyring(), entry_id):
+        abort(404)
+    db.commit()
+    flash("Entry deleted.", "info")
+    return redirect(url_for("entries.list_entries"), 303)
+
+
+@bp.post("/drafts/<uuid:draft_id>/discard")
+@client_required
+def discard_draft(draft_id):
+    """Throw away an unsaved draft."""
+    db = get_db()
+    if not service.discard_draft(db, _keyring(), draft_id):
+        abort(404)
+    db.commit()
+    flash("Draft discarded.", "info")
+    return redirect(url_for("entries.list_entries"), 303)
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+def _autosaved(draft, errors, **form_context):
+    """htmx gets the status line; without JavaScript the whole form comes back, draft kept."""
+    if wants_fragment():
+        return render_template("entries/_autosave_status.html", draft=draft, errors=errors), 200
+    note = "Draft kept. It is encrypted like your entries." if draft else None
+    return _form_page(form=request.form, errors=errors, note=note, status=200 if draft else 422, **form_context)

@@ -1,0 +1,104 @@
+"""Tables. Ciphertext columns say so in their names; nothing here decrypts."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, UTCDateTime, utcnow
+
+ROLES = ("client", "therapist")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recovery_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Argon2id parameters per user, so they can rise later; bounded when read.
+    kdf_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    kdf_memory_kib: Mapped[int] = mapped_column(Integer)
+    kdf_iterations: Mapped[int] = mapped_column(Integer)
+    kdf_lanes: Mapped[int] = mapped_column(Integer)
+    auth_verifier: Mapped[bytes] = mapped_column(LargeBinary(32))
+    uk_version: Mapped[int] = mapped_column(Integer, default=1)
+    uk_wrap_pw: Mapped[bytes] = mapped_column(LargeBinary(64))
+    recovery_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    uk_wrap_recovery: Mapped[bytes] = mapped_column(LargeBinary(64))
+    x25519_pub: Mapped[bytes] = mapped_column(LargeBinary(32))
+    x25519_priv_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class AuthSession(Base):
+    """A signed-in browser. Deleting the row shreds the only server-side wrap of the user key."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    uk_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+    priv_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Record(Base):
+    """Everything a client writes: plaintext metadata for ordering, the fields sealed in the payload."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "idempotency_key"),
+        Index("ix_records_owner_kind_occurred", "owner_id", "kind", "occurred_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on every write; each version has its own data key and is bound into the AAD.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    uk_version: Mapped[int] = mapped_column(Integer)
+    dek_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+    payload_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Draft(Base):
+    """Autosaved writing not yet saved as a record: a new one (by its client-made id) or an edit."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "idempotency_key"),
+        UniqueConstraint("owner_id", "record_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uk_version: Mapped[int] = mapped_column(Integer)
+    dek_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+    payload_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RateEvent(Base):
+    """One counted attempt (a failed sign-in, a sign-up) under a hashed key, seen by every process."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

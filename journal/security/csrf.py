@@ -1,0 +1,38 @@
+"""CSRF: every state change carries the token (a form field, or the header htmx sends)."""
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, abort, request, session
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+HEADER = "X-CSRF-Token"
+FIELD = "csrf_token"
+
+
+def csrf_token() -> str:
+    """The browser's token, kept in Flask's signed cookie (it carries nothing else)."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _check() -> None:
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        abort(403)
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        abort(403)
+    expected = session.get("csrf")
+    sent = request.headers.get(HEADER) or request.form.get(FIELD)
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+        abort(403)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check)
+    app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,48 @@
+"""Response headers: a strict CSP, no caching of anything private, no framing, no referrer."""
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+    ]
+)
+
+
+def _set_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "geolocation=(), microphone=(), payment=(), usb=()"
+    if request.endpoint == "static":
+        # Versioned asset URLs (?v=<hash>) never change content; anything else is revalidated.
+        headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if request.args.get("v") else "no-cache"
+        )
+    else:
+        # Pages may hold decrypted writing: never stored by the browser or any cache between.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+        headers.add("Vary", "HX-Request")
+        headers.add("Vary", "Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_set_headers)

@@ -1,0 +1,29 @@
+"""The one door to keys. Services call it; views never import it."""
+from flask import Flask
+
+from .accounts import (
+    NewAccount,
+    create_account_keys,
+    format_recovery_code,
+    parse_recovery_code,
+    replace_recovery_code,
+    set_new_password,
+    unlock_with_password,
+    unlock_with_recovery_code,
+)
+from .envelope import open_payload, seal_payload
+from .kdf import KdfPolicy
+from .keyring import Keyring
+from .primitives import VaultError
+from .sessions import end_all_sessions, end_session, open_session, purge_stale_sessions, resume_session
+
+__all__ = [
+    "Keyring", "NewAccount", "VaultError", "create_account_keys", "end_all_sessions", "end_session",
+    "format_recovery_code", "init_app", "open_payload", "open_session", "parse_recovery_code",
+    "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
+    "set_new_password", "unlock_with_password", "unlock_with_recovery_code",
+]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["vault_kdf_policy"] = KdfPolicy(app.config)

@@ -1,0 +1,44 @@
+"""Sealing and opening what a client writes: a fresh data key per version, bound to its row."""
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+import uuid
+
+from .keyring import Keyring
+from .primitives import VaultError, context, random_key, open_sealed, seal, unwrap_key, wrap_key
+
+
+class Sealable(Protocol):
+    __tablename__: str
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    kind: str
+    uk_version: int
+    dek_wrap: bytes
+    payload_ciphertext: bytes
+
+
+def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any]) -> None:
+    """Encrypt the payload into the row under a new data key, wrapped under the owner's user key."""
+    if row.owner_id != keyring.user_id or row.id is None:
+        raise VaultError("a row is sealed by its owner, after it has an id")
+    dek = random_key()
+    row.uk_version = keyring.uk_version
+    row.dek_wrap = wrap_key(keyring.user_key, dek, _ctx("dek", row))
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    row.payload_ciphertext = seal(dek, data, _ctx("payload", row))
+
+
+def open_payload(keyring: Keyring, row: Sealable) -> dict[str, Any]:
+    """The payload, if this keyring owns the row and the ciphertext belongs to this row; else VaultError."""
+    if row.owner_id != keyring.user_id or row.uk_version != keyring.uk_version:
+        raise VaultError("not this keyring's row")
+    dek = unwrap_key(keyring.user_key, row.dek_wrap, _ctx("dek", row))
+    return json.loads(open_sealed(dek, row.payload_ciphertext, _ctx("payload", row)))
+
+
+def _ctx(part: str, row: Sealable) -> bytes:
+    # Record id, owner, kind and version in the associated data: a ciphertext copied to
+    # another row, owner or kind, or an old version replayed, does not open.
+    return context(part, row.__tablename__, row.id, row.owner_id, row.kind, getattr(row, "version", 0))

@@ -1,0 +1,55 @@
+"""Error pages in the app's layout: a plain sentence, never a trace or anything the user wrote."""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    401: ("Please sign in", "Your session has ended. Sign in to carry on."),
+    403: ("That did not go through", "The page may have been open too long, or the request came from "
+          "somewhere else. Go back, reload the page and try again."),
+    404: ("Not found", "There is nothing here, or it is not yours to see."),
+    405: ("Not allowed", "That action is not available here."),
+    409: ("Changed elsewhere", "This was changed on another device. Reload to see the latest."),
+    413: ("Too large", "That was more than can be sent at once. Nothing was saved; try something smaller."),
+    422: ("Please check the form", "Something in the form needs a change."),
+    429: ("Too many tries", "Please wait a while before trying again."),
+    500: ("Something went wrong on our side", "Nothing you wrote is shown here. Please try again in a moment."),
+    503: ("Busy or unavailable", "The journal cannot answer right now. Please try again in a minute."),
+}
+
+
+def _render(code: int, retry_after: int | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    response = render_template("errors/error.html", code=code, title=title, message=message), code
+    if retry_after is not None:
+        return response[0], code, {"Retry-After": str(retry_after)}
+    return response
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    if code == 429:
+        return _render(code, getattr(error, "retry_after", None) or 3600)
+    if code == 503:
+        return _render(code, getattr(error, "retry_after", None) or 30)
+    return _render(code)
+
+
+def _unhandled(error: Exception):
+    # Where it happened and the type, never the message: messages can hold text a user typed.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unhandled %s\n%s", type(error).__name__, frames)
+    return _render(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _unhandled)
+    app.register_error_handler(Exception, _unhandled)
