@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -33,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .security import csrf, headers
     from .web import errors
 
-    instance = (config or {}).get("INSTANCE_PATH")
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(instance) if instance else None, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), config))
     app.session_interface = _SessionInterface()

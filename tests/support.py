@@ -1,0 +1,145 @@
+"""Test helpers: a form-filling client, markers for leak checks, a real server in a subprocess."""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+LOGS = OUTPUT / "logs"
+MARKERS = OUTPUT / "markers.txt"
+PASSWORD = "a calm lake at dawn"
+
+# Cheap Argon2id for tests that are not about its cost (production default: 64 MiB, 3 passes).
+FAST_KDF = {
+    "VAULT_KDF_MEMORY_KIB": 1024,
+    "VAULT_KDF_ITERATIONS": 1,
+    "VAULT_KDF_MIN_MEMORY_KIB": 1024,
+    "VAULT_KDF_MIN_ITERATIONS": 1,
+}
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+CODE_RE = re.compile(r"data-recovery-code>([^<]+)<")
+
+
+def new_marker(label: str = "MARK") -> str:
+    """A unique string to write into the journal; the log canary later looks for every one of them."""
+    marker = f"{label}-{uuid.uuid4().hex}"
+    MARKERS.parent.mkdir(parents=True, exist_ok=True)
+    with MARKERS.open("a", encoding="utf-8") as handle:
+        handle.write(marker + "\n")
+    return marker
+
+
+class WebClient:
+    """Drives the app through its forms, the way a browser would, CSRF token included."""
+
+    def __init__(self, flask_client):
+        self.raw = flask_client
+        self.token: str | None = None
+
+    def get(self, url: str, htmx: bool = False, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        response = self.raw.get(url, headers=headers, **kwargs)
+        found = CSRF_RE.search(response.get_data(as_text=True))
+        if found:
+            self.token = found.group(1)
+        return response
+
+    def post(self, url: str, data: dict | None = None, htmx: bool = False, csrf: bool = True, **kwargs):
+        if csrf and self.token is None:
+            self.get("/signin")
+        data = dict(data or {})
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+            if csrf:
+                headers["X-CSRF-Token"] = self.token
+        elif csrf:
+            data.setdefault("csrf_token", self.token)
+        return self.raw.post(url, data=data, headers=headers, **kwargs)
+
+    def sign_up(self, email: str, password: str = PASSWORD, role: str = "client") -> str:
+        """Returns the recovery code shown once."""
+        response = self.post("/signup", {"email": email, "password": password, "confirm": password, "role": role})
+        assert response.status_code == 200, response.status_code
+        code = CODE_RE.search(response.get_data(as_text=True)).group(1)
+        assert self.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
+        return code
+
+    def sign_in(self, email: str, password: str = PASSWORD, next_url: str = "/"):
+        return self.post("/signin", {"email": email, "password": password, "next": next_url})
+
+    def sign_out(self):
+        return self.post("/signout")
+
+    def new_entry(self, title: str, body: str) -> str:
+        page = self.get("/entries/new").get_data(as_text=True)
+        client_key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
+        response = self.post("/entries", {"client_key": client_key, "title": title, "body": body})
+        assert response.status_code == 303, response.status_code
+        return response.headers["Location"].rsplit("/", 1)[1]
+
+    def cookie(self, name: str) -> str | None:
+        found = self.raw.get_cookie(name)
+        return found.value if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4, env: dict | None = None):
+    """The real app under gunicorn on a free port, migrated SQLite under `workdir`; yields its base URL.
+
+    Access lines carry the worker pid, so a test can see which process answered.
+    """
+    from journal.cli import upgrade_database
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = f"sqlite:///{workdir / 'journal.sqlite3'}"
+    upgrade_database(database)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    server_env = {**os.environ, **{k: str(v) for k, v in FAST_KDF.items()}, "DATABASE_URL": database,
+                  "INSTANCE_PATH": str(workdir / "instance"), "LOG_LEVEL": "DEBUG", **(env or {})}
+    log = (LOGS / f"{name}.log").open("ab")
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+               "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--error-logfile", "-",
+               "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s", "--log-level", "debug", "wsgi:app"]
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base + "/help", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server {name} did not start; see {LOGS / (name + '.log')}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

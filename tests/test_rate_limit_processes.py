@@ -1,0 +1,171 @@
+"""The per-account sign-in limit holds across server processes: the counter lives in the database.
+
+The app runs under gunicorn with three single-threaded workers; failed sign-ins are sent several at
+a time so more than one worker answers them, and the access log (each line starts with the worker's
+pid) shows which ones did.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from .support import CSRF_RE, LOGS, PASSWORD, live_server
+
+ACCOUNT_LIMIT = 100  # SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR, the default in journal/config.py
+WRONG_PASSWORD = "not the right password at all"
+SERVER_ENV = {"SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": "10000"}  # keep the per-address limit out of the way
+PARALLEL = 6  # requests in flight at once: more than the workers, so every worker is kept busy
+TIMEOUT = 30
+ACCESS_RE = re.compile(r"^pid=<?(\d+)>? (\S+) (\S+) (\d{3})$")  # gunicorn writes %(p)s as <pid>
+
+
+@contextmanager
+def multi_process_server(tmp_path: Path, name: str):
+    """Three worker processes, one thread each; yields the base URL and this run's access lines.
+
+    The lines are filled in once the server has stopped, when every worker has written its own.
+    """
+    lines: list[tuple[int, str, str, int]] = []
+    start = f"/run-start-{uuid.uuid4().hex}"  # a request no other run makes: this run's lines follow it
+    with live_server(tmp_path / name, name, workers=3, threads=1, env=SERVER_ENV) as base:
+        log = _open_access_log(LOGS / f"{name}.log", base)
+        try:
+            requests.get(base + start, timeout=TIMEOUT)
+            yield base, lines
+        except BaseException:
+            log.close()
+            raise
+    with log:
+        text = log.read().decode("utf-8", "replace")
+    seen_start = False
+    for raw in text.splitlines():
+        found = ACCESS_RE.match(raw.strip())
+        if found and found.group(3) == start:
+            seen_start = True
+        elif found and seen_start:
+            lines.append((int(found.group(1)), found.group(2), found.group(3), int(found.group(4))))
+    assert seen_start, (f"this run's access lines are missing from {LOGS / name}.log", text[-3000:])
+
+
+def _open_access_log(log_path: Path, base: str):
+    """The server's log, held open from the start: another test session may clear test-output/logs
+    meanwhile, and an open handle still reads the file the server writes to."""
+    try:
+        return log_path.open("rb")
+    except FileNotFoundError:  # cleared already: read it through the server's own stdout
+        bind = base.removeprefix("http://").encode()
+        for entry in Path("/proc").iterdir():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == os.getpid() and b"gunicorn" in command and bind in command:
+                return (entry / "fd" / "1").open("rb")
+        raise
+
+
+def form_session(base: str, path: str) -> tuple[requests.Session, str]:
+    """A new browser: GET the form for the Flask cookie and the CSRF token in the page."""
+    browser = requests.Session()
+    page = browser.get(base + path, timeout=TIMEOUT)
+    assert page.status_code == 200, page.status_code
+    found = CSRF_RE.search(page.text)
+    assert found, f"no csrf_token on {path}"
+    return browser, found.group(1)
+
+
+def sign_up(base: str, email: str) -> None:
+    browser, token = form_session(base, "/signup")
+    response = browser.post(base + "/signup", data={"csrf_token": token, "email": email, "password": PASSWORD,
+                                                    "confirm": PASSWORD, "role": "client"}, timeout=TIMEOUT)
+    assert response.status_code == 200, response.status_code
+    assert "data-recovery-code" in response.text
+
+
+def sign_in(base: str, email: str, password: str) -> requests.Response:
+    """One attempt from a fresh browser, never following the redirect of a success."""
+    browser, token = form_session(base, "/signin")
+    return browser.post(base + "/signin", data={"csrf_token": token, "email": email, "password": password,
+                                                "next": "/"}, allow_redirects=False, timeout=TIMEOUT)
+
+
+def fail_until_limit(base: str, email: str) -> None:
+    """Exactly ACCOUNT_LIMIT wrong passwords, several in flight at once; each is an ordinary failure."""
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        responses = list(pool.map(lambda _: sign_in(base, email, WRONG_PASSWORD), range(ACCOUNT_LIMIT)))
+    statuses = [response.status_code for response in responses]
+    assert statuses == [422] * ACCOUNT_LIMIT, {code: statuses.count(code) for code in set(statuses)}
+    for response in responses:
+        assert "do not match" in response.text
+        assert "sid" not in response.cookies
+
+
+def assert_refused(response: requests.Response) -> None:
+    assert response.status_code == 429, response.status_code
+    assert "Too many sign-in attempts" in response.text
+    assert int(response.headers["Retry-After"]) > 0
+    assert "sid" not in response.cookies
+    assert "do not match" not in response.text
+
+
+def assert_signed_in(response: requests.Response) -> None:
+    assert response.status_code == 302, response.status_code
+    assert response.headers["Location"] == "/"
+    assert response.cookies.get("sid")
+
+
+def signin_pids(lines) -> set[int]:
+    return {pid for pid, method, path, _status in lines if method == "POST" and path == "/signin"}
+
+
+def test_account_limit_is_shared_by_every_worker_process(tmp_path):
+    email = f"locked-{uuid.uuid4().hex[:12]}@example.com"
+    with multi_process_server(tmp_path, "rate-limit-processes") as (base, lines):
+        sign_up(base, email)
+        fail_until_limit(base, email)
+
+        # Attempt 101 has the right password and is refused all the same, before any password check.
+        assert_refused(sign_in(base, email, PASSWORD))
+        # And it stays refused, whichever process answers.
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            for response in pool.map(lambda _: sign_in(base, email, PASSWORD), range(PARALLEL)):
+                assert_refused(response)
+
+    posts = [(pid, status) for pid, method, path, status in lines if method == "POST" and path == "/signin"]
+    assert sorted(status for _pid, status in posts) == [422] * ACCOUNT_LIMIT + [429] * (1 + PARALLEL)
+    # More than one process counted the failures, so the count cannot be a per-worker one.
+    assert len({pid for pid, status in posts if status == 422}) >= 2, posts
+    assert len(signin_pids(lines)) >= 2
+
+
+def test_locked_account_does_not_lock_another_account(tmp_path):
+    locked = f"locked-{uuid.uuid4().hex[:12]}@example.com"
+    other = f"other-{uuid.uuid4().hex[:12]}@example.com"
+    with multi_process_server(tmp_path, "rate-limit-processes-other") as (base, lines):
+        sign_up(base, locked)
+        sign_up(base, other)
+        fail_until_limit(base, locked)
+        assert_refused(sign_in(base, locked, PASSWORD))
+
+        # The other account, from the same address at the same time: its own failures are ordinary
+        # failures, and the right password still signs it in, from every worker.
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            wrong = list(pool.map(lambda _: sign_in(base, other, WRONG_PASSWORD), range(3)))
+            right = list(pool.map(lambda _: sign_in(base, other, PASSWORD), range(PARALLEL)))
+        for response in wrong:
+            assert response.status_code == 422, response.status_code
+            assert "do not match" in response.text
+        for response in right:
+            assert_signed_in(response)
+
+        # The lock is still in place for the first account.
+        assert_refused(sign_in(base, locked, PASSWORD))
+
+    assert len(signin_pids(lines)) >= 2
