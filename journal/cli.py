@@ -8,6 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,7 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade_command() -> None:
     """Bring the database schema up to date."""
     upgrade_database(current_app.config["DATABASE_URL"])
@@ -31,6 +33,7 @@ def db_upgrade_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Make a demo therapist and a demo client with a few entries, and print how to sign in."""
     from .demo import make_demo

@@ -20,6 +20,8 @@ def rate_key(scope: str, value: str) -> str:
 def _own_transaction():
     # Counters commit on their own, at once, whatever the request later does: other
     # processes must see an attempt before this one has finished its slow password check.
+    # So call them before the request's own session writes: on SQLite a held write lock
+    # would make this second connection wait.
     return current_app.extensions["db_sessionmaker"].begin()
 
 

@@ -1,0 +1,147 @@
+"""Sign-up and sign-in as a person meets them: clear messages, normalised input, limits."""
+from __future__ import annotations
+
+import pytest
+
+from .support import PASSWORD, WebClient
+
+
+def _signup(web, email="ana@example.org", password=PASSWORD, confirm=None, role="client"):
+    return web.post("/signup", {"email": email, "password": password,
+                                "confirm": password if confirm is None else confirm, "role": role})
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short pw", "at least 10 characters"),
+        ("1234567890", "most common"),
+        ("Password123", "most common"),
+        ("aaaaaaaaaaaa", "most common"),
+        ("x" * 1025, "too long"),
+    ],
+)
+def test_weak_or_huge_passwords_get_a_clear_message(web, password, message):
+    response = _signup(web, password=password)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'value="ana@example.org"' in page  # what was typed stays (except the password)
+    assert password not in page
+
+
+def test_no_composition_rules_and_any_unicode(web):
+    code = web.sign_up("ana@example.org", password="всё будет хорошо")
+    assert code
+    web.sign_out()
+    assert web.sign_in("ana@example.org", "всё будет хорошо").status_code == 302
+
+
+def test_password_is_normalised_nfkc(web):
+    # Full-width letters (one phone keyboard) and plain ASCII (another) are the same password.
+    web.sign_up("ana@example.org", password="ｃａｌｍ ｌａｋｅ ａｔ ｄａｗｎ")
+    web.sign_out()
+    assert web.sign_in("ana@example.org", "calm lake at dawn").status_code == 302
+
+
+def test_email_is_normalised(web):
+    web.sign_up("  Ana@Example.ORG ")
+    web.sign_out()
+    assert web.sign_in("ana@example.org").status_code == 302
+
+
+def test_other_sign_up_mistakes(web):
+    assert "like name@example.com" in _signup(web, email="not-an-email").get_data(as_text=True)
+    assert "not the same" in _signup(web, confirm=PASSWORD + "!").get_data(as_text=True)
+    assert "Choose whether" in _signup(web, role="admin").get_data(as_text=True)
+
+
+def test_taken_email_gets_a_message_that_points_to_sign_in_and_recovery(app, web):
+    web.sign_up("ana@example.org")
+    other = WebClient(app.test_client())
+    response = _signup(other, email="ana@example.org", password="a different passphrase")
+    assert response.status_code == 422
+    assert "sign in, or use your recovery code" in response.get_data(as_text=True)
+
+
+def test_sign_in_failure_does_not_say_which_part_was_wrong(web):
+    web.sign_up("ana@example.org")
+    web.sign_out()
+    web.get("/signin")  # shows (and so clears) the "signed out" notice
+    wrong_password = web.sign_in("ana@example.org", "not the password").get_data(as_text=True)
+    unknown_email = web.sign_in("nobody@example.org", "not the password").get_data(as_text=True)
+    message = "That email and password do not match an account"
+    assert message in wrong_password and message in unknown_email
+    assert wrong_password.replace("ana@example.org", "X") == unknown_email.replace("nobody@example.org", "X")
+
+
+def test_next_only_goes_to_this_site(web):
+    web.sign_up("ana@example.org")
+    web.sign_out()
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
+        assert web.sign_in("ana@example.org", next_url=target).headers["Location"] == "/"
+        web.sign_out()
+
+
+def test_sign_in_rate_limited_per_address(make_app):
+    app = make_app(SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR=5)
+    web = WebClient(app.test_client())
+    for n in range(5):
+        assert web.sign_in(f"person{n}@example.org", "wrong password").status_code == 422
+    response = web.sign_in("someone@example.org", "wrong password")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "3600"
+    assert "Too many sign-in attempts from this network" in response.get_data(as_text=True)
+    app.extensions["db_engine"].dispose()
+
+
+def test_sign_in_rate_limited_per_account_even_with_the_right_password(make_app):
+    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=3)
+    web = WebClient(app.test_client())
+    web.sign_up("ana@example.org")
+    web.sign_out()
+    for _ in range(3):
+        assert web.sign_in("ana@example.org", "wrong password").status_code == 422
+    assert web.sign_in("ana@example.org").status_code == 429
+    assert web.sign_in("ben@example.org", "wrong password").status_code == 422  # others are not locked out
+    app.extensions["db_engine"].dispose()
+
+
+def test_successful_sign_ins_do_not_count_as_failures(make_app):
+    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=2)
+    web = WebClient(app.test_client())
+    web.sign_up("ana@example.org")
+    for _ in range(4):
+        web.sign_out()
+        assert web.sign_in("ana@example.org").status_code == 302
+    app.extensions["db_engine"].dispose()
+
+
+def test_sign_ups_rate_limited_per_address(make_app):
+    app = make_app(SIGNUPS_PER_ADDRESS_PER_HOUR=2)
+    web = WebClient(app.test_client())
+    web.sign_up("one@example.org")
+    web.sign_up("two@example.org")
+    response = _signup(web, email="three@example.org")
+    assert response.status_code == 429 and "Too many new accounts" in response.get_data(as_text=True)
+    app.extensions["db_engine"].dispose()
+
+
+def test_recovery_code_page_says_plainly_what_losing_it_means(web):
+    response = _signup(web)
+    page = response.get_data(as_text=True)
+    assert "shown <strong>only this once</strong>" in page
+    assert "Without your password and this code, nobody can recover your journal" in page
+    assert "Copy code" in page and "Download as a file" in page
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unconfirmed_recovery_code_can_be_replaced_with_the_password(web):
+    web.post("/signup", {"email": "ana@example.org", "password": PASSWORD, "confirm": PASSWORD, "role": "client"})
+    assert "have not confirmed" in web.get("/account").get_data(as_text=True)
+    assert web.post("/recovery-code/new", {"password": "wrong password"}).status_code == 422
+    response = web.post("/recovery-code/new", {"password": PASSWORD})
+    assert response.status_code == 200 and "Your new recovery code" in response.get_data(as_text=True)
+    assert web.post("/recovery-code/saved", {}).status_code == 302  # unticked: asked again
+    assert web.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
+    assert "You confirmed you saved" in web.get("/account").get_data(as_text=True)
