@@ -156,3 +156,39 @@ def test_concurrent_writers_never_see_database_locked(app):
     assert errors == []
     for web in clients:
         assert web.get("/entries").get_data(as_text=True).count('class="entry-item"') == 8
+
+
+def test_unsaved_changes_to_an_older_version_come_back_beside_the_newer_one(app, web):
+    web.sign_up("ana@example.org")
+    entry = web.new_entry("t", "original")
+    assert web.post(f"/entries/{entry}/draft", {"version": "1", "title": "t", "body": "my unsaved words"},
+                    htmx=True).status_code == 200
+    phone = WebClient(app.test_client())
+    phone.sign_in("ana@example.org")
+    assert phone.post(f"/entries/{entry}/edit", {"version": "1", "title": "t", "body": "from the phone"}).status_code == 303
+    page = web.get(f"/entries/{entry}/edit").get_data(as_text=True)
+    assert "changed somewhere else" in page
+    assert "my unsaved words" in page and "from the phone" in page
+
+
+def test_an_autosave_that_lands_after_the_save_leaves_no_stale_draft(web):
+    web.sign_up("ana@example.org")
+    entry = web.new_entry("t", "original")
+    assert web.post(f"/entries/{entry}/edit", {"version": "1", "title": "t", "body": "final"}).status_code == 303
+    web.post(f"/entries/{entry}/draft", {"version": "1", "title": "t", "body": "final"}, htmx=True)
+    assert "Not saved yet" in web.get("/entries").get_data(as_text=True)
+    page = web.get(f"/entries/{entry}/edit").get_data(as_text=True)
+    assert "changed somewhere else" not in page and 'name="version" value="2"' in page
+    assert "Not saved yet" not in web.get("/entries").get_data(as_text=True)
+
+
+def test_saving_an_edit_clears_its_own_draft_only(app, web):
+    web.sign_up("ana@example.org")
+    entry = web.new_entry("t", "original")
+    form = web.get(f"/entries/{entry}/edit").get_data(as_text=True)
+    edit_key = re.search(r'name="client_key" value="([^"]+)"', form).group(1)
+    web.post(f"/entries/{entry}/draft", {"version": "1", "client_key": edit_key, "title": "t", "body": "typing"},
+             htmx=True)
+    assert web.post(f"/entries/{entry}/edit", {"version": "1", "client_key": edit_key, "title": "t",
+                                               "body": "typing, done"}).status_code == 303
+    assert "Not saved yet" not in web.get("/entries").get_data(as_text=True)

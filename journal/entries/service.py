@@ -90,6 +90,33 @@ def valid_client_key(value: str | None) -> bool:
     return bool(value and CLIENT_KEY_RE.match(value))
 
 
+@dataclass(frozen=True)
+class EditStart:
+    """What the edit form opens with: the entry, or unsaved changes to it, or a conflict."""
+
+    entry: EntryView
+    title: str
+    body: str
+    restored: bool = False
+    conflict: Conflict | None = None
+
+
+def start_edit(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> EditStart | None:
+    """Put unsaved changes back; if they were made on an older version, show both texts."""
+    entry = get_entry(db, keyring, entry_id)
+    if entry is None:
+        return None
+    draft = draft_for(db, keyring, entry_id=entry_id)
+    if draft is None:
+        return EditStart(entry, entry.title, entry.body)
+    if (draft.title, draft.body) == (entry.title, entry.body):
+        discard_draft(db, keyring, draft.id)  # an autosave that arrived after the save: nothing new
+        return EditStart(entry, entry.title, entry.body)
+    if draft.base_version == entry.version:
+        return EditStart(entry, draft.title, draft.body, restored=True)
+    return EditStart(entry, draft.title, draft.body, conflict=Conflict(entry, EntryInput(draft.title, draft.body)))
+
+
 def create_entry(db: Session, keyring: vault.Keyring, client_key: str, data: EntryInput,
                  now: datetime) -> uuid.UUID:
     """Create once per client-made id: sending the same create again returns the first entry."""
@@ -128,8 +155,12 @@ def list_entries(db: Session, keyring: vault.Keyring, before: str | None = None,
 
 
 def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_version: int,
-                 data: EntryInput, now: datetime) -> EntryView | Conflict | None:
-    """Save an edit made on version `base_version`; a newer saved version means a conflict."""
+                 data: EntryInput, now: datetime, edit_key: str | None = None) -> EntryView | Conflict | None:
+    """Save an edit made on version `base_version`; a newer saved version means a conflict.
+
+    The draft autosaved by this same form (`edit_key`) is done with; a draft another device
+    autosaved is someone's unsaved writing and stays.
+    """
     record = _owned(db, keyring, entry_id)
     if record is None:
         return None
@@ -139,7 +170,8 @@ def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_
     record.updated_at = now
     vault.seal_payload(keyring, record, {"title": data.title, "body": data.body})
     db.flush()
-    _drop_draft(db, keyring, Draft.record_id == record.id)
+    if edit_key is not None:
+        _drop_draft(db, keyring, and_(Draft.record_id == record.id, Draft.idempotency_key == edit_key))
     return _view(keyring, record)
 
 
@@ -156,7 +188,10 @@ def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> bo
 def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datetime, *,
                client_key: str | None = None, entry_id: uuid.UUID | None = None,
                base_version: int | None = None) -> DraftView | None:
-    """Autosave: one draft per new entry (by its client-made id) or per entry being edited."""
+    """Autosave: one draft per new entry (by its client-made id) or per entry being edited.
+
+    For an edit, `client_key` names the form the draft came from.
+    """
     if entry_id is not None:
         if _owned(db, keyring, entry_id) is None:
             return None
@@ -172,6 +207,7 @@ def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datet
         draft = Draft(id=uuid.uuid4(), owner_id=keyring.user_id, kind=KIND, idempotency_key=client_key,
                       record_id=entry_id)
         db.add(draft)
+    draft.idempotency_key = client_key
     draft.base_version = base_version
     draft.updated_at = now
     vault.seal_payload(keyring, draft, {"title": data.title, "body": data.body})

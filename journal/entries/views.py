@@ -97,14 +97,16 @@ def read_entry(entry_id):
 def edit_entry(entry_id):
     """The edit form, with unsaved changes from an earlier visit put back."""
     db = get_db()
-    entry = service.get_entry(db, _keyring(), entry_id)
-    if entry is None:
+    start = service.start_edit(db, _keyring(), entry_id)
+    if start is None:
         abort(404)
-    draft = service.draft_for(db, _keyring(), entry_id=entry_id)
-    if draft is not None and draft.base_version == entry.version:
-        return _form_page(entry_id=entry_id, version=entry.version, form={"title": draft.title, "body": draft.body},
-                          note="Your unsaved changes are back in the form.")
-    return _form_page(entry_id=entry_id, version=entry.version, form={"title": entry.title, "body": entry.body})
+    db.commit()
+    if start.conflict is not None:
+        return render_template("entries/conflict.html", conflict=start.conflict, entry_id=entry_id,
+                               client_key=uuid.uuid4().hex)
+    note = "Your unsaved changes are back in the form." if start.restored else None
+    return _form_page(entry_id=entry_id, version=start.entry.version, note=note, client_key=uuid.uuid4().hex,
+                      form={"title": start.title, "body": start.body})
 
 
 @bp.post("/<uuid:entry_id>/edit")
@@ -117,12 +119,14 @@ def update_entry(entry_id):
     if errors:
         if service.get_entry(db, _keyring(), entry_id) is None:
             abort(404)
-        return _form_page(entry_id=entry_id, version=version, form=request.form, errors=errors, status=422)
-    result = service.update_entry(db, _keyring(), entry_id, version, data, utcnow())
+        return _form_page(entry_id=entry_id, version=version, form=request.form, errors=errors, status=422,
+                          client_key=_edit_key())
+    result = service.update_entry(db, _keyring(), entry_id, version, data, utcnow(), edit_key=_edit_key())
     if result is None:
         abort(404)
     if isinstance(result, service.Conflict):
-        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id), 409
+        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id,
+                               client_key=_edit_key()), 409
     db.commit()
     flash("Changes saved.", "info")
     return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
@@ -137,13 +141,14 @@ def autosave_edit(entry_id):
     draft = None
     db = get_db()
     if not errors:
-        draft = service.save_draft(db, _keyring(), data, utcnow(), entry_id=entry_id, base_version=version)
+        draft = service.save_draft(db, _keyring(), data, utcnow(), entry_id=entry_id, base_version=version,
+                                   client_key=_edit_key())
         if draft is None:
             abort(404)
         db.commit()
     elif service.get_entry(db, _keyring(), entry_id) is None:
         abort(404)
-    return _autosaved(draft, errors, entry_id=entry_id, version=version)
+    return _autosaved(draft, errors, entry_id=entry_id, version=version, client_key=_edit_key())
 
 
 @bp.get("/<uuid:entry_id>/delete")
@@ -178,6 +183,12 @@ def discard_draft(draft_id):
     db.commit()
     flash("Draft discarded.", "info")
     return redirect(url_for("entries.list_entries"), 303)
+
+
+def _edit_key() -> str | None:
+    """The id of the edit form a save or autosave came from (absent from older forms)."""
+    key = request.form.get("client_key")
+    return key if service.valid_client_key(key) else None
 
 
 def _version() -> int:
