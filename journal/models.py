@@ -97,7 +97,7 @@ class RateEvent(Base):
     """One counted attempt (a failed sign-in, a sign-up) under a hashed key, seen by every process."""
 
     __tablename__ = "rate_events"
-    __table_args__ = (Index("ix_rate_events_key_at", "key_hash", "at"),)
+    __table_args__ = (Index("ix_rate_events_key_at", "key_hash", "at"), Index("ix_rate_events_at", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key_hash: Mapped[str] = mapped_column(String(64))

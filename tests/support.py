@@ -129,7 +129,7 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
             try:
                 if requests.get(base + "/help", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server {name} did not start; see {LOGS / (name + '.log')}")

@@ -145,3 +145,38 @@ def test_unconfirmed_recovery_code_can_be_replaced_with_the_password(web):
     assert web.post("/recovery-code/saved", {}).status_code == 302  # unticked: asked again
     assert web.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
     assert "You confirmed you saved" in web.get("/account").get_data(as_text=True)
+
+
+def test_recovery_lifts_a_lock_someone_else_caused_by_guessing(make_app):
+    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=3)
+    web = WebClient(app.test_client())
+    code = web.sign_up("ana@example.org")
+    web.sign_out()
+    attacker = WebClient(app.test_client())
+    for _ in range(3):
+        attacker.sign_in("ana@example.org", "guess guess guess")
+    assert web.sign_in("ana@example.org").status_code == 429
+    recovered = web.post("/recover", {"email": "ana@example.org", "code": code,
+                                      "password": "my new passphrase", "confirm": "my new passphrase"})
+    assert recovered.status_code == 200
+    web.post("/recovery-code/saved", {"saved": "yes"})
+    web.sign_out()
+    assert web.sign_in("ana@example.org", "my new passphrase").status_code == 302
+    app.extensions["db_engine"].dispose()
+
+
+def test_old_attempts_are_forgotten_for_every_key(app, web):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from journal.db import get_db, utcnow
+    from journal.models import RateEvent
+    from journal.security import ratelimit
+
+    with app.app_context():
+        long_ago = utcnow() - timedelta(hours=2)
+        for n in range(5):
+            ratelimit.reserve(ratelimit.rate_key("signin-account", f"gone{n}@example.org"), 100, long_ago)
+        ratelimit.reserve(ratelimit.rate_key("signin-account", "now@example.org"), 100, utcnow())
+        assert get_db().scalar(select(func.count()).select_from(RateEvent)) == 1

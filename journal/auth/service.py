@@ -91,12 +91,16 @@ def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: st
 def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, address: str,
             now: datetime) -> SignedIn | None:
     """A session for the right email and password; None for anything else, in the same time."""
-    address_key = ratelimit.rate_key("signin-address", address)
-    if ratelimit.count(address_key, now) >= config["SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR"]:
+    # Each attempt is counted before the slow check and un-counted if it succeeds, so
+    # attempts in flight at once in several processes cannot slip past a limit.
+    address_attempt = ratelimit.reserve(ratelimit.rate_key("signin-address", address),
+                                        config["SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR"], now)
+    if address_attempt is None:
         raise RateLimited("Too many sign-in attempts from this network. Please wait an hour and try again.")
-    account_key = ratelimit.rate_key("signin-account", email or "")
-    attempt = ratelimit.reserve(account_key, config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", email or ""),
+                                config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
     if attempt is None:
+        ratelimit.release(address_attempt)
         raise RateLimited("Too many sign-in attempts for this account. Please wait an hour, "
                           "or use your recovery code.")
     user = db.scalar(select(User).where(User.email == email)) if email else None
@@ -104,9 +108,9 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
         password = ""
     keyring = vault.unlock_with_password(user, password)
     if keyring is None or user is None:
-        ratelimit.record(address_key, now)
         return None
     ratelimit.release(attempt)
+    ratelimit.release(address_attempt)
     vault.purge_stale_sessions(db, now, longest_idle(config))
     token = vault.open_session(db, user, keyring, now, session_lifetime(config))
     return SignedIn(user, keyring, token)
@@ -124,6 +128,8 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
     if keyring is None or user is None:
         return None
     ratelimit.release(attempt)
+    # The owner is proven: whoever was guessing the old password no longer locks them out.
+    ratelimit.clear(ratelimit.rate_key("signin-account", email))
     vault.set_new_password(user, keyring, new_password)
     new_code = vault.replace_recovery_code(user, keyring)
     user.recovery_confirmed_at = None

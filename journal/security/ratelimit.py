@@ -38,7 +38,7 @@ def reserve(key: str, limit: int, now: datetime, window: timedelta = WINDOW) -> 
     Returns the event id to release if the attempt turns out not to count, or None when over the limit.
     """
     with _own_transaction() as db:
-        db.execute(delete(RateEvent).where(RateEvent.key_hash == key, RateEvent.at <= now - window))
+        _forget_old(db, now, window)
         event = RateEvent(key_hash=key, at=now)
         db.add(event)
         db.flush()
@@ -49,11 +49,17 @@ def reserve(key: str, limit: int, now: datetime, window: timedelta = WINDOW) -> 
     return event_id
 
 
-def record(key: str, now: datetime) -> None:
-    with _own_transaction() as db:
-        db.add(RateEvent(key_hash=key, at=now))
-
-
 def release(event_id: int) -> None:
     with _own_transaction() as db:
         db.execute(delete(RateEvent).where(RateEvent.id == event_id))
+
+
+def clear(key: str) -> None:
+    """Forget every attempt under a key (the account was just proven to be its owner's)."""
+    with _own_transaction() as db:
+        db.execute(delete(RateEvent).where(RateEvent.key_hash == key))
+
+
+def _forget_old(db, now: datetime, window: timedelta) -> None:
+    # Every key, not just this one: keys that never see another attempt must not pile up.
+    db.execute(delete(RateEvent).where(RateEvent.at <= now - window))

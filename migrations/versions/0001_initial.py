@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_events'))
     )
     with op.batch_alter_table('rate_events', schema=None) as batch_op:
+        batch_op.create_index('ix_rate_events_at', ['at'], unique=False)
         batch_op.create_index('ix_rate_events_key_at', ['key_hash', 'at'], unique=False)
 
     op.create_table('users',
@@ -113,5 +114,6 @@ def downgrade() -> None:
     op.drop_table('users')
     with op.batch_alter_table('rate_events', schema=None) as batch_op:
         batch_op.drop_index('ix_rate_events_key_at')
+        batch_op.drop_index('ix_rate_events_at')
 
     op.drop_table('rate_events')
