@@ -6,7 +6,6 @@ pid) shows which ones did.
 """
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -40,15 +39,9 @@ def multi_process_server(tmp_path: Path, name: str):
     lines: list[tuple[int, str, str, int]] = []
     start = f"/run-start-{uuid.uuid4().hex}"  # a request no other run makes: this run's lines follow it
     with live_server(tmp_path / name, name, workers=3, threads=1, env=SERVER_ENV) as base:
-        log = _open_access_log(LOGS / f"{name}.log", base)
-        try:
-            requests.get(base + start, timeout=TIMEOUT)
-            yield base, lines
-        except BaseException:
-            log.close()
-            raise
-    with log:
-        text = log.read().decode("utf-8", "replace")
+        requests.get(base + start, timeout=TIMEOUT)
+        yield base, lines
+    text = (LOGS / f"{name}.log").read_text(encoding="utf-8", errors="replace")
     seen_start = False
     for raw in text.splitlines():
         found = ACCESS_RE.match(raw.strip())
@@ -57,24 +50,6 @@ def multi_process_server(tmp_path: Path, name: str):
         elif found and seen_start:
             lines.append((int(found.group(1)), found.group(2), found.group(3), int(found.group(4))))
     assert seen_start, (f"this run's access lines are missing from {LOGS / name}.log", text[-1500:])
-
-
-def _open_access_log(log_path: Path, base: str):
-    """The server's log, held open from the start: another test session may clear test-output/logs
-    meanwhile, and an open handle still reads the file the server writes to."""
-    try:
-        return log_path.open("rb")
-    except FileNotFoundError:  # cleared already: read it through the server's own stdout
-        bind = base.removeprefix("http://").encode()
-        for entry in Path("/proc").iterdir():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                command = (entry / "cmdline").read_bytes().split(b"\0")
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent == os.getpid() and b"gunicorn" in command and bind in command:
-                return (entry / "fd" / "1").open("rb")
-        raise
 
 
 def form_session(base: str, path: str) -> tuple[requests.Session, str]:
