@@ -146,6 +146,40 @@ WIDER_THAN_VIEWPORT_JS = """
 """
 
 
+# Ordinary words (letters only, up to 20) split across two lines: a box squeezed narrower than a word.
+# Long unbroken strings a user typed may wrap anywhere; those are not counted.
+BROKEN_WORDS_JS = """
+() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const word = /(?<![\\w@.])[A-Za-z]{2,20}(?![\\w@])/g;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('textarea, script, style, .visually-hidden')) continue;
+    if (!parent.getClientRects().length) continue;
+    for (const match of node.data.matchAll(word)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) found.push(`"${match[0]}" in ${parent.tagName.toLowerCase()}.${parent.className}`);
+    }
+  }
+  return found;
+}
+"""
+
+# Labels that must sit on one line (the tab bar).
+WRAPPED_LABELS_JS = """
+(selector) => [...document.querySelectorAll(selector)].filter(el => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const middles = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top + r.height / 2);
+  return middles.length > 0 && Math.max(...middles) - Math.min(...middles) > 10;
+}).map(el => el.textContent.trim().replace(/\\s+/g, ' '))
+"""
+
+
 def luminance(css_color: str) -> float:
     """Relative luminance (WCAG) of an rgb()/rgba() computed colour."""
     red, green, blue = (round(float(part)) for part in re.findall(r"[\d.]+", css_color)[:3])

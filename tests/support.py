@@ -117,11 +117,11 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
     port = free_port()
     server_env = {**os.environ, **{k: str(v) for k, v in FAST_KDF.items()}, "DATABASE_URL": database,
                   "INSTANCE_PATH": str(workdir / "instance"), "LOG_LEVEL": "DEBUG", **(env or {})}
-    log = (LOGS / f"{name}.log").open("ab")
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--error-logfile", "-",
                "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s", "--log-level", "debug", "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+    with (LOGS / f"{name}.log").open("ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -142,4 +142,3 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()

@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from .browser_support import (COMMON, NARROW, PHONE, SMALL_TARGETS_JS, WIDER_THAN_VIEWPORT_JS, Shots, create_entry,
-                              end_sessions, keep_draft, launch, luminance, new_email, sign_in, sign_up)
+from .browser_support import (BROKEN_WORDS_JS, COMMON, NARROW, PHONE, SMALL_TARGETS_JS, WIDER_THAN_VIEWPORT_JS,
+                              WRAPPED_LABELS_JS, Shots, create_entry, end_sessions, keep_draft, launch, luminance,
+                              new_email, sign_in, sign_up)
 from .support import PASSWORD, live_server, new_marker
 
 pytestmark = pytest.mark.browser
@@ -145,7 +146,7 @@ def test_journey_on_a_phone(server, open_context):
     expect(page.get_by_text("Changes saved.")).to_be_visible()
     expect(page.locator(".entry-body")).to_contain_text(edit_marker)
     expect(page.locator(".entry-body")).not_to_contain_text(body_marker)
-    expect(page.get_by_text("edited", exact=False).first).to_be_visible()
+    expect(page.get_by_role("article")).to_contain_text("· edited")
     shots.take(page, "entry-edited")
 
     tabs.get_by_role("link", name="Me").click()
@@ -192,12 +193,22 @@ def test_no_sideways_scroll_and_big_targets_at_320px(server, open_context):
         if width > 320:
             problems.append(f"{name}: page is {width}px wide; sticking out: {page.evaluate(WIDER_THAN_VIEWPORT_JS)}")
         problems.extend(f"{name}: {small}" for small in page.evaluate(SMALL_TARGETS_JS, 44))
+        problems.extend(f"{name}: word broken across lines: {word}" for word in page.evaluate(BROKEN_WORDS_JS))
+        problems.extend(f"{name}: tab label on two lines: {label}" for label in page.evaluate(WRAPPED_LABELS_JS, ".tabbar a"))
         shots.take(page, name)
 
     for name, path in [("welcome", "/"), ("sign-in", "/signin"), ("sign-up", "/signup"), ("help", "/help"),
                        ("recover", "/recover")]:
         page.goto(base + path)
         check(name)
+
+    # The skip link, once focused from the keyboard, is a control like the others.
+    page.goto(base + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    if skip.bounding_box()["height"] < 43.5:
+        problems.append(f"focused skip link is {skip.bounding_box()['height']}px tall")
 
     page.goto(base + "/signup")
     page.get_by_label("Email").fill("not an email")

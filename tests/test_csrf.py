@@ -35,6 +35,10 @@ def test_wrong_token_and_foreign_origin_are_refused(web):
                     headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert web.post("/entries", {"client_key": "a" * 32, "body": "x"},
                     headers={"Origin": "http://localhost"}).status_code == 303
+    # What a browser sends for a form post under Referrer-Policy: no-referrer: the token decides.
+    assert web.post("/entries", {"client_key": "b" * 32, "body": "x"}, headers={"Origin": "null"}).status_code == 303
+    assert web.post("/entries", {"client_key": "c" * 32, "body": "x"}, headers={"Origin": "null"},
+                    csrf=False).status_code == 403
 
 
 def test_sign_in_and_sign_up_forms_need_the_token_too(web):
