@@ -41,7 +41,7 @@ def demo_command() -> None:
     accounts = make_demo(password_for=lambda _email: "demo-" + secrets.token_urlsafe(9))
     click.echo("Demo accounts (made anew each run; sign in at /signin):")
     for role, email, password in accounts:
-        click.echo(f"  {role:<9}  email: {email}   password: {password}")
+        click.echo(f"  {role:<9}  email: {email:<24}  password: {password}")
 
 
 def init_app(app: Flask) -> None:

@@ -86,10 +86,7 @@ def autosave_new():
 @client_required
 def read_entry(entry_id):
     """One entry, rendered."""
-    entry = service.get_entry(get_db(), _keyring(), entry_id)
-    if entry is None:
-        abort(404)
-    return render_template("entries/read.html", entry=entry)
+    return render_template("entries/read.html", entry=_entry_or_404(entry_id))
 
 
 @bp.get("/<uuid:entry_id>/edit")
@@ -117,8 +114,7 @@ def update_entry(entry_id):
     data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
     db = get_db()
     if errors:
-        if service.get_entry(db, _keyring(), entry_id) is None:
-            abort(404)
+        _entry_or_404(entry_id)
         return _form_page(entry_id=entry_id, version=version, form=request.form, errors=errors, status=422,
                           client_key=_edit_key())
     result = service.update_entry(db, _keyring(), entry_id, version, data, utcnow(), edit_key=_edit_key())
@@ -146,8 +142,8 @@ def autosave_edit(entry_id):
         if draft is None:
             abort(404)
         db.commit()
-    elif service.get_entry(db, _keyring(), entry_id) is None:
-        abort(404)
+    else:
+        _entry_or_404(entry_id)
     return _autosaved(draft, errors, entry_id=entry_id, version=version, client_key=_edit_key())
 
 
@@ -155,10 +151,7 @@ def autosave_edit(entry_id):
 @client_required
 def confirm_delete(entry_id):
     """Ask before deleting."""
-    entry = service.get_entry(get_db(), _keyring(), entry_id)
-    if entry is None:
-        abort(404)
-    return render_template("entries/delete.html", entry=entry)
+    return render_template("entries/delete.html", entry=_entry_or_404(entry_id))
 
 
 @bp.post("/<uuid:entry_id>/delete")
@@ -183,6 +176,13 @@ def discard_draft(draft_id):
     db.commit()
     flash("Draft discarded.", "info")
     return redirect(url_for("entries.list_entries"), 303)
+
+
+def _entry_or_404(entry_id):
+    entry = service.get_entry(get_db(), _keyring(), entry_id)
+    if entry is None:
+        abort(404)
+    return entry
 
 
 def _edit_key() -> str | None:
