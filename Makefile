@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test demo migrate bench browser clean
+.PHONY: run serve test demo migrate bench browser postgres clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,21 @@ run: migrate
 demo: migrate
 	$(BIN)/flask demo
 
+# Production: gunicorn with threaded workers behind one reverse proxy (see docs/deploy.md).
+serve: migrate
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
 # Browser tests drive Debian's Chromium; install it when the machine lacks it.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(BIN)/.test-installed browser
+# The suite starts its own throwaway PostgreSQL server from these binaries.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: $(BIN)/.test-installed browser postgres
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .auth.views import bp as auth_bp
     from .config import load_config
     from .entries.views import bp as entries_bp
+    from .health.views import bp as health_bp
     from .pages.views import bp as pages_bp
     from .security import csrf, headers
     from .web import errors
@@ -38,6 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance) if instance else None, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), config))
     app.session_interface = _SessionInterface()
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        # Behind exactly this many proxies: take the client address and scheme from their headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     logging.getLogger("journal").setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)
@@ -52,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(entries_bp)
+    app.register_blueprint(health_bp)
     return app
 
 

@@ -34,6 +34,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "CRISIS_RESOURCES_FILE": ("CRISIS_RESOURCES_FILE", str),
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
+    "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", _INT),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -58,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
     "CRISIS_RESOURCES_FILE": None,
     "LOG_LEVEL": "INFO",
     "COOKIE_SECURE": False,
+    # 0: clients connect directly, X-Forwarded-* headers are ignored (they could be forged).
+    # `make serve` runs behind one reverse proxy and sets 1.
+    "TRUSTED_PROXY_HOPS": 0,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

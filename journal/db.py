@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -47,13 +48,33 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# How long a request may wait for PostgreSQL before it gets a 503: a connection from the pool,
+# a new connection, or a statement. Short, so an outage answers quickly instead of hanging a worker.
+POOL_WAIT_SECONDS = 3
+CONNECT_TIMEOUT_SECONDS = 3
+STATEMENT_TIMEOUT_MS = 15_000
+
+
 def make_engine(url: str) -> Engine:
-    """An engine fitted to its database: SQLite in WAL mode with a busy timeout."""
+    """An engine fitted to its database: SQLite in WAL mode with a busy timeout; PostgreSQL with short waits."""
     if url.startswith("sqlite"):
         engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    return create_engine(
+        url,
+        hide_parameters=True,
+        pool_pre_ping=True,  # a connection left over from before an outage is replaced, not used
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=POOL_WAIT_SECONDS,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            "application_name": "integration-journal",
+        },
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -82,8 +103,21 @@ def get_db() -> Session:
     return g.db
 
 
+def database_answers() -> bool:
+    try:
+        get_db().execute(text("SELECT 1"))
+        return True
+    except DBAPIError:
+        return False
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.rollback()
+    except DBAPIError:
+        pass  # the database went away mid-request; the pool replaces the connection
+    finally:
         session.close()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 import uuid
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from .support import CSRF_RE, OUTPUT, PASSWORD
 
@@ -94,14 +95,17 @@ def keep_draft(page, base: str, title: str, body: str) -> None:
     assert "Draft kept" in response.text()
 
 
-def end_sessions(database: Path, email: str) -> int:
+def end_sessions(database_url: str, email: str) -> int:
     """What the idle lock does on the server: the session rows (and the key wraps in them) are gone."""
-    with sqlite3.connect(database) as connection:
-        cursor = connection.execute(
-            "DELETE FROM auth_sessions WHERE user_id IN (SELECT id FROM users WHERE email = ?)", (email.lower(),))
-        deleted = cursor.rowcount
-    connection.close()
-    return deleted
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            return connection.execute(
+                text("DELETE FROM auth_sessions WHERE user_id IN (SELECT id FROM users WHERE email = :email)"),
+                {"email": email.lower()},
+            ).rowcount
+    finally:
+        engine.dispose()
 
 
 # Every visible control a thumb has to hit; inline links in running text are exempt (WCAG 2.5.8 allows them).

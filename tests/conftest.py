@@ -9,7 +9,8 @@ import pytest
 from journal import create_app
 from journal.cli import upgrade_database
 
-from .support import FAST_KDF, LOGS, OUTPUT, WebClient
+from .postgres import PostgresServer
+from .support import DATABASES, FAST_KDF, LOGS, OUTPUT, WebClient, free_port
 
 # Every log record of the in-process app goes to a file, which the log canary reads at the end.
 LOGS.mkdir(parents=True, exist_ok=True)
@@ -31,35 +32,66 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory):
+def postgres():
+    """A PostgreSQL server for the whole run, stopped at the end whatever happened.
+
+    If it cannot start, every PostgreSQL test errors loudly: nothing is skipped.
+    """
+    server = PostgresServer(free_port()).init()
+    try:
+        server.start()
+        template = server.create_database("journal_template")
+        upgrade_database(server.url(template))
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
     """One migrated SQLite file; each test gets a copy of it."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     upgrade_database(f"sqlite:///{path}")
     return path
 
 
-@pytest.fixture
-def database_path(tmp_path, migrated_database):
-    path = tmp_path / "journal.sqlite3"
-    shutil.copy(migrated_database, path)
-    return path
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path, migrated_sqlite):
+    """A fresh, migrated database of each kind: every test that touches the database runs on both."""
+    if request.param == "sqlite":
+        path = tmp_path / "journal.sqlite3"
+        shutil.copy(migrated_sqlite, path)
+        yield f"sqlite:///{path}"
+        return
+    server = request.getfixturevalue("postgres")
+    name = server.create_database(template="journal_template")
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture
-def make_app(tmp_path, database_path):
+def database_kind(database_url) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    built = []
+
     def build(**overrides):
-        config = {"TESTING": True, "DATABASE_URL": f"sqlite:///{database_path}", "INSTANCE_PATH": tmp_path / "instance",
+        config = {"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path / "instance",
                   **FAST_KDF, **overrides}
-        return create_app(config)
+        built.append(create_app(config))
+        return built[-1]
 
-    return build
+    yield build
+    for application in built:
+        application.extensions["db_engine"].dispose()
 
 
 @pytest.fixture
 def app(make_app):
-    application = make_app()
-    yield application
-    application.extensions["db_engine"].dispose()
+    return make_app()
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ OUTPUT = ROOT / "test-output"
 LOGS = OUTPUT / "logs"
 MARKERS = OUTPUT / "markers.txt"
 PASSWORD = "a calm lake at dawn"
+# Every test that touches the database runs on each of these.
+DATABASES = ["sqlite", "postgresql"]
 
 # Cheap Argon2id for tests that are not about its cost (production default: 64 MiB, 3 passes).
 FAST_KDF = {
@@ -96,6 +98,21 @@ class WebClient:
         return found.value if found else None
 
 
+def database_for(kind: str, workdir: Path, request) -> str:
+    """A migrated database of the given kind for a live server: SQLite under workdir, or PostgreSQL."""
+    if kind == "sqlite":
+        from journal.cli import upgrade_database
+
+        workdir.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{workdir / 'journal.sqlite3'}"
+        upgrade_database(url)
+        return url
+    server = request.getfixturevalue("postgres")
+    name = server.create_database(template="journal_template")
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -103,16 +120,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4, env: dict | None = None):
-    """The real app under gunicorn on a free port, migrated SQLite under `workdir`; yields its base URL.
+def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4, env: dict | None = None,
+                database_url: str | None = None):
+    """The real app under gunicorn on a free port; yields its base URL.
 
+    The database is `database_url` (already migrated), or a migrated SQLite file under `workdir`.
     Access lines carry the worker pid, so a test can see which process answered.
     """
     from journal.cli import upgrade_database
 
     workdir.mkdir(parents=True, exist_ok=True)
-    database = f"sqlite:///{workdir / 'journal.sqlite3'}"
-    upgrade_database(database)
+    database = database_url
+    if database is None:
+        database = f"sqlite:///{workdir / 'journal.sqlite3'}"
+        upgrade_database(database)
     LOGS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server_env = {**os.environ, **{k: str(v) for k, v in FAST_KDF.items()}, "DATABASE_URL": database,

@@ -14,17 +14,22 @@ from playwright.sync_api import expect, sync_playwright
 from .browser_support import (BROKEN_WORDS_JS, COMMON, NARROW, PHONE, SMALL_TARGETS_JS, WIDER_THAN_VIEWPORT_JS,
                               WRAPPED_LABELS_JS, Shots, create_entry, end_sessions, keep_draft, launch, luminance,
                               new_email, sign_in, sign_up)
-from .support import PASSWORD, live_server, new_marker
+from .support import DATABASES, PASSWORD, database_for, live_server, new_marker
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """One live server for this file; every test signs up its own account. Yields (base URL, database file)."""
-    workdir = tmp_path_factory.mktemp("browser")
-    with live_server(workdir, "browser", env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}) as base:
-        yield base, workdir / "journal.sqlite3"
+@pytest.fixture(scope="module", params=DATABASES)
+def server(request, tmp_path_factory):
+    """One live server per database for this file; every test signs up its own account.
+
+    Yields (base URL, database URL).
+    """
+    workdir = tmp_path_factory.mktemp(f"browser-{request.param}")
+    url = database_for(request.param, workdir, request)
+    with live_server(workdir, f"browser-{request.param}", database_url=url,
+                     env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}) as base:
+        yield base, url
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,6 @@ def test_oversized_request_is_a_413_page(make_app):
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "Too large" in page and "<header" in page
-    app.extensions["db_engine"].dispose()
 
 
 def test_missing_or_bad_hidden_fields_are_a_400(web):

@@ -86,7 +86,6 @@ def test_crisis_resources_are_configurable(make_app, tmp_path):
     app = make_app(CRISIS_RESOURCES_FILE=str(config))
     page = app.test_client().get("/help").get_data(as_text=True)
     assert "Samaritans" in page and "tel:116123" in page and "988" not in page
-    app.extensions["db_engine"].dispose()
 
 
 @pytest.mark.parametrize("code", [400, 403, 404, 405, 409, 413, 429, 500, 503])
@@ -101,7 +100,6 @@ def test_error_pages_are_in_the_layout(make_app, code):
     assert "<header" in page and "Need help now?" in page and f"Error {code}" in page
     if code in (429, 503):
         assert response.headers["Retry-After"].isdigit()
-    app.extensions["db_engine"].dispose()
 
 
 def test_unexpected_error_shows_no_trace_and_logs_no_content(make_app, caplog):
@@ -121,4 +119,3 @@ def test_unexpected_error_shows_no_trace_and_logs_no_content(make_app, caplog):
     assert "unhandled RuntimeError" in caplog.text  # the fault is logged, its message is not
     assert marker not in caplog.text
     assert marker not in (LOGS / "in-process.log").read_text(encoding="utf-8")
-    app.extensions["db_engine"].dispose()

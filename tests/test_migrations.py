@@ -1,4 +1,4 @@
-"""Migrations build exactly the schema the models describe, and go down and up again."""
+"""Migrations build exactly the schema the models describe, and go down and up again, on both databases."""
 from __future__ import annotations
 
 from alembic import command
@@ -19,14 +19,23 @@ def _differences(url: str):
     return diff
 
 
-def test_upgrade_head_on_an_empty_database_matches_the_models(tmp_path):
-    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+def _empty_database(kind: str, tmp_path, request) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    name = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
+def test_upgrade_head_on_an_empty_database_matches_the_models(database_kind, tmp_path, request):
+    url = _empty_database(database_kind, tmp_path, request)
     upgrade_database(url)
     assert _differences(url) == []
 
 
-def test_downgrade_to_base_and_up_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
+def test_downgrade_to_base_and_up_again(database_kind, tmp_path, request):
+    url = _empty_database(database_kind, tmp_path, request)
     upgrade_database(url)
     command.downgrade(alembic_config(url), "base")
     engine = create_engine(url)

@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
-from .support import CSRF_RE, LOGS, PASSWORD, live_server
+from .support import CSRF_RE, DATABASES, LOGS, PASSWORD, database_for, live_server
 
 ACCOUNT_LIMIT = 100  # SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR, the default in journal/config.py
 WRONG_PASSWORD = "not the right password at all"
@@ -31,14 +32,14 @@ ACCESS_RE = re.compile(r"^pid=<?(\d+)>? (\S+) (\S+) (\d{3})$")  # gunicorn write
 
 
 @contextmanager
-def multi_process_server(tmp_path: Path, name: str):
+def multi_process_server(tmp_path: Path, name: str, database_url: str):
     """Three worker processes, one thread each; yields the base URL and this run's access lines.
 
     The lines are filled in once the server has stopped, when every worker has written its own.
     """
     lines: list[tuple[int, str, str, int]] = []
     start = f"/run-start-{uuid.uuid4().hex}"  # a request no other run makes: this run's lines follow it
-    with live_server(tmp_path / name, name, workers=3, threads=1, env=SERVER_ENV) as base:
+    with live_server(tmp_path / name, name, workers=3, threads=1, env=SERVER_ENV, database_url=database_url) as base:
         requests.get(base + start, timeout=TIMEOUT)
         yield base, lines
     text = (LOGS / f"{name}.log").read_text(encoding="utf-8", errors="replace")
@@ -109,9 +110,14 @@ def signin_pids(lines) -> set[int]:
     return {pid for pid, method, path, _status in lines if method == "POST" and path == "/signin"}
 
 
-def test_account_limit_is_shared_by_every_worker_process(tmp_path):
+@pytest.fixture(params=DATABASES)
+def served_database(request, tmp_path):
+    return database_for(request.param, tmp_path / f"db-{request.param}", request)
+
+
+def test_account_limit_is_shared_by_every_worker_process(tmp_path, served_database):
     email = f"locked-{uuid.uuid4().hex[:12]}@example.com"
-    with multi_process_server(tmp_path, "rate-limit-processes") as (base, lines):
+    with multi_process_server(tmp_path, "rate-limit-processes", served_database) as (base, lines):
         sign_up(base, email)
         fail_until_limit(base, email)
 
@@ -129,10 +135,10 @@ def test_account_limit_is_shared_by_every_worker_process(tmp_path):
     assert len(signin_pids(lines)) >= 2
 
 
-def test_locked_account_does_not_lock_another_account(tmp_path):
+def test_locked_account_does_not_lock_another_account(tmp_path, served_database):
     locked = f"locked-{uuid.uuid4().hex[:12]}@example.com"
     other = f"other-{uuid.uuid4().hex[:12]}@example.com"
-    with multi_process_server(tmp_path, "rate-limit-processes-other") as (base, lines):
+    with multi_process_server(tmp_path, "rate-limit-processes-other", served_database) as (base, lines):
         sign_up(base, locked)
         sign_up(base, other)
         fail_until_limit(base, locked)

@@ -40,7 +40,7 @@ class SignedUp(SignedIn):
 
 def normalise_email(raw: str) -> str | None:
     email = unicodedata.normalize("NFKC", (raw or "").strip()).lower()
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email) or not email.isprintable():
         return None
     return email
 

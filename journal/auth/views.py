@@ -37,7 +37,7 @@ def sign_up():
     email = service.normalise_email(form.get("email", ""))
     password, role = form.get("password", ""), form.get("role", "")
     errors = service.signup_problems(email, password, form.get("confirm", ""), role)
-    kept = {"email": form.get("email", "")[:254], "role": role}
+    kept = {"email": form.get("email", "")[:300], "role": role}
     if errors:
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db = get_db()
@@ -108,8 +108,8 @@ def sign_in():
     """Check the password with one Argon2id run and open a session."""
     form = request.form
     target = safe_next(form.get("next"))
-    raw_email = form.get("email", "")[:254]
-    context = {"email": raw_email, "next": target, "locked": False}
+    raw_email = form.get("email", "")
+    context = {"email": raw_email[:300], "next": target, "locked": False}
     db = get_db()
     try:
         result = service.sign_in(db, current_app.config, email=service.normalise_email(raw_email),
@@ -147,7 +147,7 @@ def recover_form():
 def recover():
     """Email + recovery code + new password: a new recovery code is shown, the old one stops working."""
     form = request.form
-    raw_email = form.get("email", "")[:254]
+    raw_email = form.get("email", "")
     password = form.get("password", "")
     errors = {}
     problem = service.password_problem(password)
@@ -156,16 +156,16 @@ def recover():
     elif password != form.get("confirm", ""):
         errors["confirm"] = "The two passwords are not the same."
     if errors:
-        return render_template("auth/recover.html", email=raw_email, errors=errors), 422
+        return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db = get_db()
     try:
         result = service.recover_account(db, current_app.config, email=service.normalise_email(raw_email),
                                          code=form.get("code", ""), new_password=password, now=utcnow())
     except service.RateLimited as limited:
-        return _too_many(str(limited), "auth/recover.html", email=raw_email, errors={})
+        return _too_many(str(limited), "auth/recover.html", email=raw_email[:300], errors={})
     if result is None:
         errors = {"code": "That email and recovery code do not match. Check both and try again."}
-        return render_template("auth/recover.html", email=raw_email, errors=errors), 422
+        return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db.commit()
     response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False))
     set_token(response, result.token)

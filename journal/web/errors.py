@@ -4,7 +4,10 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
+from flask_login import AnonymousUserMixin
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,17 @@ def _unhandled(error: Exception):
     return _render(500)
 
 
+def _database_unavailable(error: Exception):
+    # The page is drawn as signed out: asking the database who is signed in would fail again.
+    g._login_user = AnonymousUserMixin()
+    log.warning("database unavailable: %s", type(error).__name__)
+    return _render(503, retry_after=5)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unhandled)
     app.register_error_handler(Exception, _unhandled)
