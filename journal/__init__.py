@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .entries.views import bp as entries_bp
     from .health.views import bp as health_bp
     from .pages.views import bp as pages_bp
-    from .security import csrf, headers
+    from .security import csrf, headers, ratelimit
     from .web import errors
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     vault.init_app(app)
+    ratelimit.init_app(app)
     csrf.init_app(app)
     headers.init_app(app)
     errors.init_app(app)

@@ -35,6 +35,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
     "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", _INT),
+    "REDIS_URL": ("REDIS_URL", str),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -62,6 +63,8 @@ DEFAULTS: dict[str, Any] = {
     # 0: clients connect directly, X-Forwarded-* headers are ignored (they could be forged).
     # `make serve` runs behind one reverse proxy and sets 1.
     "TRUSTED_PROXY_HOPS": 0,
+    # Rate-limit counters: the database unless a Redis URL is given.
+    "REDIS_URL": None,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

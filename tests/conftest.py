@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import time
 
 import pytest
+import redis
 
 from journal import create_app
 from journal.cli import upgrade_database
@@ -45,6 +48,36 @@ def postgres():
         yield server
     finally:
         server.remove()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A Redis server for the run (rate counters can live there), stopped at the end."""
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    with (LOGS / "redis.log").open("ab") as log:
+        process = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(workdir)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start (make test installs it)")
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -32,14 +32,16 @@ ACCESS_RE = re.compile(r"^pid=<?(\d+)>? (\S+) (\S+) (\d{3})$")  # gunicorn write
 
 
 @contextmanager
-def multi_process_server(tmp_path: Path, name: str, database_url: str):
+def multi_process_server(tmp_path: Path, name: str, served: tuple[str, dict]):
     """Three worker processes, one thread each; yields the base URL and this run's access lines.
 
     The lines are filled in once the server has stopped, when every worker has written its own.
     """
     lines: list[tuple[int, str, str, int]] = []
     start = f"/run-start-{uuid.uuid4().hex}"  # a request no other run makes: this run's lines follow it
-    with live_server(tmp_path / name, name, workers=3, threads=1, env=SERVER_ENV, database_url=database_url) as base:
+    database_url, counters_env = served
+    with live_server(tmp_path / name, name, workers=3, threads=1, env={**SERVER_ENV, **counters_env},
+                     database_url=database_url) as base:
         requests.get(base + start, timeout=TIMEOUT)
         yield base, lines
     text = (LOGS / f"{name}.log").read_text(encoding="utf-8", errors="replace")
@@ -110,9 +112,12 @@ def signin_pids(lines) -> set[int]:
     return {pid for pid, method, path, _status in lines if method == "POST" and path == "/signin"}
 
 
-@pytest.fixture(params=DATABASES)
+@pytest.fixture(params=[*DATABASES, "sqlite+redis"])
 def served_database(request, tmp_path):
-    return database_for(request.param, tmp_path / f"db-{request.param}", request)
+    """Each database holding the counters, and Redis holding them (the database then only for the rest)."""
+    kind, _, counters = request.param.partition("+")
+    url = database_for(kind, tmp_path / f"db-{kind}", request)
+    return url, ({"REDIS_URL": request.getfixturevalue("redis_url")} if counters == "redis" else {})
 
 
 def test_account_limit_is_shared_by_every_worker_process(tmp_path, served_database):

@@ -1,65 +1,67 @@
-"""Attempt counters in the database, so every server process counts the same attempts."""
+"""Attempt counters every server process shares: in the database, or in Redis when REDIS_URL is set.
+
+An attempt is counted before the slow work it guards and released if it turns out not to
+count (a successful sign-in), so attempts in flight at once can be refused but never slip past.
+"""
 from __future__ import annotations
 
 import hashlib
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from flask import current_app
-from sqlalchemy import delete, func, select
-
-from ..models import RateEvent
+from flask import Flask, current_app
 
 WINDOW = timedelta(hours=1)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    key: str
+    token: str
+
+
+class Counters(Protocol):
+    def add(self, key: str, token: str, now: datetime, window: timedelta) -> int: ...
+    def remove(self, key: str, token: str) -> None: ...
+    def clear(self, key: str) -> None: ...
+
+
 def rate_key(scope: str, value: str) -> str:
-    """Hashed, so the table holds no email addresses or IP addresses."""
+    """Hashed, so the counters hold no email addresses or IP addresses."""
     return hashlib.sha256(f"{scope}\0{value}".encode("utf-8")).hexdigest()
 
 
-def _own_transaction():
-    # Counters commit on their own, at once, whatever the request later does: other
-    # processes must see an attempt before this one has finished its slow password check.
-    # So call them before the request's own session writes: on SQLite a held write lock
-    # would make this second connection wait.
-    return current_app.extensions["db_sessionmaker"].begin()
-
-
-def count(key: str, now: datetime, window: timedelta = WINDOW) -> int:
-    with _own_transaction() as db:
-        return db.scalar(
-            select(func.count()).select_from(RateEvent).where(RateEvent.key_hash == key, RateEvent.at > now - window)
-        )
-
-
-def reserve(key: str, limit: int, now: datetime, window: timedelta = WINDOW) -> int | None:
-    """Count this attempt first, then look: concurrent attempts can only be refused, never slip through.
-
-    Returns the event id to release if the attempt turns out not to count, or None when over the limit.
-    """
-    with _own_transaction() as db:
-        _forget_old(db, now, window)
-        event = RateEvent(key_hash=key, at=now)
-        db.add(event)
-        db.flush()
-        event_id = event.id
-    if count(key, now, window) > limit:
-        release(event_id)
+def reserve(key: str, limit: int, now: datetime, window: timedelta = WINDOW) -> Attempt | None:
+    """Count this attempt, then look; None (and nothing counted) when it is over the limit."""
+    attempt = Attempt(key, uuid.uuid4().hex)
+    if _counters().add(key, attempt.token, now, window) > limit:
+        release(attempt)
         return None
-    return event_id
+    return attempt
 
 
-def release(event_id: int) -> None:
-    with _own_transaction() as db:
-        db.execute(delete(RateEvent).where(RateEvent.id == event_id))
+def release(attempt: Attempt) -> None:
+    """This attempt does not count after all."""
+    _counters().remove(attempt.key, attempt.token)
 
 
 def clear(key: str) -> None:
     """Forget every attempt under a key (the account was just proven to be its owner's)."""
-    with _own_transaction() as db:
-        db.execute(delete(RateEvent).where(RateEvent.key_hash == key))
+    _counters().clear(key)
 
 
-def _forget_old(db, now: datetime, window: timedelta) -> None:
-    # Every key, not just this one: keys that never see another attempt must not pile up.
-    db.execute(delete(RateEvent).where(RateEvent.at <= now - window))
+def _counters() -> Counters:
+    return current_app.extensions["rate_counters"]
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        from .counters_redis import RedisCounters
+
+        app.extensions["rate_counters"] = RedisCounters(app.config["REDIS_URL"])
+    else:
+        from .counters_db import DatabaseCounters
+
+        app.extensions["rate_counters"] = DatabaseCounters(app)

@@ -6,6 +6,7 @@ import traceback
 
 from flask import Flask, g, render_template
 from flask_login import AnonymousUserMixin
+from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(RedisError, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unhandled)
     app.register_error_handler(Exception, _unhandled)

@@ -19,6 +19,7 @@ def upgrade() -> None:
     op.create_table('rate_events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
     sa.Column('at', journal.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_events'))
     )

@@ -1,0 +1,57 @@
+"""The shared counters behave the same in the database and in Redis."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from journal.db import get_db, utcnow
+from journal.models import RateEvent
+from journal.security import ratelimit
+
+from .support import WebClient
+
+
+@pytest.fixture(params=["database", "redis"])
+def counting_app(request, make_app):
+    if request.param == "redis":
+        return make_app(REDIS_URL=request.getfixturevalue("redis_url"))
+    return make_app()
+
+
+def test_reserve_up_to_the_limit_then_refuse(counting_app):
+    key = ratelimit.rate_key("test", uuid.uuid4().hex)
+    now = utcnow()
+    with counting_app.app_context():
+        attempts = [ratelimit.reserve(key, 3, now) for _ in range(3)]
+        assert all(attempts)
+        assert ratelimit.reserve(key, 3, now) is None  # the fourth, refused, is not counted either
+        ratelimit.release(attempts[0])
+        assert ratelimit.reserve(key, 3, now) is not None
+        assert ratelimit.reserve(key, 3, now) is None
+        # An hour later the old attempts are forgotten.
+        assert ratelimit.reserve(key, 3, now + timedelta(hours=1, seconds=1)) is not None
+        ratelimit.clear(key)
+        assert all(ratelimit.reserve(key, 3, now + timedelta(hours=1, seconds=2)) for _ in range(3))
+
+
+def test_sign_in_limit_with_counters_in_redis_keeps_them_out_of_the_database(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url, SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=3)
+    web = WebClient(app.test_client())
+    email = f"limited-{uuid.uuid4().hex[:8]}@example.org"  # Redis is shared by the whole run
+    web.sign_up(email)
+    web.sign_out()
+    for _ in range(3):
+        assert web.sign_in(email, "wrong password").status_code == 422
+    assert web.sign_in(email).status_code == 429
+    with app.app_context():
+        assert get_db().scalar(select(func.count()).select_from(RateEvent)) == 0
+
+
+def test_redis_down_is_a_quick_503(make_app):
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    web = WebClient(app.test_client())
+    response = web.sign_in("a@example.org", "wrong password")
+    assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
