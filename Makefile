@@ -43,8 +43,9 @@ servers:
 test: $(BIN)/.test-installed browser servers
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.test-installed servers
 	$(BIN)/python bench/signin_and_page_weight.py
+	$(BIN)/python bench/timeline_databases.py
 
 clean:
 	rm -rf $(VENV) test-output *.egg-info

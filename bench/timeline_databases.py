@@ -1,0 +1,125 @@
+"""Server time of the journal timeline with 500 records, on SQLite and on PostgreSQL.
+
+Run from the project root:  .venv/bin/python bench/timeline_databases.py   (or: make bench)
+
+For each database: a client with 500 entries (written through the entry service, so each one is
+sealed exactly as in use); then GET /entries (the newest page), GET /entries?before=... (a page
+deep in the timeline) and a baseline GET /help, interleaved, 40 times each, through Flask's
+test client in this process. Medians and ratios against the baseline measured in the same run.
+PostgreSQL is a throwaway server started here from the machine's binaries; everything lives in
+temporary folders that are removed at the end.
+"""
+from __future__ import annotations
+
+import sys
+
+sys.dont_write_bytecode = True
+
+import random  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from journal import create_app  # noqa: E402
+from journal.cli import upgrade_database  # noqa: E402
+from journal.db import get_db, utcnow  # noqa: E402
+from journal.entries import service as entries  # noqa: E402
+from tests.postgres import PostgresServer  # noqa: E402
+from tests.support import FAST_KDF, PASSWORD, WebClient, free_port  # noqa: E402
+
+RECORDS = 500
+RUNS = 40
+WORDS = ("light river breath grief patience music chest letter summer colour warmth fear quiet held "
+         "walk window morning father body space").split()
+
+
+def fill(app, web: WebClient) -> str:
+    """500 entries of one to three paragraphs, spread over the last 500 hours; returns a deep cursor."""
+    web.sign_up("bench@example.org")
+    rng = random.Random(7)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from journal import vault
+        from journal.models import User
+
+        db = get_db()
+        user = db.scalar(select(User).where(User.email == "bench@example.org"))
+        keyring = vault.unlock_with_password(user, PASSWORD)
+        now = utcnow()
+        for n in range(RECORDS):
+            body = "\n\n".join(" ".join(rng.choices(WORDS, k=rng.randint(30, 90))) for _ in range(rng.randint(1, 3)))
+            data, _ = entries.clean_entry(f"Day {n}", body)
+            entries.create_entry(db, keyring, uuid.uuid4().hex, data, now - timedelta(hours=RECORDS - n))
+        db.commit()
+    page = web.get("/entries").get_data(as_text=True)
+    assert page.count('class="entry-item"') == 20
+    cursor = None
+    for _ in range(12):  # walk 12 pages down: a page from the middle of the timeline
+        found = re.search(r'hx-get="/entries\?before=([^"]+)"', page)
+        cursor = found.group(1).replace("&amp;", "&")
+        page = web.get(f"/entries?before={cursor}", htmx=True).get_data(as_text=True)
+    return cursor
+
+
+def measure(web: WebClient, cursor: str) -> dict[str, list[float]]:
+    urls = {"GET /entries (newest 20)": ("/entries", False),
+            "GET /entries?before= (page 13)": (f"/entries?before={cursor}", True),
+            "GET /help (baseline)": ("/help", False)}
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(RUNS):
+        for name, (url, htmx) in urls.items():
+            started = time.perf_counter()
+            response = web.get(url, htmx=htmx)
+            times[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    return times
+
+
+def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": workdir / kind, **FAST_KDF})
+    web = WebClient(app.test_client())
+    cursor = fill(app, web)
+    result = measure(web, cursor)
+    app.extensions["db_engine"].dispose()
+    return result
+
+
+def main() -> None:
+    started = time.perf_counter()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="journal-bench-") as temp:
+        workdir = Path(temp)
+        sqlite_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        upgrade_database(sqlite_url)
+        results["SQLite"] = run("sqlite", sqlite_url, workdir)
+        server = PostgresServer(free_port()).init()
+        try:
+            server.start()
+            name = server.create_database("bench")
+            upgrade_database(server.url(name))
+            results["PostgreSQL"] = run("postgresql", server.url(name), workdir)
+        finally:
+            server.remove()
+    print(f"Timeline with {RECORDS} entries: server time through the test client, median of {RUNS}, interleaved")
+    print("-" * 84)
+    print(f"{'database':<12}{'request':<34}{'median':>10}{'min':>10}{'max':>10}{'x /help':>8}")
+    for kind, times in results.items():
+        baseline = statistics.median(times["GET /help (baseline)"])
+        for name, values in times.items():
+            median = statistics.median(values)
+            print(f"{kind:<12}{name:<34}{median:>8.2f}ms{min(values):>8.2f}ms{max(values):>8.2f}ms"
+                  f"{median / baseline:>7.2f}x")
+    print(f"(whole run {time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
