@@ -10,7 +10,7 @@ import re
 from .support import LOGS, MARKERS, new_marker
 
 
-def test_no_marker_in_any_log(web):
+def test_no_marker_in_any_log(web, postgres):
     own = new_marker("CANARY")
     web.sign_up("canary@example.org", password=f"pw {own}")
     entry = web.new_entry(f"title {own}", f"body {own}")
@@ -24,6 +24,7 @@ def test_no_marker_in_any_log(web):
     markers = [line for line in MARKERS.read_text(encoding="utf-8").splitlines() if line]
     assert own in markers
     logs = {path.name: path.read_text(encoding="utf-8", errors="replace") for path in LOGS.glob("*.log")}
+    logs["postgresql server log"] = postgres.log.read_text(encoding="utf-8", errors="replace")
     assert re.search(r"\S", logs.get("in-process.log", "")), "in-process logging was not captured"
     for name, text in logs.items():
         for marker in markers:
