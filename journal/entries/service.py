@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from .. import vault
-from ..models import Draft, Record
+from ..models import Draft
+from ..records import service as records
 from .render import render_markdown
 
 KIND = "entry"
@@ -38,6 +38,7 @@ class EntryView:
     occurred_at: datetime
     updated_at: datetime
     version: int
+    prompt_id: str | None = None
 
     @property
     def body_html(self) -> Markup:
@@ -118,40 +119,24 @@ def start_edit(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> Edit
 
 
 def create_entry(db: Session, keyring: vault.Keyring, client_key: str, data: EntryInput,
-                 now: datetime) -> uuid.UUID:
+                 now: datetime, prompt_id: str | None = None) -> uuid.UUID:
     """Create once per client-made id: sending the same create again returns the first entry."""
-    existing = _by_client_key(db, keyring, client_key)
-    if existing is not None:
-        return existing
-    record = Record(id=uuid.uuid4(), owner_id=keyring.user_id, kind=KIND, idempotency_key=client_key,
-                    occurred_at=now, created_at=now, updated_at=now, version=1)
-    vault.seal_payload(keyring, record, {"title": data.title, "body": data.body})
-    try:
-        with db.begin_nested():
-            db.add(record)
-    except IntegrityError:  # the same create, arriving twice at once
-        return _by_client_key(db, keyring, client_key)
-    _drop_draft(db, keyring, Draft.idempotency_key == client_key)
-    return record.id
+    entry_id, created = records.create(db, keyring, KIND, client_key, _payload(data, prompt_id), now, now)
+    if created:
+        _drop_draft(db, keyring, Draft.idempotency_key == client_key)
+    return entry_id
 
 
 def get_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> EntryView | None:
-    record = _owned(db, keyring, entry_id)
-    return _view(keyring, record) if record else None
+    view = records.get(db, keyring, KIND, entry_id)
+    return _view(view) if view else None
 
 
 def list_entries(db: Session, keyring: vault.Keyring, before: str | None = None,
                  limit: int = PAGE_SIZE) -> tuple[list[EntryView], str | None]:
     """Newest first, a page at a time; the cursor names the last entry shown."""
-    query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind == KIND)
-    cursor = parse_cursor(before)
-    if cursor is not None:
-        at, last_id = cursor
-        query = query.where(or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id)))
-    rows = db.scalars(query.order_by(Record.occurred_at.desc(), Record.id.desc()).limit(limit + 1)).all()
-    views = [_view(keyring, row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return views, (make_cursor(views[-1]) if more and views else None)
+    views, cursor = records.page(db, keyring, [KIND], before, limit)
+    return [_view(view) for view in views], cursor
 
 
 def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_version: int,
@@ -161,28 +146,23 @@ def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_
     The draft autosaved by this same form (`edit_key`) is done with; a draft another device
     autosaved is someone's unsaved writing and stays.
     """
-    record = _owned(db, keyring, entry_id)
-    if record is None:
+    current = records.get(db, keyring, KIND, entry_id)
+    if current is None:
         return None
-    if record.version != base_version:
-        return Conflict(_view(keyring, record), data)
-    record.version += 1
-    record.updated_at = now
-    vault.seal_payload(keyring, record, {"title": data.title, "body": data.body})
-    db.flush()
+    result = records.update(db, keyring, KIND, entry_id, base_version,
+                            _payload(data, current.data.get("prompt_id")), now)
+    if isinstance(result, records.StaleVersion):
+        return Conflict(_view(result.current), data)
     if edit_key is not None:
-        _drop_draft(db, keyring, and_(Draft.record_id == record.id, Draft.idempotency_key == edit_key))
-    return _view(keyring, record)
+        _drop_draft(db, keyring, and_(Draft.record_id == entry_id, Draft.idempotency_key == edit_key))
+    return _view(result)
 
 
 def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> bool:
-    record = _owned(db, keyring, entry_id)
-    if record is None:
+    if records.owned_row(db, keyring, KIND, entry_id) is None:
         return False
-    _drop_draft(db, keyring, Draft.record_id == record.id)
-    db.delete(record)
-    db.flush()
-    return True
+    _drop_draft(db, keyring, Draft.record_id == entry_id)
+    return records.delete(db, keyring, KIND, entry_id)
 
 
 def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datetime, *,
@@ -193,11 +173,11 @@ def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datet
     For an edit, `client_key` names the form the draft came from.
     """
     if entry_id is not None:
-        if _owned(db, keyring, entry_id) is None:
+        if records.owned_row(db, keyring, KIND, entry_id) is None:
             return None
         match = Draft.record_id == entry_id
     elif client_key is not None:
-        if _by_client_key(db, keyring, client_key) is not None:
+        if records.id_by_client_key(db, keyring, client_key) is not None:
             return None  # already saved as an entry: nothing left to draft
         match = Draft.idempotency_key == client_key
     else:
@@ -239,43 +219,20 @@ def discard_draft(db: Session, keyring: vault.Keyring, draft_id: uuid.UUID) -> b
     return result.rowcount > 0
 
 
-def make_cursor(view: EntryView) -> str:
-    return f"{view.occurred_at.isoformat()}_{view.id}"
-
-
-def parse_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not value:
-        return None
-    try:
-        at, _, raw_id = value.rpartition("_")
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
-            raise ValueError
-        return parsed, uuid.UUID(raw_id)
-    except ValueError:
-        raise ValueError("bad cursor") from None
-
-
-def _owned(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> Record | None:
-    return db.scalar(
-        select(Record).where(Record.id == entry_id, Record.owner_id == keyring.user_id, Record.kind == KIND)
-    )
-
-
-def _by_client_key(db: Session, keyring: vault.Keyring, client_key: str) -> uuid.UUID | None:
-    return db.scalar(
-        select(Record.id).where(Record.owner_id == keyring.user_id, Record.idempotency_key == client_key)
-    )
-
-
 def _drop_draft(db: Session, keyring: vault.Keyring, match) -> None:
     db.execute(delete(Draft).where(Draft.owner_id == keyring.user_id, match))
 
 
-def _view(keyring: vault.Keyring, record: Record) -> EntryView:
-    payload = vault.open_payload(keyring, record)
-    return EntryView(record.id, payload.get("title", ""), payload.get("body", ""), record.occurred_at,
-                     record.updated_at, record.version)
+def _payload(data: EntryInput, prompt_id: str | None) -> dict:
+    payload = {"title": data.title, "body": data.body}
+    if prompt_id:
+        payload["prompt_id"] = prompt_id
+    return payload
+
+
+def _view(view: records.RecordView) -> EntryView:
+    return EntryView(view.id, view.data.get("title", ""), view.data.get("body", ""), view.occurred_at,
+                     view.updated_at, view.version, view.data.get("prompt_id"))
 
 
 def _draft_view(keyring: vault.Keyring, draft: Draft) -> DraftView:
