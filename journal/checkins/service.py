@@ -1,0 +1,209 @@
+"""Mood check-ins: check the form, save once, list, delete, and the mood series other pages chart.
+
+A check-in is a record of kind "checkin". Its payload holds only what was answered: mood always;
+anxiety, energy, sleep hours, sleep quality, emotion words and a note only when given. A key
+that is absent means "not answered", which is different from a 0.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..forms import CONTROL_RE
+from ..records import service as records
+from .vocabulary import (ANXIETY, ENERGY, MOOD, NOTE_MAX, SCALES, SLEEP_HOURS_MAX, SLEEP_QUALITY, Scale,
+                         hours_text, in_vocabulary_order)
+
+KIND = "checkin"
+PAGE_SIZE = 30
+_INT_RE = re.compile(r"-?[0-9]{1,3}")
+_HOURS_RE = re.compile(r"[0-9]{1,2}(?:\.[05]0*)?")
+
+
+@dataclass(frozen=True)
+class CheckinInput:
+    mood: int
+    anxiety: int | None = None
+    energy: int | None = None
+    sleep_hours: float | None = None
+    sleep_quality: int | None = None
+    emotions: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckinView:
+    id: uuid.UUID
+    occurred_at: datetime
+    mood: int
+    anxiety: int | None
+    energy: int | None
+    sleep_hours: float | None
+    sleep_quality: int | None
+    emotions: tuple[str, ...]
+    note: str
+
+    @property
+    def sleep_text(self) -> str:
+        """"7.5 hours, good", "7.5 hours", "Good", or "" when neither was answered."""
+        parts = []
+        if self.sleep_hours is not None:
+            parts.append(f"{hours_text(self.sleep_hours)} {'hour' if self.sleep_hours == 1 else 'hours'}")
+        if self.sleep_quality in SLEEP_QUALITY:
+            word = SLEEP_QUALITY[self.sleep_quality]
+            parts.append(word.lower() if parts else word)
+        return ", ".join(parts)
+
+
+def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[CheckinInput | None, dict[str, str]]:
+    """The check-in as typed, or a message per field that needs a change.
+
+    Optional scales come with a "Not now" box (`skip_<scale>`), ticked until the slider is
+    touched: a range input always sends a number, so without the box an untouched slider would
+    be saved as if it had been answered. Ticked means "not answered", whatever number is sent.
+    """
+    errors: dict[str, str] = {}
+    mood = _scale(fields, MOOD, errors)
+    anxiety = None if fields.get("skip_anxiety") else _scale(fields, ANXIETY, errors)
+    energy = None if fields.get("skip_energy") else _scale(fields, ENERGY, errors)
+    sleep_hours = _sleep_hours(fields.get("sleep_hours"), errors)
+    sleep_quality = _sleep_quality(fields.get("sleep_quality"), errors)
+    picked = set(emotions)
+    known = in_vocabulary_order(picked)
+    if len(known) != len(picked):
+        errors["emotions"] = "Some of the words sent are not in the list. Pick from the words shown."
+    note = (fields.get("note") or "").replace("\r\n", "\n").strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = f"A note can be up to {NOTE_MAX:,} characters; this one has {len(note):,}. Shorten it a little?"
+    elif CONTROL_RE.search(note):
+        errors["note"] = "The note has invisible control characters that cannot be saved. Remove them and try again."
+    if errors or mood is None:
+        return None, errors
+    return CheckinInput(mood, anxiety, energy, sleep_hours, sleep_quality, tuple(known), note), errors
+
+
+def create_checkin(db: Session, keyring: vault.Keyring, client_key: str, data: CheckinInput,
+                   now: datetime) -> uuid.UUID:
+    """Create once per client-made id: sending the same check-in again returns the first one."""
+    checkin_id, _created = records.create(db, keyring, KIND, client_key, payload(data), now, now)
+    return checkin_id
+
+
+def get_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -> CheckinView | None:
+    view = records.get(db, keyring, KIND, checkin_id)
+    return _view(view) if view else None
+
+
+def list_checkins(db: Session, keyring: vault.Keyring, before: str | None = None,
+                  limit: int = PAGE_SIZE) -> tuple[list[CheckinView], str | None]:
+    """Newest first, a page at a time. ValueError on a bad cursor."""
+    views, cursor = records.page(db, keyring, [KIND], before, limit)
+    return [_view(view) for view in views], cursor
+
+
+def delete_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -> bool:
+    return records.delete(db, keyring, KIND, checkin_id)
+
+
+def mood_series(db: Session, keyring: vault.Keyring,
+                since: datetime | None) -> list[tuple[datetime, int, int | None]]:
+    """(occurred_at, mood, anxiety or None when not answered) for every check-in since `since`, oldest first."""
+    return [(view.occurred_at, view.mood, view.anxiety)
+            for view in map(_view, records.list_kind(db, keyring, KIND, since=since, newest_first=False))]
+
+
+def timeline_summary(view: records.RecordView) -> tuple[str, str, str]:
+    """(title, one line, link) for the timeline: "Check-in", "Mood 6 · anxiety 3 · calm, tender", its page."""
+    from flask import url_for
+
+    checkin = _view(view)
+    parts = [f"Mood {checkin.mood}"]
+    parts += [f"{label} {value}" for label, value in (("anxiety", checkin.anxiety), ("energy", checkin.energy))
+              if value is not None]
+    if checkin.sleep_text:
+        parts.append(f"sleep {checkin.sleep_text.lower()}")
+    if checkin.emotions:
+        parts.append(", ".join(checkin.emotions))
+    note = " ".join(checkin.note.split())
+    if note:
+        parts.append(note if len(note) <= 80 else note[:77].rstrip() + "…")
+    return "Check-in", " · ".join(parts), url_for("checkins.read_checkin", checkin_id=view.id)
+
+
+def payload(data: CheckinInput) -> dict[str, Any]:
+    """What is sealed: the answered fields only."""
+    sealed: dict[str, Any] = {"mood": data.mood}
+    optional = {"anxiety": data.anxiety, "energy": data.energy, "sleep_hours": data.sleep_hours,
+                "sleep_quality": data.sleep_quality}
+    sealed.update({key: value for key, value in optional.items() if value is not None})
+    if data.emotions:
+        sealed["emotions"] = list(data.emotions)
+    if data.note:
+        sealed["note"] = data.note
+    return sealed
+
+
+def scale_state(fields: Mapping[str, str] | None) -> dict[str, tuple[int, bool]]:
+    """Per scale, (where the slider sits, whether "Not now" is ticked) for a fresh form (None) or a sent one.
+
+    A fresh form puts every slider in the middle, with the optional ones at "Not now"; a sent one
+    keeps what was sent (a number out of range puts the slider back in the middle).
+    """
+    state = {}
+    for scale in SCALES:
+        middle = (scale.low + scale.high) // 2
+        raw = (fields.get(scale.id) or "").strip() if fields is not None else ""
+        value = int(raw) if _INT_RE.fullmatch(raw) and scale.low <= int(raw) <= scale.high else middle
+        skipped = not scale.required and (fields is None or bool(fields.get(f"skip_{scale.id}")))
+        state[scale.id] = (value, skipped)
+    return state
+
+
+def _scale(fields: Mapping[str, str], scale: Scale, errors: dict[str, str]) -> int | None:
+    raw = (fields.get(scale.id) or "").strip()
+    if not raw:
+        if scale.required:
+            errors[scale.id] = f"Choose a number for your {scale.label.lower()}, from {scale.low} to {scale.high}."
+        return None
+    value = int(raw) if _INT_RE.fullmatch(raw) else None
+    if value is None or not scale.low <= value <= scale.high:
+        skip = "" if scale.required else ", or tick “Not now”"
+        errors[scale.id] = (f"{scale.label} goes from {scale.low} ({scale.low_word}) to {scale.high} "
+                            f"({scale.high_word}). Choose a number in between{skip}.")
+        return None
+    return value
+
+
+def _sleep_hours(raw: str | None, errors: dict[str, str]) -> float | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not _HOURS_RE.fullmatch(raw) or float(raw) > SLEEP_HOURS_MAX:
+        errors["sleep_hours"] = f"Sleep can be from 0 to {SLEEP_HOURS_MAX} hours, in half hours."
+        return None
+    return float(raw)
+
+
+def _sleep_quality(raw: str | None, errors: dict[str, str]) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    value = int(raw) if _INT_RE.fullmatch(raw) else None
+    if value not in SLEEP_QUALITY:
+        errors["sleep_quality"] = "Choose how well you slept, from 1 (Very poor) to 5 (Very good), or “Not now”."
+        return None
+    return value
+
+
+def _view(view: records.RecordView) -> CheckinView:
+    data = view.data
+    hours = data.get("sleep_hours")
+    return CheckinView(view.id, view.occurred_at, int(data.get("mood", 0)), data.get("anxiety"), data.get("energy"),
+                       float(hours) if hours is not None else None, data.get("sleep_quality"),
+                       tuple(data.get("emotions", ())), data.get("note", ""))
