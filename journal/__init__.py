@@ -29,10 +29,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import cli, db, vault
     from .auth import loader
     from .auth.views import bp as auth_bp
+    from .charts.views import bp as charts_bp
+    from .checkins.views import bp as checkins_bp
     from .config import load_config
+    from .dosing.views import bp as dosing_bp
     from .entries.views import bp as entries_bp
     from .health.views import bp as health_bp
+    from .intentions.views import bp as intentions_bp
+    from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
+    from .timeline.views import bp as timeline_bp
     from .security import csrf, headers, ratelimit
     from .web import errors
 
@@ -59,7 +65,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(entries_bp)
+    app.register_blueprint(checkins_bp)
+    app.register_blueprint(charts_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(dosing_bp)
+    app.register_blueprint(intentions_bp)
+    app.register_blueprint(timeline_bp)
+    app.register_blueprint(measures_bp)
     return app
 
 

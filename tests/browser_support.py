@@ -61,7 +61,7 @@ def sign_up(page, base: str, email: str, password: str = PASSWORD) -> str:
     code = page.locator("[data-recovery-code]").inner_text().strip()
     page.get_by_label("I have saved my recovery code somewhere safe").check()
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(base + "/entries")
+    page.wait_for_url(base + "/")
     return code
 
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -25,13 +27,11 @@ logging.getLogger().setLevel(logging.DEBUG)
 
 
 def pytest_sessionstart(session):
-    # A fresh run starts with no markers and no logs from an earlier run.
-    for path in OUTPUT.glob("markers.txt"):
-        path.unlink()
-    for path in LOGS.glob("*.log"):
-        if path.name != "in-process.log":
-            path.unlink()
-    (LOGS / "in-process.log").write_text("", encoding="utf-8")
+    # Runs that have ended leave their folders behind; clear those, never a live run's.
+    for folder in (OUTPUT / "runs").glob("run-*"):
+        pid = int(folder.name.removeprefix("run-"))
+        if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
-LOGS = OUTPUT / "logs"
-MARKERS = OUTPUT / "markers.txt"
+# Each run keeps its own logs and markers, so two runs in one checkout never clear each other's.
+RUN = OUTPUT / "runs" / f"run-{os.getpid()}"
+LOGS = RUN / "logs"
+MARKERS = RUN / "markers.txt"
 PASSWORD = "a calm lake at dawn"
 # Every test that touches the database runs on each of these.
 DATABASES = ["sqlite", "postgresql"]

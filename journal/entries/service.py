@@ -59,6 +59,7 @@ class DraftView:
     record_id: uuid.UUID | None
     client_key: str | None
     base_version: int | None
+    prompt_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> bo
 
 def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datetime, *,
                client_key: str | None = None, entry_id: uuid.UUID | None = None,
-               base_version: int | None = None) -> DraftView | None:
+               base_version: int | None = None, prompt_id: str | None = None) -> DraftView | None:
     """Autosave: one draft per new entry (by its client-made id) or per entry being edited.
 
     For an edit, `client_key` names the form the draft came from.
@@ -190,7 +191,7 @@ def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datet
     draft.idempotency_key = client_key
     draft.base_version = base_version
     draft.updated_at = now
-    vault.seal_payload(keyring, draft, {"title": data.title, "body": data.body})
+    vault.seal_payload(keyring, draft, _payload(data, prompt_id))
     db.flush()
     return _draft_view(keyring, draft)
 
@@ -238,4 +239,4 @@ def _view(view: records.RecordView) -> EntryView:
 def _draft_view(keyring: vault.Keyring, draft: Draft) -> DraftView:
     payload = vault.open_payload(keyring, draft)
     return DraftView(draft.id, payload.get("title", ""), payload.get("body", ""), draft.updated_at,
-                     draft.record_id, draft.idempotency_key, draft.base_version)
+                     draft.record_id, draft.idempotency_key, draft.base_version, payload.get("prompt_id"))

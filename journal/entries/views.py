@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..auth.loader import client_required
+from ..course.prompts import get_prompt
 from ..db import get_db, utcnow
 from ..web.htmx import render_page_or_fragment, wants_fragment
 from . import service
@@ -19,8 +20,9 @@ def _keyring():
 
 
 def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200, note=None, version=None):
+    prompt = get_prompt(form.get("prompt_id"))
     return render_template("entries/form.html", entry_id=entry_id, client_key=client_key, form=form,
-                           errors=errors or {}, note=note, version=version), status
+                           errors=errors or {}, note=note, version=version, prompt=prompt), status
 
 
 @bp.get("")
@@ -44,9 +46,10 @@ def new_entry():
     if service.valid_client_key(client_key):
         draft = service.draft_for(get_db(), _keyring(), client_key=client_key)
         if draft is not None:
-            return _form_page(client_key=client_key, form={"title": draft.title, "body": draft.body},
-                              note="Picked up where you left off.")
-    return _form_page(client_key=uuid.uuid4().hex, form={})
+            return _form_page(client_key=client_key, note="Picked up where you left off.",
+                              form={"title": draft.title, "body": draft.body, "prompt_id": draft.prompt_id})
+    prompt = get_prompt(request.args.get("prompt"))
+    return _form_page(client_key=uuid.uuid4().hex, form={"prompt_id": prompt.id} if prompt else {})
 
 
 @bp.post("")
@@ -60,7 +63,7 @@ def create_entry():
     if errors:
         return _form_page(client_key=client_key, form=request.form, errors=errors, status=422)
     db = get_db()
-    entry_id = service.create_entry(db, _keyring(), client_key, data, utcnow())
+    entry_id = service.create_entry(db, _keyring(), client_key, data, utcnow(), prompt_id=_prompt_id())
     db.commit()
     flash("Entry saved.", "info")
     return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
@@ -77,7 +80,7 @@ def autosave_new():
     draft = None
     if not errors:
         db = get_db()
-        draft = service.save_draft(db, _keyring(), data, utcnow(), client_key=client_key)
+        draft = service.save_draft(db, _keyring(), data, utcnow(), client_key=client_key, prompt_id=_prompt_id())
         db.commit()
     return _autosaved(draft, errors, client_key=client_key)
 
@@ -85,8 +88,9 @@ def autosave_new():
 @bp.get("/<uuid:entry_id>")
 @client_required
 def read_entry(entry_id):
-    """One entry, rendered."""
-    return render_template("entries/read.html", entry=_entry_or_404(entry_id))
+    """One entry, rendered, with the prompt it answers."""
+    entry = _entry_or_404(entry_id)
+    return render_template("entries/read.html", entry=entry, prompt=get_prompt(entry.prompt_id))
 
 
 @bp.get("/<uuid:entry_id>/edit")
@@ -176,6 +180,11 @@ def discard_draft(draft_id):
     db.commit()
     flash("Draft discarded.", "info")
     return redirect(url_for("entries.list_entries"), 303)
+
+
+def _prompt_id() -> str | None:
+    prompt = get_prompt(request.form.get("prompt_id"))
+    return prompt.id if prompt else None
 
 
 def _entry_or_404(entry_id):

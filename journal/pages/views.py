@@ -1,20 +1,34 @@
 """Home, help in a crisis, and the account page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
+
+from ..auth.loader import client_required
+from ..course import service as course
+from ..db import get_db, utcnow
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
-    """Signed in: the client's journal or the therapist's desk. Otherwise: what this is."""
+    """Signed in: the client's Today screen or the therapist's desk. Otherwise: what this is."""
     if not current_user.is_authenticated:
         return render_template("pages/welcome.html")
     if current_user.role == "therapist":
         return render_template("pages/desk.html")
-    return redirect(url_for("entries.list_entries"))
+    offset = request.args.get("prompt", "0")
+    offset = int(offset) if offset.isdigit() and len(offset) < 4 else 0
+    day = course.today(get_db(), current_user.keyring, current_user.user.time_zone, utcnow(), offset)
+    return render_template("pages/today.html", today=day, offset=offset)
+
+
+@bp.get("/new")
+@client_required
+def new_item():
+    """The + button: what would you like to add?"""
+    return render_template("pages/new.html")
 
 
 @bp.get("/help")

@@ -1,0 +1,151 @@
+"""Intention pages: write, edit, archive, bring back, delete."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.loader import client_required
+from ..db import get_db, utcnow
+from ..dosing import service as dosing
+from ..forms import valid_client_key
+from ..records.service import StaleVersion
+from . import service
+
+bp = Blueprint("intentions", __name__, url_prefix="/intentions")
+
+
+def _keyring():
+    return current_user.keyring
+
+
+@bp.get("")
+@client_required
+def list_intentions():
+    """Active intentions, the sessions each was carried into, and the archive."""
+    db = get_db()
+    every = service.list_intentions(db, _keyring())
+    carried: dict[str, list[int]] = {}
+    for dose in dosing.list_doses(db, _keyring()):
+        for intention_id in dose.intention_ids:
+            carried.setdefault(intention_id, []).append(dose.number)
+    return render_template("intentions/list.html", active=[i for i in every if i.active],
+                           archived=[i for i in every if not i.active], carried=carried,
+                           limit=service.MAX_ACTIVE)
+
+
+@bp.get("/new")
+@client_required
+def new_intention():
+    """Write an intention."""
+    return render_template("intentions/form.html", intention=None, text="", errors={}, client_key=uuid.uuid4().hex)
+
+
+@bp.post("")
+@client_required
+def create_intention():
+    """Save an intention once."""
+    client_key = request.form.get("client_key")
+    if not valid_client_key(client_key):
+        abort(400)
+    text, errors = service.clean_intention(request.form.get("text"))
+    db = get_db()
+    if not errors:
+        try:
+            service.create_intention(db, _keyring(), client_key, text, utcnow())
+        except service.TooManyActive as limit:
+            errors = {"text": str(limit)}
+    if errors:
+        return render_template("intentions/form.html", intention=None, text=request.form.get("text", ""),
+                               errors=errors, client_key=client_key), 422
+    db.commit()
+    flash("Intention saved.", "info")
+    return redirect(url_for("intentions.list_intentions"), 303)
+
+
+@bp.get("/<uuid:intention_id>/edit")
+@client_required
+def edit_intention(intention_id):
+    """Change the words."""
+    intention = _intention_or_404(intention_id)
+    return render_template("intentions/form.html", intention=intention, text=intention.text, errors={})
+
+
+@bp.post("/<uuid:intention_id>/edit")
+@client_required
+def update_intention(intention_id):
+    """Save new words, unless they changed elsewhere meanwhile."""
+    intention = _intention_or_404(intention_id)
+    text, errors = service.clean_intention(request.form.get("text"))
+    if errors:
+        return render_template("intentions/form.html", intention=intention, text=request.form.get("text", ""),
+                               errors=errors), 422
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    db = get_db()
+    result = service.update_intention(db, _keyring(), intention_id, version, text, utcnow())
+    if isinstance(result, StaleVersion):
+        errors = {"text": "This intention was changed on another device meanwhile: it now reads “%s”. "
+                          "Saving again replaces it with your words below." % result.current.data.get("text", "")}
+        return render_template("intentions/form.html", intention=service.get_intention(db, _keyring(), intention_id),
+                               text=text, errors=errors), 409
+    db.commit()
+    flash("Intention saved.", "info")
+    return redirect(url_for("intentions.list_intentions"), 303)
+
+
+@bp.post("/<uuid:intention_id>/archive")
+@client_required
+def archive_intention(intention_id):
+    """Put an intention in the archive."""
+    return _set_active(intention_id, False, "Intention archived.")
+
+
+@bp.post("/<uuid:intention_id>/restore")
+@client_required
+def restore_intention(intention_id):
+    """Bring an intention back from the archive."""
+    return _set_active(intention_id, True, "Intention is active again.")
+
+
+@bp.get("/<uuid:intention_id>/delete")
+@client_required
+def confirm_delete(intention_id):
+    """Ask before deleting."""
+    return render_template("intentions/delete.html", intention=_intention_or_404(intention_id))
+
+
+@bp.post("/<uuid:intention_id>/delete")
+@client_required
+def delete_intention(intention_id):
+    """Delete for good."""
+    db = get_db()
+    if not service.delete_intention(db, _keyring(), intention_id):
+        abort(404)
+    db.commit()
+    flash("Intention deleted.", "info")
+    return redirect(url_for("intentions.list_intentions"), 303)
+
+
+def _set_active(intention_id, active: bool, message: str):
+    db = get_db()
+    try:
+        found = service.set_active(db, _keyring(), intention_id, active, utcnow())
+    except service.TooManyActive as limit:
+        flash(str(limit), "error")
+        return redirect(url_for("intentions.list_intentions"), 303)
+    if not found:
+        abort(404)
+    db.commit()
+    flash(message, "info")
+    return redirect(url_for("intentions.list_intentions"), 303)
+
+
+def _intention_or_404(intention_id):
+    intention = service.get_intention(get_db(), _keyring(), intention_id)
+    if intention is None:
+        abort(404)
+    return intention
