@@ -65,3 +65,46 @@ def test_no_marker_code_or_password_in_any_column_or_raw_byte(app, web, database
     assert any(b"dump@example.org" in value for value in columns)
     for secret in secrets:
         assert not any(secret in value for value in columns), secret
+
+
+def test_every_record_kind_leaves_no_plaintext(app, web, database_url, request):
+    """One of each kind: a mood score, emotion words, an intention's words, answers never show."""
+    from datetime import timedelta
+
+    from journal.db import utcnow
+    from journal.forms import local_inputs
+
+    web.sign_up("kinds@example.org")
+    intention = new_marker("INTENTION")
+    key = re.search(r'name="client_key" value="([^"]+)"', web.get("/intentions/new").get_data(as_text=True)).group(1)
+    assert web.post("/intentions", {"client_key": key, "text": f"to soften {intention}"}).status_code == 303
+    felt, setting = new_marker("FELT"), new_marker("SETTING")
+    key = re.search(r'name="client_key" value="([^"]+)"', web.get("/sessions/new").get_data(as_text=True)).group(1)
+    day, clock = local_inputs(utcnow() - timedelta(hours=3), "UTC")
+    assert web.post("/sessions", {"client_key": key, "date": day, "time": clock, "route": "iv", "felt": felt,
+                                  "setting": setting}).status_code == 303
+    note = new_marker("NOTE")
+    key = re.search(r'name="client_key" value="([^"]+)"', web.get("/checkins/new").get_data(as_text=True)).group(1)
+    response = web.raw.post("/checkins", data={"csrf_token": web.token, "client_key": key, "mood": "7",
+                                               "anxiety": "3", "energy": "9", "sleep_hours": "6.5",
+                                               "sleep_quality": "4", "emotions": ["in awe", "grieving"],
+                                               "note": note})
+    assert response.status_code == 303
+    key = re.search(r'name="client_key" value="([^"]+)"',
+                    web.get("/questionnaires/phq9/new").get_data(as_text=True)).group(1)
+    answers = {f"q{n}": "2" for n in range(1, 10)}
+    assert web.post("/questionnaires/phq9", {"client_key": key, **answers}).status_code == 303
+
+    plaintexts = [m.encode() for m in (intention, felt, setting, note)] + [
+        b"in awe", b"grieving", b'"mood"', b'"anxiety":3', b'"route"', b'"answers"', b'"phq9"', b"Nasal", b'"iv"',
+        b"to soften",
+    ]
+    raw = _raw_copy(database_url, request)
+    for value in plaintexts:
+        assert value not in raw, value
+    app.extensions["db_engine"].dispose()
+    columns = _all_values(database_url)
+    kinds = {value for value in columns if value in (b"entry", b"checkin", b"measure", b"dose", b"intention")}
+    assert kinds == {b"checkin", b"measure", b"dose", b"intention"}  # the kinds are there, in clear metadata
+    for value in plaintexts:
+        assert not any(value in column for column in columns), value

@@ -1,7 +1,6 @@
 """Journal entries and their autosaved drafts: create, list, read, edit, delete. Scoped to the owner."""
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..forms import CONTROL_RE
 from ..models import Draft
 from ..records import service as records
 from .render import render_markdown
@@ -19,9 +19,6 @@ KIND = "entry"
 TITLE_MAX = 200
 BODY_MAX = 60_000
 PAGE_SIZE = 20
-CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-# Control characters other than tab and newlines: PostgreSQL refuses NUL, and none belong in writing.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -86,10 +83,6 @@ def clean_entry(title: str, body: str) -> tuple[EntryInput, dict[str, str]]:
     elif not title and not body.strip():
         errors["body"] = "Write something first, even a few words."
     return EntryInput(title, body), errors
-
-
-def valid_client_key(value: str | None) -> bool:
-    return bool(value and CLIENT_KEY_RE.match(value))
 
 
 @dataclass(frozen=True)

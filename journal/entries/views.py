@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.loader import client_required
 from ..course.prompts import get_prompt
 from ..db import get_db, utcnow
+from ..forms import valid_client_key
 from ..web.htmx import render_page_or_fragment, wants_fragment
 from . import service
 
@@ -43,7 +44,7 @@ def list_entries():
 def new_entry():
     """A blank entry, or a draft of one picked up again."""
     client_key = request.args.get("draft")
-    if service.valid_client_key(client_key):
+    if valid_client_key(client_key):
         draft = service.draft_for(get_db(), _keyring(), client_key=client_key)
         if draft is not None:
             return _form_page(client_key=client_key, note="Picked up where you left off.",
@@ -58,7 +59,7 @@ def create_entry():
     """Save a new entry once, however often the same form is sent."""
     client_key = request.form.get("client_key")
     data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
-    if not service.valid_client_key(client_key):
+    if not valid_client_key(client_key):
         abort(400)
     if errors:
         return _form_page(client_key=client_key, form=request.form, errors=errors, status=422)
@@ -74,7 +75,7 @@ def create_entry():
 def autosave_new():
     """Keep a new entry's text as an encrypted draft while it is being written."""
     client_key = request.form.get("client_key")
-    if not service.valid_client_key(client_key):
+    if not valid_client_key(client_key):
         abort(400)
     data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
     draft = None
@@ -197,7 +198,7 @@ def _entry_or_404(entry_id):
 def _edit_key() -> str | None:
     """The id of the edit form a save or autosave came from (absent from older forms)."""
     key = request.form.get("client_key")
-    return key if service.valid_client_key(key) else None
+    return key if valid_client_key(key) else None
 
 
 def _version() -> int:

@@ -6,7 +6,6 @@ of what the client answered.
 """
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,12 +18,11 @@ from ..course.days import Dose
 from ..records import service as records
 from .instruments import INSTRUMENTS, Instrument, Score, describe_missing, parse_answers, score, unanswered
 
-__all__ = ["INSTRUMENTS", "KIND", "MeasureView", "Change", "SinceDose", "History", "valid_client_key",
+__all__ = ["INSTRUMENTS", "KIND", "MeasureView", "Change", "SinceDose", "History",
            "read_form", "create_measure", "get_measure", "list_measures", "delete_measure", "scores",
            "history", "overview", "describe_missing", "timeline_summary"]
 
 KIND = "measure"
-CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass(frozen=True)
@@ -86,10 +84,6 @@ class History:
     @property
     def first(self) -> MeasureView | None:
         return self.measures[-1] if self.measures else None
-
-
-def valid_client_key(value: str | None) -> bool:
-    return bool(value and CLIENT_KEY_RE.match(value))
 
 
 def read_form(instrument: Instrument, form) -> tuple[dict[int, int], int | None, list[int]]:

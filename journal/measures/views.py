@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..auth.loader import client_required
 from ..db import get_db, utcnow
+from ..forms import valid_client_key
 from . import service
 from .instruments import INSTRUMENTS
 
@@ -54,7 +55,7 @@ def create_measure(instrument_id):
     """Save the answers once, however often the same form is sent; refuse an incomplete form."""
     instrument = INSTRUMENTS[instrument_id]
     client_key = request.form.get("client_key")
-    if not service.valid_client_key(client_key):
+    if not valid_client_key(client_key):
         abort(400)
     answers, difficulty, missing = service.read_form(instrument, request.form)
     if missing:
