@@ -103,3 +103,20 @@ class RateEvent(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     token: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Blob(Base):
+    """Encrypted bytes that belong to a record (a photo's display and thumbnail versions).
+
+    Stored in the database by default, so a record and its images commit or roll back together.
+    The id is a random object name; the record id lets deletes cascade.
+    """
+
+    __tablename__ = "blobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    variant: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(Integer)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

@@ -180,3 +180,26 @@ def test_unknown_email_costs_the_same_as_a_wrong_password(make_app):
     unknown = [attempt("nobody@example.org") for _ in range(7)]
     ratio = statistics.median(unknown) / statistics.median(known)
     assert 0.6 < ratio < 1.6, (statistics.median(known), statistics.median(unknown))
+
+
+def test_attachments_open_only_for_their_row_variant_and_version(app, web):
+    web.sign_up("ana@example.org")
+    first, second = web.new_entry("one", "a"), web.new_entry("two", "b")
+    with app.app_context():
+        db = get_db()
+        user = db.scalar(select(User).where(User.email == "ana@example.org"))
+        keyring = vault.unlock_with_password(user, PASSWORD)
+        row, other = db.get(Record, uuid.UUID(first)), db.get(Record, uuid.UUID(second))
+        sealed = vault.seal_payload(keyring, row, {"caption": "c"}, {"full": b"FULL-PIXELS", "thumb": b"THUMB"})
+        assert b"FULL-PIXELS" not in sealed["full"]
+        assert vault.open_attachment(keyring, row, "full", sealed["full"]) == b"FULL-PIXELS"
+        with pytest.raises(vault.VaultError):
+            vault.open_attachment(keyring, row, "thumb", sealed["full"])  # another variant's bytes
+        vault.seal_payload(keyring, other, {"caption": "d"}, {"full": b"OTHER"})
+        with pytest.raises(vault.VaultError):
+            vault.open_attachment(keyring, other, "full", sealed["full"])  # another row's bytes
+        row.version += 1
+        vault.seal_payload(keyring, row, {"caption": "c2"}, {"full": b"FULL-PIXELS"})
+        with pytest.raises(vault.VaultError):
+            vault.open_attachment(keyring, row, "full", sealed["full"])  # the old version's bytes
+        db.rollback()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol
 import uuid
 
 from .keyring import Keyring
@@ -19,8 +19,14 @@ class Sealable(Protocol):
     payload_ciphertext: bytes
 
 
-def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any]) -> None:
-    """Encrypt the payload into the row under a new data key, wrapped under the owner's user key."""
+def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any],
+                 attachments: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """Encrypt the payload into the row under a new data key, wrapped under the owner's user key.
+
+    Attachments (a photo's variants) are sealed under the same data key, each with its own
+    associated data; their ciphertexts are returned for the blob store. Every call makes a new
+    data key, so a row's attachments are sealed again whenever the row is.
+    """
     if row.owner_id != keyring.user_id or row.id is None:
         raise VaultError("a row is sealed by its owner, after it has an id")
     dek = random_key()
@@ -28,14 +34,24 @@ def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any]) -> No
     row.dek_wrap = wrap_key(keyring.user_key, dek, _ctx("dek", row))
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     row.payload_ciphertext = seal(dek, data, _ctx("payload", row))
+    return {variant: seal(dek, content, _ctx(f"attachment:{variant}", row))
+            for variant, content in (attachments or {}).items()}
+
+
+def open_attachment(keyring: Keyring, row: Sealable, variant: str, sealed: bytes) -> bytes:
+    """One attachment of a row, if it was sealed for this row, this variant and this version."""
+    return open_sealed(_dek(keyring, row), sealed, _ctx(f"attachment:{variant}", row))
 
 
 def open_payload(keyring: Keyring, row: Sealable) -> dict[str, Any]:
     """The payload, if this keyring owns the row and the ciphertext belongs to this row; else VaultError."""
+    return json.loads(open_sealed(_dek(keyring, row), row.payload_ciphertext, _ctx("payload", row)))
+
+
+def _dek(keyring: Keyring, row: Sealable) -> bytes:
     if row.owner_id != keyring.user_id or row.uk_version != keyring.uk_version:
         raise VaultError("not this keyring's row")
-    dek = unwrap_key(keyring.user_key, row.dek_wrap, _ctx("dek", row))
-    return json.loads(open_sealed(dek, row.payload_ciphertext, _ctx("payload", row)))
+    return unwrap_key(keyring.user_key, row.dek_wrap, _ctx("dek", row))
 
 
 def _ctx(part: str, row: Sealable) -> bytes:
