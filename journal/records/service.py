@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import vault
 from ..models import Record
+from . import blobs
 
 KINDS = ("entry", "checkin", "measure", "dose", "intention")
 
@@ -42,20 +43,35 @@ class StaleVersion:
 
 
 def create(db: Session, keyring: vault.Keyring, kind: str, client_key: str, payload: dict[str, Any],
-           occurred_at: datetime, now: datetime) -> tuple[uuid.UUID, bool]:
-    """Create once per client-made id. Returns (id, created); a repeat returns the first record."""
+           occurred_at: datetime, now: datetime, attachments: Mapping[str, bytes] | None = None
+           ) -> tuple[uuid.UUID, bool]:
+    """Create once per client-made id. Returns (id, created); a repeat returns the first record.
+
+    Attachments (a photo's variants) are sealed under the record's data key and stored in the
+    same transaction: either the record and all its blobs are written, or none of them.
+    """
     existing = id_by_client_key(db, keyring, client_key)
     if existing is not None:
         return existing, False
     record = Record(id=uuid.uuid4(), owner_id=keyring.user_id, kind=kind, idempotency_key=client_key,
                     occurred_at=occurred_at, created_at=now, updated_at=now, version=1)
-    vault.seal_payload(keyring, record, payload)
+    sealed = vault.seal_payload(keyring, record, payload, attachments)
     try:
         with db.begin_nested():
             db.add(record)
+            db.flush()
+            for variant, ciphertext in sealed.items():
+                blobs.STORE.put(db, record.id, record.owner_id, variant, ciphertext)
     except IntegrityError:  # the same create, arriving twice at once
         return id_by_client_key(db, keyring, client_key), False
     return record.id, True
+
+
+def attachment(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, variant: str) -> bytes | None:
+    """One attachment, decrypted; None when the record is not this keyring's or has no such variant."""
+    row = owned_row(db, keyring, kind, record_id)
+    sealed = blobs.STORE.get(db, row.id, variant) if row is not None else None
+    return vault.open_attachment(keyring, row, variant, sealed) if sealed is not None else None
 
 
 def get(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) -> RecordView | None:
@@ -104,11 +120,16 @@ def update(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID,
         return None
     if row.version != base_version:
         return StaleVersion(open_row(keyring, row))
+    # Attachments were sealed under the old data key: open them before the row gets a new one.
+    attachments = {variant: vault.open_attachment(keyring, row, variant, blobs.STORE.get(db, row.id, variant))
+                   for variant in blobs.STORE.variants(db, row.id)}
     row.version += 1
     row.updated_at = now
     if occurred_at is not None:
         row.occurred_at = occurred_at
-    vault.seal_payload(keyring, row, payload)
+    sealed = vault.seal_payload(keyring, row, payload, attachments)
+    for variant, ciphertext in sealed.items():
+        blobs.STORE.put(db, row.id, row.owner_id, variant, ciphertext)
     db.flush()
     return open_row(keyring, row)
 

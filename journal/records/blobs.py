@@ -1,0 +1,39 @@
+"""Where attachment ciphertext lives: the database by default, behind a small interface.
+
+The database store writes in the request's own session, so a record and its blobs commit or roll
+back together. An object store (S3-compatible) can replace it by implementing the same methods;
+it would then need its own cleanup for blobs whose record never committed.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import Blob
+
+
+class BlobStore(Protocol):
+    def put(self, db: Session, record_id: uuid.UUID, owner_id: uuid.UUID, variant: str, ciphertext: bytes) -> None: ...
+    def get(self, db: Session, record_id: uuid.UUID, variant: str) -> bytes | None: ...
+    def variants(self, db: Session, record_id: uuid.UUID) -> list[str]: ...
+
+
+class DatabaseBlobStore:
+    def put(self, db: Session, record_id: uuid.UUID, owner_id: uuid.UUID, variant: str, ciphertext: bytes) -> None:
+        """Write (or replace) one variant's ciphertext under a fresh random object name."""
+        db.execute(delete(Blob).where(Blob.record_id == record_id, Blob.variant == variant))
+        db.add(Blob(id=uuid.uuid4(), record_id=record_id, owner_id=owner_id, variant=variant,
+                    size=len(ciphertext), ciphertext=ciphertext))
+        db.flush()
+
+    def get(self, db: Session, record_id: uuid.UUID, variant: str) -> bytes | None:
+        return db.scalar(select(Blob.ciphertext).where(Blob.record_id == record_id, Blob.variant == variant))
+
+    def variants(self, db: Session, record_id: uuid.UUID) -> list[str]:
+        return list(db.scalars(select(Blob.variant).where(Blob.record_id == record_id).order_by(Blob.variant)))
+
+
+STORE: BlobStore = DatabaseBlobStore()
