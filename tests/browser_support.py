@@ -193,3 +193,22 @@ def luminance(css_color: str) -> float:
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
 
     return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+def narrow_problems(page, name: str, width: int = 320) -> list[str]:
+    """What is wrong with the current page on a narrow phone: sideways scroll, small targets, broken words,
+    tab labels on two lines. Each line starts with `name`."""
+    problems: list[str] = []
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        problems.append(f"{name}: page is {scroll_width}px wide; sticking out: {page.evaluate(WIDER_THAN_VIEWPORT_JS)}")
+    problems.extend(f"{name}: {small}" for small in page.evaluate(SMALL_TARGETS_JS, 44))
+    problems.extend(f"{name}: word broken across lines: {word}" for word in page.evaluate(BROKEN_WORDS_JS))
+    problems.extend(f"{name}: tab label on two lines: {label}" for label in page.evaluate(WRAPPED_LABELS_JS, ".tabbar a"))
+    return problems
+
+
+def contrast(first_css_color: str, second_css_color: str) -> float:
+    """WCAG contrast ratio of two computed colours (1 to 21)."""
+    lighter, darker = sorted((luminance(first_css_color), luminance(second_css_color)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -9,51 +9,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .browser_support import (BROKEN_WORDS_JS, COMMON, NARROW, PHONE, SMALL_TARGETS_JS, WIDER_THAN_VIEWPORT_JS,
-                              WRAPPED_LABELS_JS, Shots, create_entry, end_sessions, keep_draft, launch, luminance,
+from .browser_fixtures import chromium, open_context, server  # noqa: F401  (fixtures, used by name)
+from .browser_support import (NARROW, PHONE, Shots, create_entry, end_sessions, keep_draft, luminance, narrow_problems,
                               new_email, sign_in, sign_up)
-from .support import DATABASES, PASSWORD, database_for, live_server, new_marker
+from .support import PASSWORD, new_marker
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def server(request, tmp_path_factory):
-    """One live server per database for this file; every test signs up its own account.
-
-    Yields (base URL, database URL).
-    """
-    workdir = tmp_path_factory.mktemp(f"browser-{request.param}")
-    url = database_for(request.param, workdir, request)
-    with live_server(workdir, f"browser-{request.param}", database_url=url,
-                     env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}) as base:
-        yield base, url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_context(chromium):
-    """Fresh browser contexts (each its own cookie jar and storage), closed after the test."""
-    contexts = []
-
-    def make(**options):
-        context = chromium.new_context(**{**COMMON, **options})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_journey_on_a_phone(server, open_context):
@@ -198,12 +161,7 @@ def test_no_sideways_scroll_and_big_targets_at_320px(server, open_context):
     def check(name: str) -> None:
         page.wait_for_load_state("load")
         expect(page.locator("main")).to_be_visible()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 320:
-            problems.append(f"{name}: page is {width}px wide; sticking out: {page.evaluate(WIDER_THAN_VIEWPORT_JS)}")
-        problems.extend(f"{name}: {small}" for small in page.evaluate(SMALL_TARGETS_JS, 44))
-        problems.extend(f"{name}: word broken across lines: {word}" for word in page.evaluate(BROKEN_WORDS_JS))
-        problems.extend(f"{name}: tab label on two lines: {label}" for label in page.evaluate(WRAPPED_LABELS_JS, ".tabbar a"))
+        problems.extend(narrow_problems(page, name))
         shots.take(page, name)
 
     for name, path in [("welcome", "/"), ("sign-in", "/signin"), ("sign-up", "/signup"), ("help", "/help"),

@@ -284,3 +284,27 @@ def test_therapists_and_visitors_cannot_open_charts(app, web, other_web):
     assert other_web.get("/charts").status_code == 403
     response = web.get("/charts")
     assert response.status_code == 302 and response.headers["Location"].startswith("/signin")
+
+
+def test_axis_labels_never_overlap_and_empty_series_have_no_key():
+    import re as _re
+    from datetime import datetime, timedelta, timezone
+
+    from journal.charts.svg import Series, line_chart
+
+    end = datetime(2026, 11, 21, 23, 0, tzinfo=timezone.utc)
+    start = end - timedelta(days=30)
+    svg = str(line_chart(chart_id="t", title="Mood", series=[Series("Mood", [(end - timedelta(days=1), 5.0)]),
+                                                             Series("Anxiety", [])],
+                         x_range=(start, end), y_range=(0, 10), y_label="0 to 10", zone="UTC"))
+    ticks = _re.findall(r'<text class="chart-tick" x="([0-9.]+)" y="([0-9.]+)" text-anchor="(\w+)">([^<]+)</text>', svg)
+    axis_y = max((y for _x, y, _a, _t in ticks), key=float)  # the date labels sit under the axis; the others are values
+    labels = [(float(x), anchor, text) for x, y, anchor, text in ticks if y == axis_y]
+    assert len(labels) >= 3
+    spans = []
+    for x, anchor, text in labels:
+        width = 6.5 * len(text)
+        left = x - {"end": width, "start": 0, "middle": width / 2}[anchor]
+        spans.append((left, left + width))
+    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:]))
+    assert "chart-key-label" not in svg  # one series with points: no key that names an empty one

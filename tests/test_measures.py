@@ -76,7 +76,7 @@ def test_items_are_the_published_wording():
 @pytest.mark.parametrize("instrument, maximum, low_band, high_band", [
     (PHQ9, 27, "Minimal", "Severe"),
     (GAD7, 21, "Minimal", "Severe"),
-    (PCL5, 80, "Below the 31-33 cut-point range", "Above the 31-33 cut-point range"),
+    (PCL5, 80, "Below the 31‑33 cut-point range", "Above the 31‑33 cut-point range"),
 ])
 def test_all_minimum_and_all_maximum(instrument, maximum, low_band, high_band):
     lowest = score(instrument, {n: 0 for n in instrument.numbers})
@@ -92,8 +92,8 @@ BOUNDARIES = [
     (PHQ9, 20, "Severe"),
     (GAD7, 4, "Minimal"), (GAD7, 5, "Mild"), (GAD7, 9, "Mild"), (GAD7, 10, "Moderate"),
     (GAD7, 14, "Moderate"), (GAD7, 15, "Severe"),
-    (PCL5, 30, "Below the 31-33 cut-point range"), (PCL5, 31, "Within the 31-33 cut-point range"),
-    (PCL5, 33, "Within the 31-33 cut-point range"), (PCL5, 34, "Above the 31-33 cut-point range"),
+    (PCL5, 30, "Below the 31‑33 cut-point range"), (PCL5, 31, "Within the 31‑33 cut-point range"),
+    (PCL5, 33, "Within the 31‑33 cut-point range"), (PCL5, 34, "Above the 31‑33 cut-point range"),
 ]
 
 
@@ -161,7 +161,7 @@ def test_form_has_a_fieldset_per_question_and_no_inline_style_or_script(web):
 
 
 @pytest.mark.parametrize("instrument_id, total, band", [
-    ("phq9", 12, "Moderate"), ("gad7", 15, "Severe"), ("pcl5", 33, "Within the 31-33 cut-point range"),
+    ("phq9", 12, "Moderate"), ("gad7", 15, "Severe"), ("pcl5", 33, "Within the 31‑33 cut-point range"),
 ])
 def test_posting_answers_shows_the_score_and_band(web, instrument_id, total, band):
     web.sign_up(EMAIL)

@@ -116,11 +116,13 @@ class _Scale:
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
-    """Line style, point shape and name of each series; one series needs no legend (the title names it)."""
-    if len(series) < 2:
+    """Line style, point shape and name of each series with points; one needs no legend (the title names it)."""
+    if sum(1 for one in series if one.points) < 2:
         return []
     parts, x = [], 0.0
     for index, one in enumerate(series):
+        if not one.points:
+            continue  # nothing drawn, nothing to explain; the others keep their own styles
         n = index + 1
         parts.append(f'<g class="chart-key series-{n}">')
         parts.append(_line_element(f"{_f(x)},33 {_f(x + 24)},33", index))
@@ -145,15 +147,25 @@ def _y_axis(scale: _Scale, y_range: tuple[float, float], label: str) -> list[str
     return parts
 
 
+TICK_CHAR_WIDTH = 6.5  # average width of a tick label's character, in viewBox units
+
+
 def _x_axis(scale: _Scale, tz: ZoneInfo) -> list[str]:
     parts = [f'<line class="chart-axis" x1="{LEFT}" x2="{RIGHT}" y1="{BOTTOM}" y2="{BOTTOM}" stroke="currentColor"/>']
     long_range = scale.end - scale.start > timedelta(days=300)
+    last_end = -math.inf  # where the previous label ends: a label that would overlap it is left out
     for tick in x_ticks(scale.start, scale.end, tz):
-        x = _f(scale.x(tick))
+        position = scale.x(tick)
+        x = _f(position)
         local = tick.astimezone(tz)
         text = f"{local:%b} {local.year}" if long_range else f"{local.day} {local:%b}"
         parts.append(f'<line class="chart-axis" x1="{x}" x2="{x}" y1="{BOTTOM}" y2="{BOTTOM + 4}" stroke="currentColor"/>')
-        anchor = "end" if scale.x(tick) > RIGHT - 16 else "start" if scale.x(tick) < LEFT + 12 else "middle"
+        anchor = "end" if position > RIGHT - 16 else "start" if position < LEFT + 12 else "middle"
+        width = TICK_CHAR_WIDTH * len(text)
+        start = position - {"end": width, "start": 0, "middle": width / 2}[anchor]
+        if start < last_end + 4:
+            continue
+        last_end = start + width
         parts.append(f'<text class="chart-tick" x="{x}" y="{BOTTOM + 17}" text-anchor="{anchor}">{escape(text)}</text>')
     parts.append(f'<text class="chart-axis-label" x="{_f((LEFT + RIGHT) / 2)}" y="{HEIGHT - 4}" '
                  f'text-anchor="middle">Date ({escape(str(tz.key))})</text>')

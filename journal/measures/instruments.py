@@ -170,10 +170,11 @@ PCL5 = Instrument(
     ),
     options=BOTHERED,
     # The published reading is one provisional cut-point range, 31-33, not severity bands.
+    # (A no-break hyphen keeps "31-33" on one line on narrow screens.)
     bands=(
-        Band("below-cutpoint", 0, 30, "Below the 31-33 cut-point range"),
-        Band("in-cutpoint", 31, 33, "Within the 31-33 cut-point range"),
-        Band("above-cutpoint", 34, 80, "Above the 31-33 cut-point range"),
+        Band("below-cutpoint", 0, 30, "Below the 31‑33 cut-point range"),
+        Band("in-cutpoint", 31, 33, "Within the 31‑33 cut-point range"),
+        Band("above-cutpoint", 34, 80, "Above the 31‑33 cut-point range"),
     ),
     clusters=(
         Cluster("B", "Intrusion (cluster B, items 1-5)", 1, 5),

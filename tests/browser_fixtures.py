@@ -1,0 +1,49 @@
+"""Fixtures shared by the browser test files: one live server per database per file, Chromium, contexts.
+
+A test file imports them by name (`from .browser_fixtures import chromium, open_context, server`);
+pytest then registers them for that file, so "module" scope means one server per database per file.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .browser_support import COMMON, launch
+from .support import DATABASES, database_for, live_server
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def server(request, tmp_path_factory):
+    """One live server per database for the requesting file; every test signs up its own account.
+
+    Yields (base URL, database URL).
+    """
+    label = f"{request.module.__name__.rsplit('.', 1)[-1].removeprefix('test_')}-{request.param}"
+    workdir = tmp_path_factory.mktemp(label)
+    url = database_for(request.param, workdir, request)
+    with live_server(workdir, label, database_url=url, env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}) as base:
+        yield base, url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_context(chromium):
+    """Fresh browser contexts (each its own cookie jar and storage), closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = chromium.new_context(**{**COMMON, **options})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
