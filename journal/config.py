@@ -36,6 +36,11 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
     "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", _INT),
     "REDIS_URL": ("REDIS_URL", str),
+    "INVITES_PER_THERAPIST_PER_HOUR": ("INVITES_PER_THERAPIST_PER_HOUR", _INT),
+    "INVITE_FAILURES_PER_CLIENT_PER_HOUR": ("INVITE_FAILURES_PER_CLIENT_PER_HOUR", _INT),
+    "ART_MAX_FILE_MB": ("ART_MAX_FILE_MB", _INT),
+    "ART_MAX_FILES": ("ART_MAX_FILES", _INT),
+    "ART_CONCURRENCY": ("ART_CONCURRENCY", _INT),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": 300,
     "SIGNUPS_PER_ADDRESS_PER_HOUR": 20,
     "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    "INVITES_PER_THERAPIST_PER_HOUR": 30,
+    "INVITE_FAILURES_PER_CLIENT_PER_HOUR": 10,
     # Argon2id as DESIGN.md: 64 MiB, 3 passes, 1 lane; the floor refuses weaker stored params.
     "VAULT_KDF_MEMORY_KIB": 64 * 1024,
     "VAULT_KDF_ITERATIONS": 3,
@@ -65,6 +72,10 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXY_HOPS": 0,
     # Rate-limit counters: the database unless a Redis URL is given.
     "REDIS_URL": None,
+    # Photos of art: per file, per upload, and images decoded at once per process (bounds memory).
+    "ART_MAX_FILE_MB": 25,
+    "ART_MAX_FILES": 10,
+    "ART_CONCURRENCY": 2,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

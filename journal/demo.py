@@ -31,7 +31,8 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
     for role, email in DEMO:
         password = password_for(email)
         result = auth_service.sign_up(db, current_app.config, email=email, password=password, role=role,
-                                      time_zone="UTC", address=f"demo-{uuid.uuid4()}", now=now)
+                                      time_zone="UTC", address=f"demo-{uuid.uuid4()}", now=now,
+                                      display_name="Dr Demo Therapist" if role == "therapist" else "Demo Client")
         auth_service.confirm_recovery_saved(result.user, now)
         auth_service.sign_out(db, result.token)
         if role == "client":

@@ -18,6 +18,8 @@ class User(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str] = mapped_column(String(16))
+    # The name clients see when they link with a therapist; clients may leave it empty.
+    display_name: Mapped[str | None] = mapped_column(String(100))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recovery_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,3 +122,73 @@ class Blob(Base):
     variant: Mapped[str] = mapped_column(String(16))
     size: Mapped[int] = mapped_column(Integer)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Invite(Base):
+    """A single-use code a therapist gives a client; only its hash is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Link(Base):
+    """A client and a clinician they chose. The clinician's public key is pinned under the client's key."""
+
+    __tablename__ = "links"
+    __table_args__ = (UniqueConstraint("client_id", "therapist_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pinned_key_ciphertext: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # Kinds shared automatically when created ("checkin,measure"); plain, as it says nothing of content.
+    auto_share_kinds: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Share(Base):
+    """A record's data key sealed to one clinician's pinned public key (HPKE)."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("record_id", "recipient_id"),
+                      Index("ix_shares_recipient_owner", "recipient_id", "owner_id"))
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    recipient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    dek_version: Mapped[int] = mapped_column(Integer)
+    wrap: Mapped[bytes] = mapped_column(LargeBinary(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingRekey(Base):
+    """A record whose share ended while its owner was away: re-keyed at the owner's next sign-in."""
+
+    __tablename__ = "pending_rekeys"
+
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class AccessEvent(Base):
+    """A clinician opened a shared record (its page, the brief, an image). The client sees every one."""
+
+    __tablename__ = "access_events"
+    __table_args__ = (Index("ix_access_events_owner_at", "owner_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    what: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

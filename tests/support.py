@@ -74,9 +74,12 @@ class WebClient:
             data.setdefault("csrf_token", self.token)
         return self.raw.post(url, data=data, headers=headers, **kwargs)
 
-    def sign_up(self, email: str, password: str = PASSWORD, role: str = "client") -> str:
+    def sign_up(self, email: str, password: str = PASSWORD, role: str = "client", name: str = "") -> str:
         """Returns the recovery code shown once."""
-        response = self.post("/signup", {"email": email, "password": password, "confirm": password, "role": role})
+        if role == "therapist" and not name:
+            name = "Dr " + email.split("@")[0].title()
+        response = self.post("/signup", {"email": email, "password": password, "confirm": password, "role": role,
+                                         "display_name": name})
         assert response.status_code == 200, response.status_code
         code = CODE_RE.search(response.get_data(as_text=True)).group(1)
         assert self.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302

@@ -54,8 +54,17 @@ def clean_time_zone(raw: str | None) -> str:
     return raw if raw in _zones() else "UTC"
 
 
-def signup_problems(email: str | None, password: str, confirm: str, role: str) -> dict[str, str]:
+def clean_display_name(raw: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFKC", raw or "").split())
+
+
+def signup_problems(email: str | None, password: str, confirm: str, role: str,
+                    display_name: str = "") -> dict[str, str]:
     problems: dict[str, str] = {}
+    if len(display_name) > 100 or not display_name.isprintable():
+        problems["display_name"] = "A name can be up to 100 characters, without control characters."
+    elif role == "therapist" and not display_name:
+        problems["display_name"] = "Enter your name as clients know you: they see it before they link with you."
     if email is None:
         problems["email"] = "Enter an email address like name@example.com."
     problem = password_problem(password)
@@ -69,14 +78,15 @@ def signup_problems(email: str | None, password: str, confirm: str, role: str) -
 
 
 def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: str, time_zone: str,
-            address: str, now: datetime) -> SignedUp | None:
+            address: str, now: datetime, display_name: str = "") -> SignedUp | None:
     """A new account with its keys and first session, or None when the email cannot be used."""
     if ratelimit.reserve(ratelimit.rate_key("signup-address", address), config["SIGNUPS_PER_ADDRESS_PER_HOUR"], now) is None:
         raise RateLimited("Too many new accounts from this network. Please try again in an hour.")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         vault.unlock_with_password(None, password)  # the same work as a real sign-up
         return None
-    user = User(id=uuid.uuid4(), email=email, role=role, time_zone=time_zone, created_at=now)
+    user = User(id=uuid.uuid4(), email=email, role=role, time_zone=time_zone, created_at=now,
+                display_name=display_name or None)
     account = vault.create_account_keys(user, password)
     db.add(user)
     try:
@@ -112,6 +122,10 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
     ratelimit.release(attempt)
     ratelimit.release(address_attempt)
     vault.purge_stale_sessions(db, now, longest_idle(config))
+    if user.role == "client":
+        from ..sharing.service import rekey_pending
+
+        rekey_pending(db, keyring, now)  # shares a clinician ended while this client was away
     token = vault.open_session(db, user, keyring, now, session_lifetime(config))
     return SignedIn(user, keyring, token)
 

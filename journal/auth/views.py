@@ -36,15 +36,16 @@ def sign_up():
     form = request.form
     email = service.normalise_email(form.get("email", ""))
     password, role = form.get("password", ""), form.get("role", "")
-    errors = service.signup_problems(email, password, form.get("confirm", ""), role)
-    kept = {"email": form.get("email", "")[:300], "role": role}
+    display_name = service.clean_display_name(form.get("display_name"))
+    errors = service.signup_problems(email, password, form.get("confirm", ""), role, display_name)
+    kept = {"email": form.get("email", "")[:300], "role": role, "display_name": form.get("display_name", "")[:120]}
     if errors:
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db = get_db()
     try:
         result = service.sign_up(db, current_app.config, email=email, password=password, role=role,
                                  time_zone=service.clean_time_zone(form.get("time_zone")),
-                                 address=_address(), now=utcnow())
+                                 address=_address(), now=utcnow(), display_name=display_name)
     except service.RateLimited as limited:
         return _too_many(str(limited), "auth/signup.html", form=kept, errors={})
     if result is None:

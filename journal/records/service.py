@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import vault
 from ..models import Record
-from . import blobs
+from . import blobs, shares
 
 KINDS = ("entry", "checkin", "measure", "dose", "intention")
 
@@ -64,6 +64,7 @@ def create(db: Session, keyring: vault.Keyring, kind: str, client_key: str, payl
                 blobs.STORE.put(db, record.id, record.owner_id, variant, ciphertext)
     except IntegrityError:  # the same create, arriving twice at once
         return id_by_client_key(db, keyring, client_key), False
+    shares.auto_share(db, keyring, record, now)
     return record.id, True
 
 
@@ -120,17 +121,34 @@ def update(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID,
         return None
     if row.version != base_version:
         return StaleVersion(open_row(keyring, row))
+    return _reseal(db, keyring, row, payload, now, occurred_at)
+
+
+def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: datetime) -> bool:
+    """A new data key for the same content: an old wrap of the old key opens nothing written from now on."""
+    row = db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id))
+    if row is None:
+        return False
+    _reseal(db, keyring, row, vault.open_payload(keyring, row), now, None, touch=False)
+    return True
+
+
+def _reseal(db: Session, keyring: vault.Keyring, row: Record, payload: dict[str, Any], now: datetime,
+            occurred_at: datetime | None, touch: bool = True) -> RecordView:
+    """Seal a new version under a new data key: payload, attachments and every share's wrap."""
     # Attachments were sealed under the old data key: open them before the row gets a new one.
     attachments = {variant: vault.open_attachment(keyring, row, variant, blobs.STORE.get(db, row.id, variant))
                    for variant in blobs.STORE.variants(db, row.id)}
     row.version += 1
-    row.updated_at = now
+    if touch:
+        row.updated_at = now
     if occurred_at is not None:
         row.occurred_at = occurred_at
     sealed = vault.seal_payload(keyring, row, payload, attachments)
     for variant, ciphertext in sealed.items():
         blobs.STORE.put(db, row.id, row.owner_id, variant, ciphertext)
     db.flush()
+    shares.rewrap(db, keyring, row)
     return open_row(keyring, row)
 
 

@@ -15,10 +15,12 @@ from .envelope import open_attachment, open_payload, seal_payload
 from .kdf import KdfPolicy
 from .keyring import Keyring
 from .primitives import VaultError
+from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
 from .sessions import end_all_sessions, end_session, open_session, purge_stale_sessions, resume_session
 
 __all__ = [
-    "Keyring", "NewAccount", "VaultError", "create_account_keys", "end_all_sessions", "end_session",
+    "KeyChanged", "Keyring", "NewAccount", "VaultError", "open_shared", "open_shared_attachment", "pin_key",
+    "pinned_key", "wrap_for", "create_account_keys", "end_all_sessions", "end_session",
     "format_recovery_code", "init_app", "open_attachment", "open_payload", "open_session", "parse_recovery_code",
     "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
     "set_new_password", "unlock_with_password", "unlock_with_recovery_code",

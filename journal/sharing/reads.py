@@ -1,0 +1,67 @@
+"""A clinician reading what a client shared: one query for the rows, the crypto per row, every read logged."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..models import AccessEvent, Record, Share
+from ..records.blobs import STORE
+from ..records.service import RecordView
+
+
+def shared_records(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *,
+                   kinds: Iterable[str] | None = None, since: datetime | None = None) -> list[RecordView]:
+    """Everything this client shares with the keyring's owner now, newest first, opened.
+
+    A wrap made for an older version of a record (before a revoke or an edit) does not count.
+    """
+    query = (select(Record, Share.wrap)
+             .join(Share, Share.record_id == Record.id)
+             .where(Share.recipient_id == keyring.user_id, Share.owner_id == client_id,
+                    Record.owner_id == client_id, Share.dek_version == Record.version))
+    if kinds is not None:
+        query = query.where(Record.kind.in_(list(kinds)))
+    if since is not None:
+        query = query.where(Record.occurred_at >= since)
+    rows = db.execute(query.order_by(Record.occurred_at.desc(), Record.id.desc())).all()
+    return [_open(keyring, row, wrap) for row, wrap in rows]
+
+
+def shared_record(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID) -> RecordView | None:
+    found = _row_and_wrap(db, keyring, client_id, record_id)
+    return _open(keyring, *found) if found else None
+
+
+def shared_attachment(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID,
+                      variant: str) -> bytes | None:
+    found = _row_and_wrap(db, keyring, client_id, record_id)
+    if found is None:
+        return None
+    row, wrap = found
+    sealed = STORE.get(db, row.id, variant)
+    return vault.open_shared_attachment(keyring, row, wrap, variant, sealed) if sealed is not None else None
+
+
+def log_reads(db: Session, therapist_id: uuid.UUID, views: Iterable[RecordView], client_id: uuid.UUID,
+              what: str, now: datetime) -> None:
+    """One access event per record read; the client sees each of them."""
+    db.add_all([AccessEvent(record_id=view.id, owner_id=client_id, therapist_id=therapist_id, what=what, at=now)
+                for view in views])
+    db.flush()
+
+
+def _row_and_wrap(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID):
+    found = db.execute(select(Record, Share.wrap).join(Share, Share.record_id == Record.id)
+                       .where(Record.id == record_id, Record.owner_id == client_id,
+                              Share.recipient_id == keyring.user_id, Share.dek_version == Record.version)).first()
+    return (found[0], found[1]) if found else None
+
+
+def _open(keyring: vault.Keyring, row: Record, wrap: bytes) -> RecordView:
+    return RecordView(row.id, row.kind, row.occurred_at, row.created_at, row.updated_at, row.version,
+                      vault.open_shared(keyring, row, wrap))

@@ -1,0 +1,231 @@
+"""Linking a client with a clinician, sharing records with them, and ending both.
+
+Rules only; keys stay in the vault and the envelope (records/shares.py). Revoking deletes the
+wrap and re-keys the record at once, so a copy of the old wrap opens nothing written after it.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..models import AccessEvent, Invite, Link, PendingRekey, Record, Share, User
+from ..records import service as records
+from ..records import shares as envelope_shares
+from ..security import ratelimit
+
+INVITE_DAYS = 7
+SHAREABLE_KINDS = ("entry", "checkin", "measure", "dose", "intention", "art")
+AUTO_SHARE_CHOICES = {"checkin": "Check-ins", "measure": "Questionnaires", "dose": "Dosing sessions",
+                      "intention": "Intentions"}
+_CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
+class SharingProblem(Exception):
+    """Something the person can act on; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class LinkView:
+    link: Link
+    other: User  # the clinician (for a client) or the client (for a clinician)
+
+    @property
+    def name(self) -> str:
+        return self.other.display_name or self.other.email
+
+
+# Invites -------------------------------------------------------------------------------------------
+
+def create_invite(db: Session, config: Mapping, therapist: User, now: datetime) -> tuple[str, Invite]:
+    """A single-use code (shown once; only its hash is kept) that expires after a week."""
+    if ratelimit.reserve(ratelimit.rate_key("invite-create", str(therapist.id)),
+                         config["INVITES_PER_THERAPIST_PER_HOUR"], now) is None:
+        raise SharingProblem("You have made many invites in the last hour. Please wait a while.")
+    code = base64.b32encode(os.urandom(5)).decode("ascii")
+    invite = Invite(therapist_id=therapist.id, code_hash=_code_hash(code), created_at=now,
+                    expires_at=now + timedelta(days=INVITE_DAYS))
+    db.add(invite)
+    db.flush()
+    return f"{code[:4]}-{code[4:]}", invite
+
+
+def open_invites(db: Session, therapist: User, now: datetime) -> list[Invite]:
+    return list(db.scalars(select(Invite).where(Invite.therapist_id == therapist.id, Invite.used_at.is_(None),
+                                                Invite.expires_at > now).order_by(Invite.created_at.desc())))
+
+
+def cancel_invite(db: Session, therapist: User, invite_id: uuid.UUID) -> bool:
+    result = db.execute(delete(Invite).where(Invite.id == invite_id, Invite.therapist_id == therapist.id,
+                                             Invite.used_at.is_(None)))
+    return result.rowcount > 0
+
+
+def find_invite(db: Session, config: Mapping, client: User, code: str, now: datetime) -> tuple[Invite, User]:
+    """The invite and its clinician, or a SharingProblem that says what is wrong with the code."""
+    key = ratelimit.rate_key("invite-redeem", str(client.id))
+    attempt = ratelimit.reserve(key, config["INVITE_FAILURES_PER_CLIENT_PER_HOUR"], now)
+    if attempt is None:
+        raise SharingProblem("Too many codes tried in the last hour. Please wait a while, or ask your "
+                             "clinician for a new link.")
+    cleaned = re.sub(r"[^A-Za-z0-9]", "", code or "").upper().translate(_CODE_FIXES)
+    invite = db.scalar(select(Invite).where(Invite.code_hash == _code_hash(cleaned))) if len(cleaned) == 8 else None
+    therapist = db.get(User, invite.therapist_id) if invite else None
+    if invite is None or therapist is None or therapist.role != "therapist":
+        raise SharingProblem("That code is not right. Check it against the one your clinician gave you.")
+    ratelimit.release(attempt)
+    if invite.used_at is not None:
+        raise SharingProblem("That code has been used already. Each code works once: ask your clinician for a new one.")
+    if invite.expires_at <= now:
+        raise SharingProblem("That code has expired. Codes last a week: ask your clinician for a new one.")
+    return invite, therapist
+
+
+# Links ---------------------------------------------------------------------------------------------
+
+def link_client(db: Session, keyring: vault.Keyring, client: User, invite: Invite, therapist: User,
+                auto_share_kinds: list[str], now: datetime) -> Link:
+    """Consent given: pin the clinician's public key under the client's key and make the link."""
+    if client.role != "client":
+        raise SharingProblem("Only a client account can link with a clinician.")
+    if db.scalar(select(Link.id).where(Link.client_id == client.id, Link.therapist_id == therapist.id)):
+        raise SharingProblem("You are already linked with this clinician.")
+    link = Link(client_id=client.id, therapist_id=therapist.id, created_at=now,
+                pinned_key_ciphertext=vault.pin_key(keyring, therapist.id, bytes(therapist.x25519_pub)),
+                auto_share_kinds=_kinds(auto_share_kinds))
+    invite.used_at = now
+    db.add(link)
+    db.flush()
+    return link
+
+
+def links_for_client(db: Session, client_id: uuid.UUID) -> list[LinkView]:
+    rows = db.execute(select(Link, User).join(User, User.id == Link.therapist_id)
+                      .where(Link.client_id == client_id).order_by(Link.created_at))
+    return [LinkView(link, user) for link, user in rows]
+
+
+def links_for_therapist(db: Session, therapist_id: uuid.UUID) -> list[LinkView]:
+    rows = db.execute(select(Link, User).join(User, User.id == Link.client_id)
+                      .where(Link.therapist_id == therapist_id).order_by(Link.created_at))
+    return [LinkView(link, user) for link, user in rows]
+
+
+def client_link(db: Session, client_id: uuid.UUID, link_id: uuid.UUID) -> Link | None:
+    return db.scalar(select(Link).where(Link.id == link_id, Link.client_id == client_id))
+
+
+def therapist_link(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> Link | None:
+    return db.scalar(select(Link).where(Link.therapist_id == therapist_id, Link.client_id == client_id))
+
+
+def set_auto_share(link: Link, kinds: list[str]) -> None:
+    link.auto_share_kinds = _kinds(kinds)
+
+
+def end_link(db: Session, link: Link, now: datetime, client_keyring: vault.Keyring | None = None) -> None:
+    """Either side ends the link; every share goes with it and each shared record is re-keyed.
+
+    The client's key is needed to re-key. When the clinician ends the link, the records are
+    re-keyed at the client's next sign-in (`rekey_pending`).
+    """
+    shared = list(db.scalars(select(Share.record_id).where(Share.link_id == link.id)))
+    db.delete(link)  # shares cascade
+    db.flush()
+    for record_id in shared:
+        if client_keyring is not None:
+            records.rekey(db, client_keyring, record_id, now)
+        elif db.get(PendingRekey, record_id) is None:
+            db.add(PendingRekey(record_id=record_id, owner_id=link.client_id))
+    db.flush()
+
+
+def rekey_pending(db: Session, keyring: vault.Keyring, now: datetime) -> int:
+    """Re-key what a clinician's ended link left behind; returns how many records."""
+    pending = list(db.scalars(select(PendingRekey.record_id).where(PendingRekey.owner_id == keyring.user_id)))
+    for record_id in pending:
+        records.rekey(db, keyring, record_id, now)
+    db.execute(delete(PendingRekey).where(PendingRekey.owner_id == keyring.user_id))
+    return len(pending)
+
+
+# Shares --------------------------------------------------------------------------------------------
+
+def share(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link, now: datetime) -> None:
+    row = _own_row(db, keyring, record_id)
+    if row is None or link.client_id != keyring.user_id:
+        raise LookupError(record_id)
+    try:
+        envelope_shares.share_to(db, keyring, row, link, now)
+    except vault.KeyChanged:
+        raise SharingProblem("This clinician's key has changed since you linked, so nothing was shared. "
+                             "End the link and link again if you trust the new key.") from None
+
+
+def revoke(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link, now: datetime) -> bool:
+    """Delete the wrap, then re-key: what the clinician already read stays read, nothing more opens."""
+    result = db.execute(delete(Share).where(Share.record_id == record_id, Share.link_id == link.id,
+                                            Share.owner_id == keyring.user_id))
+    if result.rowcount == 0:
+        return False
+    records.rekey(db, keyring, record_id, now)
+    return True
+
+
+def revoke_all(db: Session, keyring: vault.Keyring, link: Link, now: datetime) -> int:
+    shared = list(db.scalars(select(Share.record_id).where(Share.link_id == link.id,
+                                                           Share.owner_id == keyring.user_id)))
+    for record_id in shared:
+        revoke(db, keyring, record_id, link, now)
+    return len(shared)
+
+
+@dataclass(frozen=True)
+class ShareState:
+    link: LinkView
+    shared_at: datetime | None
+    last_opened_at: datetime | None
+
+
+def share_states(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> list[ShareState]:
+    """For one record: each linked clinician, whether it is shared with them and when they last opened it."""
+    states = []
+    for link in links_for_client(db, owner_id):
+        shared_at = db.scalar(select(Share.created_at).where(Share.record_id == record_id,
+                                                             Share.link_id == link.link.id))
+        opened = db.scalar(select(func.max(AccessEvent.at)).where(
+            AccessEvent.record_id == record_id, AccessEvent.therapist_id == link.other.id)) if shared_at else None
+        states.append(ShareState(link, shared_at, opened))
+    return states
+
+
+def access_history(db: Session, owner_id: uuid.UUID, limit: int = 200) -> list[tuple[AccessEvent, User, str]]:
+    """Every read of the client's shared records: who, what kind, when; newest first."""
+    rows = db.execute(select(AccessEvent, User, Record.kind)
+                      .join(User, User.id == AccessEvent.therapist_id)
+                      .join(Record, Record.id == AccessEvent.record_id)
+                      .where(AccessEvent.owner_id == owner_id)
+                      .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit))
+    return [(event, user, kind) for event, user, kind in rows]
+
+
+def _own_row(db: Session, keyring: vault.Keyring, record_id: uuid.UUID) -> Record | None:
+    return db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id,
+                                          Record.kind.in_(SHAREABLE_KINDS)))
+
+
+def _kinds(kinds: list[str]) -> str:
+    return ",".join(sorted({kind for kind in kinds if kind in AUTO_SHARE_CHOICES}))
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(f"invite\0{code}".encode("ascii")).hexdigest()
