@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -99,10 +99,14 @@ def link_client(db: Session, keyring: vault.Keyring, client: User, invite: Invit
         raise SharingProblem("Only a client account can link with a clinician.")
     if db.scalar(select(Link.id).where(Link.client_id == client.id, Link.therapist_id == therapist.id)):
         raise SharingProblem("You are already linked with this clinician.")
+    # Use the code up first, and only if nobody else did a moment ago: single use even under a race.
+    claimed = db.execute(update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+                         .values(used_at=now))
+    if claimed.rowcount != 1:
+        raise SharingProblem("That code has been used already. Each code works once: ask your clinician for a new one.")
     link = Link(client_id=client.id, therapist_id=therapist.id, created_at=now,
                 pinned_key_ciphertext=vault.pin_key(keyring, therapist.id, bytes(therapist.x25519_pub)),
                 auto_share_kinds=_kinds(auto_share_kinds))
-    invite.used_at = now
     db.add(link)
     db.flush()
     return link

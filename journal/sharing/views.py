@@ -1,0 +1,231 @@
+"""The client's sharing pages: link with a clinician, share records, prepare for a session, history.
+
+Thin: parse the form, call the sharing rules (service.py, client.py), pick the template.
+"""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.loader import client_required
+from ..db import get_db, utcnow
+from . import client, display, service
+
+bp = Blueprint("sharing", __name__)
+# The canonical record partials (templates/records/) need these on every page that includes them,
+# the clinician's desk too: registered app-wide.
+bp.add_app_template_global(display.for_view, "record_display")
+bp.add_app_template_global(display.kind_label, "record_kind_label")
+bp.add_app_template_filter(display.in_zone, "in_zone")
+
+
+def _keyring():
+    return current_user.keyring
+
+
+def _user():
+    return current_user.user
+
+
+# Clinicians -------------------------------------------------------------------------------------
+
+@bp.get("/clinicians")
+@client_required
+def clinicians():
+    """Every clinician the client is linked with: standing shares, revoke all, end link; link another."""
+    db = get_db()
+    return render_template("sharing/clinicians.html", links=service.links_for_client(db, _user().id),
+                           counts=client.shared_counts(db, _user().id), choices=service.AUTO_SHARE_CHOICES)
+
+
+@bp.post("/clinicians/<uuid:link_id>/standing")
+@client_required
+def standing_shares(link_id):
+    """Change which new records are shared with this clinician as they are saved."""
+    db = get_db()
+    link = _link_or_404(link_id)
+    service.set_auto_share(link.link, request.form.getlist("auto_share"))
+    db.commit()
+    flash(f"Standing shares with {link.name} saved. They apply to what you add from now on.", "info")
+    return redirect(url_for("sharing.clinicians"), 303)
+
+
+@bp.get("/clinicians/<uuid:link_id>/stop-sharing")
+@client_required
+def confirm_revoke_all(link_id):
+    """Ask before revoking every share with one clinician."""
+    link = _link_or_404(link_id)
+    return render_template("sharing/revoke_all.html", link=link,
+                           count=client.shared_counts(get_db(), _user().id).get(link.link.id, 0))
+
+
+@bp.post("/clinicians/<uuid:link_id>/stop-sharing")
+@client_required
+def revoke_all(link_id):
+    """Revoke every share with one clinician; the link stays."""
+    db = get_db()
+    link = _link_or_404(link_id)
+    count = client.stop_everything(db, _keyring(), link.link, utcnow())
+    db.commit()
+    flash(f"Stopped sharing {_records(count)} with {link.name}. Standing shares with them are off.", "info")
+    return redirect(url_for("sharing.clinicians"), 303)
+
+
+@bp.get("/clinicians/<uuid:link_id>/end")
+@client_required
+def confirm_end(link_id):
+    """Ask before ending a link: it takes every share with it."""
+    link = _link_or_404(link_id)
+    return render_template("sharing/end.html", link=link,
+                           count=client.shared_counts(get_db(), _user().id).get(link.link.id, 0))
+
+
+@bp.post("/clinicians/<uuid:link_id>/end")
+@client_required
+def end_link(link_id):
+    """End the link: every share goes and each shared record gets a new key."""
+    db = get_db()
+    link = _link_or_404(link_id)
+    service.end_link(db, link.link, utcnow(), client_keyring=_keyring())
+    db.commit()
+    flash(f"Your link with {link.name} has ended. Nothing of yours is shared with them now.", "info")
+    return redirect(url_for("sharing.clinicians"), 303)
+
+
+# Linking ------------------------------------------------------------------------------------------
+
+@bp.get("/link")
+@client_required
+def link_form():
+    """The code form; with ?code= a valid code, the consent screen for its clinician."""
+    code = request.args.get("code", "").strip()[:40]
+    if not code:
+        return render_template("sharing/link.html", code="", error=None)
+    try:
+        _invite, therapist = service.find_invite(get_db(), current_app.config, _user(), code, utcnow())
+    except service.SharingProblem as problem:
+        return render_template("sharing/link.html", code=code, error=str(problem)), 422
+    if any(link.other.id == therapist.id for link in service.links_for_client(get_db(), _user().id)):
+        return render_template("sharing/link.html", code="", error="You are already linked with this clinician.",
+                               linked=True), 422
+    return _consent(code, therapist)
+
+
+@bp.post("/link")
+@client_required
+def consent():
+    """Consent given: make the link, pin the clinician's key, set the standing shares chosen."""
+    code = request.form.get("code", "").strip()[:40]
+    db = get_db()
+    try:
+        invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
+        service.link_client(db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"), utcnow())
+    except service.SharingProblem as problem:
+        db.rollback()
+        return render_template("sharing/link.html", code=code, error=str(problem)), 422
+    db.commit()
+    flash(f"You are linked with {therapist.display_name or therapist.email}. Nothing is shared until you "
+          "choose to share it.", "info")
+    return redirect(url_for("sharing.clinicians"), 303)
+
+
+def _consent(code: str, therapist):
+    return render_template("sharing/consent.html", code=code, name=therapist.display_name or therapist.email,
+                           choices=service.AUTO_SHARE_CHOICES)
+
+
+# Sharing one record -----------------------------------------------------------------------------
+
+@bp.get("/share/<uuid:record_id>")
+@client_required
+def share_page(record_id):
+    """For each clinician: shared or not, since when, last opened; and exactly what they would see."""
+    return _share_page(_record_or_404(record_id))
+
+
+@bp.post("/share/<uuid:record_id>")
+@client_required
+def apply_shares(record_id):
+    """Share with the newly ticked clinicians; stop sharing with the unticked ones."""
+    view = _record_or_404(record_id)
+    db = get_db()
+    changed, problems = client.apply_choices(db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow())
+    db.commit()
+    if problems:
+        return _share_page(_record_or_404(record_id), problems=problems, changed=changed, status=409)
+    flash(" ".join(changed) if changed else "Nothing changed.", "info")
+    return redirect(url_for("sharing.share_page", record_id=view.id), 303)
+
+
+def _share_page(view, *, problems=(), changed=(), status=200):
+    states = service.share_states(get_db(), _user().id, view.id)
+    image_url = url_for("art.picture", art_id=view.id, variant="full") if view.kind == "art" else None
+    return render_template("sharing/share.html", view=view, states=states, zone=_user().time_zone,
+                           image_url=image_url, back_url=_back_url(view), problems=list(problems),
+                           changed=list(changed)), status
+
+
+def _back_url(view) -> str:
+    """The record's own page (intentions live on their list)."""
+    pages = {"entry": ("entries.read_entry", "entry_id"), "checkin": ("checkins.read_checkin", "checkin_id"),
+             "measure": ("measures.result", "measure_id"), "dose": ("dosing.read_dose", "dose_id"),
+             "art": ("art.read_art", "art_id")}
+    if view.kind not in pages:
+        return url_for("intentions.list_intentions")
+    endpoint, name = pages[view.kind]
+    return url_for(endpoint, **{name: view.id})
+
+
+# Preparing for a session ------------------------------------------------------------------------
+
+@bp.get("/share/prepare")
+@client_required
+def prepare():
+    """Everything written since the last integration session, per clinician, to share in one step."""
+    return render_template("sharing/prepare.html", groups=client.prepare_groups(get_db(), _keyring()), problems=[])
+
+
+@bp.post("/share/prepare")
+@client_required
+def share_prepared():
+    """Share every ticked item; anything already shared is not sent again."""
+    db = get_db()
+    sent, problems = client.share_prepared(db, _keyring(), request.form.getlist("items"), utcnow())
+    db.commit()
+    for name, count in sent.items():
+        flash(f"Shared {_records(count)} with {name}.", "info")
+    if problems:
+        return render_template("sharing/prepare.html", groups=client.prepare_groups(db, _keyring()),
+                               problems=problems), 409
+    if not sent:
+        flash("Nothing new was ticked, so nothing was sent.", "info")
+    return redirect(url_for("sharing.prepare"), 303)
+
+
+# Access history -----------------------------------------------------------------------------------
+
+@bp.get("/access")
+@client_required
+def access():
+    """Every time a clinician opened something you shared, newest first."""
+    return render_template("sharing/access.html", rows=client.access_rows(get_db(), _user().id))
+
+
+def _link_or_404(link_id: uuid.UUID) -> service.LinkView:
+    found = next((link for link in service.links_for_client(get_db(), _user().id) if link.link.id == link_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _record_or_404(record_id: uuid.UUID):
+    view = client.own_record(get_db(), _keyring(), record_id)
+    if view is None:
+        abort(404)
+    return view
+
+
+def _records(count: int) -> str:
+    return f"{count} record{'' if count == 1 else 's'}"
