@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 from ..auth.loader import client_required
 from ..course import service as course
 from ..db import get_db, utcnow
+from ..desk.views import clients as desk_clients
+from ..sharing.client import has_links
 
 bp = Blueprint("pages", __name__)
 
@@ -17,11 +19,12 @@ def home():
     if not current_user.is_authenticated:
         return render_template("pages/welcome.html")
     if current_user.role == "therapist":
-        return render_template("pages/desk.html")
+        return desk_clients()
     offset = request.args.get("prompt", "0")
     offset = int(offset) if offset.isdigit() and len(offset) < 4 else 0
     day = course.today(get_db(), current_user.keyring, current_user.user.time_zone, utcnow(), offset)
-    return render_template("pages/today.html", today=day, offset=offset)
+    return render_template("pages/today.html", today=day, offset=offset,
+                           linked=has_links(get_db(), current_user.user.id))
 
 
 @bp.get("/new")

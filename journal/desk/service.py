@@ -1,0 +1,282 @@
+"""The therapist's desk: linked clients, what each shares now, and the marks a therapist keeps.
+
+Rules only; no Flask request objects. Shared records are read through `sharing.reads` (one query
+for the rows, then the crypto per row), and every read that reaches the therapist's screen is
+written to the client's access log here, in one bulk insert per page, so no view can forget it.
+Counts and dates come from metadata (shares, records) without decrypting anything.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..charts.service import Chart, mood_chart, score_chart, window
+from ..course.days import Dose, number_doses, place_of
+from ..models import Link, Record, Share, User
+from ..records.service import RecordView
+from ..sharing import reads
+from ..sharing import service as sharing
+from . import kinds
+from .sparkline import Sparkline, sparkline
+
+SPARK_DAYS = 30
+WHOLE_COURSE = "everything shared"
+IMAGE_VARIANTS = ("full", "thumb")
+
+
+# The clients list ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClientRow:
+    link: Link
+    client: User
+    shared: int  # records shared now
+    new: int  # of those, shared since the therapist last marked the client reviewed
+    last_activity: datetime | None  # the latest share, or change to a shared record
+    mood: Sparkline
+
+    @property
+    def name(self) -> str:
+        return self.client.display_name or self.client.email
+
+
+@dataclass(frozen=True)
+class _Counts:
+    shared: int = 0
+    new: int = 0
+    last_activity: datetime | None = None
+
+
+def clients(db: Session, keyring: vault.Keyring, now: datetime) -> list[ClientRow]:
+    """Every linked client: counts in one query, then a mood line per client from shared check-ins.
+
+    The mood values reach the therapist's screen, so those check-ins are logged as read.
+    """
+    therapist_id = keyring.user_id
+    counts = share_counts(db, therapist_id)
+    span = (now - timedelta(days=SPARK_DAYS), now)
+    rows, read = [], []
+    for linked in sharing.links_for_therapist(db, therapist_id):
+        client = linked.other
+        checkins = reads.shared_records(db, keyring, client.id, kinds=["checkin"], since=span[0])
+        points = [(at, value) for at, value, _anxiety in filter(None, map(kinds.mood, checkins))]
+        read.append((client.id, checkins))
+        found = counts.get(client.id, _Counts())
+        rows.append(ClientRow(linked.link, client, found.shared, found.new, found.last_activity,
+                              sparkline(points, span, period=f"last {SPARK_DAYS} days")))
+    for client_id, views in read:
+        if views:
+            reads.log_reads(db, therapist_id, views, client_id, "page", now)
+    rows.sort(key=lambda row: (-row.new, -(row.last_activity or row.link.created_at).timestamp()))
+    return rows
+
+
+def share_counts(db: Session, therapist_id: uuid.UUID) -> dict[uuid.UUID, _Counts]:
+    """Per client: records shared now, how many since the last review, the latest activity. Metadata only."""
+    is_new = or_(Link.reviewed_at.is_(None), Share.created_at > Link.reviewed_at)
+    query = (select(Share.owner_id, func.count(Share.id), func.sum(case((is_new, 1), else_=0)),
+                    func.max(Share.created_at), func.max(Record.updated_at))
+             .join(Record, Record.id == Share.record_id)
+             .join(Link, Link.id == Share.link_id)
+             .where(Share.recipient_id == therapist_id, Link.therapist_id == therapist_id,
+                    Record.owner_id == Share.owner_id, Share.dek_version == Record.version)
+             .group_by(Share.owner_id))
+    result = {}
+    for owner_id, shared, new, last_share, last_change in db.execute(query):
+        moments = [moment for moment in (last_share, last_change) if moment is not None]
+        result[owner_id] = _Counts(int(shared), int(new or 0), max(moments) if moments else None)
+    return result
+
+
+# One client ---------------------------------------------------------------------------------------
+
+def linked_client(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> tuple[Link, User] | None:
+    """The link and the client, or None when this client is not linked with the therapist."""
+    link = sharing.therapist_link(db, therapist_id, client_id)
+    if link is None:
+        return None
+    client = db.get(User, link.client_id)
+    return (link, client) if client is not None else None
+
+
+def client_name(client: User) -> str:
+    return client.display_name or client.email
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    id: uuid.UUID
+    kind: str
+    occurred_at: datetime
+    title: str
+    detail: str
+    day: int | None
+    new: bool
+
+
+@dataclass
+class TimelineGroup:
+    dose: Dose | None
+    items: list[TimelineItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    link: Link
+    client: User
+    groups: list[TimelineGroup]
+    charts: list[Chart]
+    art: list[kinds.ArtTile]
+    shared: int
+    new: int
+    drawn_at: datetime  # "Mark reviewed" covers what was shared until then
+
+    @property
+    def name(self) -> str:
+        return client_name(self.client)
+
+
+def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str,
+                now: datetime) -> ClientPage:
+    """Everything shared now, grouped by (shared) dosing session; charts and art from the same rows.
+
+    One query for the records, one for which shares are new, one bulk insert for the access log,
+    however many records there are. Day labels use the client's zone; charts the reader's.
+    """
+    views = reads.shared_records(db, keyring, client.id)
+    fresh = new_record_ids(db, link) & {view.id for view in views}
+    doses = shared_doses(views)
+    groups: list[TimelineGroup] = []
+    for view in views:
+        place = place_of(view.occurred_at, doses, client.time_zone)
+        if not groups or groups[-1].dose != place.dose:
+            groups.append(TimelineGroup(place.dose))
+        title, detail = kinds.summary(view, doses)
+        groups[-1].items.append(TimelineItem(view.id, view.kind, view.occurred_at, title, detail, place.day,
+                                             view.id in fresh))
+    charts = course_charts(views, doses, zone, now, span=None, words=WHOLE_COURSE)
+    art = [kinds.art(view) for view in views if view.kind == "art"]
+    reads.log_reads(db, keyring.user_id, views, client.id, "page", now)
+    return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now)
+
+
+def new_record_ids(db: Session, link: Link) -> set[uuid.UUID]:
+    """Records shared on this link since the therapist last marked it reviewed (all of them before that)."""
+    query = select(Share.record_id).where(Share.link_id == link.id)
+    if link.reviewed_at is not None:
+        query = query.where(Share.created_at > link.reviewed_at)
+    return set(db.scalars(query))
+
+
+def shared_doses(views: Iterable[RecordView]) -> list[Dose]:
+    """The dosing sessions among what is shared, numbered among themselves: all the therapist can see."""
+    return number_doses([(view.id, view.occurred_at) for view in views if view.kind == "dose"])
+
+
+def shared_dose_times(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
+    """(id, occurred_at) of the dosing sessions shared now, from metadata, without opening them."""
+    query = (select(Record.id, Record.occurred_at).join(Share, Share.record_id == Record.id)
+             .where(Share.recipient_id == therapist_id, Share.owner_id == client_id, Record.owner_id == client_id,
+                    Record.kind == "dose", Share.dek_version == Record.version))
+    return [(row.id, row.occurred_at) for row in db.execute(query)]
+
+
+def shared_since(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID,
+                 start: datetime) -> dict[uuid.UUID, datetime]:
+    """{id: occurred_at} of records shared now whose share was made at or after `start`. Metadata only."""
+    query = (select(Record.id, Record.occurred_at).join(Share, Share.record_id == Record.id)
+             .where(Share.recipient_id == therapist_id, Share.owner_id == client_id, Record.owner_id == client_id,
+                    Share.dek_version == Record.version, Share.created_at >= start))
+    return {row.id: row.occurred_at for row in db.execute(query)}
+
+
+def course_charts(views: Sequence[RecordView], doses: Sequence[Dose], zone: str, now: datetime, *,
+                  span: tuple[datetime, datetime] | None, words: str) -> list[Chart]:
+    """Mood and anxiety, then one chart per questionnaire, from the shared records given and nothing else."""
+    moods = sorted(filter(None, map(kinds.mood, views)))
+    scores: dict[str, tuple[object, list[tuple[datetime, int]]]] = {}
+    for view in views:
+        measured = kinds.measure(view)
+        if measured is not None:
+            scores.setdefault(measured.instrument.id, (measured.instrument, []))[1].append(
+                (measured.occurred_at, measured.total))
+    if span is None:
+        times = [at for at, *_ in moods] + [dose.occurred_at for dose in doses]
+        times += [at for _instrument, points in scores.values() for at, _total in points]
+        span = window("all", now, min(times) if times else None)
+    charts = [mood_chart(moods, doses, span, words, zone)]
+    for instrument, points in sorted(scores.values(), key=lambda item: item[0].name):
+        charts.append(score_chart(instrument.id, instrument.name, instrument.max_total, sorted(points), doses,
+                                  span, words, zone))
+    return charts
+
+
+# One record, one picture --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SharedRecord:
+    view: RecordView
+    label: str  # "Day 3 after session 2", counted among shared sessions
+    dose_number: int | None  # for a dosing session: its number among the shared ones
+
+
+def shared_record(db: Session, keyring: vault.Keyring, client: User, record_id: uuid.UUID,
+                  now: datetime) -> SharedRecord | None:
+    """One record shared with the therapist now, opened and logged; None otherwise (revoked, never shared)."""
+    view = reads.shared_record(db, keyring, client.id, record_id)
+    if view is None:
+        return None
+    doses = number_doses(shared_dose_times(db, keyring.user_id, client.id))
+    place = place_of(view.occurred_at, doses, client.time_zone)
+    reads.log_reads(db, keyring.user_id, [view], client.id, "page", now)
+    return SharedRecord(view, place.label, kinds.dose_number(view, doses))
+
+
+@dataclass(frozen=True)
+class _Opened:
+    id: uuid.UUID
+
+
+def image(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, variant: str,
+          now: datetime) -> bytes | None:
+    """A shared photo's picture, decrypted for this request and logged; None when not shared now."""
+    if variant not in IMAGE_VARIANTS:
+        return None
+    data = reads.shared_attachment(db, keyring, client_id, record_id, variant)
+    if data is not None:
+        reads.log_reads(db, keyring.user_id, [_Opened(record_id)], client_id, "image", now)
+    return data
+
+
+# The access log -----------------------------------------------------------------------------------
+
+# The therapist's marks ----------------------------------------------------------------------------
+
+def mark_reviewed(link: Link, seen_at: str | None, now: datetime) -> None:
+    """What was on the page the therapist saw (rendered at `seen_at`) stops counting as new.
+
+    Shares made after the page was drawn stay new; without a readable `seen_at`, everything until now.
+    """
+    try:
+        moment = datetime.fromisoformat(seen_at or "")
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or moment > now:
+        moment = now
+    link.reviewed_at = max(moment, link.reviewed_at) if link.reviewed_at else moment
+
+
+def mark_session_held(link: Link, now: datetime) -> None:
+    """An integration session took place: the next brief starts here."""
+    link.session_held_at = now
+
+
+def end_link(db: Session, link: Link, now: datetime) -> None:
+    """Every share ends with the link; the client's records are re-keyed at their next sign-in."""
+    sharing.end_link(db, link, now)

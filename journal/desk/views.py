@@ -1,0 +1,202 @@
+"""The therapist's desk: clients, a client's shared records and brief, invites.
+
+Thin: parse the request, call the desk's rules (service.py, brief.py) or the sharing rules, pick
+the template, commit once. Anything not shared with this therapist now is 404, never 403: the
+desk does not say what exists. A client signed in gets 403 on every desk page.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db import get_db, utcnow
+from ..sharing import service as sharing
+from . import brief as briefs
+from . import service
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+IMAGE_ENDPOINT = "desk.image"
+
+
+def therapist_required(view):
+    """Signed in as a therapist; a client gets 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if current_user.role != "therapist":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _private_pictures(response: Response) -> Response:
+    if request.endpoint == IMAGE_ENDPOINT and response.status_code == 200:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.record_once
+def _last_hook(state) -> None:
+    # Runs after the app-wide headers (hooks run in reverse order), which set plain no-store.
+    state.app.after_request_funcs.setdefault(None, []).insert(0, _private_pictures)
+
+
+def _zone() -> str:
+    return current_user.user.time_zone
+
+
+def _linked_or_404(client_id):
+    found = service.linked_client(get_db(), current_user.user.id, client_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+# Clients ---------------------------------------------------------------------------------------
+
+@bp.get("")
+@therapist_required
+def clients():
+    """Every linked client: new since the last review, last activity, a mood line."""
+    db = get_db()
+    rows = service.clients(db, current_user.keyring, utcnow())
+    db.commit()
+    return render_template("desk/clients.html", rows=rows)
+
+
+@bp.get("/clients/<uuid:client_id>")
+@therapist_required
+def client(client_id):
+    """A client's shared items by dosing session, charts and art, from what is shared now only."""
+    link, person = _linked_or_404(client_id)
+    db = get_db()
+    page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow())
+    db.commit()
+    return render_template("desk/client.html", page=page)
+
+
+@bp.post("/clients/<uuid:client_id>/reviewed")
+@therapist_required
+def mark_reviewed(client_id):
+    link, person = _linked_or_404(client_id)
+    service.mark_reviewed(link, request.form.get("seen_at"), utcnow())
+    get_db().commit()
+    flash(f"Marked as reviewed. New items from {service.client_name(person)} will count from now.", "info")
+    return redirect(url_for("desk.client", client_id=client_id), 303)
+
+
+@bp.get("/clients/<uuid:client_id>/records/<uuid:record_id>")
+@therapist_required
+def record(client_id, record_id):
+    """One shared record in full."""
+    _link, person = _linked_or_404(client_id)
+    db = get_db()
+    shared = service.shared_record(db, current_user.keyring, person, record_id, utcnow())
+    if shared is None:
+        abort(404)
+    db.commit()
+    return render_template("desk/record.html", client=person, name=service.client_name(person), shared=shared)
+
+
+@bp.get("/clients/<uuid:client_id>/images/<uuid:record_id>/<variant>")
+@therapist_required
+def image(client_id, record_id, variant):
+    """A shared photo ("full" or "thumb"), decrypted for this request only."""
+    _linked_or_404(client_id)
+    db = get_db()
+    data = service.image(db, current_user.keyring, client_id, record_id, variant, utcnow())
+    if data is None:
+        abort(404)
+    db.commit()
+    return Response(data, 200, mimetype="image/jpeg",
+                    headers={"Content-Disposition": f'inline; filename="art-{variant}.jpg"'})
+
+
+@bp.get("/clients/<uuid:client_id>/brief")
+@therapist_required
+def brief(client_id):
+    """Everything shared since a date (?since=YYYY-MM-DD; default: the last session held), to read or print."""
+    link, person = _linked_or_404(client_id)
+    problem = None
+    try:
+        since = briefs.parse_since(request.args.get("since"), _zone())
+    except ValueError:
+        since, problem = None, "That date could not be read, so the brief starts from the usual date."
+    db = get_db()
+    result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow())
+    db.commit()
+    return render_template("desk/brief.html", brief=result, problem=problem, now=utcnow())
+
+
+@bp.post("/clients/<uuid:client_id>/session-held")
+@therapist_required
+def session_held(client_id):
+    link, _person = _linked_or_404(client_id)
+    service.mark_session_held(link, utcnow())
+    get_db().commit()
+    flash("Session marked as held. The next brief starts from now.", "info")
+    return redirect(url_for("desk.client", client_id=client_id), 303)
+
+
+@bp.get("/clients/<uuid:client_id>/end")
+@therapist_required
+def confirm_end(client_id):
+    _link, person = _linked_or_404(client_id)
+    return render_template("desk/end.html", client=person, name=service.client_name(person))
+
+
+@bp.post("/clients/<uuid:client_id>/end")
+@therapist_required
+def end_link(client_id):
+    """End the link: every share ends with it, at once."""
+    link, person = _linked_or_404(client_id)
+    db = get_db()
+    service.end_link(db, link, utcnow())
+    db.commit()
+    flash(f"The link with {service.client_name(person)} has ended. Nothing they shared opens for you now.", "info")
+    return redirect(url_for("desk.clients"), 303)
+
+
+# Invites ---------------------------------------------------------------------------------------
+
+def _invites_page(code=None, problem=None, status=200):
+    invites = sharing.open_invites(get_db(), current_user.user, utcnow())
+    link_url = f"{request.host_url}link?code={code}" if code else None
+    return render_template("desk/invites.html", invites=invites, code=code, link_url=link_url,
+                           problem=problem, days=sharing.INVITE_DAYS), status
+
+
+@bp.get("/invites")
+@therapist_required
+def invites():
+    """Open invites with their expiry; make a new one."""
+    return _invites_page()
+
+
+@bp.post("/invites")
+@therapist_required
+def create_invite():
+    """A new single-use code, shown once on the page this answers with (only its hash is kept)."""
+    db = get_db()
+    try:
+        code, _invite = sharing.create_invite(db, current_app.config, current_user.user, utcnow())
+    except sharing.SharingProblem as problem:
+        return _invites_page(problem=str(problem), status=429)
+    db.commit()
+    return _invites_page(code=code)
+
+
+@bp.post("/invites/<uuid:invite_id>/cancel")
+@therapist_required
+def cancel_invite(invite_id):
+    db = get_db()
+    if not sharing.cancel_invite(db, current_user.user, invite_id):
+        abort(404)
+    db.commit()
+    flash("Invite cancelled. Its code no longer works.", "info")
+    return redirect(url_for("desk.invites"), 303)
