@@ -37,8 +37,8 @@ browser:
 
 # The suite starts its own throwaway PostgreSQL and Redis servers from these binaries.
 servers:
-	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server; } >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; }
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v exiftool; } >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server libimage-exiftool-perl >/dev/null; }
 
 test: $(BIN)/.test-installed browser servers
 	$(BIN)/python -m pytest
@@ -46,6 +46,8 @@ test: $(BIN)/.test-installed browser servers
 bench: $(BIN)/.test-installed servers
 	$(BIN)/python bench/signin_and_page_weight.py
 	$(BIN)/python bench/timeline_databases.py
+	$(BIN)/python bench/desk.py
+	$(BIN)/python bench/art_processing.py
 
 clean:
 	rm -rf $(VENV) test-output *.egg-info

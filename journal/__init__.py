@@ -28,16 +28,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
     from . import cli, db, vault
     from .auth import loader
+    from .art.views import bp as art_bp
     from .auth.views import bp as auth_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
     from .config import load_config
+    from .desk.views import bp as desk_bp
     from .dosing.views import bp as dosing_bp
     from .entries.views import bp as entries_bp
     from .health.views import bp as health_bp
     from .intentions.views import bp as intentions_bp
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
+    from .sharing.views import bp as sharing_bp
     from .timeline.views import bp as timeline_bp
     from .security import csrf, headers, ratelimit
     from .web import errors
@@ -51,6 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Behind exactly this many proxies: take the client address and scheme from their headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     logging.getLogger("journal").setLevel(app.config["LOG_LEVEL"])
+    # Pillow's debug lines list an image's metadata (EXIF text included): never in our logs.
+    logging.getLogger("PIL").setLevel(logging.INFO)
 
     db.init_app(app)
     vault.init_app(app)
@@ -72,6 +77,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(intentions_bp)
     app.register_blueprint(timeline_bp)
     app.register_blueprint(measures_bp)
+    app.register_blueprint(art_bp)
+    app.register_blueprint(sharing_bp)
+    app.register_blueprint(desk_bp)
     return app
 
 

@@ -16,7 +16,7 @@ from ..dosing.service import ROUTES
 from ..records import service as records
 
 PAGE_SIZE = 30
-KINDS = ("entry", "checkin", "measure", "dose", "intention")
+KINDS = ("entry", "checkin", "measure", "dose", "intention", "art")
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,15 @@ def _measure(view: records.RecordView, _doses) -> tuple[str, str, str]:
     return timeline_summary(view)
 
 
+def _art(view: records.RecordView, _doses) -> tuple[str, str, str]:
+    from ..art.service import timeline_summary
+
+    return timeline_summary(view)
+
+
 SUMMARIES: dict[str, Callable] = {
     "entry": _entry, "dose": _dose, "intention": _intention, "checkin": _checkin, "measure": _measure,
+    "art": _art,
 }
 
 

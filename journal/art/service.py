@@ -1,0 +1,245 @@
+"""Photos of art: check the form, process and keep each photo once, the gallery by session, edit, delete.
+
+A photo is a record of kind "art". Its payload holds the caption, the dosing session it belongs
+to (chosen by the client; the latest one by default) and the pixel sizes of its two variants.
+The pictures themselves ("full", at most 2048 px, and "thumb", about 400 px) are attachments:
+sealed under the record's data key and stored as blobs in the same transaction as the record.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO, Iterator, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from .. import vault
+from ..course.days import Dose
+from ..course.service import doses as course_doses
+from ..forms import clean_text
+from ..records import service as records
+from . import processing
+from .processing import ImageRefused, Processed
+
+KIND = "art"
+VARIANTS = ("full", "thumb")
+CAPTION_MAX = 2000
+NO_SESSION = "none"
+RETRY_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ArtView:
+    id: uuid.UUID
+    occurred_at: datetime
+    version: int
+    caption: str
+    dose_id: uuid.UUID | None
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+
+    @property
+    def alt(self) -> str:
+        """Words for a screen reader: the caption's start, or plainly what it is."""
+        words = " ".join(self.caption.split())
+        if not words:
+            return "Photo of your art"
+        return words if len(words) <= 120 else words[:117].rstrip() + "…"
+
+
+@dataclass
+class ArtGroup:
+    """The photos of one dosing session (or of none), newest first."""
+
+    dose: Dose | None
+    items: list[ArtView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Details:
+    caption: str
+    dose_id: uuid.UUID | None
+
+
+class Busy(Exception):
+    """As many photos as allowed are being processed in this process right now."""
+
+    retry_after = RETRY_AFTER_SECONDS
+
+
+class ProcessingSlots:
+    """At most `count` uploads decode images at once (one image at a time each): bounds memory."""
+
+    def __init__(self, count: int):
+        self._slots = threading.BoundedSemaphore(max(1, count))
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        if not self._slots.acquire(blocking=False):
+            raise Busy()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+def session_choices(db: Session, keyring: vault.Keyring) -> list[Dose]:
+    """Dosing sessions a photo can belong to, newest first (numbered as in the course)."""
+    return list(reversed(course_doses(db, keyring)))
+
+
+def default_dose_id(choices: Sequence[Dose]) -> uuid.UUID | None:
+    """The latest session, once there is one."""
+    return choices[0].id if choices else None
+
+
+def clean_details(form: Mapping[str, str], choices: Sequence[Dose]) -> tuple[Details, dict[str, str]]:
+    """Caption and session from a form; a message per field that needs a change."""
+    errors: dict[str, str] = {}
+    caption = clean_text(form.get("caption"), label="The caption", limit=CAPTION_MAX, errors=errors, field="caption")
+    raw = (form.get("dose_id") or NO_SESSION).strip()
+    dose_id = None
+    if raw != NO_SESSION:
+        dose_id = next((dose.id for dose in choices if str(dose.id) == raw), None)
+        if dose_id is None:
+            errors["dose_id"] = "That session is no longer there. Choose one from the list."
+    return Details(caption, dose_id), errors
+
+
+def process_files(files: Sequence[tuple[str, BinaryIO]], skip: set[int] | frozenset[int] = frozenset()
+                  ) -> tuple[list[tuple[int, Processed]], list[Refusal]]:
+    """Each file processed on its own, one at a time: (position, result) for the good ones, a reason for
+    each refused one. Positions in `skip` (saved by an earlier send of the same upload) are not read."""
+    done: list[tuple[int, Processed]] = []
+    refused: list[Refusal] = []
+    for position, (name, stream) in enumerate(files):
+        if position in skip:
+            continue
+        try:
+            done.append((position, processing.process(stream.read())))
+        except ImageRefused as refusal:
+            refused.append(Refusal(name, refusal.reason))
+    return done, refused
+
+
+def photo_key(client_key: str, position: int) -> str:
+    """One client-made id per photo of an upload, so sending the same upload again adds nothing twice."""
+    return f"{client_key[:56]}-{position}"
+
+
+def already_saved(db: Session, keyring: vault.Keyring, client_key: str, count: int) -> set[int]:
+    """Positions of an upload that an earlier send of it already saved."""
+    return {position for position in range(count)
+            if records.id_by_client_key(db, keyring, photo_key(client_key, position)) is not None}
+
+
+def add_photos(db: Session, keyring: vault.Keyring, client_key: str, photos: Sequence[tuple[int, Processed]],
+               details: Details, now: datetime) -> list[uuid.UUID]:
+    """Keep each processed photo as a record with its two pictures, all in the caller's transaction."""
+    added = []
+    for position, photo in photos:
+        payload = _payload(details, photo.width, photo.height, photo.thumb_width, photo.thumb_height)
+        art_id, _created = records.create(db, keyring, KIND, photo_key(client_key, position), payload, now, now,
+                                          attachments={"full": photo.full, "thumb": photo.thumb})
+        added.append(art_id)
+    return added
+
+
+def get_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> ArtView | None:
+    view = records.get(db, keyring, KIND, art_id)
+    return _view(view) if view else None
+
+
+def list_art(db: Session, keyring: vault.Keyring) -> list[ArtView]:
+    """Every photo, newest first."""
+    return [_view(view) for view in records.list_kind(db, keyring, KIND)]
+
+
+def gallery(db: Session, keyring: vault.Keyring) -> list[ArtGroup]:
+    """Photos grouped by their session, the newest session first; photos tied to none come last."""
+    numbered = session_choices(db, keyring)
+    groups = {dose.id: ArtGroup(dose) for dose in numbered}
+    loose = ArtGroup(None)
+    for art in list_art(db, keyring):
+        groups.get(art.dose_id, loose).items.append(art)
+    ordered = [group for group in groups.values() if group.items]
+    return ordered + ([loose] if loose.items else [])
+
+
+def group_for(groups: Sequence[ArtGroup], key: str | None) -> ArtGroup | None:
+    """The group a compare-page choice names: a session id, or "none" for photos tied to no session."""
+    for group in groups:
+        if (group.dose is None and key == NO_SESSION) or (group.dose is not None and str(group.dose.id) == key):
+            return group
+    return None
+
+
+def group_key(group: ArtGroup) -> str:
+    return str(group.dose.id) if group.dose is not None else NO_SESSION
+
+
+def image(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, variant: str) -> bytes | None:
+    """One picture, decrypted for its owner; None for anyone else, or an unknown variant."""
+    if variant not in VARIANTS:
+        return None
+    return records.attachment(db, keyring, KIND, art_id, variant)
+
+
+def update_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, base_version: int, details: Details,
+               now: datetime) -> ArtView | records.StaleVersion | None:
+    """A new caption or session; the pictures are sealed again under the new data key."""
+    current = records.get(db, keyring, KIND, art_id)
+    if current is None:
+        return None
+    data = current.data
+    payload = _payload(details, data.get("width", 0), data.get("height", 0), data.get("thumb_width", 0),
+                       data.get("thumb_height", 0))
+    result = records.update(db, keyring, KIND, art_id, base_version, payload, now)
+    if isinstance(result, records.RecordView):
+        return _view(result)
+    if isinstance(result, records.StaleVersion):
+        return records.StaleVersion(_view(result.current))
+    return result
+
+
+def delete_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> bool:
+    """The record and, with it, both pictures."""
+    return records.delete(db, keyring, KIND, art_id)
+
+
+def timeline_summary(view: records.RecordView) -> tuple[str, str, str]:
+    """(title, one line, link) for the timeline: "Photo of art", the caption's start, its page."""
+    from flask import url_for
+
+    art = _view(view)
+    caption = " ".join(art.caption.split())
+    detail = caption if len(caption) <= 140 else caption[:137].rstrip() + "…"
+    return "Photo of art", detail or "No caption", url_for("art.read_art", art_id=view.id)
+
+
+def _payload(details: Details, width: int, height: int, thumb_width: int, thumb_height: int) -> dict[str, Any]:
+    return {"caption": details.caption, "dose_id": str(details.dose_id) if details.dose_id else None,
+            "width": width, "height": height, "thumb_width": thumb_width, "thumb_height": thumb_height,
+            "content_type": "image/jpeg"}
+
+
+def _view(view: records.RecordView) -> ArtView:
+    data = view.data
+    try:
+        dose_id = uuid.UUID(data["dose_id"]) if data.get("dose_id") else None
+    except ValueError:
+        dose_id = None
+    return ArtView(view.id, view.occurred_at, view.version, data.get("caption", ""), dose_id,
+                   int(data.get("width", 0)), int(data.get("height", 0)),
+                   int(data.get("thumb_width", 0)), int(data.get("thumb_height", 0)))
