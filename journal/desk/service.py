@@ -26,7 +26,7 @@ from . import kinds
 from .sparkline import Sparkline, sparkline
 
 SPARK_DAYS = 30
-WHOLE_COURSE = "everything shared"
+WHOLE_COURSE = "whole course"
 IMAGE_VARIANTS = ("full", "thumb")
 
 
