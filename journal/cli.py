@@ -39,7 +39,7 @@ def demo_command() -> None:
     from .demo import make_demo
 
     accounts = make_demo(password_for=lambda _email: "demo-" + secrets.token_urlsafe(9))
-    click.echo("Demo accounts (made anew each run; sign in at /signin):")
+    click.echo("Demo accounts, linked, one entry shared (made anew each run; sign in at /signin):")
     for role, email, password in accounts:
         click.echo(f"  {role:<9}  email: {email:<24}  password: {password}")
 

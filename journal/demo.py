@@ -12,6 +12,7 @@ from .auth import service as auth_service
 from .db import get_db, utcnow
 from .entries import service as entry_service
 from .models import User
+from .sharing import service as sharing
 
 DEMO = (("therapist", "therapist@demo.example"), ("client", "client@demo.example"))
 ENTRIES = (
@@ -28,6 +29,7 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
     db.commit()
     made = []
     now = utcnow()
+    signed_up = {}
     for role, email in DEMO:
         password = password_for(email)
         result = auth_service.sign_up(db, current_app.config, email=email, password=password, role=role,
@@ -35,10 +37,26 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
                                       display_name="Dr Demo Therapist" if role == "therapist" else "Demo Client")
         auth_service.confirm_recovery_saved(result.user, now)
         auth_service.sign_out(db, result.token)
+        entry_ids = []
         if role == "client":
             for days_ago, (title, body) in zip((6, 4, 2), ENTRIES):
                 data, _ = entry_service.clean_entry(title, body)
-                entry_service.create_entry(db, result.keyring, uuid.uuid4().hex, data, now - timedelta(days=days_ago))
+                entry_ids.append(entry_service.create_entry(db, result.keyring, uuid.uuid4().hex, data,
+                                                            now - timedelta(days=days_ago)))
+        signed_up[role] = (result, entry_ids)
         made.append((role, email, password))
         db.commit()
+    _link_and_share(db, signed_up, now)
     return made
+
+
+def _link_and_share(db, signed_up, now) -> None:
+    """The demo client links with the demo therapist and shares the newest entry."""
+    therapist, _ = signed_up["therapist"]
+    client, entry_ids = signed_up["client"]
+    code, _invite = sharing.create_invite(db, current_app.config, therapist.user, now)
+    db.commit()
+    invite, found = sharing.find_invite(db, current_app.config, client.user, code, now)
+    link = sharing.link_client(db, client.keyring, client.user, invite, found, ["checkin", "measure"], now)
+    sharing.share(db, client.keyring, entry_ids[-1], link, now)
+    db.commit()

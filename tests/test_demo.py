@@ -21,3 +21,14 @@ def test_demo_accounts_sign_in(app):
     assert again.exit_code == 0
     late = WebClient(app.test_client())
     assert late.sign_in("client@demo.example", found["client@demo.example"]).status_code == 422
+
+
+def test_demo_therapist_sees_the_shared_entry(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    found = dict(re.findall(r"email: (\S+)\s+password: (\S+)", result.output))
+    doc = WebClient(app.test_client())
+    doc.sign_in("therapist@demo.example", found["therapist@demo.example"])
+    desk = doc.get("/desk").get_data(as_text=True)
+    assert "Demo Client" in desk
+    client_url = re.search(r'href="(/desk/clients/[0-9a-f-]{36})"', desk).group(1)
+    assert "Day 3" in doc.get(client_url).get_data(as_text=True)
