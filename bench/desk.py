@@ -18,8 +18,6 @@ import sys
 sys.dont_write_bytecode = True
 
 import random  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import timedelta  # noqa: E402
@@ -30,10 +28,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from journal import create_app  # noqa: E402
-from journal.cli import upgrade_database  # noqa: E402
 from journal.db import get_db, utcnow  # noqa: E402
-from tests.postgres import PostgresServer  # noqa: E402
-from tests.support import FAST_KDF, PASSWORD, WebClient, free_port  # noqa: E402
+from bench.common import on_both_databases, print_medians  # noqa: E402
+from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
 
 SIZES = (100, 1000)
 RUNS = 12
@@ -146,30 +143,10 @@ def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
 
 def main() -> None:
     started = time.perf_counter()
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="journal-bench-desk-") as temp:
-        workdir = Path(temp)
-        sqlite_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        upgrade_database(sqlite_url)
-        results["SQLite"] = run("sqlite", sqlite_url, workdir)
-        server = PostgresServer(free_port()).init()
-        try:
-            server.start()
-            name = server.create_database("bench")
-            upgrade_database(server.url(name))
-            results["PostgreSQL"] = run("postgresql", server.url(name), workdir)
-        finally:
-            server.remove()
-    print(f"Therapist's desk: server time through the test client, median of {RUNS}, interleaved "
-          f"(every read writes its access events)")
-    print("-" * 86)
-    print(f"{'database':<12}{'request':<36}{'median':>10}{'min':>10}{'max':>10}{'x /help':>8}")
-    for kind, times in results.items():
-        baseline = statistics.median(times["GET /help (baseline)"])
-        for name, values in times.items():
-            median = statistics.median(values)
-            print(f"{kind:<12}{name:<36}{median:>8.2f}ms{min(values):>8.2f}ms{max(values):>8.2f}ms"
-                  f"{median / baseline:>7.2f}x")
+    results = on_both_databases(run, "journal-bench-desk-")
+    title = (f"Therapist's desk: server time through the test client, median of {RUNS}, interleaved "
+             f"(every read writes its access events)")
+    print_medians(title, results, "GET /help (baseline)", width=36)
     print(f"(whole run {time.perf_counter() - started:.1f} s)")
 
 
