@@ -46,10 +46,15 @@ class ArtView:
     @property
     def alt(self) -> str:
         """Words for a screen reader: the caption's start, or plainly what it is."""
-        words = " ".join(self.caption.split())
-        if not words:
-            return "Photo of your art"
-        return words if len(words) <= 120 else words[:117].rstrip() + "…"
+        return alt_text(self.caption, "Photo of your art")
+
+
+def alt_text(caption: str, empty: str) -> str:
+    """Words for a screen reader: the caption's start, or `empty` when there is no caption."""
+    words = " ".join(caption.split())
+    if not words:
+        return empty
+    return words if len(words) <= 120 else words[:117].rstrip() + "…"
 
 
 @dataclass

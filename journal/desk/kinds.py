@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Sequence
 
 from ..course.days import Dose
+from ..art.service import alt_text
 from ..records.service import RecordView
 from ..sharing.display import for_view, kind_label
 
@@ -26,10 +27,7 @@ class ArtTile:
 
     @property
     def alt(self) -> str:
-        words = " ".join(self.caption.split())
-        if not words:
-            return "Photo of art, no caption"
-        return words if len(words) <= 120 else words[:117].rstrip() + "…"
+        return alt_text(self.caption, "Photo of art, no caption")
 
 
 def art(view: RecordView) -> ArtTile:
