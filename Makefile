@@ -40,14 +40,25 @@ servers:
 	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v exiftool; } >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server libimage-exiftool-perl >/dev/null; }
 
-test: $(BIN)/.test-installed browser servers
+# Front-end tools for the tests (axe-core) and the benchmarks (Lighthouse), exact versions from package.json.
+NPM_INSTALL := npm install --no-audit --no-fund --no-package-lock --loglevel=error
+
+node_modules/.installed: package.json
+	$(NPM_INSTALL)
+	touch $@
+
+bench/node_modules/.installed: bench/package.json
+	cd bench && $(NPM_INSTALL)
+	touch $@
+
+test: $(BIN)/.test-installed browser servers node_modules/.installed
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/.test-installed servers
+bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/signin_and_page_weight.py
 	$(BIN)/python bench/timeline_databases.py
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/art_processing.py
 
 clean:
-	rm -rf $(VENV) test-output *.egg-info
+	rm -rf $(VENV) test-output *.egg-info node_modules bench/node_modules
