@@ -59,6 +59,7 @@ bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/timeline_databases.py
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/art_processing.py
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) test-output *.egg-info node_modules bench/node_modules
