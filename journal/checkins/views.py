@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.loader import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
+from ..web import outbox
 from ..web.htmx import render_page_or_fragment
 from . import service, vocabulary
 
@@ -59,8 +60,7 @@ def create_checkin():
     db = get_db()
     service.create_checkin(db, _keyring(), client_key, data, utcnow())
     db.commit()
-    flash("Check-in saved.", "info")
-    return redirect(url_for("checkins.list_checkins"), 303)
+    return outbox.saved(url_for("checkins.list_checkins"), "Check-in saved.")
 
 
 @bp.get("/<uuid:checkin_id>")

@@ -10,6 +10,7 @@ from ..auth.loader import client_required
 from ..course.prompts import get_prompt
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
+from ..web import outbox
 from ..web.htmx import render_page_or_fragment, wants_fragment
 from . import service
 
@@ -66,8 +67,7 @@ def create_entry():
     db = get_db()
     entry_id = service.create_entry(db, _keyring(), client_key, data, utcnow(), prompt_id=_prompt_id())
     db.commit()
-    flash("Entry saved.", "info")
-    return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
+    return outbox.saved(url_for("entries.read_entry", entry_id=entry_id), "Entry saved.")
 
 
 @bp.post("/draft")

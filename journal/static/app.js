@@ -94,5 +94,9 @@
     if (status) status.textContent = message; else say(message);
   });
 
+  // htmx notes the page's address in sessionStorage when it loads (it may name an entry); this app keeps
+  // no history there (hx-history="false"), so nothing is left behind.
+  try { sessionStorage.removeItem("htmx-current-path-for-history"); } catch (e) { /* no storage */ }
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp); else setUp();
 })();

@@ -1,0 +1,1 @@
+"""Installing the app and using it without a network: manifest, service worker, offline pages, outbox."""

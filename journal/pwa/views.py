@@ -1,0 +1,83 @@
+"""The manifest, the service worker, the pages it keeps for offline use, and the offline-capture setting.
+
+The offline pages (/offline, /offline/entry, /offline/checkin, /outbox) are the same for everyone:
+drawn without the session, so the copies the service worker keeps hold no user, token or writing.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..checkins import service as checkins, vocabulary
+from ..db import get_db
+from . import manifest as app_manifest
+from . import service
+
+bp = Blueprint("pwa", __name__)
+
+SHELLS = {"entry": "/offline/entry", "checkin": "/offline/checkin"}
+
+
+@bp.app_context_processor
+def _outbox_owner():
+    def outbox_owner() -> str | None:
+        """The device outbox's owner tag on a client's pages; nothing for anyone else."""
+        if current_user.is_authenticated and current_user.role == "client":
+            return service.owner_tag(current_user.user)
+        return None
+
+    return {"outbox_owner": outbox_owner}
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    body = json.dumps(app_manifest.manifest(current_app.jinja_env.globals["asset"]), indent=1)
+    return Response(body, mimetype="application/manifest+json")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The worker itself is never cached long: browsers check it on every launch."""
+    files = current_app.extensions["static_files"]
+    body = render_template("pwa/sw.js", release=service.release(files), precache=service.precache(files),
+                           offline="/offline", shells=SHELLS)
+    return Response(body, mimetype="application/javascript")
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker when a page cannot be reached."""
+    return render_template("pwa/offline.html", shell=True, crisis=current_app.config["CRISIS_RESOURCES"])
+
+
+@bp.get("/offline/entry")
+def offline_entry():
+    """The new-entry form as kept on the device: it works without a network (static/outbox.js)."""
+    return render_template("pwa/offline_entry.html", shell=True, form={}, errors={}, client_key="")
+
+
+@bp.get("/offline/checkin")
+def offline_checkin():
+    """The check-in form as kept on the device."""
+    return render_template("pwa/offline_checkin.html", shell=True, form={}, errors={}, client_key="",
+                           submitted=False, picked=set(), scale_state=checkins.scale_state(None), v=vocabulary)
+
+
+@bp.get("/outbox")
+def outbox():
+    """What waits on this device to be sent; the list is drawn from the device's own storage."""
+    return render_template("pwa/outbox.html", shell=True)
+
+
+@bp.post("/account/offline-capture")
+@login_required
+def set_offline_capture():
+    db = get_db()
+    enabled = request.form.get("offline_capture") == "on"
+    service.set_offline_capture(db, current_user.user, enabled)
+    db.commit()
+    flash("Offline writing is on for this account." if enabled else
+          "Offline writing is off. Anything already waiting on this device will still be sent.", "info")
+    return redirect(url_for("pages.account") + "#offline", 303)

@@ -1,0 +1,374 @@
+// The outbox: new entries and check-ins written without a network wait on this device (IndexedDB)
+// under their client-made id, and are sent by themselves when the network is back or the app opens.
+// The server saves an id once, so sending the same item again never makes a duplicate.
+// Nothing else is kept: the queue holds only what has not reached the server yet.
+(function () {
+  "use strict";
+
+  var DB_NAME = "journal-outbox";
+  var SEND_TIMEOUT_MS = 20000;
+  var RETRY_MS = 30000;
+  var KINDS = { entry: "Entry", "check-in": "Check-in" };
+
+  var body = document.body;
+  var owner = body.getAttribute("data-outbox-owner"); // set on a signed-in client's pages only
+  var captureOn = body.getAttribute("data-outbox") === "on";
+  var isShell = body.hasAttribute("data-shell");
+  var database = null;
+  var flushing = false;
+
+  // ---- storage -------------------------------------------------------------------------------
+
+  function openDb() {
+    if (database) return Promise.resolve(database);
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("items", { keyPath: "id" });
+        request.result.createObjectStore("meta", { keyPath: "key" });
+      };
+      request.onsuccess = function () {
+        database = request.result;
+        database.onversionchange = function () { database.close(); database = null; };
+        resolve(database);
+      };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function run(store, mode, action) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(store, mode);
+        var result = action(tx.objectStore(store));
+        tx.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function allItems() { return run("items", "readonly", function (s) { return s.getAll(); }); }
+  function putItem(item) { return run("items", "readwrite", function (s) { return s.put(item); }); }
+  function removeItem(id) { return run("items", "readwrite", function (s) { return s.delete(id); }); }
+  function getMeta(key) {
+    return run("meta", "readonly", function (s) { return s.get(key); }).then(function (row) { return row && row.value; });
+  }
+  function setMeta(key, value) { return run("meta", "readwrite", function (s) { return s.put({ key: key, value: value }); }); }
+  function dropMeta(key) { return run("meta", "readwrite", function (s) { return s.delete(key); }); }
+
+  function mine(owner) {
+    return allItems().then(function (items) {
+      return items.filter(function (item) { return item.owner === owner; })
+        .sort(function (a, b) { return a.created - b.created; });
+    });
+  }
+
+  /** Delete everything kept on this device (sign-out). */
+  function wipe() {
+    if (database) { database.close(); database = null; }
+    return new Promise(function (resolve) {
+      if (!window.indexedDB) { resolve(); return; }
+      var request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    });
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  function csrfToken() {
+    try { return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || null; } catch (e) { return null; }
+  }
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /** One POST. Resolves to {outcome: saved|refused|signed-out|offline|failed, location?, html?}. */
+  function send(item, mode) {
+    var token = csrfToken();
+    if (!token) return Promise.resolve({ outcome: "signed-out" });
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+    return fetch(item.action, {
+      method: "POST", credentials: "same-origin", redirect: "manual", cache: "no-store",
+      headers: { "X-CSRF-Token": token, "X-Outbox": mode },
+      body: new URLSearchParams(item.fields), signal: controller && controller.signal
+    }).then(function (response) {
+      if (response.status === 201) return { outcome: "saved", location: response.headers.get("Location") };
+      if (response.status === 422) return { outcome: "refused" };
+      if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+        return { outcome: "signed-out" };
+      }
+      return { outcome: "failed" };
+    }, function () {
+      return { outcome: "offline" };
+    }).then(function (result) {
+      if (timer) clearTimeout(timer);
+      return result;
+    });
+  }
+
+  /** Send every waiting item of this account, oldest first; stop at the first that cannot go now. */
+  function flush() {
+    if (!owner || !csrfToken() || flushing) return Promise.resolve();
+    flushing = true;
+    var work = function () {
+      return mine(owner).then(function (items) {
+        var waiting = items.filter(function (item) { return !item.refused; });
+        var sentCount = 0;
+        var next = function (index) {
+          if (index >= waiting.length) return Promise.resolve(sentCount);
+          var item = waiting[index];
+          return send(item, "later").then(function (result) {
+            if (result.outcome === "saved") { sentCount += 1; return removeItem(item.id).then(function () { return next(index + 1); }); }
+            if (result.outcome === "refused") {
+              item.refused = true;
+              return putItem(item).then(function () { return next(index + 1); });
+            }
+            return sentCount; // offline, signed out or a server problem: try again later
+          });
+        };
+        return next(0);
+      });
+    };
+    var locked = navigator.locks && navigator.locks.request
+      ? navigator.locks.request("journal-outbox", { ifAvailable: true }, function (lock) { return lock ? work() : 0; })
+      : work();
+    return Promise.resolve(locked).then(function (sentCount) {
+      if (sentCount) say(sentCount === 1 ? "1 item written offline has been sent." : sentCount + " items written offline have been sent.");
+    }, function () { /* storage unavailable: nothing waits */ }).then(function () {
+      flushing = false;
+      return refreshIndicator();
+    });
+  }
+
+  // ---- what the person sees -------------------------------------------------------------------
+
+  function say(message) {
+    var live = document.getElementById("live-status");
+    if (live) live.textContent = message;
+  }
+
+  function refreshIndicator() {
+    var indicators = document.querySelectorAll("[data-outbox-indicator]");
+    var who = owner ? Promise.resolve(owner) : getMeta("owner");
+    return who.then(function (tag) { return tag ? mine(tag) : []; }).then(function (items) {
+      var refused = items.filter(function (item) { return item.refused; }).length;
+      var text = items.length === 1 ? "1 waiting to send" : items.length + " waiting to send";
+      if (refused) text = refused === 1 ? "1 needs a look" : refused + " need a look";
+      indicators.forEach(function (indicator) {
+        indicator.hidden = items.length === 0;
+        indicator.querySelector("[data-outbox-count]").textContent = text;
+        indicator.setAttribute("aria-label", text + ": see what is kept on this phone");
+      });
+      return items;
+    }, function () { return []; });
+  }
+
+  function showStatus(form, message) {
+    var status = form.querySelector("[data-outbox-status]");
+    if (!status) { say(message); return; }
+    status.textContent = message;
+    status.hidden = false;
+    status.scrollIntoView({ block: "nearest" });
+  }
+
+  function freshForm(form) {
+    form.reset();
+    var key = form.querySelector('input[name="client_key"]');
+    if (key) key.value = newId();
+    form.querySelectorAll("[data-skip]").forEach(function (box) { box.dispatchEvent(new Event("change")); });
+  }
+
+  function fields(form, submitter) {
+    var data = new FormData(form, submitter || undefined);
+    var pairs = [];
+    data.forEach(function (value, name) { if (name !== "csrf_token" && typeof value === "string") pairs.push([name, value]); });
+    return pairs;
+  }
+
+  function summary(item) {
+    var get = function (name) {
+      var pair = item.fields.filter(function (p) { return p[0] === name; })[0];
+      return pair ? pair[1] : "";
+    };
+    if (item.kind === "entry") return get("title") || "Untitled entry";
+    return "Mood " + get("mood");
+  }
+
+  function timeText(ms) {
+    try {
+      return new Date(ms).toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    } catch (e) { return new Date(ms).toISOString(); }
+  }
+
+  // ---- forms ----------------------------------------------------------------------------------
+
+  function keepOnDevice(form, item, reason) {
+    return putItem(item).then(function () {
+      freshForm(form);
+      var when = timeText(item.created);
+      showStatus(form, reason === "signed-out"
+        ? "Saved on this phone (" + when + "). Sign in again and it will be sent."
+        : "Saved on this phone (" + when + "). It will be sent by itself when you are back online.");
+      return refreshIndicator();
+    });
+  }
+
+  function onSubmit(event) {
+    var form = event.target;
+    var kind = form.getAttribute && form.getAttribute("data-outbox-kind");
+    if (!kind || event.defaultPrevented) return;
+    var submitter = event.submitter;
+    if (submitter && submitter.hasAttribute("formaction")) return; // "Keep as draft" posts as usual
+    event.preventDefault();
+    var itemOwner = owner;
+    var who = itemOwner ? Promise.resolve(itemOwner) : getMeta("owner");
+    var key = form.querySelector('input[name="client_key"]');
+    if (key && !key.value) key.value = newId();
+    var buttons = form.querySelectorAll("button[type=submit]");
+    buttons.forEach(function (b) { b.disabled = true; });
+    var release = function () { buttons.forEach(function (b) { b.disabled = false; }); };
+
+    who.then(function (tag) {
+      if (!tag) { release(); HTMLFormElement.prototype.submit.call(form); return null; }
+      var item = {
+        id: key.value, owner: tag, kind: kind, action: form.getAttribute("action"),
+        fields: fields(form, submitter), created: Date.now(), refused: false
+      };
+      // Kept first, sent second: if the network drops mid-send, the item is already safe here.
+      return putItem(item).then(function () {
+        if (isShell || !navigator.onLine) return { outcome: "offline" };
+        showStatus(form, "Saving…");
+        return send(item, "now");
+      }).then(function (result) {
+        if (result.outcome === "saved") {
+          return removeItem(item.id).then(function () { window.location.assign(result.location || "/"); });
+        }
+        if (result.outcome === "refused") {
+          // The server explains what to change: send the form the ordinary way to see it.
+          return removeItem(item.id).then(function () { release(); HTMLFormElement.prototype.submit.call(form); });
+        }
+        release();
+        return keepOnDevice(form, item, result.outcome);
+      });
+    }).catch(function () {
+      // No device storage (private mode, full disk): post the ordinary way, as without this script.
+      release();
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  }
+
+  /** Put a waiting item back into the form it came from (the outbox page's "Open it to fix"). */
+  function refill() {
+    var match = /[?&]outbox=([0-9a-f]{32})/.exec(window.location.search);
+    if (!match || !owner) return;
+    mine(owner).then(function (items) {
+      var item = items.filter(function (i) { return i.id === match[1]; })[0];
+      var form = item && document.querySelector('form[data-outbox-kind="' + item.kind + '"]');
+      if (!form) return;
+      form.querySelectorAll("input[type=checkbox], input[type=radio]").forEach(function (box) { box.checked = false; });
+      item.fields.forEach(function (pair) {
+        form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (field) {
+          if (field.type === "checkbox" || field.type === "radio") { if (field.value === pair[1]) field.checked = true; }
+          else field.value = pair[1];
+        });
+      });
+      form.querySelectorAll("[data-skip]").forEach(function (box) { box.dispatchEvent(new Event("change")); });
+      showStatus(form, "This was written offline and could not be saved as it was. Check it and save again.");
+    });
+  }
+
+  // ---- sign-out --------------------------------------------------------------------------------
+
+  function onSignOut(event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-signout") || form.dataset.confirmed) return;
+    event.preventDefault();
+    var leave = function () {
+      form.dataset.confirmed = "1";
+      wipe().then(function () { HTMLFormElement.prototype.submit.call(form); });
+    };
+    flush().then(function () { return owner ? mine(owner) : []; }).then(function (items) {
+      var dialog = document.querySelector("[data-signout-warning]");
+      if (!items.length || !dialog || !dialog.showModal) { leave(); return; }
+      dialog.querySelector("[data-signout-count]").textContent =
+        items.length === 1 ? "1 item is" : items.length + " items are";
+      dialog.querySelector("[data-signout-confirm]").onclick = function () { dialog.close(); leave(); };
+      dialog.querySelector("[data-signout-cancel]").onclick = function () { dialog.close(); };
+      dialog.showModal();
+    }, leave);
+  }
+
+  // ---- the outbox page --------------------------------------------------------------------------
+
+  function drawOutbox() {
+    var list = document.querySelector("[data-outbox-list]");
+    var template = document.querySelector("template[data-outbox-item]");
+    if (!list || !template) return;
+    refreshIndicator().then(function (items) {
+      list.textContent = "";
+      document.querySelector("[data-outbox-empty]").hidden = items.length > 0;
+      items.forEach(function (item) {
+        var row = template.content.firstElementChild.cloneNode(true);
+        var field = function (name) { return row.querySelector('[data-field="' + name + '"]'); };
+        field("kind").textContent = KINDS[item.kind] || item.kind;
+        field("when").textContent = "written " + timeText(item.created);
+        field("summary").textContent = summary(item);
+        if (item.refused) {
+          field("problem").hidden = false;
+          field("problem").textContent = "The journal could not save this as it was.";
+          field("open").hidden = false;
+          field("open").href = (item.kind === "entry" ? "/entries/new" : "/checkins/new") + "?outbox=" + item.id;
+        }
+        field("discard").addEventListener("click", function () {
+          if (!window.confirm("Delete this " + (KINDS[item.kind] || "item").toLowerCase() + " from this phone? It has not been sent, so it will be gone.")) return;
+          removeItem(item.id).then(drawOutbox);
+        });
+        list.appendChild(row);
+      });
+    });
+  }
+
+  // ---- start ------------------------------------------------------------------------------------
+
+  function showOfflineWriting() {
+    getMeta("owner").then(function (tag) {
+      document.querySelectorAll("[data-offline-writing]").forEach(function (el) { el.hidden = !tag; });
+      document.querySelectorAll("[data-offline-writing-off]").forEach(function (el) { el.hidden = !!tag; });
+      document.querySelectorAll("form[data-outbox-kind]").forEach(function (form) {
+        var key = form.querySelector('input[name="client_key"]');
+        if (key && !key.value) key.value = newId();
+      });
+    }, function () {
+      document.querySelectorAll("[data-offline-writing-off]").forEach(function (el) { el.hidden = false; });
+    });
+  }
+
+  function showConnection() {
+    document.querySelectorAll("[data-connection]").forEach(function (el) {
+      el.textContent = navigator.onLine ? "Back online." : "No connection right now.";
+    });
+  }
+
+  function setUp() {
+    document.addEventListener("submit", onSignOut);
+    if (!owner && !isShell) return; // a therapist's or a signed-out page: nothing is kept, nothing to send
+    if (owner) {
+      (captureOn ? setMeta("owner", owner) : dropMeta("owner")).catch(function () { /* no storage */ });
+    }
+    if (captureOn || isShell) document.addEventListener("submit", onSubmit);
+    if (isShell) { showOfflineWriting(); showConnection(); }
+    refill();
+    drawOutbox();
+    flush();
+    window.addEventListener("online", function () { showConnection(); flush(); });
+    window.addEventListener("offline", showConnection);
+    setInterval(function () { if (document.visibilityState === "visible") flush(); }, RETRY_MS);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp); else setUp();
+})();

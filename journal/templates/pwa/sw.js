@@ -1,0 +1,62 @@
+// The service worker. It keeps the app's static files and the offline pages (the same for everyone)
+// and nothing else: pages, fragments and photos always come from the network and are never stored,
+// so no private writing is on the device unless it waits in the outbox (static/outbox.js).
+"use strict";
+
+const RELEASE = {{ release|tojson }};
+const CACHE = "journal-static-" + RELEASE;
+const PRECACHE = {{ precache|tojson }};
+const OFFLINE = {{ offline|tojson }};
+const SHELLS = {{ shells|tojson }};
+// Where a navigation that fails lands: the offline form for writing, else the offline page.
+const FALLBACKS = { "/entries/new": SHELLS.entry, "/checkins/new": SHELLS.checkin, "/outbox": "/outbox" };
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // Offline pages are fetched without cookies, so no copy can hold anyone's session.
+    await Promise.all(PRECACHE.map(async (url) => {
+      const response = await fetch(url, { credentials: "omit", cache: url.includes("?v=") ? "default" : "no-cache" });
+      if (!response.ok) throw new Error("precache failed: " + url);
+      await cache.put(url, response);
+    }));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name)));
+    if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
+    await self.clients.claim();
+  })());
+});
+
+async function fromNetworkOrOffline(event) {
+  try {
+    const preloaded = event.request.method === "GET" ? await event.preloadResponse : undefined;
+    return preloaded || await fetch(event.request);
+  } catch (offline) {
+    const path = new URL(event.request.url).pathname;
+    const fallback = event.request.method === "GET" && FALLBACKS[path] || OFFLINE;
+    return (await caches.match(fallback, { cacheName: CACHE })) || Response.error();
+  }
+}
+
+async function fromCacheFirst(request) {
+  const hit = await caches.match(request, { cacheName: CACHE });
+  return hit || fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fromNetworkOrOffline(event));
+  } else if (request.method === "GET" && url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
+    event.respondWith(fromCacheFirst(request));
+  }
+  // Everything else (fragments, saves, photos) goes to the network untouched and is never stored.
+});
