@@ -19,6 +19,8 @@ class BlobStore(Protocol):
     def put(self, db: Session, record_id: uuid.UUID, owner_id: uuid.UUID, variant: str, ciphertext: bytes) -> None: ...
     def get(self, db: Session, record_id: uuid.UUID, variant: str) -> bytes | None: ...
     def variants(self, db: Session, record_id: uuid.UUID) -> list[str]: ...
+    def discard(self, blob_ids: list[uuid.UUID]) -> None:
+        """After an account deletion has committed: drop these objects (their rows are gone already)."""
 
 
 class DatabaseBlobStore:
@@ -34,6 +36,9 @@ class DatabaseBlobStore:
 
     def variants(self, db: Session, record_id: uuid.UUID) -> list[str]:
         return list(db.scalars(select(Blob.variant).where(Blob.record_id == record_id).order_by(Blob.variant)))
+
+    def discard(self, blob_ids: list[uuid.UUID]) -> None:
+        """Nothing to do: in the database, the bytes went with their rows, in the deletion's own transaction."""
 
 
 STORE: BlobStore = DatabaseBlobStore()

@@ -1,0 +1,76 @@
+"""A clinician's export of what one client shares with them now: the same zip as the client's own export.
+
+The records come through the sharing read path (`sharing.reads`): only what has a wrap for this
+clinician made for the record's current version, opened with the clinician's private key. The
+archive is read from one snapshot of the database; before any record is opened, every record in
+that snapshot is written to the client's access log ("export") in one insert, committed at once, so
+the client sees the export in their access history even if the download is cut short.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Iterator, Sequence
+
+from flask import Flask
+
+from .. import vault
+from ..course.days import Dose, number_doses
+from ..export import archive
+from ..export.service import PAGE_SIZE, guarded, snapshot
+from ..models import User
+from ..records.service import RecordView
+from ..sharing import reads
+from .service import client_name, shared_dose_times
+
+
+class SharedRecords:
+    """What the client shares with the keyring's owner now, read from `db` (a snapshot)."""
+
+    def __init__(self, db, keyring: vault.Keyring, client_id: uuid.UUID, zone: str):
+        self._db = db
+        self._keyring = keyring
+        self._client_id = client_id
+        self.zone = zone
+
+    def records(self, kinds: Sequence[str]) -> Iterator[RecordView]:
+        return reads.shared_oldest_first(self._db, self._keyring, self._client_id, kinds, PAGE_SIZE)
+
+    def picture(self, view: RecordView, variant: str) -> bytes | None:
+        return reads.shared_attachment(self._db, self._keyring, self._client_id, view.id, variant)
+
+    def doses(self) -> list[Dose]:
+        """The shared sessions, numbered among themselves: all the clinician can see, as on the desk."""
+        return number_doses(shared_dose_times(self._db, self._keyring.user_id, self._client_id))
+
+    def drafts(self) -> list[dict[str, Any]]:
+        return []  # drafts are never shared
+
+
+class _Read:
+    def __init__(self, record_id: uuid.UUID):
+        self.id = record_id
+
+
+def therapist_archive(app: Flask, keyring: vault.Keyring, therapist: User, client: User,
+                      now: datetime) -> Iterator[bytes]:
+    """The zip of everything `client` shares with `therapist` now. Nothing is read until the first chunk."""
+    client_id, zone, name = client.id, client.time_zone, client_name(client)
+    therapist_name = therapist.display_name or therapist.email
+
+    def chunks() -> Iterator[bytes]:
+        with snapshot(app) as db:
+            shared = reads.shared_ids(db, keyring.user_id, client_id)
+            with app.extensions["db_sessionmaker"].begin() as log:
+                reads.log_reads(log, keyring.user_id, [_Read(one) for one in shared], client_id, "export", now)
+            about = archive.About(
+                title=f"Shared by {name}",
+                scope=(f"What {name} shares with {therapist_name} now, as it was when this copy was made. "
+                       "It is a copy for the clinical record: it does not change when they share or stop sharing."),
+                exported_at=now,
+                people={"client": {"name": name, "time_zone": zone}, "clinician": {"name": therapist_name}},
+                before_first="Before the first shared dosing session",
+                counts=[f"{len(shared)} shared record{'' if len(shared) == 1 else 's'}"])
+            yield from archive.build(SharedRecords(db, keyring, client_id, zone), about)
+
+    return guarded(chunks)
