@@ -1,7 +1,6 @@
 """The integration journal: an encrypted journal for clients in ketamine-assisted psychotherapy."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from datetime import datetime
@@ -9,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from flask import Flask, url_for
+from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,13 +26,17 @@ class _SessionInterface(SecureCookieSessionInterface):
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
     from . import cli, db, vault
+    from .activity.views import bp as activity_bp
     from .auth import loader
     from .art.views import bp as art_bp
+    from .auth.security_views import bp as account_security_bp
     from .auth.views import bp as auth_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
     from .config import load_config
     from .desk.views import bp as desk_bp
+    from .deletion.views import bp as deletion_bp
+    from .export.views import bp as export_bp
     from .dosing.views import bp as dosing_bp
     from .entries.views import bp as entries_bp
     from .health.views import bp as health_bp
@@ -43,7 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .sharing.views import bp as sharing_bp
     from .timeline.views import bp as timeline_bp
     from .security import csrf, headers, ratelimit
-    from .web import errors
+    from .pwa.views import bp as pwa_bp
+    from .web import errors, static_files
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(instance) if instance else None, instance_relative_config=True)
@@ -65,10 +69,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     loader.init_app(app)
     cli.init_app(app)
+    static_files.init_app(app)
     _template_helpers(app)
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_security_bp)
+    app.register_blueprint(activity_bp)
     app.register_blueprint(entries_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(charts_bp)
@@ -80,23 +87,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(art_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(desk_bp)
+    app.register_blueprint(export_bp)
+    app.register_blueprint(deletion_bp)
+    app.register_blueprint(pwa_bp)
     return app
 
 
 def _template_helpers(app: Flask) -> None:
-    versions: dict[str, str] = {}
-    static = Path(app.static_folder or "")
-
-    def asset(filename: str) -> str:
-        """A static URL carrying a hash of the file, so a release never meets a stale cache."""
-        if filename not in versions:
-            versions[filename] = hashlib.sha256((static / filename).read_bytes()).hexdigest()[:12]
-        return url_for("static", filename=filename, v=versions[filename])
-
     def local_time(moment: datetime, pattern: str = "%a %-d %b %Y, %H:%M") -> str:
         """A UTC time shown in the signed-in user's own time zone."""
         zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
         return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
 
-    app.jinja_env.globals["asset"] = asset
     app.jinja_env.filters["local_time"] = local_time

@@ -40,10 +40,25 @@ def demo_command() -> None:
 
     accounts = make_demo(password_for=lambda _email: "demo-" + secrets.token_urlsafe(9))
     click.echo("Demo accounts, linked, one entry shared (made anew each run; sign in at /signin):")
-    for role, email, password in accounts:
+    for role, email, password, totp_secret in accounts:
         click.echo(f"  {role:<9}  email: {email:<24}  password: {password}")
+        if totp_secret:
+            click.echo(f"  {'':<9}  two-step sign-in key (add it to an authenticator app): {totp_secret}")
+
+
+@click.command("icons")
+@with_appcontext
+def icons_command() -> None:
+    """Draw the app's icons (home screen, maskable, shortcuts, favicon) into static/icons/."""
+    from pathlib import Path
+
+    from .pwa.icons import write_all
+
+    for path in write_all(Path(current_app.static_folder or "") / "icons"):
+        click.echo(f"  {path.name}")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(icons_command)

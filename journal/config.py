@@ -41,6 +41,9 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "ART_MAX_FILE_MB": ("ART_MAX_FILE_MB", _INT),
     "ART_MAX_FILES": ("ART_MAX_FILES", _INT),
     "ART_CONCURRENCY": ("ART_CONCURRENCY", _INT),
+    "REAUTH_MINUTES": ("REAUTH_MINUTES", _INT),
+    "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": ("TOTP_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "SECOND_FACTOR_MINUTES": ("SECOND_FACTOR_MINUTES", _INT),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -76,6 +79,13 @@ DEFAULTS: dict[str, Any] = {
     "ART_MAX_FILE_MB": 25,
     "ART_MAX_FILES": 10,
     "ART_CONCURRENCY": 2,
+    # Sensitive actions (turning two-step sign-in off, bulk sharing, export, deletion) ask for the
+    # password again when it was last entered longer ago than this.
+    "REAUTH_MINUTES": 5,
+    # Wrong one-time codes per account per hour, then the code step is refused for the hour.
+    "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    # How long the one-time code step waits after the password was right.
+    "SECOND_FACTOR_MINUTES": 10,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

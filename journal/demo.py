@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import delete
 
 from .auth import service as auth_service
+from .auth import two_factor
 from .db import get_db, utcnow
 from .entries import service as entry_service
 from .models import User
@@ -22,7 +23,11 @@ ENTRIES = (
 )
 
 
-def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
+def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str, str | None]]:
+    """The demo accounts, made anew: (role, email, password, two-step sign-in key or None) for each.
+
+    The therapist has two-step sign-in on (the desk requires it): add the key to an authenticator app.
+    """
     db = get_db()
     db.execute(delete(User).where(User.email.in_([email for _, email in DEMO])))
     # Commit before each sign-up: its rate counter writes in a transaction of its own.
@@ -36,6 +41,7 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
                                       time_zone="UTC", address=f"demo-{uuid.uuid4()}", now=now,
                                       display_name="Dr Demo Therapist" if role == "therapist" else "Demo Client")
         auth_service.confirm_recovery_saved(result.user, now)
+        secret = two_factor.turn_on_for_demo(db, result.user, result.keyring, now) if role == "therapist" else None
         auth_service.sign_out(db, result.token)
         entry_ids = []
         if role == "client":
@@ -44,7 +50,7 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str]]:
                 entry_ids.append(entry_service.create_entry(db, result.keyring, uuid.uuid4().hex, data,
                                                             now - timedelta(days=days_ago)))
         signed_up[role] = (result, entry_ids)
-        made.append((role, email, password))
+        made.append((role, email, password, secret))
         db.commit()
     _link_and_share(db, signed_up, now)
     return made

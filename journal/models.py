@@ -4,8 +4,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false, true
 
 from .db import Base, UTCDateTime, utcnow
 
@@ -23,6 +24,8 @@ class User(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recovery_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether new entries and check-ins written without a network wait on the device to be sent.
+    offline_capture: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Argon2id parameters per user, so they can rise later; bounded when read.
     kdf_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
     kdf_memory_kib: Mapped[int] = mapped_column(Integer)
@@ -35,6 +38,12 @@ class User(Base):
     uk_wrap_recovery: Mapped[bytes] = mapped_column(LargeBinary(64))
     x25519_pub: Mapped[bytes] = mapped_column(LargeBinary(32))
     x25519_priv_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # Two-step sign-in: the authenticator's secret sealed under the user key (never in clear), set
+    # while it is being set up; on once `totp_enabled_at` is set. The last time step a code was
+    # accepted for, so a code is never accepted twice.
+    totp_secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuthSession(Base):
@@ -49,6 +58,12 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # "Chrome on Android": a short description of the browser, from its user agent at sign-in.
+    device: Mapped[str | None] = mapped_column(String(80))
+    # When the password was last entered in this session (sign-in, or asked again for a sensitive action).
+    password_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Password right, one-time code not yet given: refused everywhere but the code form.
+    second_factor_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Record(Base):
@@ -192,3 +207,22 @@ class AccessEvent(Base):
     therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     what: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SecurityEvent(Base):
+    """One line of a user's security activity: what happened, when, on which device. Never content.
+
+    Append-only for the app (journal/activity refuses updates and deletes); rows go only with the
+    account (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_user_newest", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device: Mapped[str | None] = mapped_column(String(80))
+    # A short, non-content detail: a count, a clinician's name.
+    detail: Mapped[str | None] = mapped_column(String(120))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from .support import CSRF_RE, OUTPUT, PASSWORD
+from .support import CSRF_RE, OUTPUT, PASSWORD, TOTP_SECRETS, enable_two_factor, one_time_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -66,10 +66,22 @@ def sign_up(page, base: str, email: str, password: str = PASSWORD) -> str:
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    """On the sign-in page: fill and send the form."""
+    """On the sign-in page: fill and send the form; for an account with two-step sign-in, then the code step."""
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    secret = TOTP_SECRETS.get(email.strip().lower())
+    if secret:
+        page.wait_for_url(re.compile(r"/signin/code"))
+        page.get_by_label("6-digit code").fill(one_time_code(secret))
+        page.get_by_role("button", name="Sign in").click()
+
+
+def set_up_two_factor(api, base: str, email: str) -> str:
+    """Two-step sign-in on for the account signed in in a browser context (`page.request` or `context.request`),
+    through the one helper every test uses (support.enable_two_factor). Returns the secret."""
+    return enable_two_factor(lambda path: api.get(base + path).text(),
+                             lambda path, fields: api.post(base + path, form=fields, max_redirects=0).status, email)
 
 
 def _form_tokens(page, base: str) -> tuple[str, str]:

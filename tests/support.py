@@ -33,15 +33,61 @@ FAST_KDF = {
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CODE_RE = re.compile(r"data-recovery-code>([^<]+)<")
+TOTP_SECRET_RE = re.compile(r'data-totp-secret="([A-Z2-7]+)"')
+TWO_STEP_PATH = "/account/two-step"
+
+# Test accounts with two-step sign-in on: email -> the authenticator secret (set by `enable_two_factor`),
+# so signing in again can give a code. And per secret, the last 30-second step a code was made for.
+TOTP_SECRETS: dict[str, str] = {}
+_USED_STEPS: dict[str, int] = {}
+
+
+def one_time_code(secret: str) -> str:
+    """A code the server accepts, once. The server takes the 30-second step before, at or after now, each step
+    once: this gives the earliest step not given yet (the one before now only when it is not about to age out),
+    so three sign-ins in a step need no waiting; a fourth waits for the next step."""
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = time.time()
+        current = int(now) // 30
+        earliest = current - 1 if now % 30 < 25 else current
+        step = max(earliest, _USED_STEPS.get(secret, earliest - 1) + 1)
+        if step <= current + 1:
+            _USED_STEPS[secret] = step
+            return totp.generate_otp(step)
+        time.sleep((current + 1) * 30 - now + 0.05)
+
+
+def enable_two_factor(get_page, post_form, email: str) -> str:
+    """Turn two-step sign-in on for the signed-in account through its set-up page, as a person would: read the
+    text secret shown, type a code computed from it. Returns the secret (also kept in TOTP_SECRETS[email]).
+
+    `get_page(path) -> html` and `post_form(path, fields) -> status` come from the client driving the app
+    (WebClient here; a Playwright request context in browser_support). Every therapist a test signs up goes
+    through this one helper: the desk stays closed to therapists without two-step sign-in.
+    """
+    html = get_page(TWO_STEP_PATH)
+    secret = TOTP_SECRET_RE.search(html).group(1)
+    csrf = CSRF_RE.search(html).group(1)
+    status = post_form(TWO_STEP_PATH, {"csrf_token": csrf, "code": one_time_code(secret)})
+    assert status in (302, 303), status
+    TOTP_SECRETS[email.strip().lower()] = remember_secret(secret)
+    return secret
 
 
 def new_marker(label: str = "MARK") -> str:
     """A unique string to write into the journal; the log canary later looks for every one of them."""
-    marker = f"{label}-{uuid.uuid4().hex}"
+    return remember_secret(f"{label}-{uuid.uuid4().hex}")
+
+
+def remember_secret(value: str) -> str:
+    """Add a string that must never reach a log (a marker, an authenticator key) to the log canary's list."""
     MARKERS.parent.mkdir(parents=True, exist_ok=True)
     with MARKERS.open("a", encoding="utf-8") as handle:
-        handle.write(marker + "\n")
-    return marker
+        handle.write(value + "\n")
+    return value
 
 
 class WebClient:
@@ -74,8 +120,9 @@ class WebClient:
             data.setdefault("csrf_token", self.token)
         return self.raw.post(url, data=data, headers=headers, **kwargs)
 
-    def sign_up(self, email: str, password: str = PASSWORD, role: str = "client", name: str = "") -> str:
-        """Returns the recovery code shown once."""
+    def sign_up(self, email: str, password: str = PASSWORD, role: str = "client", name: str = "",
+                two_factor: bool | None = None) -> str:
+        """Returns the recovery code shown once. Therapists get two-step sign-in (unless two_factor=False)."""
         if role == "therapist" and not name:
             name = "Dr " + email.split("@")[0].title()
         response = self.post("/signup", {"email": email, "password": password, "confirm": password, "role": role,
@@ -83,10 +130,24 @@ class WebClient:
         assert response.status_code == 200, response.status_code
         code = CODE_RE.search(response.get_data(as_text=True)).group(1)
         assert self.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
+        if two_factor or (two_factor is None and role == "therapist"):
+            self.enable_two_factor(email)
         return code
 
-    def sign_in(self, email: str, password: str = PASSWORD, next_url: str = "/"):
-        return self.post("/signin", {"email": email, "password": password, "next": next_url})
+    def enable_two_factor(self, email: str) -> str:
+        """Two-step sign-in on for this signed-in account (see `enable_two_factor`); returns the secret."""
+        return enable_two_factor(lambda path: self.get(path).get_data(as_text=True),
+                                 lambda path, fields: self.post(path, fields).status_code, email)
+
+    def sign_in(self, email: str, password: str = PASSWORD, next_url: str = "/", code: str | None = None):
+        """The sign-in form; for an account with two-step sign-in, then the code step too (a fresh code from the
+        remembered secret, unless `code` is given). Returns the last response."""
+        response = self.post("/signin", {"email": email, "password": password, "next": next_url})
+        secret = TOTP_SECRETS.get(email.strip().lower())
+        if response.status_code == 303 and response.headers["Location"].startswith("/signin/code") and (
+                code is not None or secret):
+            response = self.post("/signin/code", {"code": code or one_time_code(secret), "next": next_url})
+        return response
 
     def sign_out(self):
         return self.post("/signout")

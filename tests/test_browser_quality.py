@@ -25,7 +25,7 @@ from journal import create_app
 
 from . import art_images
 from .browser_fixtures import chromium  # noqa: F401  (a fixture, used by name)
-from .browser_support import CLIENT_KEY_RE, COMMON, NARROW, Shots, narrow_problems, new_email
+from .browser_support import CLIENT_KEY_RE, COMMON, NARROW, Shots, narrow_problems, new_email, set_up_two_factor
 from .support import CODE_RE, CSRF_RE, FAST_KDF, PASSWORD, ROOT, database_for, live_server
 
 pytestmark = pytest.mark.browser
@@ -97,6 +97,49 @@ def _new_recovery_code(page, ids) -> None:
     expect(page.locator("[data-recovery-code]")).to_be_visible()
 
 
+def _delete_refused(page, ids) -> None:
+    """The account deletion form with a wrong password: refused (422), nothing deleted, the field marked."""
+    page.get_by_label("Your password").fill("not the password at all")
+    page.get_by_label("Type delete my journal to confirm").fill("delete my journal")
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Delete my account for good").click()
+    assert answer.value.status == 422
+    expect(page.get_by_label("Your password")).to_have_attribute("aria-invalid", "true")
+
+
+def _password_step(page, ids) -> None:
+    """Signing in to an account with two-step sign-in: the password is right, the code step comes next."""
+    page.get_by_label("Email").fill(ids["therapist_email"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/signin/code"))
+
+
+def _wrong_code(page, ids) -> None:
+    _password_step(page, ids)
+    page.get_by_label("6-digit code").fill("000000")
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Sign in").click()
+    assert answer.value.status in (422, 429)  # 000000 is (almost surely) not the code of the moment
+
+
+def _set_up_wrong_code(page, ids) -> None:
+    page.get_by_label("6-digit code").fill("12345x")
+    page.locator("form[action='/account/two-step']").evaluate("form => form.noValidate = true")
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Turn on two-step sign-in").click()
+    assert answer.value.status == 422
+
+
+def _password_change_problems(page, ids) -> None:
+    page.get_by_label("Current password").fill("not the password at all")
+    page.get_by_label("New password", exact=True).fill("a brand new passphrase")
+    page.get_by_label("New password again").fill("a different passphrase")
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Change password").click()
+    assert answer.value.status == 422
+
+
 def _make_invite(page, ids) -> None:
     page.get_by_role("button", name="Make an invite").click()
     expect(page.locator("[data-invite-code]")).to_be_visible()
@@ -113,12 +156,21 @@ PAGES: list[Page] = [
     Page("signup-problems", "visitor", "/signup", reach=_sign_up_problems),
     Page("signup-recovery-code", "visitor", "/signup", reach=_sign_up_in_the_form),
     Page("recover", "visitor", "/recover"),
+    Page("signin-code", "visitor", "/signin/code", reach=_password_step, shows="Code from your app"),
+    Page("signin-code-wrong", "visitor", "/signin/code", reach=_wrong_code, shows="Code from your app"),
     Page("help-signed-out", "visitor", "/help"),
     Page("not-found-signed-out", "visitor", "/no-such-page", status=404),
+    Page("account-deleted", "visitor", "/account/deleted"),
 
     # A client: Today and +
     Page("today", "client", "/", shows="after session 2"),
     Page("add", "client", "/new"),
+    # The pages the service worker keeps for use without a network (the forms show once the device knows the client).
+    Page("offline", "client", "/offline", shows="This page needs a connection"),
+    Page("offline-entry", "client", "/offline/entry", shows="Saved on this phone until you are back online"),
+    Page("offline-checkin", "client", "/offline/checkin", shows="Only mood is needed"),
+    Page("outbox", "client", "/outbox", shows="Nothing is waiting"),
+    Page("offline-signed-out", "visitor", "/offline/entry", shows="Writing needs a connection here"),
     # Journal entries
     Page("entries", "client", "/entries", shows="Half a thought"),
     Page("entry-new", "client", "/entries/new"),
@@ -173,9 +225,22 @@ PAGES: list[Page] = [
     Page("share-prepare", "client", "/share/prepare", shows="Not shared yet"),
     Page("access-history", "client", "/access", shows="Dr Ada Lindqvist"),
     # Me, help, errors
-    Page("me-client", "client", "/account"),
+    Page("me-client", "client", "/account", shows="Your data"),
+    Page("export", "client", "/account/export", shows="Download everything (zip)"),
+    Page("delete-account", "client", "/account/delete", shows="delete my journal"),
+    Page("delete-account-refused", "client", "/account/delete", reach=_delete_refused),
     Page("recovery-code-new", "client", "/recovery-code/new"),
     Page("recovery-code-shown", "client", "/recovery-code/new", reach=_new_recovery_code),
+    # Me → Security
+    Page("two-step-set-up", "client", "/account/two-step", shows="Turn on two-step sign-in"),
+    Page("two-step-set-up-wrong-code", "client", "/account/two-step", reach=_set_up_wrong_code,
+         shows="That code is not right"),
+    Page("password-change", "client", "/account/password"),
+    Page("password-change-problems", "client", "/account/password", reach=_password_change_problems,
+         shows="The two new passwords are not the same."),
+    Page("signed-in-devices", "client", "/account/sessions", shows="This device"),
+    Page("security-activity", "client", "/account/activity", shows="Your account was made."),
+    Page("confirm-password", "client", "/confirm-password?next=/account", shows="Enter your password"),
     Page("help-client", "client", "/help"),
     Page("not-found-client", "client", "/entries/00000000-0000-4000-8000-000000000000", status=404),
 
@@ -191,7 +256,11 @@ PAGES: list[Page] = [
     Page("desk-invites", "therapist", "/desk/invites", shows="expires"),
     Page("desk-invite-made", "therapist", "/desk/invites", reach=_make_invite),
     Page("me-therapist", "therapist", "/account"),
+    Page("delete-account-therapist", "therapist", "/account/delete", shows="delete my account"),
     Page("recovery-code-new-therapist", "therapist", "/recovery-code/new"),
+    Page("two-step-on", "therapist", "/account/two-step", shows="Two-step sign-in is on"),
+    Page("two-step-off-confirm", "therapist", "/account/two-step/off", shows="Turn off two-step sign-in?"),
+    Page("security-activity-therapist", "therapist", "/account/activity", shows="linked with you"),
     Page("help-therapist", "therapist", "/help"),
     Page("not-found-therapist", "therapist", "/desk/clients/00000000-0000-4000-8000-000000000000", status=404),
 ]
@@ -258,8 +327,11 @@ def server(tmp_path_factory, request):
     """One live server for this file, on SQLite (accessibility does not depend on the database)."""
     workdir = tmp_path_factory.mktemp("quality-sqlite")
     url = database_for("sqlite", workdir, request)
+    # REAUTH_MINUTES: the sweep takes longer than the few minutes a password counts as recent; pages that ask for
+    # it again (export, ending a link, stop sharing, turning two-step sign-in off) are checked as people see them
+    # after entering it. Asking again is tested in test_export and test_reauth.
     with live_server(workdir, "quality-sqlite", database_url=url,
-                     env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}) as base:
+                     env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100", "REAUTH_MINUTES": "120"}) as base:
         yield base
 
 
@@ -295,6 +367,8 @@ def _sign_up_quickly(api, base: str, email: str, role: str, name: str = "") -> N
     csrf = CSRF_RE.search(response.text()).group(1)
     saved = api.post(base + "/recovery-code/saved", form={"csrf_token": csrf, "saved": "yes"}, max_redirects=0)
     assert saved.status == 302, saved.status
+    if role == "therapist":
+        set_up_two_factor(api, base, email)
 
 
 def _invite(api, base: str) -> str:
@@ -313,7 +387,8 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
     therapist, client = contexts["therapist"].request, contexts["client"].request
     ids: dict[str, str] = {"client_email": new_email("quality-client")}
 
-    _sign_up_quickly(therapist, base, new_email("quality-therapist"), "therapist", "Dr Ada Lindqvist")
+    ids["therapist_email"] = new_email("quality-therapist")
+    _sign_up_quickly(therapist, base, ids["therapist_email"], "therapist", "Dr Ada Lindqvist")
     code = _invite(therapist, base)
     _invite(therapist, base)  # left open, so the invites page lists one
     second = chromium.new_context(**QUALITY_CONTEXT)

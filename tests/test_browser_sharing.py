@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from . import art_images
 from .browser_fixtures import chromium, open_context, server  # noqa: F401  (fixtures, used by name)
-from .browser_support import PHONE, Shots, new_email, sign_up
+from .browser_support import PHONE, Shots, new_email, set_up_two_factor, sign_up
 from .support import PASSWORD, new_marker
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def kind_of(database_url: str) -> str:
 
 
 def sign_up_therapist(page, base: str, email: str, name: str) -> None:
-    """Sign up as a clinician through the form; ends on the desk (the home page for a therapist)."""
+    """Sign up as a clinician through the form, with two-step sign-in; ends on the desk (a therapist's home page)."""
     page.goto(base + "/signup")
     page.get_by_label("A therapist or clinician").check()
     page.get_by_label("Your name").fill(name)
@@ -39,7 +39,10 @@ def sign_up_therapist(page, base: str, email: str, name: str) -> None:
     expect(page.locator("[data-recovery-code]")).to_be_visible()
     page.get_by_label("I have saved my recovery code somewhere safe").check()
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(base + "/")
+    # The desk opens only with two-step sign-in: the therapist is sent to set it up first.
+    page.wait_for_url(base + "/account/two-step?required=1")
+    set_up_two_factor(page.request, base, email)
+    page.goto(base + "/")
 
 
 def share_with(page, name: str) -> None:

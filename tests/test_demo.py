@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import re
 
-from .support import WebClient
+from .support import TOTP_SECRETS, WebClient
+
+
+def _two_step_key(output: str) -> str:
+    """The demo therapist has two-step sign-in on; `flask demo` prints the key for an authenticator app."""
+    key = re.search(r"two-step sign-in key \(add it to an authenticator app\): ([A-Z2-7]{32})", output).group(1)
+    TOTP_SECRETS["therapist@demo.example"] = key
+    return key
 
 
 def test_demo_accounts_sign_in(app):
@@ -14,6 +21,7 @@ def test_demo_accounts_sign_in(app):
     web = WebClient(app.test_client())
     assert web.sign_in("client@demo.example", found["client@demo.example"]).status_code == 302
     assert web.get("/entries").get_data(as_text=True).count('class="entry-item"') == 3
+    _two_step_key(result.output)
     other = WebClient(app.test_client())
     assert other.sign_in("therapist@demo.example", found["therapist@demo.example"]).status_code == 302
     # Run again: fresh accounts, new passwords; the old ones no longer work.
@@ -26,6 +34,7 @@ def test_demo_accounts_sign_in(app):
 def test_demo_therapist_sees_the_shared_entry(app):
     result = app.test_cli_runner().invoke(args=["demo"])
     found = dict(re.findall(r"email: (\S+)\s+password: (\S+)", result.output))
+    _two_step_key(result.output)
     doc = WebClient(app.test_client())
     doc.sign_in("therapist@demo.example", found["therapist@demo.example"])
     desk = doc.get("/desk").get_data(as_text=True)

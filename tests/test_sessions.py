@@ -42,7 +42,7 @@ def test_cookie_captured_before_sign_out_reads_nothing_after(app, web):
     assert marker in _thief(app, cookie).get(f"/entries/{entry}").get_data(as_text=True)  # live: it works
     response = web.sign_out()
     assert "sid=;" in response.headers.get("Set-Cookie", "") or "Max-Age=0" in response.headers.get("Set-Cookie", "")
-    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert _session_rows(app) == 0
     thief = _thief(app, cookie)
     for url in (f"/entries/{entry}", "/entries", f"/entries/{entry}/edit"):

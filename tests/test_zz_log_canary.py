@@ -18,8 +18,13 @@ def test_no_marker_in_any_log(web, postgres):
     web.post(f"/entries/{entry}/edit", {"version": "1", "title": "t" * 300 + own, "body": own})  # refused: 422
     web.post(f"/entries/{entry}/edit", {"version": "1", "title": own, "body": f"edited {own}"})
     web.post("/entries", {"client_key": "bad key", "body": own})  # 400
+    # Account security: the authenticator key, a password change, the password asked again, a wrong code.
+    web.enable_two_factor("canary@example.org")
+    web.post("/confirm-password", {"password": f"wrong again {own}"})
+    web.post("/account/password", {"current": f"pw {own}", "password": f"new pw {own}", "confirm": f"new pw {own}"})
     web.sign_out()
     web.sign_in("canary@example.org", password=f"wrong {own}")
+    web.sign_in("canary@example.org", password=f"new pw {own}", code="000000")
 
     markers = [line for line in MARKERS.read_text(encoding="utf-8").splitlines() if line]
     assert own in markers

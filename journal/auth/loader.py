@@ -9,15 +9,21 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from ..db import get_db, utcnow
 from . import service
-from .session_cookie import clear_token, read_token
+from .session_cookie import clear_token, cookie_name, read_token
 
 
 class Principal(UserMixin):
     """The signed-in user for this request; the keyring is opaque to views and templates."""
 
-    def __init__(self, user, keyring):
+    def __init__(self, user, keyring, session=None):
         self.user = user
         self.keyring = keyring
+        self.session = session  # this browser's AuthSession row: "this device", when the password was entered
+
+    @property
+    def device(self) -> str | None:
+        """This browser in a few words ("Firefox on Android"), as recorded at sign-in."""
+        return self.session.device if self.session is not None else None
 
     def get_id(self) -> str:
         return str(self.user.id)
@@ -40,7 +46,9 @@ def _load(_request):
     if result is None:
         g.session_ended = True
         return None
-    return Principal(*result)
+    if result.pending:
+        return None  # password right, one-time code not yet given: only the code form takes this cookie
+    return Principal(result.user, result.keyring, result.session)
 
 
 def return_path() -> str:
@@ -65,6 +73,8 @@ def safe_next(target: str | None) -> str:
 
 def _unauthorized():
     target = url_for("auth.sign_in", next=return_path(), locked=1 if g.get("session_ended") else None)
+    if request.headers.get("X-Outbox"):
+        return make_response("", 401)  # the device's outbox keeps the item and sends it after sign-in
     if request.headers.get("HX-Request") == "true":
         if request.method != "GET":
             # An autosave: leave the page and the text being typed alone, and say so (app.js).
@@ -90,8 +100,30 @@ def client_required(view):
     return wrapped
 
 
+def two_factor_gate():
+    """None when the signed-in user may go on; else where to send a therapist without two-step sign-in.
+
+    Therapists see what clients share only with two-step sign-in on: any desk page sends them to
+    its set-up (which says why); an htmx request gets HX-Redirect; anything but GET gets 403.
+    """
+    from .two_factor import blocks
+
+    if not current_user.is_authenticated or not blocks(current_user.user):
+        return None
+    target = url_for("account_security.two_factor", required=1)
+    if request.method not in ("GET", "HEAD"):
+        abort(403)
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
 def _forget_ended_session(response):
-    if g.get("session_ended"):
+    # Not when this response sets a new session (recovery from the one-time code step replaces its cookie).
+    setting = f"{cookie_name()}="
+    if g.get("session_ended") and not any(cookie.startswith(setting) for cookie in response.headers.getlist("Set-Cookie")):
         clear_token(response)
     return response
 

@@ -5,7 +5,7 @@ import re
 import unicodedata
 import uuid
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Mapping
@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..activity import service as activity
 from ..models import ROLES, User
 from ..security import ratelimit
+from . import two_factor
 from .passwords import MAX_BYTES, password_problem
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -31,6 +33,8 @@ class SignedIn:
     user: User
     keyring: vault.Keyring
     token: str
+    # True: the password was right, and the session waits for the one-time code (two-step sign-in).
+    second_factor_pending: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def signup_problems(email: str | None, password: str, confirm: str, role: str,
 
 
 def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: str, time_zone: str,
-            address: str, now: datetime, display_name: str = "") -> SignedUp | None:
+            address: str, now: datetime, display_name: str = "", device: str | None = None) -> SignedUp | None:
     """A new account with its keys and first session, or None when the email cannot be used."""
     if ratelimit.reserve(ratelimit.rate_key("signup-address", address), config["SIGNUPS_PER_ADDRESS_PER_HOUR"], now) is None:
         raise RateLimited("Too many new accounts from this network. Please try again in an hour.")
@@ -94,13 +98,18 @@ def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: st
     except IntegrityError:  # the same email signed up a moment ago, in another request
         db.rollback()
         return None
-    token = vault.open_session(db, user, account.keyring, now, session_lifetime(config))
+    token = vault.open_session(db, user, account.keyring, now, session_lifetime(config), device=device)
+    activity.record(db, user.id, "account_created", device=device, now=now)
     return SignedUp(user, account.keyring, token, account.recovery_code)
 
 
 def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, address: str,
-            now: datetime) -> SignedIn | None:
-    """A session for the right email and password; None for anything else, in the same time."""
+            now: datetime, device: str | None = None) -> SignedIn | None:
+    """A session for the right email and password; None for anything else, in the same time.
+
+    With two-step sign-in on, the session waits for the one-time code (`second_factor_pending`):
+    only `complete_second_factor` accepts it.
+    """
     # Each attempt is counted before the slow check and un-counted if it succeeds, so
     # attempts in flight at once in several processes cannot slip past a limit.
     address_attempt = ratelimit.reserve(ratelimit.rate_key("signin-address", address),
@@ -118,6 +127,8 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
         password = ""
     keyring = vault.unlock_with_password(user, password)
     if keyring is None or user is None:
+        if user is not None:
+            activity.record(db, user.id, "signin_failed", device=device, now=now)
         return None
     ratelimit.release(attempt)
     ratelimit.release(address_attempt)
@@ -126,13 +137,48 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
         from ..sharing.service import rekey_pending
 
         rekey_pending(db, keyring, now)  # shares a clinician ended while this client was away
-    token = vault.open_session(db, user, keyring, now, session_lifetime(config))
+    if two_factor.is_on(user):
+        token = vault.open_session(db, user, keyring, now, timedelta(minutes=config["SECOND_FACTOR_MINUTES"]),
+                                   device=device, second_factor_pending=True)
+        return SignedIn(user, keyring, token, second_factor_pending=True)
+    token = vault.open_session(db, user, keyring, now, session_lifetime(config), device=device)
+    activity.record(db, user.id, "signin", device=device, now=now)
     return SignedIn(user, keyring, token)
 
 
+def pending_second_factor(db: Session, config: Mapping, cookie_value: str | None, now: datetime):
+    """The session waiting for its one-time code (a vault.Resumed), or None."""
+    return vault.resume_session(db, cookie_value, now, idle_limits(config), second_factor=True)
+
+
+def complete_second_factor(db: Session, config: Mapping, cookie_value: str | None, code: str, now: datetime, *,
+                           device: str | None = None) -> SignedIn | None:
+    """The one-time code step: a right code replaces the waiting session with a real one (a new token).
+
+    None when there is no waiting session (it expired: sign in again); two_factor.CodeProblem for a
+    wrong or used code; two_factor.RateLimited for too many.
+    """
+    pending = pending_second_factor(db, config, cookie_value, now)
+    if pending is None:
+        return None
+    two_factor.verify_sign_in_code(db, config, pending.user, pending.keyring, code, now,
+                                   device=device or pending.session.device)
+    password_at = pending.session.password_at
+    vault.end_session(db, cookie_value)
+    token = vault.open_session(db, pending.user, pending.keyring, now, session_lifetime(config),
+                               device=device or pending.session.device, password_at=password_at)
+    activity.record(db, pending.user.id, "signin", device=device or pending.session.device,
+                    detail="with a one-time code", now=now)
+    return SignedIn(pending.user, pending.keyring, token)
+
+
 def recover_account(db: Session, config: Mapping, *, email: str | None, code: str, new_password: str,
-                    now: datetime) -> SignedUp | None:
-    """Recovery code + email: a new password, a new recovery code, every old session ended."""
+                    now: datetime, device: str | None = None) -> SignedUp | None:
+    """Recovery code + email: a new password, a new recovery code, every old session ended.
+
+    This is also the way back in after losing the authenticator: two-step sign-in is turned off
+    (set it up again from Me; a therapist has to before the desk opens).
+    """
     key = ratelimit.rate_key("recovery-account", email or "")
     attempt = ratelimit.reserve(key, config["RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
     if attempt is None:
@@ -148,12 +194,14 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
     new_code = vault.replace_recovery_code(user, keyring)
     user.recovery_confirmed_at = None
     vault.end_all_sessions(db, user.id)
-    token = vault.open_session(db, user, keyring, now, session_lifetime(config))
+    activity.record(db, user.id, "recovery_used", device=device, now=now)
+    two_factor.turn_off(db, user, now, device=device, detail="with the recovery code")
+    token = vault.open_session(db, user, keyring, now, session_lifetime(config), device=device)
     return SignedUp(user, keyring, token, new_code)
 
 
 def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, password: str,
-                      now: datetime) -> str | None:
+                      now: datetime, *, db: Session | None = None, device: str | None = None) -> str | None:
     """A fresh recovery code after the password is entered again; None if the password is wrong."""
     attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", user.email),
                                 config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
@@ -163,7 +211,10 @@ def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, passw
         return None
     ratelimit.release(attempt)
     user.recovery_confirmed_at = None
-    return vault.replace_recovery_code(user, keyring)
+    code = vault.replace_recovery_code(user, keyring)
+    if db is not None:
+        activity.record(db, user.id, "recovery_code_replaced", device=device, now=now)
+    return code
 
 
 def confirm_recovery_saved(user: User, now: datetime) -> None:
@@ -175,7 +226,9 @@ def resume(db: Session, config: Mapping, cookie_value: str | None, now: datetime
 
 
 def sign_out(db: Session, cookie_value: str | None) -> None:
-    vault.end_session(db, cookie_value)
+    ended = vault.end_session(db, cookie_value)
+    if ended is not None and not ended.second_factor_pending:
+        activity.record(db, ended.user_id, "signout", device=ended.device)
 
 
 def session_lifetime(config: Mapping) -> timedelta:

@@ -5,9 +5,11 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
-from . import service
+from . import service, two_factor
 from .loader import safe_next
+from .reauth import mark_password_entered
 from .session_cookie import clear_token, read_token, set_token
+from .useragent import describe_device
 
 bp = Blueprint("auth", __name__)
 
@@ -16,6 +18,11 @@ SIGN_IN_FAILED = "That email and password do not match an account. Check both an
 
 def _address() -> str:
     return request.remote_addr or "unknown"
+
+
+def _device() -> str:
+    """This browser in a few words, for the sessions and security activity pages."""
+    return describe_device(request.headers.get("User-Agent"))
 
 
 def _too_many(message: str, template: str, **context):
@@ -45,7 +52,7 @@ def sign_up():
     try:
         result = service.sign_up(db, current_app.config, email=email, password=password, role=role,
                                  time_zone=service.clean_time_zone(form.get("time_zone")),
-                                 address=_address(), now=utcnow(), display_name=display_name)
+                                 address=_address(), now=utcnow(), display_name=display_name, device=_device())
     except service.RateLimited as limited:
         return _too_many(str(limited), "auth/signup.html", form=kept, errors={})
     if result is None:
@@ -85,12 +92,13 @@ def new_recovery_code():
     db = get_db()
     try:
         code = service.new_recovery_code(current_app.config, current_user.user, current_user.keyring,
-                                         request.form.get("password", ""), utcnow())
+                                         request.form.get("password", ""), utcnow(), db=db, device=current_user.device)
     except service.RateLimited as limited:
         return _too_many(str(limited), "auth/new_recovery_code.html")
     if code is None:
         db.commit()
         return render_template("auth/new_recovery_code.html", error="That password is not right."), 422
+    mark_password_entered()
     db.commit()
     return render_template("auth/recovery_code.html", code=code, new=False)
 
@@ -114,11 +122,50 @@ def sign_in():
     db = get_db()
     try:
         result = service.sign_in(db, current_app.config, email=service.normalise_email(raw_email),
-                                 password=form.get("password", ""), address=_address(), now=utcnow())
+                                 password=form.get("password", ""), address=_address(), now=utcnow(),
+                                 device=_device())
     except service.RateLimited as limited:
         return _too_many(str(limited), "auth/signin.html", **context)
     if result is None:
+        db.commit()  # the failed attempt, in the account's security activity
         return render_template("auth/signin.html", error=SIGN_IN_FAILED, **context), 422
+    db.commit()
+    if result.second_factor_pending:
+        response = redirect(url_for("auth.sign_in_code_form", next=target if target != "/" else None), 303)
+    else:
+        response = redirect(target)
+    set_token(response, result.token)
+    return response
+
+
+@bp.get("/signin/code")
+def sign_in_code_form():
+    """Two-step sign-in, second step: the code from the authenticator app."""
+    db = get_db()
+    pending = service.pending_second_factor(db, current_app.config, read_token(), utcnow())
+    db.commit()
+    target = safe_next(request.args.get("next"))
+    if pending is None:
+        return redirect(url_for("auth.sign_in_form", next=target if target != "/" else None))
+    return render_template("auth/signin_code.html", error=None, next=target)
+
+
+@bp.post("/signin/code")
+def sign_in_code():
+    """A right code (once only) opens the session; a wrong one is refused and counted."""
+    target = safe_next(request.form.get("next"))
+    db = get_db()
+    try:
+        result = service.complete_second_factor(db, current_app.config, read_token(), request.form.get("code", ""),
+                                                utcnow(), device=_device())
+    except two_factor.RateLimited as limited:
+        return _too_many(str(limited), "auth/signin_code.html", next=target)
+    except two_factor.CodeProblem as problem:
+        db.commit()  # the failed code, in the account's security activity
+        return render_template("auth/signin_code.html", error=str(problem), next=target), 422
+    if result is None:
+        flash("That sign-in waited too long, so it was stopped. Please sign in again.", "info")
+        return redirect(url_for("auth.sign_in_form", next=target if target != "/" else None), 303)
     db.commit()
     response = redirect(target)
     set_token(response, result.token)
@@ -134,7 +181,9 @@ def sign_out():
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.sign_in_form"))
     clear_token(response)
-    response.headers["Clear-Site-Data"] = '"cache"'
+    # Everything the app kept on this device goes: the HTTP cache, storage (the outbox, the service
+    # worker and its copies). The outbox page asked first if anything unsent would be lost.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
@@ -161,7 +210,8 @@ def recover():
     db = get_db()
     try:
         result = service.recover_account(db, current_app.config, email=service.normalise_email(raw_email),
-                                         code=form.get("code", ""), new_password=password, now=utcnow())
+                                         code=form.get("code", ""), new_password=password, now=utcnow(),
+                                         device=_device())
     except service.RateLimited as limited:
         return _too_many(str(limited), "auth/recover.html", email=raw_email[:300], errors={})
     if result is None:

@@ -11,9 +11,15 @@ from functools import wraps
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..activity import service as activity
+from ..auth.loader import two_factor_gate
+from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
 from ..sharing import service as sharing
+from ..export.service import filename as export_filename
+from ..export.views import zip_response
 from . import brief as briefs
+from . import export as desk_export
 from . import service
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -21,7 +27,7 @@ IMAGE_ENDPOINT = "desk.image"
 
 
 def therapist_required(view):
-    """Signed in as a therapist; a client gets 403."""
+    """Signed in as a therapist with two-step sign-in on; a client gets 403."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -29,6 +35,9 @@ def therapist_required(view):
             return current_app.login_manager.unauthorized()
         if current_user.role != "therapist":
             abort(403)
+        gate = two_factor_gate()  # two-step sign-in first: see journal/auth/two_factor.py
+        if gate is not None:
+            return gate
         return view(*args, **kwargs)
 
     return wrapped
@@ -133,6 +142,21 @@ def brief(client_id):
     return render_template("desk/brief.html", brief=result, problem=problem, now=utcnow())
 
 
+@bp.post("/clients/<uuid:client_id>/export")
+@therapist_required
+@recent_password_required
+def export(client_id):
+    """Everything this client shares with the therapist now, as the same kind of zip as a client's own export."""
+    _link, person = _linked_or_404(client_id)
+    db, now = get_db(), utcnow()
+    activity.record(db, current_user.user.id, "therapist_export", device=current_user.device,
+                    detail=service.client_name(person), now=now)
+    db.commit()
+    chunks = desk_export.therapist_archive(current_app._get_current_object(), current_user.keyring,
+                                           current_user.user, person, now)
+    return zip_response(chunks, export_filename(f"shared by {service.client_name(person)}", now, person.time_zone))
+
+
 @bp.post("/clients/<uuid:client_id>/session-held")
 @therapist_required
 def session_held(client_id):
@@ -157,6 +181,9 @@ def end_link(client_id):
     link, person = _linked_or_404(client_id)
     db = get_db()
     service.end_link(db, link, utcnow())
+    me = current_user.user
+    activity.record(db, me.id, "link_ended", device=current_user.device, detail=service.client_name(person))
+    activity.record(db, person.id, "link_ended", detail=me.display_name or me.email)
     db.commit()
     flash(f"The link with {service.client_name(person)} has ended. Nothing they shared opens for you now.", "info")
     return redirect(url_for("desk.clients"), 303)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -102,6 +102,29 @@ def page(db: Session, keyring: vault.Keyring, kinds: Iterable[str], before: str 
     views = [open_row(keyring, row) for row in rows[:limit]]
     more = len(rows) > limit
     return views, (make_cursor(views[-1]) if more and views else None)
+
+
+def oldest_first(db: Session, keyring: vault.Keyring, kinds: Iterable[str], page_size: int = 50
+                 ) -> Iterator[RecordView]:
+    """Every record of these kinds, oldest first, opened one page at a time (for an export).
+
+    Only one page of rows and opened payloads is held at once, whatever the number of records.
+    """
+    kinds = list(kinds)
+    after: tuple[datetime, uuid.UUID] | None = None
+    while True:
+        query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind.in_(kinds))
+        if after is not None:
+            at, last_id = after
+            query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
+        rows = db.scalars(query.order_by(Record.occurred_at, Record.id).limit(page_size)).all()
+        views = [open_row(keyring, row) for row in rows]
+        if rows:
+            after = (rows[-1].occurred_at, rows[-1].id)
+        del rows  # the session keeps no strong reference: only this page is held
+        yield from views
+        if len(views) < page_size:
+            return
 
 
 def times(db: Session, keyring: vault.Keyring, kind: str) -> list[tuple[uuid.UUID, datetime]]:

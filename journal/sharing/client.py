@@ -14,13 +14,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..activity import service as activity
 from ..course.service import doses as course_doses
 from ..models import Link, Record, Share
 from ..records import service as records
 from . import service
 from .display import kind_label
 
-ACCESS_WORDS = {"page": "Opened its page", "brief": "Read it in the brief", "image": "Viewed the picture"}
+ACCESS_WORDS = {"page": "Opened its page", "brief": "Read it in the brief", "image": "Viewed the picture",
+                "export": "Saved a copy in an export"}
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,11 @@ def shared_counts(db: Session, client_id: uuid.UUID) -> dict[uuid.UUID, int]:
 
 
 def apply_choices(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, ticked: Iterable[str],
-                  now: datetime) -> tuple[list[str], list[str]]:
+                  now: datetime, *, device: str | None = None) -> tuple[list[str], list[str]]:
     """Share with each ticked clinician not yet shared with; stop sharing with each unticked one.
 
     Returns (what changed, problems), in words. Revokes come first: each re-keys the record, and
-    the shares made after them wrap the newest key.
+    the shares made after them wrap the newest key. Each change goes into the security activity.
     """
     wanted = set(ticked)
     changed: list[str] = []
@@ -87,11 +89,15 @@ def apply_choices(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, tic
         if state.shared_at is not None and str(state.link.link.id) not in wanted:
             if service.revoke(db, keyring, record_id, state.link.link, now):
                 changed.append(f"Stopped sharing with {state.link.name}.")
+                activity.record(db, keyring.user_id, "revoked", device=device, now=now,
+                                detail=f"{_one_record(db, record_id)} with {state.link.name}")
     for state in states:
         if state.shared_at is None and str(state.link.link.id) in wanted:
             try:
                 service.share(db, keyring, record_id, state.link.link, now)
                 changed.append(f"Shared with {state.link.name}.")
+                activity.record(db, keyring.user_id, "shared", device=device, now=now,
+                                detail=f"{_one_record(db, record_id)} with {state.link.name}")
             except service.SharingProblem as problem:
                 problems.append(f"{state.link.name}: {problem}")
     return changed, problems
@@ -125,10 +131,11 @@ def prepare_groups(db: Session, keyring: vault.Keyring) -> list[PrepareGroup]:
 
 
 def share_prepared(db: Session, keyring: vault.Keyring, picked: Iterable[str],
-                   now: datetime) -> tuple[dict[str, int], list[str]]:
+                   now: datetime, *, device: str | None = None) -> tuple[dict[str, int], list[str]]:
     """Share each picked "<link id>:<record id>" in one step; anything already shared is left as it is.
 
-    Returns (how many were shared, per clinician name; problems in words).
+    Returns (how many were shared, per clinician name; problems in words). One line of security
+    activity per clinician.
     """
     links = {link.link.id: link for link in service.links_for_client(db, keyring.user_id)}
     sent: dict[str, int] = {}
@@ -147,13 +154,20 @@ def share_prepared(db: Session, keyring: vault.Keyring, picked: Iterable[str],
             problems.append(f"{link.name}: {problem}")
             continue
         sent[link.name] = sent.get(link.name, 0) + 1
+    for name, count in sent.items():
+        activity.record(db, keyring.user_id, "shared", device=device, now=now,
+                        detail=f"{count} record{'' if count == 1 else 's'} with {name}")
     return sent, problems
 
 
-def stop_everything(db: Session, keyring: vault.Keyring, link: Link, now: datetime) -> int:
+def stop_everything(db: Session, keyring: vault.Keyring, link: Link, now: datetime, *,
+                    device: str | None = None, name: str | None = None) -> int:
     """Revoke every share with one clinician and turn their standing shares off, so nothing new goes."""
     service.set_auto_share(link, [])
-    return service.revoke_all(db, keyring, link, now)
+    count = service.revoke_all(db, keyring, link, now)
+    activity.record(db, keyring.user_id, "revoked", device=device, now=now,
+                    detail=f"everything ({count} record{'' if count == 1 else 's'}) with {name or 'a clinician'}")
+    return count
 
 
 def access_rows(db: Session, client_id: uuid.UUID) -> list[AccessRow]:
@@ -161,6 +175,13 @@ def access_rows(db: Session, client_id: uuid.UUID) -> list[AccessRow]:
     return [AccessRow(event.at, user.display_name or user.email, kind_label(kind),
                       ACCESS_WORDS.get(event.what, "Opened it"), event.record_id)
             for event, user, kind in service.access_history(db, client_id)]
+
+
+def _one_record(db: Session, record_id: uuid.UUID) -> str:
+    """"a journal entry", "a check-in": the kind only, never what it says."""
+    kind = db.scalar(select(Record.kind).where(Record.id == record_id))
+    label = kind_label(kind).lower() if kind else "record"
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
 def _since(link: Link) -> datetime:

@@ -9,7 +9,9 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..activity import service as activity
 from ..auth.loader import client_required
+from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
 from . import client, display, service
 
@@ -42,11 +44,13 @@ def clinicians():
 
 @bp.post("/clinicians/<uuid:link_id>/standing")
 @client_required
+@recent_password_required(return_to="sharing.clinicians")
 def standing_shares(link_id):
     """Change which new records are shared with this clinician as they are saved."""
     db = get_db()
     link = _link_or_404(link_id)
     service.set_auto_share(link.link, request.form.getlist("auto_share"))
+    activity.record(db, _user().id, "standing_shares", device=current_user.device, detail=link.name)
     db.commit()
     flash(f"Standing shares with {link.name} saved. They apply to what you add from now on.", "info")
     return redirect(url_for("sharing.clinicians"), 303)
@@ -54,6 +58,7 @@ def standing_shares(link_id):
 
 @bp.get("/clinicians/<uuid:link_id>/stop-sharing")
 @client_required
+@recent_password_required
 def confirm_revoke_all(link_id):
     """Ask before revoking every share with one clinician."""
     link = _link_or_404(link_id)
@@ -63,11 +68,12 @@ def confirm_revoke_all(link_id):
 
 @bp.post("/clinicians/<uuid:link_id>/stop-sharing")
 @client_required
+@recent_password_required
 def revoke_all(link_id):
     """Revoke every share with one clinician; the link stays."""
     db = get_db()
     link = _link_or_404(link_id)
-    count = client.stop_everything(db, _keyring(), link.link, utcnow())
+    count = client.stop_everything(db, _keyring(), link.link, utcnow(), device=current_user.device, name=link.name)
     db.commit()
     flash(f"Stopped sharing {_records(count)} with {link.name}. Standing shares with them are off.", "info")
     return redirect(url_for("sharing.clinicians"), 303)
@@ -75,6 +81,7 @@ def revoke_all(link_id):
 
 @bp.get("/clinicians/<uuid:link_id>/end")
 @client_required
+@recent_password_required
 def confirm_end(link_id):
     """Ask before ending a link: it takes every share with it."""
     link = _link_or_404(link_id)
@@ -84,11 +91,14 @@ def confirm_end(link_id):
 
 @bp.post("/clinicians/<uuid:link_id>/end")
 @client_required
+@recent_password_required
 def end_link(link_id):
     """End the link: every share goes and each shared record gets a new key."""
     db = get_db()
     link = _link_or_404(link_id)
     service.end_link(db, link.link, utcnow(), client_keyring=_keyring())
+    activity.record(db, _user().id, "link_ended", device=current_user.device, detail=link.name)
+    activity.record(db, link.other.id, "link_ended", detail=_user().display_name or _user().email)
     db.commit()
     flash(f"Your link with {link.name} has ended. Nothing of yours is shared with them now.", "info")
     return redirect(url_for("sharing.clinicians"), 303)
@@ -122,6 +132,9 @@ def consent():
     try:
         invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
         service.link_client(db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"), utcnow())
+        activity.record(db, _user().id, "link_made", device=current_user.device,
+                        detail=therapist.display_name or therapist.email)
+        activity.record(db, therapist.id, "client_linked", detail=_user().display_name or _user().email)
     except service.SharingProblem as problem:
         db.rollback()
         return render_template("sharing/link.html", code=code, error=str(problem)), 422
@@ -151,7 +164,8 @@ def apply_shares(record_id):
     """Share with the newly ticked clinicians; stop sharing with the unticked ones."""
     view = _record_or_404(record_id)
     db = get_db()
-    changed, problems = client.apply_choices(db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow())
+    changed, problems = client.apply_choices(db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow(),
+                                             device=current_user.device)
     db.commit()
     if problems:
         return _share_page(_record_or_404(record_id), problems=problems, changed=changed, status=409)
@@ -182,6 +196,7 @@ def _back_url(view) -> str:
 
 @bp.get("/share/prepare")
 @client_required
+@recent_password_required
 def prepare():
     """Everything written since the last integration session, per clinician, to share in one step."""
     return render_template("sharing/prepare.html", groups=client.prepare_groups(get_db(), _keyring()), problems=[])
@@ -189,10 +204,12 @@ def prepare():
 
 @bp.post("/share/prepare")
 @client_required
+@recent_password_required
 def share_prepared():
     """Share every ticked item; anything already shared is not sent again."""
     db = get_db()
-    sent, problems = client.share_prepared(db, _keyring(), request.form.getlist("items"), utcnow())
+    sent, problems = client.share_prepared(db, _keyring(), request.form.getlist("items"), utcnow(),
+                                           device=current_user.device)
     db.commit()
     for name, count in sent.items():
         flash(f"Shared {_records(count)} with {name}.", "info")

@@ -16,7 +16,9 @@ from .kdf import KdfPolicy
 from .keyring import Keyring
 from .primitives import VaultError
 from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
-from .sessions import end_all_sessions, end_session, open_session, purge_stale_sessions, resume_session
+from .second_factor import open_totp_secret, seal_totp_secret
+from .sessions import (Resumed, end_all_sessions, end_other_sessions, end_session, open_session, purge_stale_sessions,
+                       resume_session, session_handle, user_sessions)
 
 __all__ = [
     "KeyChanged", "Keyring", "NewAccount", "VaultError", "open_shared", "open_shared_attachment", "pin_key",
@@ -24,6 +26,7 @@ __all__ = [
     "format_recovery_code", "init_app", "open_attachment", "open_payload", "open_session", "parse_recovery_code",
     "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
     "set_new_password", "unlock_with_password", "unlock_with_recovery_code",
+    "Resumed", "end_other_sessions", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
 ]
 
 

@@ -5,9 +5,10 @@ import base64
 import binascii
 import os
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AuthSession, User
@@ -19,8 +20,28 @@ TOKEN_BYTES = 32
 TOUCH_EVERY = timedelta(seconds=60)
 
 
-def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifetime: timedelta) -> str:
-    """A new session row; returns the token for the cookie. The database never sees the token."""
+@dataclass(frozen=True)
+class Resumed:
+    """The user behind a cookie, their keys and their session row.
+
+    A row still waiting for its one-time code comes back with `pending` set and no keys, unless
+    the code form asked for it (`second_factor=True`).
+    """
+
+    user: User
+    keyring: Keyring | None
+    session: AuthSession
+    pending: bool = False
+
+
+def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifetime: timedelta, *,
+                 device: str | None = None, password_at: datetime | None = None,
+                 second_factor_pending: bool = False) -> str:
+    """A new session row; returns the token for the cookie. The database never sees the token.
+
+    `password_at` is when the password was entered (default: now); `second_factor_pending` makes
+    a row that only the one-time code form accepts.
+    """
     token = os.urandom(TOKEN_BYTES)
     token_hash = _token_hash(token)
     kek = _session_kek(token, token_hash)
@@ -33,6 +54,9 @@ def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifet
             created_at=now,
             last_seen_at=now,
             expires_at=now + lifetime,
+            device=device,
+            password_at=now if password_at is None else password_at,
+            second_factor_pending=second_factor_pending,
         )
     )
     db.flush()
@@ -40,9 +64,14 @@ def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifet
 
 
 def resume_session(
-    db: Session, cookie_value: str | None, now: datetime, idle_limit: dict[str, timedelta]
-) -> tuple[User, Keyring] | None:
-    """The user and keys behind a cookie, or None. An idle or expired row is deleted on sight."""
+    db: Session, cookie_value: str | None, now: datetime, idle_limit: dict[str, timedelta], *,
+    second_factor: bool = False,
+) -> Resumed | None:
+    """The user and keys behind a cookie, or None. An idle or expired row is deleted on sight.
+
+    A row waiting for its one-time code opens only for the code form (`second_factor=True`);
+    everywhere else it comes back `pending`, without keys. The code form gets None for any other row.
+    """
     token = _decode(cookie_value)
     if token is None:
         return None
@@ -55,6 +84,8 @@ def resume_session(
         db.delete(row)
         db.flush()
         return None
+    if row.second_factor_pending != second_factor:
+        return Resumed(user, None, row, pending=True) if row.second_factor_pending else None
     kek = _session_kek(token, token_hash)
     probe = Keyring(user.id, user.uk_version, b"", b"")
     try:
@@ -64,16 +95,44 @@ def resume_session(
         db.delete(row)
         db.flush()
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if now - row.last_seen_at >= TOUCH_EVERY and not row.second_factor_pending:
         row.last_seen_at = now
         db.flush()
-    return user, Keyring(user.id, user.uk_version, user_key, private_key)
+    return Resumed(user, Keyring(user.id, user.uk_version, user_key, private_key), row, pending=row.second_factor_pending)
 
 
-def end_session(db: Session, cookie_value: str | None) -> None:
+def end_session(db: Session, cookie_value: str | None) -> AuthSession | None:
+    """Deletes the cookie's session row; returns it (ended), or None if there was none."""
     token = _decode(cookie_value)
-    if token is not None:
-        db.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+    if token is None:
+        return None
+    row = db.get(AuthSession, _token_hash(token))
+    if row is not None:
+        db.delete(row)
+        db.flush()
+    return row
+
+
+def user_sessions(db: Session, user_id: uuid.UUID) -> list[AuthSession]:
+    """The user's signed-in sessions (not those waiting for a one-time code), newest first."""
+    return list(db.scalars(select(AuthSession).where(AuthSession.user_id == user_id,
+                                                     AuthSession.second_factor_pending.is_(False))
+                           .order_by(AuthSession.created_at.desc(), AuthSession.token_hash)))
+
+
+def session_handle(row: AuthSession) -> str:
+    """A name for a session row that pages may show: not the row's key, and nothing that opens it."""
+    return sha256(b"handle" + bytes(row.token_hash)).hex()[:32]
+
+
+def end_other_sessions(db: Session, user_id: uuid.UUID, keep: AuthSession, handle: str | None = None) -> int:
+    """Ends the user's sessions other than `keep`: all of them, or the one named by `handle`. Returns how many."""
+    others = [row for row in db.scalars(select(AuthSession).where(AuthSession.user_id == user_id))
+              if row.token_hash != keep.token_hash and (handle is None or session_handle(row) == handle)]
+    for row in others:
+        db.delete(row)
+    db.flush()
+    return len(others)
 
 
 def end_all_sessions(db: Session, user_id: uuid.UUID) -> None:

@@ -1,0 +1,1 @@
+"""Security activity: an append-only log of sign-ins, password and two-step changes, sharing, exports."""

@@ -1,0 +1,176 @@
+"""Me → Security: two-step sign-in, password change, active sessions, entering the password again.
+
+Thin: parse the form, call the rules (protections.py, two_factor.py), pick the template, commit once.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..db import get_db, utcnow
+from . import protections
+from . import two_factor as totp
+from .loader import safe_next
+from .reauth import recent_password_required
+
+bp = Blueprint("account_security", __name__)
+
+
+def _too_many(message: str, template: str, **context):
+    response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = "3600"
+    return response
+
+
+# Entering the password again ----------------------------------------------------------------------------
+
+@bp.get("/confirm-password")
+@login_required
+def confirm_password_form():
+    """"Enter your password to continue": for a sensitive action, when it was not entered in the last minutes."""
+    return render_template("auth/confirm_password.html", error=None, action=url_for(".confirm_password"), kept=[],
+                           field="password", next=safe_next(request.args.get("next")))
+
+
+@bp.post("/confirm-password")
+@login_required
+def confirm_password():
+    """The password right: back to the page that asked for it."""
+    target = safe_next(request.form.get("next"))
+    context = {"action": url_for(".confirm_password"), "kept": [], "field": "password", "next": target}
+    db = get_db()
+    try:
+        right = protections.confirm_password(db, current_app.config, current_user.user, current_user.session,
+                                             request.form.get("password", ""), utcnow())
+    except protections.RateLimited as limited:
+        return _too_many(str(limited), "auth/confirm_password.html", error=str(limited), **context)
+    if not right:
+        return render_template("auth/confirm_password.html", error="That password is not right.", **context), 422
+    db.commit()
+    return redirect(target, 303)
+
+
+# Password change ------------------------------------------------------------------------------------------
+
+@bp.get("/account/password")
+@login_required
+def password_form():
+    """Current password, new password twice."""
+    return render_template("auth/change_password.html", errors={})
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """A new password: the user key is wrapped again, every other device is signed out."""
+    form = request.form
+    current, new = form.get("current", ""), form.get("password", "")
+    errors = protections.password_change_problems(current, new, form.get("confirm", ""))
+    if errors:
+        return render_template("auth/change_password.html", errors=errors), 422
+    db = get_db()
+    try:
+        changed = protections.change_password(db, current_app.config, current_user.user, current_user.keyring,
+                                              current_user.session, current, new, utcnow())
+    except protections.RateLimited as limited:
+        return _too_many(str(limited), "auth/change_password.html", errors={"current": str(limited)})
+    if not changed:
+        return render_template("auth/change_password.html",
+                               errors={"current": "That is not the password you use now."}), 422
+    db.commit()
+    flash("Your password is changed. Every other device was signed out; this one stays signed in.", "info")
+    return redirect(url_for("pages.account"), 303)
+
+
+# Active sessions ------------------------------------------------------------------------------------------
+
+@bp.get("/account/sessions")
+@login_required
+def sessions():
+    """Every browser signed in to this account: device, when it signed in, when it was last used."""
+    rows = protections.sessions(get_db(), current_user.user.id, current_user.session)
+    return render_template("auth/sessions.html", rows=rows)
+
+
+@bp.post("/account/sessions/<handle>/end")
+@login_required
+def end_session(handle):
+    """Sign out one other device; another account's session (or none) is 404."""
+    db = get_db()
+    if not protections.end_one(db, current_user.user.id, current_user.session, handle, utcnow()):
+        abort(404)
+    db.commit()
+    flash("That device is signed out. Its keys are gone from the server.", "info")
+    return redirect(url_for(".sessions"), 303)
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_others():
+    """Sign out every device but this one."""
+    db = get_db()
+    ended = protections.end_others(db, current_user.user.id, current_user.session, utcnow())
+    db.commit()
+    flash("Every other device is signed out." if ended else "No other device was signed in.", "info")
+    return redirect(url_for(".sessions"), 303)
+
+
+# Two-step sign-in -----------------------------------------------------------------------------------------
+
+def _set_up_page(errors: dict[str, str], status: int = 200):
+    user = current_user.user
+    db = get_db()
+    setup = totp.start_set_up(user, current_user.keyring)
+    db.commit()  # the secret being set up is kept (sealed), so the code typed next is checked against it
+    return render_template("auth/two_factor_setup.html", setup=setup, required=totp.required(user),
+                           asked=bool(request.args.get("required")), errors=errors), status
+
+
+@bp.get("/account/two-step")
+@login_required
+def two_factor():
+    """On: what it does, and how to turn it off. Off: set it up (QR code, the secret as text, a code to confirm)."""
+    if totp.is_on(current_user.user):
+        return render_template("auth/two_factor_on.html", user=current_user.user,
+                               required=totp.required(current_user.user))
+    return _set_up_page({})
+
+
+@bp.post("/account/two-step")
+@login_required
+def turn_on():
+    """A right code from the app turns two-step sign-in on."""
+    user = current_user.user
+    if totp.is_on(user):
+        return redirect(url_for(".two_factor"), 303)
+    db = get_db()
+    try:
+        totp.confirm_set_up(db, user, current_user.keyring, request.form.get("code", ""), utcnow(),
+                                  device=current_user.device)
+    except totp.CodeProblem as problem:
+        return _set_up_page({"code": str(problem)}, 422)
+    db.commit()
+    flash("Two-step sign-in is on. Next time you sign in, you will be asked for a code from your app.", "info")
+    return redirect(url_for("desk.clients") if user.role == "therapist" else url_for("pages.account"), 303)
+
+
+@bp.get("/account/two-step/off")
+@login_required
+@recent_password_required
+def confirm_turn_off():
+    """Ask before turning two-step sign-in off (after the password, if it was not entered just now)."""
+    if not totp.is_on(current_user.user):
+        return redirect(url_for(".two_factor"), 303)
+    return render_template("auth/two_factor_off.html", required=totp.required(current_user.user))
+
+
+@bp.post("/account/two-step/off")
+@login_required
+@recent_password_required
+def turn_off():
+    """Two-step sign-in off; the secret is deleted."""
+    db = get_db()
+    totp.turn_off(db, current_user.user, utcnow(), device=current_user.device)
+    db.commit()
+    flash("Two-step sign-in is off. Signing in now needs only your password.", "info")
+    return redirect(url_for("pages.account"), 303)

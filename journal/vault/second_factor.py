@@ -1,0 +1,34 @@
+"""The authenticator's secret for two-step sign-in, sealed under the user key: never in clear at rest."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from ..models import User
+from .keyring import Keyring
+from .primitives import VaultError, context, open_sealed, seal
+
+
+def seal_totp_secret(user: User, keyring: Keyring, secret: str) -> None:
+    """Keep the base32 secret in the user's row, sealed under their user key (bound to them and the key version)."""
+    if keyring.user_id != user.id:
+        raise VaultError("keyring belongs to another user")
+    try:
+        raw = base64.b32decode(secret, casefold=False)
+    except (binascii.Error, ValueError):
+        raise VaultError("not a base32 secret") from None
+    user.totp_secret_ciphertext = seal(keyring.user_key, raw, _ctx(user, keyring))
+
+
+def open_totp_secret(user: User, keyring: Keyring) -> str | None:
+    """The base32 secret, or None when there is none; VaultError when it does not open."""
+    if user.totp_secret_ciphertext is None:
+        return None
+    if keyring.user_id != user.id:
+        raise VaultError("keyring belongs to another user")
+    raw = open_sealed(keyring.user_key, bytes(user.totp_secret_ciphertext), _ctx(user, keyring))
+    return base64.b32encode(raw).decode("ascii")
+
+
+def _ctx(user: User, keyring: Keyring) -> bytes:
+    return context("totp-secret", user.id, keyring.uk_version)
