@@ -15,5 +15,5 @@ def test_vendored_files_match_their_recorded_checksums():
     for filename, version, checksum in rows:
         assert version in filename
         assert hashlib.sha256((STATIC / filename).read_bytes()).hexdigest() == checksum
-    base = (STATIC.parent / "templates" / "base.html").read_text(encoding="utf-8")
-    assert f"asset('{rows[0][0]}')" in base
+    head = (STATIC.parent / "templates" / "_head.html").read_text(encoding="utf-8")  # every page's head
+    assert f"asset('{rows[0][0]}')" in head
