@@ -23,15 +23,18 @@ def precache(files: StaticFiles) -> list[str]:
 
 
 def release(files: StaticFiles) -> str:
-    """Changes with any static file or offline page template: a new release replaces the old cache."""
-    templates = current_app.jinja_env.loader
+    """Changes with any static file or template (the offline pages are drawn from several): a new
+    release replaces the old cache."""
+    known = current_app.extensions.get("pwa_release")
+    if known and not current_app.debug:
+        return known  # files only change with a release; the worker script is asked for on every launch
+    env = current_app.jinja_env
     digest = hashlib.sha256(files.release().encode())
-    for name in ("pwa/sw.js", "pwa/shell.html", "pwa/offline.html", "pwa/offline_entry.html",
-                 "pwa/offline_checkin.html", "pwa/outbox.html", "entries/_form.html", "checkins/_form.html",
-                 "checkins/_scale.html"):
-        source, _path, _uptodate = templates.get_source(current_app.jinja_env, name)  # type: ignore[union-attr]
-        digest.update(source.encode())
-    return digest.hexdigest()[:12]
+    for name in sorted(env.list_templates()):
+        source, _path, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(name.encode() + b"\0" + source.encode())
+    current_app.extensions["pwa_release"] = digest.hexdigest()[:12]
+    return current_app.extensions["pwa_release"]
 
 
 def owner_tag(user: User) -> str:
