@@ -38,13 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import requests  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from journal import create_app  # noqa: E402
 from journal.cli import upgrade_database  # noqa: E402
 from journal.demo import make_demo  # noqa: E402
-from tests.support import FAST_KDF, PASSWORD, free_port, live_server  # noqa: E402
+from tests.support import FAST_KDF, PASSWORD, free_port, live_server, running  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
@@ -116,24 +115,9 @@ def chromium(profile: Path):
     with (REPORTS / "chromium.log").open("ab") as log:
         process = subprocess.Popen([CHROMIUM, *CHROMIUM_FLAGS, f"--remote-debugging-port={port}",
                                     f"--user-data-dir={profile}", "about:blank"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/json/version", timeout=2).raise_for_status()
-                break
-            except requests.RequestException:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"bench: Chromium did not start; see {REPORTS / 'chromium.log'}")
-                time.sleep(0.2)
+    with running(process, f"http://127.0.0.1:{port}/json/version",
+                 f"bench: Chromium did not start; see {REPORTS / 'chromium.log'}"):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def sign_in(port: int, base: str) -> None:

@@ -210,18 +210,26 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
     with (LOGS / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
+    with running(process, base + "/help", f"server {name} did not start; see {LOGS / (name + '.log')}"):
+        yield base
+
+
+@contextlib.contextmanager
+def running(process: subprocess.Popen, probe: str, failure: str, seconds: float = 30):
+    """Wait until `probe` answers 200 (RuntimeError(failure) if the process dies or time runs out);
+    stop the process on leaving, killing it if it will not end."""
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + seconds
         while True:
             try:
-                if requests.get(base + "/help", timeout=2).status_code == 200:
+                if requests.get(probe, timeout=2).status_code == 200:
                     break
             except (requests.ConnectionError, requests.Timeout):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server {name} did not start; see {LOGS / (name + '.log')}")
+                raise RuntimeError(failure)
             time.sleep(0.1)
-        yield base
+        yield
     finally:
         process.terminate()
         try:
