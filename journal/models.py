@@ -44,6 +44,11 @@ class User(Base):
     totp_secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # A therapist's practice line for out-of-hours crises: their linked clients see it first among the
+    # crisis resources. The practice's own public details, never a client's.
+    practice_line_name: Mapped[str | None] = mapped_column(String(100))
+    practice_line_phone: Mapped[str | None] = mapped_column(String(40))
+    practice_line_hours: Mapped[str | None] = mapped_column(String(120))
 
 
 class AuthSession(Base):
@@ -167,6 +172,11 @@ class Link(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which risk flags the therapist marked seen, and when: sealed under the therapist's user key, and
+    # the same list sealed to the client's public key, so the client sees it in their access history.
+    # Which record carried a flag, or that one did, never shows in clear.
+    flag_marks_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    flag_notices_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Share(Base):
@@ -196,17 +206,36 @@ class PendingRekey(Base):
 
 
 class AccessEvent(Base):
-    """A clinician opened a shared record (its page, the brief, an image). The client sees every one."""
+    """One line of a client's access history: a clinician opened something they share, or saw summaries.
+
+    `what` says what: "record" (a shared record's page), "picture" (a photo at full size), "brief",
+    "export", or "summary" (what list pages show: one line per visit, from `at` to `last_at`). The
+    records a line covers are in access_event_records; `kind` names the kind of a one-record line, so
+    the line still reads right after the client deletes the record. Rows from before these words
+    say "page" or "image" (one row per record read).
+    """
 
     __tablename__ = "access_events"
     __table_args__ = (Index("ix_access_events_owner_at", "owner_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     what: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    items: Mapped[int | None] = mapped_column(Integer)  # how many shared items a summary, brief or export held
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccessEventRecord(Base):
+    """A record that one access line covers (one for a record page, every item for a brief or an export)."""
+
+    __tablename__ = "access_event_records"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("access_events.id", ondelete="CASCADE"), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True,
+                                                 index=True)
 
 
 class SecurityEvent(Base):

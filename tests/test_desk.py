@@ -18,7 +18,7 @@ from journal.dosing import service as dosing
 from journal.entries import service as entries
 from journal.measures import service as measures
 from journal.measures.instruments import INSTRUMENTS
-from journal.models import AccessEvent, Invite, Link, PendingRekey, Record, User
+from journal.models import AccessEvent, AccessEventRecord, Invite, Link, PendingRekey, Record, User
 from journal.sharing import service as sharing
 
 from . import art_images
@@ -228,22 +228,51 @@ def test_client_page_shows_only_what_is_shared_grouped_by_shared_sessions(app, w
     assert doc.get(f"/desk/clients/{linked}/records/{private_entry}").status_code == 404
 
 
-def test_every_read_writes_access_events_one_per_record(app, web, doc, linked):
+def test_access_lines_one_per_deliberate_open_and_one_summary_per_visit(app, web, doc, linked):
     ids = [web.new_entry(f"entry {n}", "words") for n in range(3)]
     _share(app, *ids)
-    before = _events(app)
-    assert doc.get(f"/desk/clients/{linked}").status_code == 200
-    assert _events(app, "page") == 3 and _events(app) == before + 3
-    assert doc.get(f"/desk/clients/{linked}/records/{ids[0]}").status_code == 200
-    assert _events(app, "page") == 4
-    assert doc.get(f"/desk/clients/{linked}/brief").status_code == 200
-    assert _events(app, "brief") == 3
+    # The desk and the client's page, each loaded three times: summaries, one line for the visit.
+    for _ in range(3):
+        assert doc.get("/desk").status_code == 200
+        assert doc.get(f"/desk/clients/{linked}").status_code == 200
+    assert _events(app) == 1 and _events(app, "summary") == 1
     with app.app_context():
-        rows = get_db().scalars(select(AccessEvent)).all()
-        assert {row.owner_id for row in rows} == {linked}
-        assert {str(row.record_id) for row in rows} == set(ids)
-    # The client sees them in their access history.
-    assert "Dr Rivera" in web.get("/access").get_data(as_text=True)
+        summary = get_db().scalar(select(AccessEvent).where(AccessEvent.what == "summary"))
+        assert summary.items == 3 and summary.owner_id == linked
+    # One record opened twice: two deliberate opens. The brief: one line covering its three items.
+    for _ in range(2):
+        assert doc.get(f"/desk/clients/{linked}/records/{ids[0]}").status_code == 200
+    assert _events(app, "record") == 2
+    assert doc.get(f"/desk/clients/{linked}/brief").status_code == 200
+    assert _events(app, "brief") == 1 and _events(app) == 4
+    with app.app_context():
+        db = get_db()
+        brief = db.scalar(select(AccessEvent).where(AccessEvent.what == "brief"))
+        covered = {str(one) for one in db.scalars(select(AccessEventRecord.record_id)
+                                                   .where(AccessEventRecord.event_id == brief.id))}
+        assert brief.items == 3 and covered == set(ids)
+    # The client sees them by day, newest first.
+    page = web.get("/access").get_data(as_text=True)
+    lines = re.findall(r"<strong>Dr Rivera</strong> · ([^<]+)</p>", page)
+    assert lines == ["Read the integration session brief (3 items)", "Opened your journal entry",
+                     "Opened your journal entry", "Saw the summaries of what you share on their desk (3 items)"]
+
+
+def test_a_summary_more_than_half_an_hour_later_is_a_new_visit(app, web, doc, linked):
+    from journal.sharing import access
+
+    _share(app, web.new_entry("one", "words"))
+    start = utcnow() - timedelta(hours=2)
+    with app.app_context():
+        db = get_db()
+        doc_id = _user(db, "doc@example.org").id
+        for minutes, items in ((0, 1), (20, 4), (45, 2), (100, 1)):
+            access.log_summaries(db, doc_id, linked, items, start + timedelta(minutes=minutes))
+        db.commit()
+        rows = db.execute(select(AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
+                          .order_by(AccessEvent.at)).all()
+    # 0 and 20 min: one visit (4 items at most); 45 min is 25 min after 20: the same visit; 100 min: a new one.
+    assert [(row.items, row.last_at - row.at) for row in rows] == [(4, timedelta(minutes=45)), (1, timedelta(0))]
 
 
 def test_pictures_open_only_while_shared(app, web, doc, linked):
@@ -254,14 +283,17 @@ def test_pictures_open_only_while_shared(app, web, doc, linked):
     _share(app, shared)
     page = doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
     assert f"/desk/clients/{linked}/images/{shared}/thumb" in page and private not in page
-    before = _events(app, "image")
+    before = _events(app)
     thumb = doc.raw.get(f"/desk/clients/{linked}/images/{shared}/thumb")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and thumb.data[:2] == b"\xff\xd8"
     assert thumb.headers["Cache-Control"] == "private, no-store"
-    assert _events(app, "image") == before + 1
+    assert _events(app) == before  # a thumbnail belongs to the page that shows it (its summary line)
+    assert doc.raw.get(f"/desk/clients/{linked}/images/{shared}/full").status_code == 200
+    assert _events(app, "picture") == 1  # the full picture on its own: a deliberate open
     full = doc.get(f"/desk/clients/{linked}/records/{shared}").get_data(as_text=True)
     assert f"/desk/clients/{linked}/images/{shared}/full" in full
     assert doc.raw.get(f"/desk/clients/{linked}/images/{shared}/full").status_code == 200
+    assert _events(app, "record") == 1 and _events(app, "picture") == 1  # the page showed it: one open
     assert doc.get(f"/desk/clients/{linked}/images/{shared}/huge").status_code == 404
     assert doc.get(f"/desk/clients/{linked}/images/{private}/thumb").status_code == 404
     with app.app_context():

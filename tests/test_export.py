@@ -30,7 +30,7 @@ from journal.export import service as export_service
 from journal.intentions import service as intentions
 from journal.measures import service as measures
 from journal.measures.instruments import INSTRUMENTS
-from journal.models import AccessEvent, Record, SecurityEvent, User
+from journal.models import AccessEvent, AccessEventRecord, Record, SecurityEvent, User
 from journal.records import service as records
 from journal.sharing import service as sharing
 
@@ -418,17 +418,19 @@ def test_a_clinician_exports_only_what_is_shared_now(app, web, doc):
     assert _csv(archive, "questionnaires/gad7.csv") == [] and len(_csv(archive, "intentions.csv")) == 1
     assert "Before the first shared dosing session" in _text(archive, "summary.html")
     assert not any(name.startswith("drafts/") for name in archive.namelist())
-    # Every record in it is in Ana's access log as exported, once; the export is in Dr Rivera's activity.
+    # The export is one line in Ana's access log, covering every record in it; and in Dr Rivera's activity.
     with app.app_context():
         db = get_db()
-        logged = {str(one) for one in db.scalars(select(AccessEvent.record_id).where(AccessEvent.what == "export"))}
-        assert logged == expected
-        assert db.scalar(select(func.count()).select_from(AccessEvent).where(AccessEvent.what == "export")) == 6
+        line = db.scalar(select(AccessEvent).where(AccessEvent.what == "export"))
+        logged = {str(one) for one in db.scalars(select(AccessEventRecord.record_id)
+                                                  .where(AccessEventRecord.event_id == line.id))}
+        assert logged == expected and line.items == 6
+        assert db.scalar(select(func.count()).select_from(AccessEvent).where(AccessEvent.what == "export")) == 1
         doc_id = _user(db, "doc@example.org").id
         assert list(db.scalars(select(SecurityEvent.detail).where(SecurityEvent.user_id == doc_id,
                                                                   SecurityEvent.kind == "therapist_export"))) == [
             "ana@example.org"]
-    assert "Saved a copy in an export" in web.get("/access").get_data(as_text=True)
+    assert "Saved a copy of what you share in an export (6 items)" in web.get("/access").get_data(as_text=True)
 
     # After a revoke, the next export no longer holds it.
     with app.app_context():

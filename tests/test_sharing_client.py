@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from journal import vault
 from journal.db import get_db, utcnow
 from journal.models import Link, Record, Share, User
-from journal.sharing import reads
+from journal.sharing import access, reads
 from journal.sharing import service as sharing
 
 from . import art_images
@@ -177,9 +177,8 @@ def test_share_from_the_share_page_then_revoke(app, people, linked):
     version = _version(app, entry)
     with app.app_context():
         db = get_db()
-        reads.log_reads(db, _user(db, "doc@example.org").id, [reads.shared_record(
-            db, _keyring(db, "doc@example.org"), _user(db, "ana@example.org").id, uuid.UUID(entry))],
-            _user(db, "ana@example.org").id, "page", utcnow())
+        access.log_open(db, _user(db, "doc@example.org").id, _user(db, "ana@example.org").id, uuid.UUID(entry),
+                        "entry", utcnow())
         db.commit()
     assert "last opened" in web.get(f"/share/{entry}").get_data(as_text=True)
     # Unticked: the share ends and the record gets a new key.
@@ -329,26 +328,29 @@ def test_a_client_can_link_with_more_than_one_clinician(app, people, linked):
 
 # Access history ---------------------------------------------------------------------------------
 
-def test_access_history_lists_every_read_newest_first(app, people, linked):
+def test_access_history_lists_every_line_by_day_newest_first(app, people, linked):
     web, _ = people
     assert "Nobody has opened anything" in web.get("/access").get_data(as_text=True)
     entry = web.new_entry("t", "b")
     checkin = _checkin(web)
     for record in (entry, checkin):
         web.post(f"/share/{record}", {"link_ids": [str(linked)]})
+    yesterday = utcnow() - timedelta(days=1)
     with app.app_context():
         db = get_db()
         doc, ana = _user(db, "doc@example.org").id, _user(db, "ana@example.org").id
-        views = reads.shared_records(db, _keyring(db, "doc@example.org"), ana)
-        entry_view = [v for v in views if v.kind == "entry"]
-        reads.log_reads(db, doc, entry_view, ana, "page", utcnow() - timedelta(hours=2))
-        reads.log_reads(db, doc, views, ana, "brief", utcnow() - timedelta(hours=1))
-        reads.log_reads(db, doc, entry_view, ana, "image", utcnow())
+        access.log_open(db, doc, ana, uuid.UUID(entry), "entry", yesterday)
+        access.log_covering(db, doc, ana, "brief", [uuid.UUID(str(entry)), uuid.UUID(str(checkin))],
+                            utcnow() - timedelta(hours=1))
+        access.log_picture(db, doc, ana, uuid.UUID(entry), utcnow())
         db.commit()
     page = web.get("/access").get_data(as_text=True)
     lines = re.findall(r"<strong>Dr Rivera</strong> · ([^<]+)</p>", page)
-    assert lines == ["Viewed the picture", "Read it in the brief", "Read it in the brief", "Opened its page"]
-    assert "Check-in" in page and "Journal entry" in page and f"/share/{entry}" in page
+    assert lines == ["Viewed your photo of art at full size", "Read the integration session brief (2 items)",
+                     "Opened your journal entry"]
+    headings = re.findall(r'<h2 id="day-\d+" class="access-day-heading">([^<]+)</h2>', page)
+    assert len(headings) == 2  # today, then yesterday
+    assert "Check-in" in page and "Journal entry" in page and f"/share/{entry}" in page and f"/share/{checkin}" in page
 
 
 # Who may do what --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 written earlier (a client may share an older entry after a session). The mood trend, every
 entry in full, check-ins, sessions, intentions and art.
 Questionnaires are compared with the first score the client shared (the baseline), which may be
-older than the date. Two queries for the records, one bulk insert for the access log.
+older than the date. Two queries for the records, one line in the access log.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from ..records.service import RecordView
 from ..sharing import reads
 from ..sharing.service import SHAREABLE_KINDS
 from . import kinds
-from ..sharing.reads import log_reads
+from ..sharing import access
 from .service import client_name, course_charts, shared_doses, shared_since
 
 HISTORY_KINDS = ("measure", "dose")  # read over the whole course: baselines and session numbers
@@ -103,7 +103,7 @@ def parse_since(raw: str | None, zone: str) -> datetime | None:
 
 def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, since: datetime | None,
                 zone: str, now: datetime) -> Brief:
-    """The brief since `since` (None: the default), every record shown logged as read "brief"."""
+    """The brief since `since` (None: the default): one "brief" line in the access log covering every record shown."""
     start = since or default_since(link)
     # What happened since the date, and what was shared since then even if written before it.
     late = shared_since(db, keyring.user_id, client.id, start)
@@ -128,7 +128,7 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     for change in changes:
         for measured in (change.baseline, change.latest):
             shown.setdefault(measured.id, next(view for view in history if view.id == measured.id))
-    log_reads(db, keyring.user_id, shown.values(), client.id, "brief", now)
+    access.log_covering(db, keyring.user_id, client.id, "brief", shown, now)
     return Brief(link, client, start, start.astimezone(ZoneInfo(zone)).date(), since is None, _mood(moods), chart,
                  changes, by_kind.get("entry", []), by_kind.get("checkin", []), by_kind.get("dose", []),
                  by_kind.get("intention", []),

@@ -3,7 +3,7 @@
 The records come through the sharing read path (`sharing.reads`): only what has a wrap for this
 clinician made for the record's current version, opened with the clinician's private key. The
 archive is read from one snapshot of the database; before any record is opened, every record in
-that snapshot is written to the client's access log ("export") in one insert, committed at once, so
+that snapshot is covered by one "export" line in the client's access log, committed at once, so
 the client sees the export in their access history even if the download is cut short.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..export import archive
 from ..export.service import PAGE_SIZE, guarded, snapshot
 from ..models import User
 from ..records.service import RecordView
-from ..sharing import reads
+from ..sharing import access, reads
 from .service import client_name, shared_dose_times
 
 
@@ -47,11 +47,6 @@ class SharedRecords:
         return []  # drafts are never shared
 
 
-class _Read:
-    def __init__(self, record_id: uuid.UUID):
-        self.id = record_id
-
-
 def therapist_archive(app: Flask, keyring: vault.Keyring, therapist: User, client: User,
                       now: datetime) -> Iterator[bytes]:
     """The zip of everything `client` shares with `therapist` now. Nothing is read until the first chunk."""
@@ -62,7 +57,7 @@ def therapist_archive(app: Flask, keyring: vault.Keyring, therapist: User, clien
         with snapshot(app) as db:
             shared = reads.shared_ids(db, keyring.user_id, client_id)
             with app.extensions["db_sessionmaker"].begin() as log:
-                reads.log_reads(log, keyring.user_id, [_Read(one) for one in shared], client_id, "export", now)
+                access.log_covering(log, keyring.user_id, client_id, "export", shared, now)
             about = archive.About(
                 title=f"Shared by {name}",
                 scope=(f"What {name} shares with {therapist_name} now, as it was when this copy was made. "

@@ -1,8 +1,8 @@
 """The therapist's desk: linked clients, what each shares now, and the marks a therapist keeps.
 
 Rules only; no Flask request objects. Shared records are read through `sharing.reads` (one query
-for the rows, then the crypto per row), and every read that reaches the therapist's screen is
-written to the client's access log here, in one bulk insert per page, so no view can forget it.
+for the rows, then the crypto per row), and what reaches the therapist's screen is written to the
+client's access log here (sharing/access.py), so no view can forget it.
 Counts and dates come from metadata (shares, records) without decrypting anything.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..charts.service import Chart, mood_chart, score_chart, window
 from ..course.days import Dose, number_doses, place_of
 from ..models import Link, Record, Share, User
 from ..records.service import RecordView
-from ..sharing import reads
+from ..sharing import access, reads
 from ..sharing import service as sharing
 from . import kinds
 from .sparkline import Sparkline, sparkline
@@ -56,7 +56,7 @@ class _Counts:
 def clients(db: Session, keyring: vault.Keyring, now: datetime) -> list[ClientRow]:
     """Every linked client: counts in one query, then a mood line per client from shared check-ins.
 
-    The mood values reach the therapist's screen, so those check-ins are logged as read.
+    The mood values reach the therapist's screen: a summary line in each client's access log.
     """
     therapist_id = keyring.user_id
     counts = share_counts(db, therapist_id)
@@ -71,8 +71,7 @@ def clients(db: Session, keyring: vault.Keyring, now: datetime) -> list[ClientRo
         rows.append(ClientRow(linked.link, client, found.shared, found.new, found.last_activity,
                               sparkline(points, span, period=f"last {SPARK_DAYS} days")))
     for client_id, views in read:
-        if views:
-            reads.log_reads(db, therapist_id, views, client_id, "page", now)
+        access.log_summaries(db, therapist_id, client_id, len(views), now)
     rows.sort(key=lambda row: (-row.new, -(row.last_activity or row.link.created_at).timestamp()))
     return rows
 
@@ -162,7 +161,7 @@ def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, z
                                              view.id in fresh))
     charts = course_charts(views, doses, zone, now, span=None, words=WHOLE_COURSE)
     art = [kinds.art(view) for view in views if view.kind == "art"]
-    reads.log_reads(db, keyring.user_id, views, client.id, "page", now)
+    access.log_summaries(db, keyring.user_id, client.id, len(views), now)
     return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now)
 
 
@@ -234,27 +233,24 @@ def shared_record(db: Session, keyring: vault.Keyring, client: User, record_id: 
         return None
     doses = number_doses(shared_dose_times(db, keyring.user_id, client.id))
     place = place_of(view.occurred_at, doses, client.time_zone)
-    reads.log_reads(db, keyring.user_id, [view], client.id, "page", now)
+    access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
     return SharedRecord(view, place.label, kinds.dose_number(view, doses))
-
-
-@dataclass(frozen=True)
-class _Opened:
-    id: uuid.UUID
 
 
 def image(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, variant: str,
           now: datetime) -> bytes | None:
-    """A shared photo's picture, decrypted for this request and logged; None when not shared now."""
+    """A shared photo's picture, decrypted for this request; None when not shared now.
+
+    The full-size picture is a deliberate open (logged, unless its record's page was just opened); a
+    thumbnail belongs to the page that shows it, whose summary or brief line covers it.
+    """
     if variant not in IMAGE_VARIANTS:
         return None
     data = reads.shared_attachment(db, keyring, client_id, record_id, variant)
-    if data is not None:
-        reads.log_reads(db, keyring.user_id, [_Opened(record_id)], client_id, "image", now)
+    if data is not None and variant == "full":
+        access.log_picture(db, keyring.user_id, client_id, record_id, now)
     return data
 
-
-# The access log -----------------------------------------------------------------------------------
 
 # The therapist's marks ----------------------------------------------------------------------------
 

@@ -18,11 +18,8 @@ from ..activity import service as activity
 from ..course.service import doses as course_doses
 from ..models import Link, Record, Share
 from ..records import service as records
-from . import service
+from . import access, service
 from .display import kind_label
-
-ACCESS_WORDS = {"page": "Opened its page", "brief": "Read it in the brief", "image": "Viewed the picture",
-                "export": "Saved a copy in an export"}
 
 
 @dataclass(frozen=True)
@@ -45,15 +42,6 @@ class PrepareGroup:
     @property
     def to_send(self) -> list[PrepareItem]:
         return [item for item in self.items if not item.shared]
-
-
-@dataclass(frozen=True)
-class AccessRow:
-    at: datetime
-    who: str
-    kind: str
-    what: str
-    record_id: uuid.UUID
 
 
 def own_record(db: Session, keyring: vault.Keyring, record_id: uuid.UUID) -> records.RecordView | None:
@@ -170,11 +158,9 @@ def stop_everything(db: Session, keyring: vault.Keyring, link: Link, now: dateti
     return count
 
 
-def access_rows(db: Session, client_id: uuid.UUID) -> list[AccessRow]:
-    """Every read of the client's shared records, newest first, in words."""
-    return [AccessRow(event.at, user.display_name or user.email, kind_label(kind),
-                      ACCESS_WORDS.get(event.what, "Opened it"), event.record_id)
-            for event, user, kind in service.access_history(db, client_id)]
+def access_days(db: Session, client_id: uuid.UUID, zone: str) -> list[access.AccessDay]:
+    """The client's access history in the client's own words, by day, newest first."""
+    return access.by_day(access.lines(db, client_id), zone)
 
 
 def _one_record(db: Session, record_id: uuid.UUID) -> str:

@@ -1,15 +1,18 @@
-"""A clinician reading what a client shared: one query for the rows, the crypto per row, every read logged."""
+"""A clinician reading what a client shared: one query for the rows, then the crypto per row.
+
+What reaches the clinician's screen is written to the client's access log by the caller (sharing/access.py).
+"""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 from typing import Iterable, Iterator
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import vault
-from ..models import AccessEvent, Record, Share
+from ..models import Record, Share
 from ..records.blobs import STORE
 from ..records.service import RecordView
 
@@ -70,15 +73,6 @@ def shared_attachment(db: Session, keyring: vault.Keyring, client_id: uuid.UUID,
     row, wrap = found
     sealed = STORE.get(db, row.id, variant)
     return vault.open_shared_attachment(keyring, row, wrap, variant, sealed) if sealed is not None else None
-
-
-def log_reads(db: Session, therapist_id: uuid.UUID, views: Iterable[RecordView], client_id: uuid.UUID,
-              what: str, now: datetime) -> None:
-    """One access event per record read, written in one statement; the client sees each of them."""
-    rows = [{"record_id": view.id, "owner_id": client_id, "therapist_id": therapist_id, "what": what, "at": now}
-            for view in views]
-    if rows:
-        db.execute(insert(AccessEvent), rows)
 
 
 def _row_and_wrap(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID):

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
-from ..models import AccessEvent, Invite, Link, PendingRekey, Record, Share, User
+from ..models import Invite, Link, PendingRekey, Record, Share, User
 from ..records import service as records
 from ..records import shares as envelope_shares
 from ..security import ratelimit
+from . import access
 
 INVITE_DAYS = 7
 SHAREABLE_KINDS = ("entry", "checkin", "measure", "dose", "intention", "art")
@@ -206,20 +207,9 @@ def share_states(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> list
     for link in links_for_client(db, owner_id):
         shared_at = db.scalar(select(Share.created_at).where(Share.record_id == record_id,
                                                              Share.link_id == link.link.id))
-        opened = db.scalar(select(func.max(AccessEvent.at)).where(
-            AccessEvent.record_id == record_id, AccessEvent.therapist_id == link.other.id)) if shared_at else None
+        opened = access.last_opened(db, record_id, link.other.id) if shared_at else None
         states.append(ShareState(link, shared_at, opened))
     return states
-
-
-def access_history(db: Session, owner_id: uuid.UUID, limit: int = 200) -> list[tuple[AccessEvent, User, str]]:
-    """Every read of the client's shared records: who, what kind, when; newest first."""
-    rows = db.execute(select(AccessEvent, User, Record.kind)
-                      .join(User, User.id == AccessEvent.therapist_id)
-                      .join(Record, Record.id == AccessEvent.record_id)
-                      .where(AccessEvent.owner_id == owner_id)
-                      .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit))
-    return [(event, user, kind) for event, user, kind in rows]
 
 
 def _own_row(db: Session, keyring: vault.Keyring, record_id: uuid.UUID) -> Record | None:

@@ -226,8 +226,8 @@ def share_prepared():
 @bp.get("/access")
 @client_required
 def access():
-    """Every time a clinician opened something you shared, newest first."""
-    return render_template("sharing/access.html", rows=client.access_rows(get_db(), _user().id))
+    """What clinicians opened or saw of what you share, by day, newest first."""
+    return render_template("sharing/access.html", days=client.access_days(get_db(), _user().id, _user().time_zone))
 
 
 def _link_or_404(link_id: uuid.UUID) -> service.LinkView:

@@ -1,0 +1,173 @@
+"""The access log a client reads: one line per deliberate open, at most one line per visit for summaries.
+
+A deliberate open is a shared record's page, a photo at full size, the integration session brief
+or an export; each is one line, covering the records it showed (access_event_records). What the
+desk's list pages show (the clients list's mood line and flags, a client's page of titles and
+previews, thumbnails) is a summary: one line per visit, a visit being summaries seen by the same
+clinician with no more than VISIT between them, counting the most items seen at once.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..models import AccessEvent, AccessEventRecord, Record, User
+from .display import kind_label
+
+VISIT = timedelta(minutes=30)
+# A record's page shows its photo at full size: that picture belongs to the open, not to a line of its own.
+PICTURE_WITH_PAGE = timedelta(minutes=10)
+OPENS = ("record", "picture", "brief", "export", "page", "image")  # what counts as "opened" ("page", "image": old rows)
+
+
+# Writing ------------------------------------------------------------------------------------------
+
+def log_open(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID, kind: str,
+             now: datetime) -> None:
+    """The clinician opened one shared record's page."""
+    _line(db, therapist_id, client_id, "record", now, [record_id], kind=kind)
+
+
+def log_picture(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID,
+                now: datetime) -> bool:
+    """A shared photo at full size: a line of its own, unless it is the one the record's page just showed.
+
+    Returns whether a line was written.
+    """
+    recent = db.scalar(select(AccessEvent.id)
+                       .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
+                       .where(AccessEvent.therapist_id == therapist_id, AccessEvent.owner_id == client_id,
+                              AccessEvent.what == "record", AccessEventRecord.record_id == record_id,
+                              AccessEvent.at >= now - PICTURE_WITH_PAGE).limit(1))
+    if recent is not None:
+        return False
+    _line(db, therapist_id, client_id, "picture", now, [record_id], kind="art")
+    return True
+
+
+def log_covering(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, what: str,
+                 record_ids: Iterable[uuid.UUID], now: datetime) -> None:
+    """One line for a brief read or an export made, covering every record in it."""
+    ids = list(dict.fromkeys(record_ids))
+    _line(db, therapist_id, client_id, what, now, ids, items=len(ids))
+
+
+def log_summaries(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, items: int, now: datetime) -> None:
+    """Summaries of `items` shared records reached the clinician's screen: part of this visit's one line."""
+    if items <= 0:
+        return
+    latest = db.execute(select(AccessEvent.id, AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
+                        .where(AccessEvent.owner_id == client_id, AccessEvent.therapist_id == therapist_id,
+                               AccessEvent.what == "summary")
+                        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(1)).first()
+    if latest is not None and now - (latest.last_at or latest.at) <= VISIT:
+        db.execute(update(AccessEvent).where(AccessEvent.id == latest.id)
+                   .values(last_at=max(now, latest.last_at or latest.at), items=max(items, latest.items or 0)))
+        return
+    db.add(AccessEvent(owner_id=client_id, therapist_id=therapist_id, what="summary", at=now, last_at=now,
+                       items=items))
+    db.flush()
+
+
+def _line(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, what: str, now: datetime,
+          record_ids: list[uuid.UUID], *, kind: str | None = None, items: int | None = None) -> None:
+    event = AccessEvent(owner_id=client_id, therapist_id=therapist_id, what=what, at=now, kind=kind, items=items)
+    db.add(event)
+    db.flush()
+    if record_ids:
+        db.execute(insert(AccessEventRecord), [{"event_id": event.id, "record_id": one} for one in record_ids])
+
+
+# Reading ------------------------------------------------------------------------------------------
+
+def last_opened(db: Session, record_id: uuid.UUID, therapist_id: uuid.UUID) -> datetime | None:
+    """When this clinician last opened the record: its page, its picture, a brief or an export with it."""
+    return db.scalar(select(func.max(AccessEvent.at))
+                     .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
+                     .where(AccessEventRecord.record_id == record_id, AccessEvent.therapist_id == therapist_id,
+                            AccessEvent.what.in_(OPENS)))
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A record an access line covers, as the client's history names it (never what it says)."""
+
+    id: uuid.UUID
+    kind: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class AccessLine:
+    at: datetime
+    until: datetime | None  # a summary visit's last moment, when later than `at`
+    who: str
+    what: str  # "record", "picture", ...
+    words: str  # "Opened your journal entry", "Read the integration session brief (14 items)"
+    records: list[Covered] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AccessDay:
+    day: date
+    lines: list[AccessLine]
+
+
+def lines(db: Session, owner_id: uuid.UUID, limit: int = 200) -> list[AccessLine]:
+    """The client's access history, newest first: who, what, when, and the records each line covered."""
+    rows = db.execute(select(AccessEvent, User.display_name, User.email)
+                      .join(User, User.id == AccessEvent.therapist_id)
+                      .where(AccessEvent.owner_id == owner_id)
+                      .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit)).all()
+    covered: dict[int, list[Covered]] = {}
+    if rows:
+        for event_id, record_id, kind, occurred_at in db.execute(
+                select(AccessEventRecord.event_id, Record.id, Record.kind, Record.occurred_at)
+                .join(Record, Record.id == AccessEventRecord.record_id)
+                .where(AccessEventRecord.event_id.in_([event.id for event, _name, _email in rows]))
+                .order_by(Record.occurred_at.desc())):
+            covered.setdefault(event_id, []).append(Covered(record_id, kind, occurred_at))
+    result = []
+    for event, name, email in rows:
+        records = covered.get(event.id, [])
+        until = event.last_at if event.last_at and event.last_at > event.at else None
+        result.append(AccessLine(event.at, until, name or email, event.what, describe(event, records), records))
+    return result
+
+
+def by_day(access_lines: Iterable[AccessLine], zone: str) -> list[AccessDay]:
+    """Lines grouped by the day they happened in the reader's zone, in the order given (newest first)."""
+    days: list[AccessDay] = []
+    tz = ZoneInfo(zone)
+    for line in access_lines:
+        day = line.at.astimezone(tz).date()
+        if not days or days[-1].day != day:
+            days.append(AccessDay(day, []))
+        days[-1].lines.append(line)
+    return days
+
+
+def describe(event: AccessEvent, records: list[Covered]) -> str:
+    """The line's words, from what kind of reading it was; never anything the records say."""
+    kind = event.kind or (records[0].kind if records else None)
+    thing = kind_label(kind).lower() if kind else "record"
+    gone = "" if records else " (since deleted)"
+    if event.what in ("record", "page"):
+        return f"Opened your {thing}{gone}"
+    if event.what in ("picture", "image"):
+        return f"Viewed your photo of art at full size{gone}"
+    count = event.items if event.items is not None else len(records)
+    items = f"{count} item{'' if count == 1 else 's'}"
+    if event.what == "brief":
+        return f"Read the integration session brief ({items})"
+    if event.what == "export":
+        return f"Saved a copy of what you share in an export ({items})"
+    if event.what == "summary":
+        return f"Saw the summaries of what you share on their desk ({items})"
+    return f"Opened your {thing}{gone}"
