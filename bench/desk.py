@@ -6,9 +6,10 @@ For each database: a therapist linked with two clients, one sharing 100 records 
 1000, of mixed kinds over about a year (check-ins most days, journal entries, a PHQ-9 and a GAD-7
 each week, a dosing session every two weeks, a few intentions and photos of art), written through
 each kind's own service and shared one by one, so everything is sealed exactly as in use. Then
-GET /desk/clients/<id> and GET /desk/clients/<id>/brief (since linking: everything shared) for
-both clients, and a baseline GET /help, interleaved, through Flask's test client in this process.
-Every desk read writes its access events, as in use. Medians and ratios against the baseline of
+GET /desk (the clients list: open flags and a mood line per client, from every shared check-in and
+questionnaire), GET /desk/clients/<id> and GET /desk/clients/<id>/brief (since linking: everything
+shared) for both clients, and a baseline GET /help, interleaved, through Flask's test client in this
+process. Every desk read writes its access lines, as in use. Medians and ratios against the baseline of
 the same run. PostgreSQL is a throwaway server started here from the machine's binaries.
 """
 from __future__ import annotations
@@ -108,7 +109,7 @@ def fill(app, client_email: str, count: int, therapist_email: str, code: str, rn
 
 
 def measure(doc: WebClient, clients: dict[int, uuid.UUID]) -> dict[str, list[float]]:
-    urls = {}
+    urls = {f"clients list (2 clients, {' + '.join(map(str, clients))} shared)": "/desk"}
     for size, client_id in clients.items():
         urls[f"client page, {size} shared"] = f"/desk/clients/{client_id}"
         urls[f"brief, {size} shared"] = f"/desk/clients/{client_id}/brief"
@@ -136,6 +137,8 @@ def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
         clients[size] = fill(app, f"client{size}@example.org", size, "doc@example.org", code, rng)
     body = doc.get(f"/desk/clients/{clients[SIZES[-1]]}").get_data(as_text=True)
     assert body.count("data-record=") == SIZES[-1], body.count("data-record=")
+    flags = doc.get("/desk").get_data(as_text=True).count("data-flag=")
+    print(f"{kind}: {flags} open flags on the clients list (random answers: item 9 and band rises happen)")
     result = measure(doc, clients)
     app.extensions["db_engine"].dispose()
     return result
@@ -145,7 +148,7 @@ def main() -> None:
     started = time.perf_counter()
     results = on_both_databases(run, "journal-bench-desk-")
     title = (f"Therapist's desk: server time through the test client, median of {RUNS}, interleaved "
-             f"(every read writes its access events)")
+             f"(every read writes its access lines)")
     print_medians(title, results, "GET /help (baseline)", width=36)
     print(f"(whole run {time.perf_counter() - started:.1f} s)")
 

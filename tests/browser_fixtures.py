@@ -1,7 +1,11 @@
-"""Fixtures shared by the browser test files: one live server per database per file, Chromium, contexts.
+"""Fixtures shared by the browser test files: one live server per file, Chromium, contexts.
 
 A test file imports them by name (`from .browser_fixtures import chromium, open_context, server`);
-pytest then registers them for that file, so "module" scope means one server per database per file.
+pytest then registers them for that file, so "module" scope means one server per file.
+
+`server` runs on SQLite: what a browser sees is drawn the same from either database, and every test
+that touches the database runs on both at the HTTP level. `server_on_each_database` runs the file on
+SQLite and on PostgreSQL, for the journey that proves the whole stack (gunicorn, PostgreSQL, Chromium).
 """
 from __future__ import annotations
 
@@ -12,12 +16,22 @@ from .browser_support import COMMON, launch
 from .support import DATABASES, database_for, live_server
 
 
-@pytest.fixture(scope="module", params=DATABASES)
+@pytest.fixture(scope="module", params=["sqlite"])
 def server(request, tmp_path_factory):
-    """One live server per database for the requesting file; every test signs up its own account.
+    """One live server on SQLite for the requesting file; every test signs up its own account.
 
     Yields (base URL, database URL).
     """
+    yield from _live(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def server_on_each_database(request, tmp_path_factory):
+    """One live server per database for the requesting file. Yields (base URL, database URL)."""
+    yield from _live(request, tmp_path_factory)
+
+
+def _live(request, tmp_path_factory):
     label = f"{request.module.__name__.rsplit('.', 1)[-1].removeprefix('test_')}-{request.param}"
     workdir = tmp_path_factory.mktemp(label)
     url = database_for(request.param, workdir, request)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import art_images
-from .browser_fixtures import chromium, open_context, server  # noqa: F401  (fixtures, used by name)
+from .browser_fixtures import chromium, open_context, server_on_each_database  # noqa: F401  (fixtures, used by name)
 from .browser_support import PHONE, Shots, new_email, set_up_two_factor, sign_up
 from .support import PASSWORD, new_marker
 
@@ -58,8 +58,8 @@ def share_with(page, name: str) -> None:
     expect(page.locator(".share-state").first).to_contain_text("not opened yet")
 
 
-def test_invite_link_share_read_and_revoke(server, open_context):
-    base, database = server
+def test_invite_link_share_read_and_revoke(server_on_each_database, open_context):
+    base, database = server_on_each_database
     shots = Shots(f"sharing-{kind_of(database)}")
     therapist_name = f"Dr Ada Lindqvist {new_marker('THERAPIST')[-8:]}"
     client_email = new_email("sharing-client")

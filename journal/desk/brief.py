@@ -25,8 +25,14 @@ from ..sharing.service import SHAREABLE_KINDS
 from . import kinds
 from ..sharing import access
 from .service import client_name, course_charts, shared_doses, shared_since
+from ..export.service import KIND_WORDS
+from ..flags import service as flag_service
+from ..flags.rules import Flag
 
-HISTORY_KINDS = ("measure", "dose")  # read over the whole course: baselines and session numbers
+# Read over the whole course: baselines, session numbers, what the flag rules look at, and the safety plan
+# (one living document, shown whenever it is shared, whatever the period).
+HISTORY_KINDS = ("measure", "dose", "checkin", "safety_plan")
+USUAL_MOOD_CHECKINS = 14  # "their usual mood" before the period: the average of up to this many check-ins
 
 
 @dataclass(frozen=True)
@@ -65,9 +71,33 @@ class MoodSummary:
 
 
 @dataclass(frozen=True)
+class ScoreMove:
+    """A questionnaire taken in the period: its latest score, and the last one shared before the period."""
+
+    instrument: object
+    before: object | None  # MeasureView
+    latest: object  # MeasureView
+
+
+@dataclass(frozen=True)
+class SinceLast:
+    """What changed in the period, in a few facts: items per kind, scores, mood against before."""
+
+    counts: list[str]  # "3 journal entries", ...
+    moves: list[ScoreMove]
+    mood_average: float | None  # in the period
+    mood_before: float | None  # the usual mood before it (average of up to USUAL_MOOD_CHECKINS)
+    mood_before_count: int
+
+
+@dataclass(frozen=True)
 class Brief:
     link: Link
     client: User
+    flags: list[Flag]  # open ones, then those marked seen whose record is in the period
+    safety_plan: RecordView | None  # the client's safety plan, when they share it
+    position: str  # "After session 3, day 9" among the shared sessions, now
+    since_last: SinceLast
     since: datetime
     since_day: date  # the date shown in the form, in the reader's zone
     default: bool  # True when `since` is the default (last session held, else the link's start)
@@ -84,6 +114,12 @@ class Brief:
     @property
     def name(self) -> str:
         return client_name(self.client)
+
+    @property
+    def full_name(self) -> str:
+        """The name the client shows, with their email, so the printed page says whose it is."""
+        name = (self.client.display_name or "").strip()
+        return f"{name} ({self.client.email})" if name else self.client.email
 
 
 def default_since(link: Link) -> datetime:
@@ -110,6 +146,8 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
     recent = reads.shared_records(db, keyring, client.id, since=min([start, *late.values()]),
                                   kinds=[kind for kind in SHAREABLE_KINDS if kind not in HISTORY_KINDS])
+    plan = next((view for view in history if view.kind == "safety_plan"), None)
+    history = [view for view in history if view.kind != "safety_plan"]
     period = sorted((view for view in recent + history if view.occurred_at >= start or view.id in late),
                     key=lambda view: (view.occurred_at, str(view.id)))
     doses = shared_doses(history)
@@ -121,18 +159,55 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     for view in period:
         by_kind.setdefault(view.kind, []).append(item(view))
     changes = _changes(history, start)
-    moods = [found for found in map(kinds.mood, period) if found is not None]
+    moods = [found for found in map(kinds.mood, period) if found is not None and found[1] is not None]
     chart = course_charts([view for view in period if view.kind == "checkin"], doses, zone, now,
                           span=(start, max(now, start)), words=f"since {_day(start, zone)}")[0]
-    shown = {view.id: view for view in period}
-    for change in changes:
-        for measured in (change.baseline, change.latest):
-            shown.setdefault(measured.id, next(view for view in history if view.id == measured.id))
+    in_period = {view.id for view in period}
+    flags = [flag for flag in flag_service.client_flags(keyring, link, history, zone)
+             if flag.open or flag.record_id in in_period]
+    flags = [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open]
+    since_last = _since_last(period, history, start)
+    shown = ({view.id for view in period} | {flag.record_id for flag in flags} | ({plan.id} if plan else set())
+             | {measured.id for change in changes for measured in (change.baseline, change.latest)}
+             | {move.before.id for move in since_last.moves if move.before is not None})
     access.log_covering(db, keyring.user_id, client.id, "brief", shown, now)
-    return Brief(link, client, start, start.astimezone(ZoneInfo(zone)).date(), since is None, _mood(moods), chart,
+    return Brief(link, client, flags, plan, _position(doses, client.time_zone, now), since_last, start,
+                 start.astimezone(ZoneInfo(zone)).date(), since is None, _mood(moods), chart,
                  changes, by_kind.get("entry", []), by_kind.get("checkin", []), by_kind.get("dose", []),
                  by_kind.get("intention", []),
                  [(kinds.art(one.view), one.label) for one in by_kind.get("art", [])], len(period))
+
+
+def _position(doses, zone: str, now: datetime) -> str:
+    """Where the client is in the course now, counted among the sessions they shared."""
+    place = place_of(now, doses, zone)
+    if place.dose is None:
+        return "No dosing session shared yet"
+    return f"After session {place.dose.number}, day {place.day}"
+
+
+def _since_last(period: list[RecordView], history: list[RecordView], start: datetime) -> SinceLast:
+    counts: dict[str, int] = {}
+    for view in period:
+        counts[view.kind] = counts.get(view.kind, 0) + 1
+    lines = [f"{count} {KIND_WORDS.get(kind, (kind, kind))[0 if count == 1 else 1]}"
+             for kind, count in sorted(counts.items(), key=lambda item: list(KIND_WORDS).index(item[0])
+                                       if item[0] in KIND_WORDS else 99)]
+    measured = [one for one in map(kinds.measure, reversed(history)) if one is not None]  # oldest first
+    moves = []
+    for instrument_id in dict.fromkeys(one.instrument.id for one in measured):
+        same = [one for one in measured if one.instrument.id == instrument_id]
+        during = [one for one in same if one.occurred_at >= start]
+        if during:
+            before = [one for one in same if one.occurred_at < start]
+            moves.append(ScoreMove(during[-1].instrument, before[-1] if before else None, during[-1]))
+    moves.sort(key=lambda move: move.instrument.name)
+    moods = [value for _at, value, _anxiety in filter(None, map(kinds.mood, period)) if value is not None]
+    earlier = sorted((found for found in map(kinds.mood, history)
+                      if found is not None and found[1] is not None and found[0] < start), key=lambda one: one[0])
+    usual = [value for _at, value, _anxiety in earlier[-USUAL_MOOD_CHECKINS:]]
+    return SinceLast(lines, moves, round(mean(moods), 1) if moods else None,
+                     round(mean(usual), 1) if usual else None, len(usual))
 
 
 def _changes(history: list[RecordView], start: datetime) -> list[ScoreChange]:
@@ -147,6 +222,7 @@ def _changes(history: list[RecordView], start: datetime) -> list[ScoreChange]:
 
 
 def _mood(moods: list[tuple[datetime, int, int | None]]) -> MoodSummary:
+    """`moods` are check-ins with a mood."""
     if not moods:
         return MoodSummary(0, None, None, None, None, None, None)
     values = [value for _at, value, _anxiety in moods]

@@ -36,10 +36,15 @@ def art(view: RecordView) -> ArtTile:
                    _int(data.get("thumb_height")))
 
 
-def mood(view: RecordView) -> tuple[datetime, int, int | None] | None:
-    """(occurred_at, mood, anxiety or None) of a check-in, as the charts take it."""
+def mood(view: RecordView) -> tuple[datetime, int | None, int | None] | None:
+    """(occurred_at, mood, anxiety) of a check-in, as the charts take it; None for what was not answered.
+
+    None for anything but a check-in, and for a check-in with neither mood nor anxiety.
+    """
     shown = for_view(view) if view.kind == "checkin" else None
-    return (view.occurred_at, shown.mood, shown.anxiety) if shown is not None else None
+    if shown is None or (shown.mood is None and shown.anxiety is None):
+        return None
+    return view.occurred_at, shown.mood, shown.anxiety
 
 
 def measure(view: RecordView):

@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..charts.service import Chart, mood_chart, score_chart, window
 from ..course.days import Dose, number_doses, place_of
+from ..flags import marks as flag_marks
+from ..flags import service as flag_service
+from ..flags.rules import Flag
 from ..models import Link, Record, Share, User
 from ..records.service import RecordView
 from ..sharing import access, reads
@@ -40,6 +43,7 @@ class ClientRow:
     new: int  # of those, shared since the therapist last marked the client reviewed
     last_activity: datetime | None  # the latest share, or change to a shared record
     mood: Sparkline
+    flags: list[Flag]  # open ones (not marked seen), the first thing the row shows
 
     @property
     def name(self) -> str:
@@ -53,26 +57,33 @@ class _Counts:
     last_activity: datetime | None = None
 
 
-def clients(db: Session, keyring: vault.Keyring, now: datetime) -> list[ClientRow]:
-    """Every linked client: counts in one query, then a mood line per client from shared check-ins.
+def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> list[ClientRow]:
+    """Every linked client: counts in one query; open flags and a mood line from shared questionnaires and
+    check-ins. Clients with open flags come first, then those with new items, then the latest activity.
 
-    The mood values reach the therapist's screen: a summary line in each client's access log.
+    What reaches the therapist's screen (the mood values, the flagged answers) is one summary line in
+    each client's access log.
     """
     therapist_id = keyring.user_id
     counts = share_counts(db, therapist_id)
     span = (now - timedelta(days=SPARK_DAYS), now)
-    rows, read = [], []
+    rows = []
     for linked in sharing.links_for_therapist(db, therapist_id):
         client = linked.other
-        checkins = reads.shared_records(db, keyring, client.id, kinds=["checkin"], since=span[0])
-        points = [(at, value) for at, value, _anxiety in filter(None, map(kinds.mood, checkins))]
-        read.append((client.id, checkins))
+        if linked.link.flag_marks_ciphertext is None:
+            # Sealed marks on every link a therapist has looked at, none yet: whether a link holds marks
+            # tells nothing about its flags.
+            flag_marks.mark(keyring, linked.link, client, [], now)
+        views = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
+        recent = [view for view in views if view.kind == "checkin" and view.occurred_at >= span[0]]
+        points = [(at, value) for at, value, _anxiety in filter(None, map(kinds.mood, recent)) if value is not None]
+        flags = [flag for flag in flag_service.client_flags(keyring, linked.link, views, zone) if flag.open]
         found = counts.get(client.id, _Counts())
         rows.append(ClientRow(linked.link, client, found.shared, found.new, found.last_activity,
-                              sparkline(points, span, period=f"last {SPARK_DAYS} days")))
-    for client_id, views in read:
-        access.log_summaries(db, therapist_id, client_id, len(views), now)
-    rows.sort(key=lambda row: (-row.new, -(row.last_activity or row.link.created_at).timestamp()))
+                              sparkline(points, span, period=f"last {SPARK_DAYS} days"), flags))
+        shown = {view.id for view in recent} | {flag.record_id for flag in flags}
+        access.log_summaries(db, therapist_id, client.id, len(shown), now)
+    rows.sort(key=lambda row: (-len(row.flags), -row.new, -(row.last_activity or row.link.created_at).timestamp()))
     return rows
 
 
@@ -135,10 +146,16 @@ class ClientPage:
     shared: int
     new: int
     drawn_at: datetime  # "Mark reviewed" covers what was shared until then
+    flags: list[Flag]  # open ones first, then those marked seen
 
     @property
     def name(self) -> str:
         return client_name(self.client)
+
+    @property
+    def flagged(self) -> set[uuid.UUID]:
+        """Records that carry an open flag, tagged in the timeline too."""
+        return {flag.record_id for flag in self.flags if flag.open}
 
 
 def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str,
@@ -161,8 +178,10 @@ def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, z
                                              view.id in fresh))
     charts = course_charts(views, doses, zone, now, span=None, words=WHOLE_COURSE)
     art = [kinds.art(view) for view in views if view.kind == "art"]
+    flags = flag_service.client_flags(keyring, link, views, zone)
     access.log_summaries(db, keyring.user_id, client.id, len(views), now)
-    return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now)
+    return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now,
+                      [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open])
 
 
 def new_record_ids(db: Session, link: Link) -> set[uuid.UUID]:
@@ -198,7 +217,7 @@ def shared_since(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID,
 def course_charts(views: Sequence[RecordView], doses: Sequence[Dose], zone: str, now: datetime, *,
                   span: tuple[datetime, datetime] | None, words: str) -> list[Chart]:
     """Mood and anxiety, then one chart per questionnaire, from the shared records given and nothing else."""
-    moods = sorted(filter(None, map(kinds.mood, views)))
+    moods = sorted(filter(None, map(kinds.mood, views)), key=lambda one: one[0])
     scores: dict[str, tuple[object, list[tuple[datetime, int]]]] = {}
     for view in views:
         measured = kinds.measure(view)
@@ -223,9 +242,10 @@ class SharedRecord:
     view: RecordView
     label: str  # "Day 3 after session 2", counted among shared sessions
     dose_number: int | None  # for a dosing session: its number among the shared ones
+    flags: list[Flag]  # the flags this record carries
 
 
-def shared_record(db: Session, keyring: vault.Keyring, client: User, record_id: uuid.UUID,
+def shared_record(db: Session, keyring: vault.Keyring, link: Link, client: User, record_id: uuid.UUID, zone: str,
                   now: datetime) -> SharedRecord | None:
     """One record shared with the therapist now, opened and logged; None otherwise (revoked, never shared)."""
     view = reads.shared_record(db, keyring, client.id, record_id)
@@ -233,8 +253,25 @@ def shared_record(db: Session, keyring: vault.Keyring, client: User, record_id: 
         return None
     doses = number_doses(shared_dose_times(db, keyring.user_id, client.id))
     place = place_of(view.occurred_at, doses, client.time_zone)
+    flags = []
+    if view.kind in flag_service.KINDS:
+        rule_reads = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
+        flags = [flag for flag in flag_service.client_flags(keyring, link, rule_reads, zone)
+                 if flag.record_id == view.id]
     access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
-    return SharedRecord(view, place.label, kinds.dose_number(view, doses))
+    return SharedRecord(view, place.label, kinds.dose_number(view, doses), flags)
+
+
+def client_flags(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str) -> list:
+    """The client's flags now (open and seen), from what is shared now. Nothing is logged: nothing is shown."""
+    views = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
+    return flag_service.client_flags(keyring, link, views, zone)
+
+
+def mark_flags_seen(db: Session, keyring: vault.Keyring, link: Link, client: User, flag_ids: list[str], zone: str,
+                    now: datetime) -> bool:
+    """Mark some of the client's current flags seen (the client sees it in their access history)."""
+    return flag_service.mark_seen(keyring, link, client, client_flags(db, keyring, link, client, zone), flag_ids, now)
 
 
 def image(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, variant: str,

@@ -18,6 +18,7 @@ from ..db import get_db, utcnow
 from ..sharing import service as sharing
 from ..export.service import filename as export_filename
 from ..export.views import zip_response
+from ..flags.rules import RULES
 from . import brief as briefs
 from . import export as desk_export
 from . import service
@@ -73,9 +74,9 @@ def _linked_or_404(client_id):
 def clients():
     """Every linked client: new since the last review, last activity, a mood line."""
     db = get_db()
-    rows = service.clients(db, current_user.keyring, utcnow())
+    rows = service.clients(db, current_user.keyring, _zone(), utcnow())
     db.commit()
-    return render_template("desk/clients.html", rows=rows)
+    return render_template("desk/clients.html", rows=rows, flag_rules=RULES)
 
 
 @bp.get("/clients/<uuid:client_id>")
@@ -86,7 +87,7 @@ def client(client_id):
     db = get_db()
     page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow())
     db.commit()
-    return render_template("desk/client.html", page=page)
+    return render_template("desk/client.html", page=page, flag_rules=RULES)
 
 
 @bp.post("/clients/<uuid:client_id>/reviewed")
@@ -103,13 +104,35 @@ def mark_reviewed(client_id):
 @therapist_required
 def record(client_id, record_id):
     """One shared record in full."""
-    _link, person = _linked_or_404(client_id)
+    link, person = _linked_or_404(client_id)
     db = get_db()
-    shared = service.shared_record(db, current_user.keyring, person, record_id, utcnow())
+    shared = service.shared_record(db, current_user.keyring, link, person, record_id, _zone(), utcnow())
     if shared is None:
         abort(404)
     db.commit()
     return render_template("desk/record.html", client=person, name=service.client_name(person), shared=shared)
+
+
+@bp.post("/clients/<uuid:client_id>/flags/seen")
+@therapist_required
+def mark_flag_seen(client_id):
+    """Mark flags seen: they leave the lists, stay on the record and the brief as seen; the client is told."""
+    link, person = _linked_or_404(client_id)
+    db = get_db()
+    flag_ids = request.form.getlist("flag")[:500]
+    if not service.mark_flags_seen(db, current_user.keyring, link, person, flag_ids, _zone(), utcnow()):
+        abort(404)
+    db.commit()
+    what = "Flag marked" if len(flag_ids) == 1 else f"{len(flag_ids)} flags marked"
+    flash(f"{what} as seen. {service.client_name(person)} can see that in their access history.", "info")
+    return redirect(_back_to(request.form.get("next"), url_for("desk.client", client_id=client_id)), 303)
+
+
+def _back_to(target: str | None, fallback: str) -> str:
+    """A page of the desk to go back to; anything else (another site, a scheme) goes to `fallback`."""
+    if target == "/" or (target and target.startswith("/desk") and "//" not in target and "\\" not in target):
+        return target
+    return fallback
 
 
 @bp.get("/clients/<uuid:client_id>/images/<uuid:record_id>/<variant>")
@@ -139,7 +162,7 @@ def brief(client_id):
     db = get_db()
     result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow())
     db.commit()
-    return render_template("desk/brief.html", brief=result, problem=problem, now=utcnow())
+    return render_template("desk/brief.html", brief=result, problem=problem, now=utcnow(), flag_rules=RULES)
 
 
 @bp.post("/clients/<uuid:client_id>/export")

@@ -21,8 +21,9 @@ from ..models import AccessEvent, AccessEventRecord, Record, User
 from .display import kind_label
 
 VISIT = timedelta(minutes=30)
-# A record's page shows its photo at full size: that picture belongs to the open, not to a line of its own.
-PICTURE_WITH_PAGE = timedelta(minutes=10)
+# Opening a record's page again this soon (a reload, coming back after marking a flag seen) is the same
+# open; and the photo the page shows at full size belongs to it, not to a line of its own.
+SAME_OPEN = timedelta(minutes=10)
 OPENS = ("record", "picture", "brief", "export", "page", "image")  # what counts as "opened" ("page", "image": old rows)
 
 
@@ -30,7 +31,11 @@ OPENS = ("record", "picture", "brief", "export", "page", "image")  # what counts
 
 def log_open(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID, kind: str,
              now: datetime) -> None:
-    """The clinician opened one shared record's page."""
+    """The clinician opened one shared record's page: a line, or the same line when opened again just now."""
+    recent = _recent_open(db, therapist_id, client_id, record_id, now)
+    if recent is not None:
+        db.execute(update(AccessEvent).where(AccessEvent.id == recent).values(last_at=now))
+        return
     _line(db, therapist_id, client_id, "record", now, [record_id], kind=kind)
 
 
@@ -40,15 +45,22 @@ def log_picture(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, reco
 
     Returns whether a line was written.
     """
-    recent = db.scalar(select(AccessEvent.id)
-                       .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
-                       .where(AccessEvent.therapist_id == therapist_id, AccessEvent.owner_id == client_id,
-                              AccessEvent.what == "record", AccessEventRecord.record_id == record_id,
-                              AccessEvent.at >= now - PICTURE_WITH_PAGE).limit(1))
-    if recent is not None:
+    if _recent_open(db, therapist_id, client_id, record_id, now) is not None:
         return False
     _line(db, therapist_id, client_id, "picture", now, [record_id], kind="art")
     return True
+
+
+def _recent_open(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID,
+                 now: datetime) -> int | None:
+    """The line of this clinician's open of this record's page, if it was (last) opened within SAME_OPEN."""
+    last = func.coalesce(AccessEvent.last_at, AccessEvent.at)
+    return db.scalar(select(AccessEvent.id)
+                     .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
+                     .where(AccessEvent.therapist_id == therapist_id, AccessEvent.owner_id == client_id,
+                            AccessEvent.what == "record", AccessEventRecord.record_id == record_id,
+                            last >= now - SAME_OPEN)
+                     .order_by(AccessEvent.at.desc()).limit(1))
 
 
 def log_covering(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, what: str,

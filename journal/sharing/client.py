@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..activity import service as activity
 from ..course.service import doses as course_doses
+from ..flags import marks as flag_marks
 from ..models import Link, Record, Share
 from ..records import service as records
 from . import access, service
@@ -158,9 +159,30 @@ def stop_everything(db: Session, keyring: vault.Keyring, link: Link, now: dateti
     return count
 
 
-def access_days(db: Session, client_id: uuid.UUID, zone: str) -> list[access.AccessDay]:
-    """The client's access history in the client's own words, by day, newest first."""
-    return access.by_day(access.lines(db, client_id), zone)
+def access_days(db: Session, keyring: vault.Keyring, zone: str) -> list[access.AccessDay]:
+    """The client's access history in the client's own words, by day, newest first: every line, and each
+    flag a clinician marked seen (opened from the notes sealed to the client)."""
+    notices = flag_marks.notices(db, keyring)
+    ids = [notice.record_id for notice in notices if notice.record_id is not None]
+    known = {row.id: access.Covered(row.id, row.kind, row.occurred_at) for row in db.execute(
+        select(Record.id, Record.kind, Record.occurred_at).where(Record.owner_id == keyring.user_id,
+                                                                 Record.id.in_(ids)))} if ids else {}
+    marked = [access.AccessLine(notice.at, None, notice.therapist, "flag_seen", _flag_words(notice.rule),
+                                [known[notice.record_id]] if notice.record_id in known else [])
+              for notice in notices]
+    lines = sorted(access.lines(db, keyring.user_id) + marked, key=lambda line: line.at, reverse=True)
+    return access.by_day(lines, zone)
+
+
+FLAG_WORDS = {
+    "item9": "your answer to item 9 of the PHQ-9",
+    "band": "a questionnaire score in a higher band than the one before it",
+    "mood": "a drop in the mood of your check-ins",
+}
+
+
+def _flag_words(rule: str) -> str:
+    return f"Marked as seen the flag on {FLAG_WORDS.get(rule, 'something you share')}"
 
 
 def _one_record(db: Session, record_id: uuid.UUID) -> str:

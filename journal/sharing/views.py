@@ -227,7 +227,7 @@ def share_prepared():
 @client_required
 def access():
     """What clinicians opened or saw of what you share, by day, newest first."""
-    return render_template("sharing/access.html", days=client.access_days(get_db(), _user().id, _user().time_zone))
+    return render_template("sharing/access.html", days=client.access_days(get_db(), _keyring(), _user().time_zone))
 
 
 def _link_or_404(link_id: uuid.UUID) -> service.LinkView:

@@ -13,6 +13,7 @@ from .accounts import (
 )
 from .envelope import open_attachment, open_payload, seal_payload
 from .kdf import KdfPolicy
+from .notes import open_note_sent_to_me, open_own_note, seal_note_to, seal_own_note
 from .keyring import Keyring
 from .primitives import VaultError
 from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
@@ -26,7 +27,7 @@ __all__ = [
     "format_recovery_code", "init_app", "open_attachment", "open_payload", "open_session", "parse_recovery_code",
     "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
     "set_new_password", "unlock_with_password", "unlock_with_recovery_code",
-    "Resumed", "end_other_sessions", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
+    "Resumed", "end_other_sessions", "open_note_sent_to_me", "open_own_note", "seal_note_to", "seal_own_note", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
 ]
 
 

@@ -1,0 +1,37 @@
+"""Flags for one client on one therapist's desk: from what is shared now, with the therapist's marks."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from .. import vault
+from ..models import Link, User
+from ..records.service import RecordView
+from ..sharing.display import for_view
+from . import marks
+from .rules import Flag, flags_for, with_marks
+
+KINDS = ("measure", "checkin")  # what the rules read
+
+
+def client_flags(keyring: vault.Keyring, link: Link, views: Iterable[RecordView], zone: str) -> list[Flag]:
+    """The flags the client's shared questionnaires and check-ins meet, each with when it was marked seen.
+
+    `views` are records shared now (any kinds; the rules read questionnaires and check-ins), opened.
+    """
+    measures, checkins = [], []
+    for view in views:
+        if view.kind in KINDS:
+            shown = for_view(view)
+            if shown is not None:
+                (measures if view.kind == "measure" else checkins).append(shown)
+    return with_marks(flags_for(measures, checkins, zone), marks.seen(keyring, link))
+
+
+def mark_seen(keyring: vault.Keyring, link: Link, client: User, flags: list[Flag], flag_ids: list[str],
+              now: datetime) -> bool:
+    """Mark current flags seen; False (and nothing marked) when any id is no current flag (revoked, made up)."""
+    if not flag_ids or not set(flag_ids) <= {flag.id for flag in flags}:
+        return False
+    marks.mark(keyring, link, client, flag_ids, now)
+    return True

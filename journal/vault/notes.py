@@ -1,0 +1,66 @@
+"""Small sealed notes about a link: one kept under the writer's own user key, one sent to the other side.
+
+A therapist's marks ("this flag seen, then") are derived from what a client wrote, so they never sit
+in clear: the therapist's copy is sealed under the therapist's user key, and the client's copy is
+sealed with HPKE to the client's public key. Both are padded to 256-byte steps, so their length
+says little about how many marks they hold.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from .keyring import Keyring
+from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, seal
+
+_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+STEP = 256
+
+
+def seal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, data: Any) -> bytes:
+    """`data` (JSON) sealed under the keyring owner's user key, bound to the purpose and subject."""
+    return seal(keyring.user_key, _pad(data), _context("own", purpose, subject, keyring.user_id))
+
+
+def open_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> Any:
+    return _unpad(open_sealed(keyring.user_key, sealed, _context("own", purpose, subject, keyring.user_id)))
+
+
+def seal_note_to(recipient_id: uuid.UUID, public_key: bytes, purpose: str, subject: uuid.UUID, data: Any) -> bytes:
+    """`data` sealed to the recipient's X25519 public key: only their private key opens it."""
+    info = _context("sent", purpose, subject, recipient_id)
+    return FORMAT_VERSION + _SUITE.encrypt(_pad(data), X25519PublicKey.from_public_bytes(bytes(public_key)), info=info)
+
+
+def open_note_sent_to_me(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> Any:
+    sealed = bytes(sealed)
+    if sealed[:1] != FORMAT_VERSION:
+        raise VaultError("sealed note is malformed")
+    private = X25519PrivateKey.from_private_bytes(keyring.private_key)
+    try:
+        plain = _SUITE.decrypt(sealed[1:], private, info=_context("sent", purpose, subject, keyring.user_id))
+    except (InvalidTag, ValueError):
+        raise VaultError("sealed note did not open") from None
+    return _unpad(plain)
+
+
+def _context(way: str, purpose: str, subject: uuid.UUID, owner: uuid.UUID) -> bytes:
+    return context("note", way, purpose, subject, owner)
+
+
+def _pad(data: Any) -> bytes:
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = len(raw).to_bytes(4, "big") + raw
+    return body + b"\0" * (-len(body) % STEP)
+
+
+def _unpad(plain: bytes) -> Any:
+    size = int.from_bytes(plain[:4], "big")
+    if size > len(plain) - 4:
+        raise VaultError("sealed note is malformed")
+    return json.loads(plain[4:4 + size])
