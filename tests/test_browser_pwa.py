@@ -197,8 +197,12 @@ def test_online_save_goes_straight_through_and_keeps_nothing(server, open_contex
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.get_by_text("Entry saved.")).to_be_visible()
     assert page.evaluate(OUTBOX_ITEMS_JS) == []
-    # A check-in saved online goes straight through too.
+    # A check-in saved online goes straight through too; one with nothing answered is stopped before it is kept.
     page.goto(base + "/checkins/new")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.locator("[data-nothing]")).to_be_visible()
+    assert page.evaluate(OUTBOX_ITEMS_JS) == []
+    page.get_by_role("slider", name="Mood").press("ArrowRight")
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_text("Check-in saved.")).to_be_visible()
     assert page.evaluate(OUTBOX_ITEMS_JS) == []

@@ -168,7 +168,7 @@ PAGES: list[Page] = [
     # The pages the service worker keeps for use without a network (the forms show once the device knows the client).
     Page("offline", "client", "/offline", shows="This page needs a connection"),
     Page("offline-entry", "client", "/offline/entry", shows="Saved on this phone until you are back online"),
-    Page("offline-checkin", "client", "/offline/checkin", shows="Only mood is needed"),
+    Page("offline-checkin", "client", "/offline/checkin", shows="Answer only what you want to"),
     Page("outbox", "client", "/outbox", shows="Nothing is waiting"),
     Page("offline-signed-out", "visitor", "/offline/entry", shows="Writing needs a connection here"),
     # Journal entries

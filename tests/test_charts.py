@@ -222,6 +222,20 @@ def test_table_matches_the_records_and_doses_are_marked_in_range(app, web):
     assert order == ["chart-dose-row", "chart-point-row", "chart-dose-row", "chart-point-row", "chart-point-row"]
 
 
+def test_a_check_in_without_mood_charts_only_what_was_answered(app, web):
+    _sign_up(web)
+    now = utcnow()
+    only_anxiety, only_mood = now - timedelta(days=3), now - timedelta(days=2)
+    _add(app, "checkin", only_anxiety, {"anxiety": 7})
+    _add(app, "checkin", only_mood, {"mood": 6})
+    _add(app, "checkin", now - timedelta(days=1), {"energy": 4, "note": "no mood, no anxiety"})  # nothing to chart
+    section = _section(web.get("/charts").get_data(as_text=True), "chart-mood")
+    svg = _svg(section)
+    assert _points(svg, 1) == 1 and _points(svg, 2) == 1
+    assert _point_rows(section) == [(_local(only_anxiety), "not answered", "7"), (_local(only_mood), "6", "not answered")]
+    assert "Mood: 1 value" in svg and "Anxiety: 1 value" in svg
+
+
 def test_range_links_and_fallback(app, web):
     _sign_up(web)
     _add(app, "checkin", utcnow() - timedelta(days=40), {"mood": 4})
@@ -307,4 +321,18 @@ def test_axis_labels_never_overlap_and_empty_series_have_no_key():
         left = x - {"end": width, "start": 0, "middle": width / 2}[anchor]
         spans.append((left, left + width))
     assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:]))
-    assert "chart-key-label" not in svg  # one series with points: no key that names an empty one
+    # Of two series one has points: the key names it (a lone line on a two-series chart must say which it is),
+    # never the empty one.
+    assert re.findall(r'class="chart-key-label"[^>]*>([^<]+)<', svg) == ["Mood"]
+    alone = str(line_chart(chart_id="t", title="Mood", series=[Series("Mood", [(end, 5.0)])], x_range=(start, end),
+                           y_range=(0, 10), zone="UTC"))
+    assert "chart-key-label" not in alone  # one series: the title names it
+
+
+def test_a_lone_anxiety_line_is_keyed_and_keeps_its_own_style():
+    svg = _chart([], [(T0 + timedelta(days=2), 4), (T0 + timedelta(days=5), 6)])
+    root = ET.fromstring(svg)
+    assert [t.text for t in root.iter(f"{SVG_NS}text") if t.get("class") == "chart-key-label"] == ["Anxiety"]
+    assert _points(svg, 1) == 0 and len(root.findall(f".//{SVG_NS}rect[@class='chart-point series-2']")) == 2
+    assert root.find(f".//{SVG_NS}g[@class='chart-series series-2']/{SVG_NS}polyline").get("stroke-dasharray")
+    assert "Mood: no values." in svg and "Anxiety: 2 values" in svg

@@ -63,14 +63,17 @@ def _payloads(app, email: str) -> list[dict]:
 def test_the_form_is_quick_and_complete(web):
     web.sign_up("ana@example.org")
     page = web.get("/checkins/new").get_data(as_text=True)
-    for scale in ("mood", "anxiety", "energy"):
-        assert re.search(rf'<input type="range" id="{scale}" name="{scale}" min="0" max="10"', page), scale
-    assert "Very low" in page and "Very good" in page and "Calm" in page and "Very anxious" in page
-    assert "Drained" in page and "Full of energy" in page
-    # Optional scales start at "Not now"; mood has no such box: it is the one answer needed.
-    assert re.search(r'name="skip_anxiety" value="1" data-skip checked', page)
-    assert re.search(r'name="skip_energy" value="1" data-skip checked', page)
-    assert "skip_mood" not in page
+    # Every scale is a select that starts at "Not now" (it works without script; checkins.js makes it a slider).
+    for scale, low, high in (("mood", "Very low", "Very good"), ("anxiety", "Calm", "Very anxious"),
+                             ("energy", "Drained", "Full of energy")):
+        select = re.search(rf'<select id="{scale}" name="{scale}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+        assert options[0] == ("", " selected", "Not now"), scale
+        assert [value for value, _, _ in options[1:]] == [str(n) for n in range(11)], scale
+        assert options[1][2] == f"0 – {low}" and options[5][2] == "4" and options[-1][2] == f"10 – {high}"
+        assert [chosen for _, chosen, _ in options].count(" selected") == 1
+    assert 'type="range"' not in page and "skip_" not in page
+    assert "Answer only what you want to." in page and "Only mood is needed" not in page
     assert len(re.findall(r'<input type="checkbox" name="emotions"', page)) == len(EMOTIONS) >= 40
     assert page.count('<fieldset class="chip-group emotion-group">') == 4 and all(len(g.words) >= 10 for g in EMOTION_GROUPS)
     for group in EMOTION_GROUPS:
@@ -89,7 +92,7 @@ def test_check_in_and_see_it_listed(web):
                                       "note": f"after the walk <b>{marker}</b>"})
     assert response.status_code == 303 and response.headers["Location"] == "/checkins"
     page = web.get("/checkins").get_data(as_text=True)
-    assert "Check-in saved." in page
+    assert "Check-in saved. Only you can see it unless you share it." in page
     [item] = _items(web)
     assert "<dt>Mood</dt><dd>7" in item and "<dt>Anxiety</dt><dd>2" in item and "<dt>Energy</dt><dd>8" in item
     assert "<dt>Sleep</dt><dd>7.5 hours, good</dd>" in item
@@ -114,15 +117,16 @@ def test_wrong_answers_are_refused_and_the_choices_kept(web):
     assert "Some of the words sent are not in the list" in page and "smug-ish" not in page
     assert "invisible control characters" in page
     assert f'name="client_key" value="{key}"' in page  # the same form: sending it again is still one check-in
-    assert 'value="calm" checked' in page and re.search(r'id="energy"[^>]*value="6"', page)
-    assert 'name="skip_energy" value="1" data-skip>' in page  # energy was answered: the box stays unticked
+    assert 'value="calm" checked' in page and re.search(r'<select id="energy".*?<option value="6" selected>', page, re.S)
+    # Out of range is not a choice: those scales are back at "Not now", with the message beside them.
+    assert re.search(r'<select id="mood".*?<option value="" selected>Not now', page, re.S)
     assert "kept" in page and "text</textarea>" in page
     assert 'aria-invalid="true"' in page
     too_long = web.post("/checkins", {"client_key": key, "mood": "", "note": "x" * 2001})
     assert too_long.status_code == 422
     text = too_long.get_data(as_text=True)
-    assert "Choose a number for your mood, from 0 to 10." in text
     assert "A note can be up to 2,000 characters; this one has 2,001." in text
+    assert "mood" not in re.findall(r'id="(\w+)-error"', text)  # mood may stay unanswered
     assert _items(web) == []
     assert web.post("/checkins", {"client_key": "no good", "mood": "5"}).status_code == 400
 
@@ -136,9 +140,51 @@ def test_the_same_check_in_sent_twice_is_saved_once(web):
     assert len(_items(web)) == 1
 
 
+def test_a_scale_left_at_not_now_stores_nothing(app, web):
+    web.sign_up("ana@example.org")
+    # Mood untouched: the select sends it empty, and the payload has no "mood" key at all.
+    response = web.post("/checkins", {"client_key": _client_key(web), "mood": "", "anxiety": "3", "energy": "",
+                                      "sleep_hours": "", "sleep_quality": "", "note": ""})
+    assert response.status_code == 303
+    assert _payloads(app, "ana@example.org") == [{"anxiety": 3}]
+    [item] = _items(web)
+    assert "Mood" not in item and "<dt>Anxiety</dt><dd>3" in item
+    assert "Anxiety 3" in web.get("/timeline").get_data(as_text=True)
+    checkin_id = re.search(r"/checkins/([0-9a-f-]{36})/delete", item).group(1)
+    read = web.get(f"/checkins/{checkin_id}").get_data(as_text=True)
+    assert "<dt>Anxiety</dt>" in read and "<dt>Mood</dt>" not in read
+    confirm = web.get(f"/checkins/{checkin_id}/delete").get_data(as_text=True)
+    assert "Delete this check-in?" in confirm and "mood" not in confirm.split("<h1>")[1].split("</p>")[0]
+    # Words alone are a check-in too.
+    assert web.post("/checkins", {"client_key": _client_key(web), "mood": "", "emotions": ["calm"]}).status_code == 303
+    assert {"emotions": ["calm"]} in _payloads(app, "ana@example.org")
+
+
+@pytest.mark.parametrize("outbox", [None, "later"])
+def test_a_check_in_with_nothing_answered_is_refused_and_keeps_what_was_there(app, web, outbox):
+    web.sign_up("ana@example.org")
+    key = _client_key(web)
+    headers = {"X-Outbox": outbox} if outbox else {}
+    response = web.post("/checkins", {"client_key": key, "mood": "", "anxiety": "", "energy": "", "sleep_hours": "",
+                                      "sleep_quality": "", "note": "   "}, headers=headers)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'<p class="form-error" id="nothing-error" data-nothing role="alert">Nothing to save yet: '
+                     r"answer any one question, pick a word or write a note, then save.</p>", page)
+    assert "Some answers need a change" not in page
+    assert f'name="client_key" value="{key}"' in page and 'id="note" name="note"' in page
+    assert _payloads(app, "ana@example.org") == []
+    # An older page's "Not now" boxes, ticked, with the numbers its sliders sent: nothing was answered either.
+    older = web.post("/checkins", {"client_key": key, "mood": "5", "skip_mood": "1", "anxiety": "5",
+                                   "skip_anxiety": "1", "energy": "5", "skip_energy": "1"})
+    assert older.status_code == 422 and "Nothing to save yet" in older.get_data(as_text=True)
+    # A fresh form hides the message (checkins.js shows it before sending an empty form).
+    assert re.search(r'data-nothing role="alert" hidden>Nothing to save yet', web.get("/checkins/new").get_data(as_text=True))
+
+
 def test_skipped_answers_are_not_saved(app, web):
     web.sign_up("ana@example.org")
-    # The sliders still send a number; "Not now" ticked means it was not answered.
+    # An older page's sliders always sent a number; its "Not now" ticked means it was not answered.
     assert web.post("/checkins", {"client_key": _client_key(web), "mood": "4", "anxiety": "5", "skip_anxiety": "1",
                                   "energy": "5", "skip_energy": "1", "sleep_hours": "", "sleep_quality": "",
                                   "note": "  "}).status_code == 303
@@ -228,13 +274,15 @@ def test_mood_series_is_oldest_first_and_starts_where_asked(app, web):
     _add(app, "ana@example.org", now - timedelta(days=1), {"mood": 6, "anxiety": 2})
     _add(app, "ana@example.org", now - timedelta(days=50), {"mood": 2, "anxiety": 8})
     _add(app, "ana@example.org", now - timedelta(days=3), {"mood": 5})
+    _add(app, "ana@example.org", now - timedelta(days=2), {"anxiety": 7})  # no mood: anxiety still charts
+    _add(app, "ana@example.org", now - timedelta(days=2, hours=1), {"note": "words only"})  # nothing to chart
     with app.app_context():
         keyring = _keyring("ana@example.org")
         series = checkins.mood_series(get_db(), keyring, None)
-        assert [(mood, anxiety) for _at, mood, anxiety in series] == [(2, 8), (5, None), (6, 2)]
+        assert [(mood, anxiety) for _at, mood, anxiety in series] == [(2, 8), (5, None), (None, 7), (6, 2)]
         assert [at for at, *_ in series] == sorted(at for at, *_ in series)
         recent = checkins.mood_series(get_db(), keyring, now - timedelta(days=30))
-        assert [(mood, anxiety) for _at, mood, anxiety in recent] == [(5, None), (6, 2)]
+        assert [(mood, anxiety) for _at, mood, anxiety in recent] == [(5, None), (None, 7), (6, 2)]
 
 
 def test_no_emotion_word_or_note_in_any_column_or_raw_byte(app, web, database_url, request):
@@ -277,13 +325,17 @@ def test_the_timeline_shows_a_check_in_and_links_to_it(web):
 
 @pytest.mark.browser
 def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
-    """Real Chromium at 320 px: fits, big targets, the number shows, touching a slider answers it."""
+    """Real Chromium at 320 px, with script and without: every scale starts unset, and one left alone stores nothing."""
     from playwright.sync_api import expect, sync_playwright
 
-    from .browser_support import (BROKEN_WORDS_JS, COMMON, NARROW, SMALL_TARGETS_JS, WIDER_THAN_VIEWPORT_JS,
+    from .browser_support import (BROKEN_WORDS_JS, COMMON, NARROW, SMALL_TARGETS_JS, WIDER_THAN_VIEWPORT_JS, Shots,
                                   launch, new_email, sign_up)
     from .support import live_server
 
+    # Per scale, the visible form controls among its select and slider (the "Not now" chip is a button).
+    controls_js = ("() => [...document.querySelectorAll('[data-scale]')].map(box => [...box.querySelectorAll("
+                   "'select, input')].filter(el => !el.hidden && el.getClientRects().length).length)")
+    shots = Shots("checkins-phone")
     with live_server(tmp_path, "checkins-browser") as base, sync_playwright() as playwright:
         browser = launch(playwright)
         try:
@@ -296,31 +348,75 @@ def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
                                  ("targets", page.evaluate(SMALL_TARGETS_JS, 44)),
                                  ("words", page.evaluate(BROKEN_WORDS_JS))):
                 assert found == [], (check, found)
-            mood = page.locator(".scale", has=page.locator("#mood")).locator("output")
-            anxiety = page.locator(".scale", has=page.locator("#anxiety"))
-            expect(mood).to_have_text("5")
-            expect(anxiety.locator("output")).to_have_text("–")
-            page.locator("#mood").focus()
+            # One control per scale for the thumb, the keyboard and a screen reader: the slider, its select hidden.
+            assert page.evaluate(controls_js) == [1, 1, 1]
+            expect(page.get_by_role("combobox", name="Mood")).to_have_count(0)
+            mood = page.get_by_role("slider", name="Mood")
+            expect(mood).to_have_attribute("aria-valuetext", "not answered")
+            expect(page.locator("output[for=mood]")).to_have_text("–")
+            expect(page.locator(".scale", has=mood)).to_have_class(re.compile(r"\bis-unset\b"))
+            expect(page.get_by_role("button", name="Not now: skip mood")).to_have_attribute("aria-pressed", "true")
+            shots.take(page, "fresh")
+            # Saving with nothing answered is stopped on the phone, before anything is sent or kept.
+            page.get_by_role("button", name="Save check-in").click()
+            expect(page.locator("[data-nothing]")).to_be_visible()
+            expect(page.locator("[data-nothing]")).to_contain_text("Nothing to save yet")
+            expect(page).to_have_url(base + "/checkins/new")
+            # Anxiety touched, then put back to "Not now"; energy answered with the keyboard; mood left alone.
+            anxiety = page.get_by_role("slider", name="Anxiety")
+            anxiety.focus()
             page.keyboard.press("ArrowRight")
-            page.keyboard.press("ArrowRight")
-            expect(mood).to_have_text("7")
-            page.locator("#energy").focus()
-            page.keyboard.press("ArrowLeft")  # energy answered: 4
-            expect(page.locator("input[name=skip_energy]")).not_to_be_checked()
-            expect(page.locator("input[name=skip_anxiety]")).to_be_checked()
+            expect(page.locator("output[for=anxiety]")).to_have_text("6")
+            expect(anxiety).not_to_have_attribute("aria-valuetext", "not answered")
+            page.get_by_role("button", name="Not now: skip anxiety").click()
+            expect(page.locator("output[for=anxiety]")).to_have_text("–")
+            expect(anxiety).to_have_attribute("aria-valuetext", "not answered")
+            page.get_by_role("slider", name="Energy").focus()
+            page.keyboard.press("ArrowLeft")
+            expect(page.locator("output[for=energy]")).to_have_text("4")
+            expect(page.get_by_role("button", name="Not now: skip energy")).to_have_attribute("aria-pressed", "false")
+            expect(page.locator("[data-nothing]")).to_be_hidden()
+            assert page.evaluate("[...new FormData(document.querySelector('.checkin-form'))].filter(([n]) => "
+                                 "['mood', 'anxiety', 'energy'].includes(n))") == [["mood", ""], ["anxiety", ""],
+                                                                                   ["energy", "4"]]
             page.get_by_role("checkbox", name="grounded", exact=True).check()
+            shots.take(page, "energy-answered")
             page.get_by_role("button", name="Save check-in").click()
             expect(page).to_have_url(base + "/checkins")
+            expect(page.get_by_text("Check-in saved. Only you can see it unless you share it.")).to_be_visible()
             item = page.locator(".checkin-item").first
-            expect(item).to_contain_text(re.compile(r"Mood\s*7 / 10"))
             expect(item).to_contain_text(re.compile(r"Energy\s*4 / 10"))
+            expect(item).not_to_contain_text("Mood")
             expect(item).not_to_contain_text("Anxiety")
             expect(item).to_contain_text("grounded")
+
+            # Without script: the selects themselves, "Not now" until chosen; the server refuses an empty form.
+            plain = browser.new_context(**COMMON, **NARROW, java_script_enabled=False).new_page()
+            plain.set_default_timeout(10_000)
+            plain.context.add_cookies(page.context.cookies())
+            plain.goto(base + "/checkins/new")
+            expect(plain.get_by_role("slider")).to_have_count(0)
+            assert plain.evaluate(controls_js) == [1, 1, 1]
+            for name in ("Mood", "Anxiety", "Energy"):
+                expect(plain.get_by_role("combobox", name=name)).to_have_value("")
+            assert plain.evaluate(SMALL_TARGETS_JS, 44) == [] and plain.evaluate(WIDER_THAN_VIEWPORT_JS) == []
+            plain.get_by_role("button", name="Save check-in").click()
+            expect(plain.locator("[data-nothing]")).to_be_visible()
+            plain.get_by_role("combobox", name="Anxiety").select_option("3")
+            shots.take(plain, "without-script")
+            plain.get_by_role("button", name="Save check-in").click()
+            expect(plain).to_have_url(base + "/checkins")
+            item = plain.locator(".checkin-item").first
+            expect(item).to_contain_text(re.compile(r"Anxiety\s*3 / 10"))
+            expect(item).not_to_contain_text("Mood")
+
+            # Only the anxiety answer is charted, and the key says it is anxiety.
             for path in ("/checkins", "/charts", "/charts?range=all"):
                 page.goto(base + path)
                 page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
                 assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
                 assert page.evaluate(SMALL_TARGETS_JS, 44) == [], path
             assert page.locator("svg.chart .chart-point").count() == 1
+            expect(page.locator("svg.chart .chart-key-label")).to_have_text(["Anxiety"])
         finally:
             browser.close()

@@ -183,6 +183,23 @@ def test_the_zip_holds_every_kind_decrypted_as_markdown_csv_images_json_and_html
     assert "not encrypted" in readme and "Inside: 1 journal entry, 1 check-in, 3 questionnaires," in readme
 
 
+def test_a_check_in_without_mood_has_empty_cells_not_a_number(app, web):
+    web.sign_up("ana@example.org")
+    with app.app_context():
+        db = get_db()
+        data, _ = checkins.clean_checkin({"mood": "", "anxiety": "4", "energy": ""}, ["tender"])
+        checkins.create_checkin(db, _keyring(db, "ana@example.org"), _key(), data, utcnow())
+        db.commit()
+    archive = _download(web)
+    [checkin] = _csv(archive, "checkins.csv")
+    assert (checkin["mood (0-10)"], checkin["anxiety (0-10)"], checkin["energy (0-10)"]) == ("", "4", "")
+    assert checkin["emotion words"] == "tender"
+    record = next(one for one in json.loads(_text(archive, "records.json"))["records"] if one["kind"] == "checkin")
+    assert record["data"] == {"anxiety": 4, "emotions": ["tender"]}
+    summary = _text(archive, "summary.html")
+    assert "<dt>Anxiety</dt><dd>4 / 10</dd>" in summary and "<dt>Mood</dt>" not in summary
+
+
 def test_the_export_holds_only_its_owner_records(app, web, other_web):
     web.sign_up("ana@example.org")
     other_web.sign_up("bo@example.org")

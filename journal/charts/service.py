@@ -96,9 +96,9 @@ def build_chart(*, chart_id: str, heading: str, range_words: str, columns: Seque
     return Chart(chart_id, heading, title, tuple(columns), Markup(svg), tuple(rows))
 
 
-def mood_chart(series: Sequence[tuple[datetime, int, int | None]], doses: Sequence[Dose],
+def mood_chart(series: Sequence[tuple[datetime, int | None, int | None]], doses: Sequence[Dose],
                span: tuple[datetime, datetime], range_words: str, zone: str) -> Chart:
-    """Mood and anxiety (0-10) from check-ins, as `checkins.service.mood_series` gives them."""
+    """Mood and anxiety (0-10) from check-ins, as `checkins.service.mood_series` gives them (None: not answered)."""
     return build_chart(chart_id="chart-mood", heading="Mood and anxiety", range_words=range_words,
                        columns=("Mood", "Anxiety"), points=[(at, (mood, anxiety)) for at, mood, anxiety in series],
                        y_range=(0, 10), doses=doses, span=span, zone=zone, y_label="0 to 10", note=MOOD_NOTE)

@@ -116,8 +116,10 @@ class _Scale:
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
-    """Line style, point shape and name of each series with points; one needs no legend (the title names it)."""
-    if sum(1 for one in series if one.points) < 2:
+    """Line style, point shape and name of each series with points, on a chart of several series."""
+    # One series needs no key (the title names it); one of several does, drawn alone or not: a lone anxiety
+    # line on a "Mood and anxiety" chart must not pass for mood.
+    if len(series) < 2:
         return []
     parts, x = [], 0.0
     for index, one in enumerate(series):

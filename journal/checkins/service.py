@@ -1,8 +1,8 @@
 """Mood check-ins: check the form, save once, list, delete, and the mood series other pages chart.
 
-A check-in is a record of kind "checkin". Its payload holds only what was answered: mood always;
-anxiety, energy, sleep hours, sleep quality, emotion words and a note only when given. A key
-that is absent means "not answered", which is different from a 0.
+A check-in is a record of kind "checkin". Its payload holds only what was answered: mood, anxiety,
+energy, sleep hours, sleep quality, emotion words and a note, each only when given, and at least one
+of them. A key that is absent means "not answered", which is different from a 0.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..forms import CONTROL_RE
 from ..records import service as records
-from .vocabulary import (ANXIETY, ENERGY, MOOD, NOTE_MAX, SCALES, SLEEP_HOURS_MAX, SLEEP_QUALITY, Scale,
-                         hours_text, in_vocabulary_order)
+from .vocabulary import (NOTE_MAX, NOTHING_ANSWERED, SCALES, SLEEP_HOURS_MAX, SLEEP_QUALITY, Scale, hours_text,
+                         in_vocabulary_order)
 
 KIND = "checkin"
 PAGE_SIZE = 30
@@ -28,7 +28,7 @@ _HOURS_RE = re.compile(r"[0-9]{1,2}(?:\.[05]0*)?")
 
 @dataclass(frozen=True)
 class CheckinInput:
-    mood: int
+    mood: int | None = None
     anxiety: int | None = None
     energy: int | None = None
     sleep_hours: float | None = None
@@ -41,7 +41,7 @@ class CheckinInput:
 class CheckinView:
     id: uuid.UUID
     occurred_at: datetime
-    mood: int
+    mood: int | None
     anxiety: int | None
     energy: int | None
     sleep_hours: float | None
@@ -60,18 +60,29 @@ class CheckinView:
             parts.append(word.lower() if parts else word)
         return ", ".join(parts)
 
+    @property
+    def summary(self) -> str:
+        """"Mood 6 · anxiety 3 · sleep 7 hours · calm, tender · the note": what was answered, in one line."""
+        ours = [f"{label} {value}" for label, value in (("mood", self.mood), ("anxiety", self.anxiety),
+                                                         ("energy", self.energy)) if value is not None]
+        if self.sleep_text:
+            ours.append(f"sleep {self.sleep_text.lower()}")
+        if ours:
+            ours[0] = ours[0][:1].upper() + ours[0][1:]  # the client's own words stay as written
+        parts = ours + ([", ".join(self.emotions)] if self.emotions else [])
+        note = " ".join(self.note.split())
+        if note:
+            parts.append(note if len(note) <= 80 else note[:77].rstrip() + "…")
+        return " · ".join(parts)
+
 
 def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[CheckinInput | None, dict[str, str]]:
-    """The check-in as typed, or a message per field that needs a change.
-
-    Optional scales come with a "Not now" box (`skip_<scale>`), ticked until the slider is
-    touched: a range input always sends a number, so without the box an untouched slider would
-    be saved as if it had been answered. Ticked means "not answered", whatever number is sent.
-    """
+    """The check-in as typed, or a message per field that needs a change ("nothing" when nothing was answered)."""
+    # A scale sent empty is not answered. Items kept by an older page may still arrive from a phone's outbox
+    # with a "Not now" box (`skip_<scale>`) beside the number its slider rested on: ticked means not answered.
     errors: dict[str, str] = {}
-    mood = _scale(fields, MOOD, errors)
-    anxiety = None if fields.get("skip_anxiety") else _scale(fields, ANXIETY, errors)
-    energy = None if fields.get("skip_energy") else _scale(fields, ENERGY, errors)
+    mood, anxiety, energy = (None if fields.get(f"skip_{scale.id}") else _scale(fields, scale, errors)
+                             for scale in SCALES)
     sleep_hours = _sleep_hours(fields.get("sleep_hours"), errors)
     sleep_quality = _sleep_quality(fields.get("sleep_quality"), errors)
     picked = set(emotions)
@@ -83,9 +94,12 @@ def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[Check
         errors["note"] = f"A note can be up to {NOTE_MAX:,} characters; this one has {len(note):,}. Shorten it a little?"
     elif CONTROL_RE.search(note):
         errors["note"] = "The note has invisible control characters that cannot be saved. Remove them and try again."
-    if errors or mood is None:
+    if errors:
         return None, errors
-    return CheckinInput(mood, anxiety, energy, sleep_hours, sleep_quality, tuple(known), note), errors
+    data = CheckinInput(mood, anxiety, energy, sleep_hours, sleep_quality, tuple(known), note)
+    if not payload(data):
+        return None, {"nothing": NOTHING_ANSWERED}
+    return data, errors
 
 
 def create_checkin(db: Session, keyring: vault.Keyring, client_key: str, data: CheckinInput,
@@ -112,36 +126,25 @@ def delete_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -
 
 
 def mood_series(db: Session, keyring: vault.Keyring,
-                since: datetime | None) -> list[tuple[datetime, int, int | None]]:
-    """(occurred_at, mood, anxiety or None when not answered) for every check-in since `since`, oldest first."""
-    return [(view.occurred_at, view.mood, view.anxiety)
-            for view in map(_view, records.list_kind(db, keyring, KIND, since=since, newest_first=False))]
+                since: datetime | None) -> list[tuple[datetime, int | None, int | None]]:
+    """(occurred_at, mood, anxiety; None: not answered) of each check-in since `since` with either, oldest first."""
+    views = map(_view, records.list_kind(db, keyring, KIND, since=since, newest_first=False))
+    return [(view.occurred_at, view.mood, view.anxiety) for view in views
+            if view.mood is not None or view.anxiety is not None]
 
 
 def timeline_summary(view: records.RecordView) -> tuple[str, str, str]:
     """(title, one line, link) for the timeline: "Check-in", "Mood 6 · anxiety 3 · calm, tender", its page."""
     from flask import url_for
 
-    checkin = _view(view)
-    parts = [f"Mood {checkin.mood}"]
-    parts += [f"{label} {value}" for label, value in (("anxiety", checkin.anxiety), ("energy", checkin.energy))
-              if value is not None]
-    if checkin.sleep_text:
-        parts.append(f"sleep {checkin.sleep_text.lower()}")
-    if checkin.emotions:
-        parts.append(", ".join(checkin.emotions))
-    note = " ".join(checkin.note.split())
-    if note:
-        parts.append(note if len(note) <= 80 else note[:77].rstrip() + "…")
-    return "Check-in", " · ".join(parts), url_for("checkins.read_checkin", checkin_id=view.id)
+    return "Check-in", _view(view).summary, url_for("checkins.read_checkin", checkin_id=view.id)
 
 
 def payload(data: CheckinInput) -> dict[str, Any]:
     """What is sealed: the answered fields only."""
-    sealed: dict[str, Any] = {"mood": data.mood}
-    optional = {"anxiety": data.anxiety, "energy": data.energy, "sleep_hours": data.sleep_hours,
+    answered = {"mood": data.mood, "anxiety": data.anxiety, "energy": data.energy, "sleep_hours": data.sleep_hours,
                 "sleep_quality": data.sleep_quality}
-    sealed.update({key: value for key, value in optional.items() if value is not None})
+    sealed: dict[str, Any] = {key: value for key, value in answered.items() if value is not None}
     if data.emotions:
         sealed["emotions"] = list(data.emotions)
     if data.note:
@@ -149,33 +152,25 @@ def payload(data: CheckinInput) -> dict[str, Any]:
     return sealed
 
 
-def scale_state(fields: Mapping[str, str] | None) -> dict[str, tuple[int, bool]]:
-    """Per scale, (where the slider sits, whether "Not now" is ticked) for a fresh form (None) or a sent one.
-
-    A fresh form puts every slider in the middle, with the optional ones at "Not now"; a sent one
-    keeps what was sent (a number out of range puts the slider back in the middle).
-    """
-    state = {}
-    for scale in SCALES:
-        middle = (scale.low + scale.high) // 2
-        raw = (fields.get(scale.id) or "").strip() if fields is not None else ""
-        value = int(raw) if _INT_RE.fullmatch(raw) and scale.low <= int(raw) <= scale.high else middle
-        skipped = not scale.required and (fields is None or bool(fields.get(f"skip_{scale.id}")))
-        state[scale.id] = (value, skipped)
+def scale_state(fields: Mapping[str, str] | None) -> dict[str, int | None]:
+    """Per scale, the number chosen or None ("Not now"): all None for a fresh form (None), else as sent."""
+    # Out of range, or beside an older page's ticked "Not now" box, is not a choice: back to "Not now".
+    state: dict[str, int | None] = {scale.id: None for scale in SCALES}
+    for scale in SCALES if fields is not None else ():
+        raw = (fields.get(scale.id) or "").strip()
+        if _INT_RE.fullmatch(raw) and scale.low <= int(raw) <= scale.high and not fields.get(f"skip_{scale.id}"):
+            state[scale.id] = int(raw)
     return state
 
 
 def _scale(fields: Mapping[str, str], scale: Scale, errors: dict[str, str]) -> int | None:
     raw = (fields.get(scale.id) or "").strip()
     if not raw:
-        if scale.required:
-            errors[scale.id] = f"Choose a number for your {scale.label.lower()}, from {scale.low} to {scale.high}."
         return None
     value = int(raw) if _INT_RE.fullmatch(raw) else None
     if value is None or not scale.low <= value <= scale.high:
-        skip = "" if scale.required else ", or tick “Not now”"
         errors[scale.id] = (f"{scale.label} goes from {scale.low} ({scale.low_word}) to {scale.high} "
-                            f"({scale.high_word}). Choose a number in between{skip}.")
+                            f"({scale.high_word}). Choose a number in between, or “Not now”.")
         return None
     return value
 
@@ -204,6 +199,7 @@ def _sleep_quality(raw: str | None, errors: dict[str, str]) -> int | None:
 def _view(view: records.RecordView) -> CheckinView:
     data = view.data
     hours = data.get("sleep_hours")
-    return CheckinView(view.id, view.occurred_at, int(data.get("mood", 0)), data.get("anxiety"), data.get("energy"),
-                       float(hours) if hours is not None else None, data.get("sleep_quality"),
+    mood = data.get("mood")
+    return CheckinView(view.id, view.occurred_at, int(mood) if mood is not None else None, data.get("anxiety"),
+                       data.get("energy"), float(hours) if hours is not None else None, data.get("sleep_quality"),
                        tuple(data.get("emotions", ())), data.get("note", ""))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.loader import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
+from ..sharing import audience
 from ..web import outbox
 from ..web.htmx import render_page_or_fragment
 from . import service, vocabulary
@@ -21,7 +22,7 @@ def _keyring():
 
 
 def _form_page(*, client_key: str, form=None, errors=None, status: int = 200):
-    """`form` is None for a fresh form (optional scales start at "Not now"), else what was sent."""
+    """`form` is None for a fresh form (every scale starts at "Not now"), else what was sent."""
     emotions = set(form.getlist("emotions")) if form is not None else set()
     return render_template("checkins/form.html", client_key=client_key, form=form or {}, submitted=form is not None,
                            errors=errors or {}, picked=emotions, scale_state=service.scale_state(form),
@@ -58,9 +59,10 @@ def create_checkin():
     if data is None:
         return _form_page(client_key=client_key, form=request.form, errors=errors, status=422)
     db = get_db()
-    service.create_checkin(db, _keyring(), client_key, data, utcnow())
+    checkin_id = service.create_checkin(db, _keyring(), client_key, data, utcnow())
     db.commit()
-    return outbox.saved(url_for("checkins.list_checkins"), "Check-in saved.")
+    told = audience.saved_message("Check-in", audience.record_audience(db, current_user.user.id, checkin_id))
+    return outbox.saved(url_for("checkins.list_checkins"), told)
 
 
 @bp.get("/<uuid:checkin_id>")

@@ -16,10 +16,10 @@ class Scale:
     high: int
     low_word: str
     high_word: str
-    required: bool = False
 
 
-MOOD = Scale("mood", "Mood", 0, 10, "Very low", "Very good", required=True)
+# Every scale starts unset and may stay so: no value the person did not choose is stored.
+MOOD = Scale("mood", "Mood", 0, 10, "Very low", "Very good")
 ANXIETY = Scale("anxiety", "Anxiety", 0, 10, "Calm", "Very anxious")
 ENERGY = Scale("energy", "Energy", 0, 10, "Drained", "Full of energy")
 SCALES = (MOOD, ANXIETY, ENERGY)
@@ -30,6 +30,8 @@ SLEEP_HOURS = tuple(n / 2 for n in range(SLEEP_HOURS_MAX * 2 + 1))
 SLEEP_QUALITY = {1: "Very poor", 2: "Poor", 3: "Fair", 4: "Good", 5: "Very good"}
 
 NOTE_MAX = 2000
+# Said by the server and, before sending, by checkins.js: the form keeps whatever was there.
+NOTHING_ANSWERED = "Nothing to save yet: answer any one question, pick a word or write a note, then save."
 
 
 @dataclass(frozen=True)

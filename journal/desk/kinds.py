@@ -64,16 +64,7 @@ def summary(view: RecordView, doses: Sequence[Dose]) -> tuple[str, str]:
     if shown is None:
         return kind_label(view.kind), ""
     if view.kind == "checkin":
-        parts = [f"Mood {shown.mood}"]
-        parts += [f"{label} {value}" for label, value in (("anxiety", shown.anxiety), ("energy", shown.energy))
-                  if value is not None]
-        if shown.sleep_text:
-            parts.append(f"sleep {shown.sleep_text.lower()}")
-        if shown.emotions:
-            parts.append(", ".join(shown.emotions))
-        if shown.note:
-            parts.append(_short(shown.note, 80))
-        return "Check-in", " · ".join(parts)
+        return "Check-in", shown.summary
     if view.kind == "measure":
         return shown.instrument.name, (f"Score {shown.total} of {shown.instrument.max_total} · "
                                        f"{shown.result.band.label}")

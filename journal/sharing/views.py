@@ -13,7 +13,7 @@ from ..activity import service as activity
 from ..auth.loader import client_required
 from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
-from . import client, display, service
+from . import audience, client, display, service
 
 bp = Blueprint("sharing", __name__)
 # The canonical record partials (templates/records/) need these on every page that includes them,
@@ -21,6 +21,12 @@ bp = Blueprint("sharing", __name__)
 bp.add_app_template_global(display.for_view, "record_display")
 bp.add_app_template_global(display.kind_label, "record_kind_label")
 bp.add_app_template_filter(display.in_zone, "in_zone")
+
+
+@bp.app_template_global("audience_of")
+def _audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
+    """Who sees the signed-in client's record `record_id`, or a new one of `kind` (sharing/_audience.html)."""
+    return audience.audience_of(get_db(), _user().id, kind=kind, record_id=record_id)
 
 
 def _keyring():
@@ -131,7 +137,8 @@ def consent():
     db = get_db()
     try:
         invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
-        service.link_client(db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"), utcnow())
+        link = service.link_client(db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"),
+                                   utcnow())
         activity.record(db, _user().id, "link_made", device=current_user.device,
                         detail=therapist.display_name or therapist.email)
         activity.record(db, therapist.id, "client_linked", detail=_user().display_name or _user().email)
@@ -139,8 +146,7 @@ def consent():
         db.rollback()
         return render_template("sharing/link.html", code=code, error=str(problem)), 422
     db.commit()
-    flash(f"You are linked with {therapist.display_name or therapist.email}. Nothing is shared until you "
-          "choose to share it.", "info")
+    flash(audience.linked_message(therapist.display_name or therapist.email, link.auto_share_kinds.split(",")), "info")
     return redirect(url_for("sharing.clinicians"), 303)
 
 

@@ -180,7 +180,7 @@
     form.reset();
     var key = form.querySelector('input[name="client_key"]');
     if (key) key.value = newId();
-    form.querySelectorAll("[data-skip]").forEach(function (box) { box.dispatchEvent(new Event("change")); });
+    form.querySelectorAll("[data-scale] select").forEach(function (box) { box.dispatchEvent(new Event("change")); });
   }
 
   function fields(form, submitter) {
@@ -196,7 +196,15 @@
       return pair ? pair[1] : "";
     };
     if (item.kind === "entry") return get("title") || "Untitled entry";
-    return "Mood " + get("mood");
+    // Only what was answered; an older page sent a number beside a ticked "Not now" box.
+    var parts = ["mood", "anxiety", "energy"].filter(function (name) {
+      return get(name) !== "" && !get("skip_" + name);
+    }).map(function (name, index) {
+      return (index ? name : name.charAt(0).toUpperCase() + name.slice(1)) + " " + get(name);
+    });
+    var words = item.fields.filter(function (p) { return p[0] === "emotions"; }).map(function (p) { return p[1]; });
+    if (words.length) parts.push(words.join(", ")); // the client's words, as written
+    return parts.join(" · ") || get("note").trim().slice(0, 60) || "Check-in";
   }
 
   function timeText(ms) {
@@ -271,13 +279,16 @@
       var form = item && document.querySelector('form[data-outbox-kind="' + item.kind + '"]');
       if (!form) return;
       form.querySelectorAll("input[type=checkbox], input[type=radio]").forEach(function (box) { box.checked = false; });
+      var skipped = item.fields.filter(function (p) { return p[0].indexOf("skip_") === 0; })
+        .map(function (p) { return p[0].slice(5); });
       item.fields.forEach(function (pair) {
+        if (skipped.indexOf(pair[0]) !== -1) return; // "Not now" on an older page: the number beside it was never chosen
         form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (field) {
           if (field.type === "checkbox" || field.type === "radio") { if (field.value === pair[1]) field.checked = true; }
           else field.value = pair[1];
         });
       });
-      form.querySelectorAll("[data-skip]").forEach(function (box) { box.dispatchEvent(new Event("change")); });
+      form.querySelectorAll("[data-scale] select").forEach(function (box) { box.dispatchEvent(new Event("change")); });
       showStatus(form, "This was written offline and could not be saved as it was. Check it and save again.");
     });
   }
