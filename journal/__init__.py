@@ -43,6 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .intentions.views import bp as intentions_bp
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
+    from .safety.practice_views import bp as practice_line_bp
+    from .safety.views import bp as safety_bp
     from .sharing.views import bp as sharing_bp
     from .timeline.views import bp as timeline_bp
     from .security import csrf, headers, ratelimit
@@ -82,6 +84,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(dosing_bp)
     app.register_blueprint(intentions_bp)
+    app.register_blueprint(safety_bp)
+    app.register_blueprint(practice_line_bp)
     app.register_blueprint(timeline_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(art_bp)

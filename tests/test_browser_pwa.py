@@ -5,6 +5,7 @@ Screenshots go to test-output/screenshots/pwa-<database>/.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -216,7 +217,7 @@ def test_after_browsing_no_private_content_is_stored_on_the_device(server, open_
     email = page.evaluate("document.body.dataset.outboxOwner")
     pages = ["/", "/entries", f"/entries/{entry_id}", f"/entries/{entry_id}/edit", "/timeline", "/checkins",
              "/checkins/new", "/charts", "/art", "/new", "/account", "/outbox", "/sessions", "/intentions",
-             "/questionnaires", "/entries/new", "/help"]
+             "/questionnaires", "/entries/new", "/help", "/safety-plan", "/safety-plan/edit"]
     for path in pages:
         response = page.goto(base + path)
         assert response.ok, path
@@ -233,7 +234,12 @@ def test_after_browsing_no_private_content_is_stored_on_the_device(server, open_
     everything = repr(stored)
     assert marker not in everything
     assert entry_id not in everything
-    assert stored["local"] == [] or all(key == "theme" for key, _ in stored["local"])
+    # localStorage: the theme, and the public after-hours lines of the client's practices (crisis-lines.js).
+    assert all(key in ("theme", "crisis-lines") for key, _ in stored["local"]), stored["local"]
+    for key, value in stored["local"]:
+        if key == "crisis-lines":
+            assert all(set(line) <= {"name", "action", "href", "therapist", "hours"} and
+                       re.fullmatch(r"tel:\+?\d{6,15}", line["href"]) for line in json.loads(value)), value
     assert stored["session"] == []
     outbox = [d for d in stored["databases"] if d["database"] == "journal-outbox"]
     assert {d["store"] for d in outbox} <= {"items", "meta"}

@@ -140,6 +140,15 @@ def _password_change_problems(page, ids) -> None:
     assert answer.value.status == 422
 
 
+def _plan_problems(page, ids) -> None:
+    """The safety plan form with a line too long: refused (422), everything typed kept, the section marked."""
+    page.get_by_label("2. Things I can do on my own").fill("A long walk, " * 25)
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Save my plan").click()
+    assert answer.value.status == 422
+    expect(page.get_by_label("2. Things I can do on my own")).to_have_attribute("aria-invalid", "true")
+
+
 def _make_invite(page, ids) -> None:
     page.get_by_role("button", name="Make an invite").click()
     expect(page.locator("[data-invite-code]")).to_be_visible()
@@ -224,6 +233,13 @@ PAGES: list[Page] = [
     Page("share-art", "client", "/share/{art}"),
     Page("share-prepare", "client", "/share/prepare", shows="Not shared yet"),
     Page("access-history", "client", "/access", shows="Dr Ada Lindqvist"),
+    # The safety plan
+    Page("safety-plan", "client", "/safety-plan", shows="Walk to the bridge and back"),
+    Page("safety-plan-edit", "client", "/safety-plan/edit", shows="Edit my safety plan"),
+    Page("safety-plan-problems", "client", "/safety-plan/edit", reach=_plan_problems, shows="Nothing is saved yet"),
+    Page("safety-plan-print", "client", "/safety-plan/print", shows="If I am in danger now"),
+    Page("safety-plan-delete", "client", "/safety-plan/delete", shows="Delete your safety plan?"),
+    Page("share-safety-plan", "client", "/share/{plan}", shows="Walk to the bridge and back"),
     # Me, help, errors
     Page("me-client", "client", "/account", shows="Your data"),
     Page("export", "client", "/account/export", shows="Download everything (zip)"),
@@ -241,7 +257,7 @@ PAGES: list[Page] = [
     Page("signed-in-devices", "client", "/account/sessions", shows="This device"),
     Page("security-activity", "client", "/account/activity", shows="Your account was made."),
     Page("confirm-password", "client", "/confirm-password?next=/account", shows="Enter your password"),
-    Page("help-client", "client", "/help"),
+    Page("help-client", "client", "/help", shows="Riverside Clinic, after hours"),
     Page("not-found-client", "client", "/entries/00000000-0000-4000-8000-000000000000", status=404),
 
     # A therapist: the desk
@@ -251,11 +267,13 @@ PAGES: list[Page] = [
     Page("desk-record-entry", "therapist", "/desk/clients/{client}/records/{entry}"),
     Page("desk-record-art", "therapist", "/desk/clients/{client}/records/{art}", shows="Blue hills"),
     Page("desk-record-phq9", "therapist", "/desk/clients/{client}/records/{phq9}"),
+    Page("desk-record-safety-plan", "therapist", "/desk/clients/{client}/records/{plan}", shows="Walk to the bridge"),
     Page("desk-brief", "therapist", "/desk/clients/{client}/brief", shows="After the second session"),
     Page("desk-end-link", "therapist", "/desk/clients/{client}/end"),
     Page("desk-invites", "therapist", "/desk/invites", shows="expires"),
     Page("desk-invite-made", "therapist", "/desk/invites", reach=_make_invite),
-    Page("me-therapist", "therapist", "/account"),
+    Page("me-therapist", "therapist", "/account", shows="Riverside Clinic, after hours"),
+    Page("after-hours-line", "therapist", "/account/after-hours-line", shows="Your practice's after-hours line"),
     Page("delete-account-therapist", "therapist", "/account/delete", shows="delete my account"),
     Page("recovery-code-new-therapist", "therapist", "/recovery-code/new"),
     Page("two-step-on", "therapist", "/account/two-step", shows="Two-step sign-in is on"),
@@ -391,6 +409,8 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
     _sign_up_quickly(therapist, base, ids["therapist_email"], "therapist", "Dr Ada Lindqvist")
     code = _invite(therapist, base)
     _invite(therapist, base)  # left open, so the invites page lists one
+    _send(therapist, base, "/account/after-hours-line", "/account/after-hours-line",
+          [("name", "Riverside Clinic, after hours"), ("phone", "+1 555 010 7788"), ("hours", "Weekdays 6 pm to 8 am")])
     second = chromium.new_context(**QUALITY_CONTEXT)
     _sign_up_quickly(second.request, base, new_email("quality-second"), "therapist", "Dr Bea Moreno")
     ids["second_code"] = _invite(second.request, base)
@@ -464,7 +484,13 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
         assert uploaded.status == 303, uploaded.status
     ids["art"] = re.search(r'href="/art/([0-9a-f-]{36})"', client.get(base + "/art").text()).group(1)
 
-    for record in (ids["entry"], ids["art"]):
+    _send(client, base, "/safety-plan/edit", "/safety-plan", [
+        ("version", "0"), ("warning_signs", "Not sleeping\nPacing at night"), ("coping", "Walk to the bridge and back"),
+        ("distractions", "The library"), ("people", "Mum 07700 900123\nJo next door"),
+        ("professionals", "Dr Lindqvist +1 555 010 2233"), ("surroundings", ""), ("reasons", "My daughter")])
+    ids["plan"] = re.search(r'href="/share/([0-9a-f-]{36})"', client.get(base + "/safety-plan").text()).group(1)
+
+    for record in (ids["entry"], ids["art"], ids["plan"]):
         _send(client, base, f"/share/{record}", f"/share/{record}", [("link_ids", ids["link"])])
     ids["client"] = re.search(r"/desk/clients/([0-9a-f-]{36})", therapist.get(base + "/desk").text()).group(1)
     # Reads, so the client's access history has rows.

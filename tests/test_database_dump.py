@@ -68,7 +68,7 @@ def test_no_marker_code_or_password_in_any_column_or_raw_byte(app, web, database
 
 
 def test_every_record_kind_leaves_no_plaintext(app, web, database_url, request):
-    """One of each kind: a mood score, emotion words, an intention's words, answers never show."""
+    """One of each kind: a mood score, emotion words, an intention's words, answers, a safety plan never show."""
     from datetime import timedelta
 
     from journal.db import utcnow
@@ -94,17 +94,22 @@ def test_every_record_kind_leaves_no_plaintext(app, web, database_url, request):
                     web.get("/questionnaires/phq9/new").get_data(as_text=True)).group(1)
     answers = {f"q{n}": "2" for n in range(1, 10)}
     assert web.post("/questionnaires/phq9", {"client_key": key, **answers}).status_code == 303
+    sign, reason = new_marker("PLANSIGN"), new_marker("PLANREASON")
+    web.get("/safety-plan/edit")
+    assert web.post("/safety-plan", {"version": "0", "warning_signs": f"Pacing at night {sign}",
+                                     "people": "Mum 07700 900123", "reasons": reason}).status_code == 303
 
-    plaintexts = [m.encode() for m in (intention, felt, setting, note)] + [
+    plaintexts = [m.encode() for m in (intention, felt, setting, note, sign, reason)] + [
         b"in awe", b"grieving", b'"mood"', b'"anxiety":3', b'"route"', b'"answers"', b'"phq9"', b"Nasal", b'"iv"',
-        b"to soften",
+        b"to soften", b"Pacing at night", b"07700 900123", b"07700900123", b'"sections"', b'"warning_signs"',
     ]
     raw = _raw_copy(database_url, request)
     for value in plaintexts:
         assert value not in raw, value
     app.extensions["db_engine"].dispose()
     columns = _all_values(database_url)
-    kinds = {value for value in columns if value in (b"entry", b"checkin", b"measure", b"dose", b"intention")}
-    assert kinds == {b"checkin", b"measure", b"dose", b"intention"}  # the kinds are there, in clear metadata
+    kinds = {value for value in columns
+             if value in (b"entry", b"checkin", b"measure", b"dose", b"intention", b"safety_plan")}
+    assert kinds == {b"checkin", b"measure", b"dose", b"intention", b"safety_plan"}  # in clear metadata
     for value in plaintexts:
         assert not any(value in column for column in columns), value

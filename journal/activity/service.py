@@ -58,6 +58,8 @@ KINDS: dict[str, Callable[[str | None], str]] = {
     "standing_shares": lambda d: f"You changed what is shared automatically with {d or 'a clinician'}.",
     "export": lambda d: "You downloaded an export of your journal.",
     "therapist_export": lambda d: f"You exported the records {d or 'a client'} shared with you.",
+    "practice_line_set": lambda d: f"You set your practice's after-hours line{' to ' + d if d else ''}.",
+    "practice_line_removed": lambda d: "You removed your practice's after-hours line.",
 }
 
 

@@ -76,6 +76,8 @@ def summary(view: RecordView, doses: Sequence[Dose]) -> tuple[str, str]:
         return ("Intention" if shown.active else "Intention (archived)"), shown.text
     if view.kind == "art":
         return "Photo of art", _short(shown.caption, 140) or "No caption"
+    if view.kind == "safety_plan":
+        return "Safety plan", f"{len(shown.filled)} of {len(shown.sections)} sections filled in"
     return kind_label(view.kind), ""
 
 

@@ -4,7 +4,7 @@ shares with a clinician now (journal/desk/export.py). Nothing here knows who is 
 Each member is written in one pass over the records it needs, oldest first, a page at a time, so
 the archive streams: entries as Markdown, check-ins and each questionnaire as CSV, dosing sessions
 and intentions as CSV, photos as JPEG files, every record in one JSON file, and a printable HTML
-summary by dosing session that needs nothing outside itself.
+summary by dosing session that needs nothing outside itself, and the safety plan as Markdown.
 
 File names inside the zip are built only from dates, ASCII slugs and ids: nothing a person typed
 can name a path.
@@ -32,7 +32,9 @@ from ..records.service import RecordView
 from ..sharing.display import for_view, kind_label
 from .zipstream import ZipStream
 
+# The summary groups these by dosing session; records.json has every kind, the safety plan too.
 KINDS = ("entry", "checkin", "measure", "dose", "intention", "art")
+JSON_KINDS = KINDS + ("safety_plan",)
 CSV_BOM = "\ufeff"  # so spreadsheet programs read the files as UTF-8
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WHEN = "%a %-d %b %Y, %H:%M"
@@ -130,6 +132,8 @@ def build(source: Source, about: About) -> Iterator[bytes]:
                                   _measures_csv(source, doses, instrument))
     yield from archive.member("sessions.csv", made, _doses_csv(source, doses))
     yield from archive.member("intentions.csv", made, _intentions_csv(source))
+    for view in source.records(["safety_plan"]):
+        yield from archive.member(PLAN_FILE, local(view.updated_at, zone), [_plan_markdown(view, zone)])
     for view in source.records(["art"]):
         picture = source.picture(view, "full")
         if picture is not None:
@@ -157,6 +161,7 @@ def _readme(about: About, zone: str) -> str:
         "  questionnaires/     PHQ-9, GAD-7 and PCL-5: every answer, the total and the published band.",
         "  sessions.csv        Dosing sessions, numbered in order.",
         "  intentions.csv      Intentions, active and archived.",
+        "  safety-plan.md      The safety plan, section by section (if there is one).",
         "  art/                Photos of art as JPEG files, named by date (the display version).",
         "",
         ("Inside: " + ", ".join(counts) + ".") if counts else "Nothing was written yet.",
@@ -210,6 +215,21 @@ def _md_body(title: str, prompt: str | None, body: str) -> str:
         parts.append(f"> Answering: {prompt}\n")
     parts.append(body.rstrip() + "\n")
     return "\n".join(parts)
+
+
+PLAN_FILE = "safety-plan.md"
+
+
+def _plan_markdown(view: RecordView, zone: str) -> str:
+    """The safety plan: a heading per section, one item a line, as it was written."""
+    shown = for_view(view)
+    meta = {"title": "Safety plan", "made": _iso(view.created_at, zone), "updated": _iso(view.updated_at, zone),
+            "id": str(view.id), "version": view.version}
+    parts = ["# Safety plan\n"]
+    for section in shown.sections:
+        lines = "\n".join(f"- {line.text}" for line in section.lines) or "_Nothing written here yet._"
+        parts.append(f"## {section.section.title}\n\n{lines}\n")
+    return _front_matter(meta) + "\n".join(parts)
 
 
 # CSV -----------------------------------------------------------------------------------------------------
@@ -289,7 +309,7 @@ def _json(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
     opening = json.dumps(head, ensure_ascii=False, indent=2)
     yield opening[:-2] + ',\n  "records": ['
     first = True
-    for view in source.records(KINDS):
+    for view in source.records(JSON_KINDS):
         place = place_of(view.occurred_at, doses, source.zone)
         record: dict[str, Any] = {
             "id": str(view.id), "kind": view.kind, "occurred_at": view.occurred_at.isoformat(),
@@ -301,6 +321,8 @@ def _json(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
             record["file"] = entry_name(view, source.zone)
         elif view.kind == "art":
             record["file"] = art_name(view, source.zone)
+        elif view.kind == "safety_plan":
+            record["file"] = PLAN_FILE
         record["data"] = view.data
         text = json.dumps(record, ensure_ascii=False, indent=2, default=str)
         yield ("\n    " if first else ",\n    ") + text.replace("\n", "\n    ")

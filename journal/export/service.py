@@ -34,7 +34,8 @@ PAGE_SIZE = 50
 # What the counts on the export page call each kind, in the order shown.
 KIND_WORDS = {"entry": ("journal entry", "journal entries"), "checkin": ("check-in", "check-ins"),
               "measure": ("questionnaire", "questionnaires"), "dose": ("dosing session", "dosing sessions"),
-              "intention": ("intention", "intentions"), "art": ("photo of art", "photos of art")}
+              "intention": ("intention", "intentions"), "art": ("photo of art", "photos of art"),
+              "safety_plan": ("safety plan", "safety plans")}
 # Text grows on its way out: Markdown, CSV, JSON and the HTML summary each carry it once.
 TEXT_COPIES = 4
 FIXED_BYTES = 40 * 1024  # README, headers, styles, the zip's own directory

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.loader import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
+from ..safety.crisis import crisis_lines
 from . import service
 from .instruments import INSTRUMENTS
 
@@ -72,7 +73,7 @@ def create_measure(instrument_id):
 def result(measure_id):
     """The score, its band and what it is (and is not); crisis resources first after PHQ-9 item 9 > 0."""
     return render_template("measures/result.html", measure=_measure_or_404(measure_id),
-                           crisis=current_app.config["CRISIS_RESOURCES"])
+                           crisis=crisis_lines(get_db(), current_user.user, current_app.config))
 
 
 @bp.get("/<uuid:measure_id>/delete")

@@ -8,6 +8,9 @@ from ..auth.loader import client_required
 from ..course import service as course
 from ..db import get_db, utcnow
 from ..desk.views import clients as desk_clients
+from ..safety import practice_line
+from ..safety import service as safety
+from ..safety.crisis import crisis_lines
 from ..sharing.client import has_links
 
 bp = Blueprint("pages", __name__)
@@ -36,12 +39,17 @@ def new_item():
 
 @bp.get("/help")
 def crisis_help():
-    """Crisis resources, reachable from every page, signed in or not."""
-    return render_template("pages/help.html", crisis=current_app.config["CRISIS_RESOURCES"])
+    """Crisis lines, reachable from every page, signed in or not; a client's own safety plan first."""
+    client = current_user.is_authenticated and current_user.role == "client"
+    db = get_db() if client else None  # a visitor's help page asks nothing of the database
+    crisis = crisis_lines(db, current_user.user if client else None, current_app.config)
+    plan = safety.get_plan(db, current_user.keyring) if crisis.has_plan else None
+    return render_template("pages/help.html", crisis=crisis, plan=plan, client=client)
 
 
 @bp.get("/account")
 @login_required
 def account():
     """Me: the account, the recovery code, the theme, signing out."""
-    return render_template("pages/account.html", user=current_user.user)
+    return render_template("pages/account.html", user=current_user.user,
+                           practice_line=practice_line.of(current_user.user))

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from ..checkins import service as checkins, vocabulary
 from ..db import get_db
+from ..safety.crisis import public_lines
 from . import manifest as app_manifest
 from . import service
 
@@ -49,7 +50,7 @@ def service_worker():
 @bp.get("/offline")
 def offline():
     """Shown by the service worker when a page cannot be reached."""
-    return render_template("pwa/offline.html", shell=True, crisis=current_app.config["CRISIS_RESOURCES"])
+    return render_template("pwa/offline.html", shell=True, crisis=public_lines(current_app.config))
 
 
 @bp.get("/offline/entry")

@@ -1,6 +1,6 @@
 """The records envelope: one way to create, read, list, edit and delete what a client writes.
 
-Every kind (entry, checkin, measure, dose, intention) is a row of `records` whose fields are
+Every kind (entry, checkin, measure, dose, intention, art, safety_plan) is a row of `records` whose fields are
 sealed in its payload; ordering metadata (kind, occurred_at) stays in clear. Every query is
 scoped to the keyring's owner, so a row can only be found by the person who can open it.
 """
@@ -19,7 +19,7 @@ from .. import vault
 from ..models import Record
 from . import blobs, shares
 
-KINDS = ("entry", "checkin", "measure", "dose", "intention")
+KINDS = ("entry", "checkin", "measure", "dose", "intention", "art", "safety_plan")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ KIND_LABELS = {
     "dose": "Dosing session",
     "intention": "Intention",
     "art": "Photo of art",
+    "safety_plan": "Safety plan",
 }
 TIME_PATTERN = "%a %-d %b %Y, %H:%M"
 
@@ -103,5 +104,11 @@ def _art(view: RecordView):
     return _view(view)
 
 
+def _safety_plan(view: RecordView):
+    from ..safety.service import plan_view
+
+    return plan_view(view)
+
+
 _BUILDERS = {"entry": _entry, "checkin": _checkin, "measure": _measure, "dose": _dose, "intention": _intention,
-             "art": _art}
+             "art": _art, "safety_plan": _safety_plan}

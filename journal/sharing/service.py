@@ -25,7 +25,8 @@ from ..security import ratelimit
 from . import access
 
 INVITE_DAYS = 7
-SHAREABLE_KINDS = ("entry", "checkin", "measure", "dose", "intention", "art")
+# The safety plan is shared only by choice, one plan at a time: never a standing share.
+SHAREABLE_KINDS = ("entry", "checkin", "measure", "dose", "intention", "art", "safety_plan")
 AUTO_SHARE_CHOICES = {"checkin": "Check-ins", "measure": "Questionnaires", "dose": "Dosing sessions",
                       "intention": "Intentions"}
 _CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})

@@ -188,7 +188,9 @@ def _share_page(view, *, problems=(), changed=(), status=200):
 
 
 def _back_url(view) -> str:
-    """The record's own page (intentions live on their list)."""
+    """The record's own page (intentions live on their list; the safety plan has one page)."""
+    if view.kind == "safety_plan":
+        return url_for("safety.show_plan")
     pages = {"entry": ("entries.read_entry", "entry_id"), "checkin": ("checkins.read_checkin", "checkin_id"),
              "measure": ("measures.result", "measure_id"), "dose": ("dosing.read_dose", "dose_id"),
              "art": ("art.read_art", "art_id")}

@@ -88,9 +88,16 @@ def _art(view: records.RecordView, _doses) -> tuple[str, str, str]:
     return timeline_summary(view)
 
 
+def _safety_plan(view: records.RecordView, _doses) -> tuple[str, str, str]:
+    from ..safety.service import summary
+
+    return "Safety plan", summary(view), url_for("safety.show_plan")
+
+
+# Every shareable kind (the prepare page uses these); the timeline itself lists only KINDS.
 SUMMARIES: dict[str, Callable] = {
     "entry": _entry, "dose": _dose, "intention": _intention, "checkin": _checkin, "measure": _measure,
-    "art": _art,
+    "art": _art, "safety_plan": _safety_plan,
 }
 
 
