@@ -51,8 +51,12 @@ bench/node_modules/.installed: bench/package.json
 	cd bench && $(NPM_INSTALL)
 	touch $@
 
+# Two processes share the suite, a whole test file each at a time; then the log canary reads every log of the
+# run (tests/test_zz_log_canary.py), which needs all the others to have finished.
 test: $(BIN)/.test-installed browser servers node_modules/.installed
-	$(BIN)/python -m pytest
+	run=$$$$; export JOURNAL_TEST_RUN=$$run; \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/test_zz_log_canary.py && \
+	  $(BIN)/python -m pytest tests/test_zz_log_canary.py
 
 bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/signin_and_page_weight.py

@@ -15,22 +15,27 @@ from journal import create_app
 from journal.cli import upgrade_database
 
 from .postgres import PostgresServer
-from .support import DATABASES, FAST_KDF, LOGS, OUTPUT, WebClient, free_port
+from .support import DATABASES, FAST_KDF, IN_PROCESS_LOG, LOGS, OUTPUT, RUN, RUN_ID, WebClient, free_port
 
 # Every log record of the in-process app goes to a file, which the log canary reads at the end.
 LOGS.mkdir(parents=True, exist_ok=True)
-_handler = logging.FileHandler(LOGS / "in-process.log", encoding="utf-8")
+_handler = logging.FileHandler(IN_PROCESS_LOG, encoding="utf-8")
 _handler.setLevel(logging.DEBUG)
 _handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
 logging.getLogger().addHandler(_handler)
 logging.getLogger().setLevel(logging.DEBUG)
 
 
+def pytest_configure(config):
+    # Parallel workers (pytest-xdist) inherit this: they write into this run's folder, not one of their own.
+    os.environ.setdefault("JOURNAL_TEST_RUN", RUN_ID)
+
+
 def pytest_sessionstart(session):
     # Runs that have ended leave their folders behind; clear those, never a live run's.
     for folder in (OUTPUT / "runs").glob("run-*"):
-        pid = int(folder.name.removeprefix("run-"))
-        if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+        pid = folder.name.removeprefix("run-")
+        if folder != RUN and pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -47,7 +52,7 @@ def postgres():
         upgrade_database(server.url(template))
         yield server
     finally:
-        server.remove()
+        server.remove(keep_log=LOGS / f"postgresql-{server.port}.log")
 
 
 @pytest.fixture(scope="session")

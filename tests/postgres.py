@@ -64,8 +64,12 @@ class PostgresServer:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 
-    def remove(self) -> None:
+    def remove(self, keep_log: Path | None = None) -> None:
+        """Stop and delete the server; its log is kept at `keep_log` first, when given (the log canary reads it)."""
         self.stop()
+        if keep_log is not None and self.log.exists():
+            keep_log.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.log, keep_log)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def create_database(self, name: str | None = None, template: str | None = None) -> str:

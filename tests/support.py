@@ -15,10 +15,15 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
-# Each run keeps its own logs and markers, so two runs in one checkout never clear each other's.
-RUN = OUTPUT / "runs" / f"run-{os.getpid()}"
+# Each run keeps its own logs and markers, so two runs in one checkout never clear each other's. The processes
+# of one run share its folder: parallel workers (and the log canary run after them, see the Makefile) get the
+# run's id from JOURNAL_TEST_RUN, which conftest.py sets for the workers it starts.
+RUN_ID = os.environ.get("JOURNAL_TEST_RUN") or str(os.getpid())
+RUN = OUTPUT / "runs" / f"run-{RUN_ID}"
 LOGS = RUN / "logs"
 MARKERS = RUN / "markers.txt"
+# This process's own log of the in-process app (one per parallel worker).
+IN_PROCESS_LOG = LOGS / f"in-process-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
 PASSWORD = "a calm lake at dawn"
 # Every test that touches the database runs on each of these.
 DATABASES = ["sqlite", "postgresql"]

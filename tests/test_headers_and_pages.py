@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import LOGS, new_marker
+from .support import IN_PROCESS_LOG, new_marker
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "journal" / "templates"
 
@@ -126,4 +126,4 @@ def test_unexpected_error_shows_no_trace_and_logs_no_content(make_app, caplog):
     assert "Something went wrong on our side" in page
     assert "unhandled RuntimeError" in caplog.text  # the fault is logged, its message is not
     assert marker not in caplog.text
-    assert marker not in (LOGS / "in-process.log").read_text(encoding="utf-8")
+    assert marker not in IN_PROCESS_LOG.read_text(encoding="utf-8")
