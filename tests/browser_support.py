@@ -77,6 +77,13 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
         page.get_by_role("button", name="Sign in").click()
 
 
+def make_invite(desk, base: str) -> str:
+    """On a therapist's desk: make an invite through the invites page; returns its code as shown."""
+    desk.goto(base + "/desk/invites")
+    desk.get_by_role("button", name="Make an invite").click()
+    return desk.locator("[data-invite-code]").inner_text().strip()
+
+
 def set_up_two_factor(api, base: str, email: str) -> str:
     """Two-step sign-in on for the account signed in in a browser context (`page.request` or `context.request`),
     through the one helper every test uses (support.enable_two_factor). Returns the secret."""

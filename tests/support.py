@@ -164,6 +164,13 @@ class WebClient:
         assert response.status_code == 303, response.status_code
         return response.headers["Location"].rsplit("/", 1)[1]
 
+    def answer(self, instrument: str, answers: dict[int, int]):
+        """Send a questionnaire through its form (item number -> value); returns the answer (303 when saved)."""
+        page = self.get(f"/questionnaires/{instrument}/new").get_data(as_text=True)
+        client_key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
+        fields = {f"q{number}": str(value) for number, value in answers.items()}
+        return self.post(f"/questionnaires/{instrument}", {"client_key": client_key, **fields})
+
     def cookie(self, name: str) -> str | None:
         found = self.raw.get_cookie(name)
         return found.value if found else None

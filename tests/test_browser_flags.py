@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser_fixtures import chromium, open_context, server  # noqa: F401  (fixtures, used by name)
-from .browser_support import CLIENT_KEY_RE, PHONE, Shots, new_email
+from .browser_support import CLIENT_KEY_RE, PHONE, Shots, make_invite, new_email
 from .support import CSRF_RE, PASSWORD
 from .test_browser_sharing import sign_up_therapist
 
@@ -62,9 +62,7 @@ def test_flags_first_on_every_desk_page_then_seen_in_the_clients_history(server,
     shots = Shots("flags")
     desk = open_context(**DESK).new_page()
     sign_up_therapist(desk, base, new_email("flags-therapist"), THERAPIST)
-    desk.goto(base + "/desk/invites")
-    desk.get_by_role("button", name="Make an invite").click()
-    code = desk.locator("[data-invite-code]").inner_text().strip()
+    code = make_invite(desk, base)
 
     phone = open_context(**PHONE).new_page()
     _client_signs_up_and_links(phone, base, code)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser_fixtures import chromium, open_context, server  # noqa: F401  (fixtures, used by name)
-from .browser_support import PHONE, Shots, new_email, sign_up
+from .browser_support import PHONE, Shots, make_invite, new_email, sign_up
 from .support import new_marker
 from .test_browser_sharing import DESK, sign_up_therapist
 
@@ -26,9 +26,7 @@ def test_forms_and_results_say_who_will_see_them(server, open_context):
 
     desk = open_context(**DESK).new_page()
     sign_up_therapist(desk, base, new_email("told-therapist"), name)
-    desk.goto(base + "/desk/invites")
-    desk.get_by_role("button", name="Make an invite").click()
-    code = desk.locator("[data-invite-code]").inner_text().strip()
+    code = make_invite(desk, base)
 
     phone = open_context(**PHONE).new_page()
     sign_up(phone, base, new_email("told-client"))

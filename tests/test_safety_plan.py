@@ -294,10 +294,7 @@ def test_help_shows_the_plan_above_the_crisis_lines(app, web, other_web):
     assert "does not watch this app in real time" in page
 
     # Wherever else crisis lines show for her (a PHQ-9 answer to item 9), the plan is one tap away above them.
-    page = web.get("/questionnaires/phq9/new").get_data(as_text=True)
-    key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
-    answers = {f"q{n}": "0" for n in range(1, 10)} | {"q9": "1"}
-    result = web.get(web.post("/questionnaires/phq9", {"client_key": key, **answers}).headers["Location"])
+    result = web.get(web.answer("phq9", {n: 0 for n in range(1, 9)} | {9: 1}).headers["Location"])
     page = result.get_data(as_text=True)
     assert page.index('href="/safety-plan">Open my safety plan') < page.index('href="tel:988"')
 

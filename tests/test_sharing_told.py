@@ -35,10 +35,9 @@ def _page(web, url: str) -> str:
 
 
 def _measure(web, item9: int = 0, instrument: str = "phq9") -> str:
-    key = KEY_RE.search(_page(web, f"/questionnaires/{instrument}/new")).group(1)
     count = 9 if instrument == "phq9" else 7
-    answers = {f"q{n}": "1" for n in range(1, count + 1)} | ({"q9": str(item9)} if instrument == "phq9" else {})
-    response = web.post(f"/questionnaires/{instrument}", {"client_key": key, **answers})
+    answers = {n: 1 for n in range(1, count + 1)} | ({9: item9} if instrument == "phq9" else {})
+    response = web.answer(instrument, answers)
     assert response.status_code == 303
     return response.headers["Location"].rsplit("/", 1)[1]
 

@@ -18,6 +18,12 @@ from .. import vault
 from ..models import Link, User
 
 PURPOSE = "flag-marks"
+# What the client reads of each rule: what the flag was about, in their own terms, never the answer itself.
+ABOUT = {
+    "item9": "your answer to item 9 of the PHQ-9",
+    "band": "a questionnaire score in a higher band than the one before it",
+    "mood": "a drop in the mood of your check-ins",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,10 @@ class Notice:
     rule: str
     record_id: uuid.UUID | None
     at: datetime
+
+    @property
+    def words(self) -> str:
+        return f"Marked as seen the flag on {ABOUT.get(self.rule, 'something you share')}"
 
 
 def seen(keyring: vault.Keyring, link: Link) -> dict[str, datetime]:

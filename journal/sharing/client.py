@@ -167,22 +167,11 @@ def access_days(db: Session, keyring: vault.Keyring, zone: str) -> list[access.A
     known = {row.id: access.Covered(row.id, row.kind, row.occurred_at) for row in db.execute(
         select(Record.id, Record.kind, Record.occurred_at).where(Record.owner_id == keyring.user_id,
                                                                  Record.id.in_(ids)))} if ids else {}
-    marked = [access.AccessLine(notice.at, None, notice.therapist, "flag_seen", _flag_words(notice.rule),
+    marked = [access.AccessLine(notice.at, None, notice.therapist, "flag_seen", notice.words,
                                 [known[notice.record_id]] if notice.record_id in known else [])
               for notice in notices]
     lines = sorted(access.lines(db, keyring.user_id) + marked, key=lambda line: line.at, reverse=True)
     return access.by_day(lines, zone)
-
-
-FLAG_WORDS = {
-    "item9": "your answer to item 9 of the PHQ-9",
-    "band": "a questionnaire score in a higher band than the one before it",
-    "mood": "a drop in the mood of your check-ins",
-}
-
-
-def _flag_words(rule: str) -> str:
-    return f"Marked as seen the flag on {FLAG_WORDS.get(rule, 'something you share')}"
 
 
 def _one_record(db: Session, record_id: uuid.UUID) -> str:
