@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import vault
 from ..models import Record
@@ -138,31 +140,51 @@ def times(db: Session, keyring: vault.Keyring, kind: str) -> list[tuple[uuid.UUI
 def update(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, base_version: int,
            payload: dict[str, Any], now: datetime, occurred_at: datetime | None = None
            ) -> RecordView | StaleVersion | None:
-    """Save a new version sealed under a new data key, if `base_version` is still the latest."""
+    """Save a new version sealed under a new data key, if `base_version` is still the latest.
+
+    Two edits sent at once on the same version: the first to claim the next version saves, the
+    other gets StaleVersion with what the first saved (never two "saved" with one text gone).
+    """
     row = owned_row(db, keyring, kind, record_id)
     if row is None:
         return None
-    if row.version != base_version:
-        return StaleVersion(open_row(keyring, row))
-    return _reseal(db, keyring, row, payload, now, occurred_at)
+    saved = _reseal(db, keyring, row, payload, now, occurred_at) if row.version == base_version else None
+    if saved is not None:
+        return saved
+    row = owned_row(db, keyring, kind, record_id, fresh=True)
+    return StaleVersion(open_row(keyring, row)) if row is not None else None
+
+
+REKEY_TRIES = 5
 
 
 def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: datetime) -> bool:
-    """A new data key for the same content: an old wrap of the old key opens nothing written from now on."""
-    row = db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id))
-    if row is None:
-        return False
-    _reseal(db, keyring, row, vault.open_payload(keyring, row), now, None, touch=False)
-    return True
+    """A new data key for the same content: an old wrap of the old key opens nothing written from now on.
+
+    If an edit takes the next version first, re-key on top of it: the newest version always ends
+    under a key made after the share was gone.
+    """
+    for _ in range(REKEY_TRIES):
+        row = db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id)
+                        .execution_options(populate_existing=True))
+        if row is None:
+            return False
+        if _reseal(db, keyring, row, vault.open_payload(keyring, row), now, None, touch=False) is not None:
+            return True
+    raise RuntimeError("record kept changing while being re-keyed")
 
 
 def _reseal(db: Session, keyring: vault.Keyring, row: Record, payload: dict[str, Any], now: datetime,
-            occurred_at: datetime | None, touch: bool = True) -> RecordView:
-    """Seal a new version under a new data key: payload, attachments and every share's wrap."""
-    # Attachments were sealed under the old data key: open them before the row gets a new one.
+            occurred_at: datetime | None, touch: bool = True) -> RecordView | None:
+    """Seal the next version under a new data key (payload, attachments, every share's wrap).
+
+    None, with nothing written, when another request took the next version first.
+    """
+    # Attachments were sealed under the old data key and version: open them before claiming the next.
     attachments = {variant: vault.open_attachment(keyring, row, variant, blobs.STORE.get(db, row.id, variant))
                    for variant in blobs.STORE.variants(db, row.id)}
-    row.version += 1
+    if not _claim_next_version(db, row):
+        return None
     if touch:
         row.updated_at = now
     if occurred_at is not None:
@@ -175,6 +197,21 @@ def _reseal(db: Session, keyring: vault.Keyring, row: Record, payload: dict[str,
     return open_row(keyring, row)
 
 
+def _claim_next_version(db: Session, row: Record) -> bool:
+    """Check the version and take the next one in one statement: false if someone else took it first.
+
+    On PostgreSQL the row stays locked until commit (a concurrent claim waits, then finds the new
+    version and fails); on SQLite the statement takes the database's write lock.
+    """
+    claimed = db.execute(
+        sql_update(Record).where(Record.id == row.id, Record.version == row.version)
+        .values(version=row.version + 1).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        set_committed_value(row, "version", row.version + 1)
+    return claimed
+
+
 def delete(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) -> bool:
     row = owned_row(db, keyring, kind, record_id)
     if row is None:
@@ -184,10 +221,11 @@ def delete(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID)
     return True
 
 
-def owned_row(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) -> Record | None:
-    return db.scalar(
-        select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id, Record.kind == kind)
-    )
+def owned_row(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, *, fresh: bool = False
+              ) -> Record | None:
+    """The keyring owner's row of this kind; `fresh` reads it again over what this session holds."""
+    query = select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id, Record.kind == kind)
+    return db.scalar(query.execution_options(populate_existing=True) if fresh else query)
 
 
 def open_row(keyring: vault.Keyring, row: Record) -> RecordView:

@@ -3,15 +3,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
 from ..models import Link, Record, Share, User
 
 
+HOLD_TRIES = 5
+
+
 def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: datetime) -> Share:
-    """Seal the record's current data key to the clinician's pinned key (refused if their key changed)."""
+    """Seal the record's current data key to the clinician's pinned key (refused if their key changed).
+
+    The record is held at its version first, so an edit saved at the same moment either comes
+    before (and this shares what it saved) or after (and its re-wrap finds this share).
+    """
+    for _ in range(HOLD_TRIES):
+        if hold_version(db, row):
+            break
+        db.refresh(row)
+    else:
+        raise RuntimeError("record kept changing while being shared")
     wrap = _wrap(db, keyring, row, link)
     share = db.scalar(select(Share).where(Share.record_id == row.id, Share.recipient_id == link.therapist_id))
     if share is None:
@@ -22,6 +35,12 @@ def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: 
         share.wrap, share.dek_version = wrap, row.version
     db.flush()
     return share
+
+
+def hold_version(db: Session, row: Record) -> bool:
+    """Lock the record's row for this transaction if it is still at the version held; false if not."""
+    return db.execute(update(Record).where(Record.id == row.id, Record.version == row.version)
+                      .values(version=Record.version).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def rewrap(db: Session, keyring: vault.Keyring, row: Record) -> None:

@@ -145,6 +145,7 @@ def end_link(db: Session, link: Link, now: datetime, client_keyring: vault.Keyri
     re-keyed at the client's next sign-in (`rekey_pending`).
     """
     shared = list(db.scalars(select(Share.record_id).where(Share.link_id == link.id)))
+    _lock_records(db, shared)
     db.delete(link)  # shares cascade
     db.flush()
     for record_id in shared:
@@ -164,6 +165,15 @@ def rekey_pending(db: Session, keyring: vault.Keyring, now: datetime) -> int:
     return len(pending)
 
 
+def _lock_records(db: Session, record_ids: list[uuid.UUID]) -> None:
+    """Records before their shares, as an edit takes them: two requests never wait on each other in a circle.
+
+    (PostgreSQL row locks; SQLite has one write lock for the whole database and needs none.)
+    """
+    if record_ids:
+        db.execute(select(Record.id).where(Record.id.in_(record_ids)).order_by(Record.id).with_for_update())
+
+
 # Shares --------------------------------------------------------------------------------------------
 
 def share(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link, now: datetime) -> None:
@@ -179,6 +189,7 @@ def share(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link,
 
 def revoke(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link, now: datetime) -> bool:
     """Delete the wrap, then re-key: what the clinician already read stays read, nothing more opens."""
+    _lock_records(db, [record_id])
     result = db.execute(delete(Share).where(Share.record_id == record_id, Share.link_id == link.id,
                                             Share.owner_id == keyring.user_id))
     if result.rowcount == 0:
