@@ -340,6 +340,19 @@ def test_an_sqlite_file_of_another_app_a_newer_schema_or_torn_is_refused(app_on,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["instance", "newer.sqlite3", "stranger.sqlite3", "torn.sqlite3"]
 
 
+def test_a_backup_of_an_older_schema_is_restored_with_a_word_to_upgrade(app_on, tmp_path):
+    from journal.backups.summary import head_revision
+    from journal.cli import upgrade_database
+
+    older = tmp_path / "older.sqlite3"
+    upgrade_database(f"sqlite:///{older}", "0005")
+    result = flask(app_on(f"sqlite:///{tmp_path / 'target.sqlite3'}"), "restore", str(older))
+    assert result.exit_code == 0, result.output
+    assert "schema revision 0005" in result.output
+    assert (f"The backup's schema is at revision 0005, this version's at {head_revision()}: run `flask db-upgrade`"
+            in result.output)
+
+
 def test_without_the_postgresql_tools_the_backup_says_so(app_on, tmp_path, monkeypatch, postgres):
     app = app_on(postgres.url("journal_template"))
     monkeypatch.setenv("PATH", str(tmp_path))
