@@ -1,4 +1,4 @@
-"""Command-line: migrate the database, make demo accounts."""
+"""Command-line: migrate the database, make demo accounts, back up and restore."""
 from __future__ import annotations
 
 import secrets
@@ -58,7 +58,59 @@ def icons_command() -> None:
         click.echo(f"  {path.name}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH when it exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Write a backup of the database (DATABASE_URL) to PATH, without sign-in sessions.
+
+    SQLite: an online backup, safe while the app serves; never copy the live file instead. PostgreSQL:
+    pg_dump's custom format. Sign-in sessions and attempt counters are left out, so no cookie opens anything
+    in a restored copy. The file is written whole or not at all.
+    """
+    from . import backups
+
+    try:
+        summary = backups.backup(current_app.config["DATABASE_URL"], path, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {path} ({backups.size_in_words(path)}): {summary.contents()}.")
+    click.echo(f"Left out: {summary.left_out_words()}. Nobody is signed in on a restored copy.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already has accounts.")
+@with_appcontext
+def restore_command(path: Path, force: bool) -> None:
+    """Restore the backup at PATH (made by `flask backup`) into the database (DATABASE_URL).
+
+    Stop the app server first. The database must be new or empty (no accounts) unless --force is given.
+    The backup is checked before it goes in place: SQLite's integrity check, a schema revision this version
+    knows. Nobody is signed in afterwards: everyone signs in again with their password.
+    """
+    from . import backups
+
+    current_app.extensions["db_engine"].dispose()
+    try:
+        summary = backups.restore(current_app.config["DATABASE_URL"], path, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        current_app.extensions["db_engine"].dispose()
+    click.echo(f"Restored {path}: {summary.contents()}.")
+    if any(summary.left_out.values()):
+        click.echo(f"The backup held {summary.left_out_words(only_some=True)}; they were not restored.")
+    click.echo("Nobody is signed in: everyone signs in again with their password.")
+    note = summary.upgrade_note()
+    if note:
+        click.echo(note)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(icons_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
