@@ -41,6 +41,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "ART_MAX_FILE_MB": ("ART_MAX_FILE_MB", _INT),
     "ART_MAX_FILES": ("ART_MAX_FILES", _INT),
     "ART_CONCURRENCY": ("ART_CONCURRENCY", _INT),
+    "ART_QUEUE_SECONDS": ("ART_QUEUE_SECONDS", float),
     "REAUTH_MINUTES": ("REAUTH_MINUTES", _INT),
     "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": ("TOTP_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
     "SECOND_FACTOR_MINUTES": ("SECOND_FACTOR_MINUTES", _INT),
@@ -79,6 +80,8 @@ DEFAULTS: dict[str, Any] = {
     "ART_MAX_FILE_MB": 25,
     "ART_MAX_FILES": 10,
     "ART_CONCURRENCY": 2,
+    # An upload that finds every slot taken waits this long for one before it is refused (503, Retry-After).
+    "ART_QUEUE_SECONDS": 10,
     # Sensitive actions (turning two-step sign-in off, bulk sharing, export, deletion) ask for the
     # password again when it was last entered longer ago than this.
     "REAUTH_MINUTES": 5,
