@@ -31,6 +31,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "VAULT_KDF_MIN_ITERATIONS": ("VAULT_KDF_MIN_ITERATIONS", _INT),
     "VAULT_KDF_CONCURRENCY": ("VAULT_KDF_CONCURRENCY", _INT),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", _INT),
+    "BODY_READ_SECONDS": ("BODY_READ_SECONDS", float),
     "CRISIS_RESOURCES_FILE": ("CRISIS_RESOURCES_FILE", str),
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
@@ -68,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     "MAX_FORM_PARTS": 100,
+    # A request body must have arrived this long after the request started, or it is dropped with 408.
+    # Behind the buffering proxy bodies arrive at once; without it, a stalled phone frees its thread.
+    "BODY_READ_SECONDS": 30,
     "CRISIS_RESOURCES_FILE": None,
     "LOG_LEVEL": "INFO",
     "COOKIE_SECURE": False,
