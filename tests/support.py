@@ -227,14 +227,14 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
 
 
 @contextlib.contextmanager
-def running(process: subprocess.Popen, probe: str, failure: str, seconds: float = 30):
+def running(process: subprocess.Popen, probe: str, failure: str, seconds: float = 30, verify: bool | str = True):
     """Wait until `probe` answers 200 (RuntimeError(failure) if the process dies or time runs out);
-    stop the process on leaving, killing it if it will not end."""
+    stop the process on leaving, killing it if it will not end. `verify`: a certificate for an HTTPS probe."""
     try:
         deadline = time.monotonic() + seconds
         while True:
             try:
-                if requests.get(probe, timeout=2).status_code == 200:
+                if requests.get(probe, timeout=2, verify=verify).status_code == 200:
                     break
             except (requests.ConnectionError, requests.Timeout):
                 pass
