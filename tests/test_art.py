@@ -330,16 +330,16 @@ def test_the_queue_for_a_slot_is_short_and_first_refusals_come_at_once():
             outcomes.append("refused")
 
     with slots.hold():
-        waiting = [threading.Thread(target=try_upload) for _ in range(2)]  # the queue holds twice the slots
+        waiting = [threading.Thread(target=try_upload) for _ in range(3)]  # the queue holds three times the slots
         for thread in waiting:
             thread.start()
         time.sleep(0.5)
         started = time.monotonic()
-        try_upload()  # a third finds the queue full: refused without waiting
+        try_upload()  # a fourth finds the queue full: refused without waiting
         assert outcomes == ["refused"] and time.monotonic() - started < 1
     for thread in waiting:
         thread.join(10)
-    assert sorted(outcomes) == ["processed", "processed", "refused"]
+    assert sorted(outcomes) == ["processed", "processed", "processed", "refused"]
 
 
 def test_without_a_queue_a_busy_slot_refuses_at_once():

@@ -86,16 +86,16 @@ class Busy(Exception):
 class ProcessingSlots:
     """At most `count` uploads decode images at once (one image at a time each): bounds memory.
 
-    An upload that finds every slot taken waits up to `wait_seconds` for one, in a short queue (twice as many
-    uploads as there are slots; any further one is refused at once, so waiting uploads never take every thread
-    of the process from other people's requests).
+    An upload that finds every slot taken waits up to `wait_seconds` for one, in a short queue: three times as
+    many uploads as there are slots, about as many as the slots can take on within the wait. A further one
+    is refused at once, so that its phone tries again soon instead of waiting for a slot it would not get.
     """
 
     def __init__(self, count: int, wait_seconds: float = 0):
         count = max(1, count)
         self._slots = threading.BoundedSemaphore(count)
         self._wait = max(0.0, float(wait_seconds))
-        self._queue = threading.BoundedSemaphore(2 * count)
+        self._queue = threading.BoundedSemaphore(3 * count)
 
     @contextmanager
     def hold(self) -> Iterator[None]:
