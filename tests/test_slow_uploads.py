@@ -9,13 +9,17 @@ the body-read deadline is what frees them: a stalled body gets 408 when it passe
 from __future__ import annotations
 
 import re
+import socket
 import statistics
 import threading
 import time
 from dataclasses import dataclass, field
 
+import pytest
+
 from journal.art.views import FORM_OVERHEAD_BYTES
 from journal.config import DEFAULTS
+from journal.web.body_deadline import BodyReadDeadline, BodyTooSlow
 
 from . import art_images
 from .production_stack import NGINX_CONFIG, nginx_in_front, production_gunicorn
@@ -160,6 +164,42 @@ def test_without_the_proxy_a_stalled_body_is_dropped_at_the_deadline_and_its_thr
     log = (LOGS / "stalled-bodies-app.log").read_text(encoding="utf-8")
     assert len(re.findall(r"request body not received within 2 s, dropped with 408: POST /art", log)) == 4
     assert caption not in log
+
+
+def _deadline_app(seconds: float, answer_seconds: float = 0):
+    """A WSGI app behind the deadline that reads a 10-byte body, then takes `answer_seconds` to answer."""
+    def app(environ, start_response):
+        body = environ["wsgi.input"].read(10)
+        time.sleep(answer_seconds)
+        start_response("200 OK", [])
+        return [body]
+
+    return BodyReadDeadline(app, seconds)
+
+
+def _environ(server_side: socket.socket) -> dict:
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/x", "CONTENT_LENGTH": "10", "gunicorn.socket": server_side,
+            "wsgi.input": server_side.makefile("rb")}
+
+
+def test_the_deadline_cuts_a_read_that_waits_on_a_stalled_socket():
+    server_side, phone = socket.socketpair()
+    with server_side, phone:
+        phone.sendall(b"abc")  # 3 of 10 bytes, then nothing
+        started = time.monotonic()
+        with pytest.raises(BodyTooSlow):
+            _deadline_app(0.3)(_environ(server_side), lambda *args: None)
+        assert 0.3 <= time.monotonic() - started < 1
+
+
+def test_a_body_that_has_arrived_is_never_cut_however_long_the_answer_takes():
+    server_side, phone = socket.socketpair()
+    with server_side, phone:
+        phone.sendall(b"0123456789")
+        assert _deadline_app(0.2, answer_seconds=0.5)(_environ(server_side), lambda *args: None) == [b"0123456789"]
+        time.sleep(0.2)
+        phone.sendall(b"next")  # the connection still reads: a later request on it is not lost
+        assert server_side.recv(10) == b"next"
 
 
 def test_the_proxy_takes_what_the_app_takes_and_no_more():

@@ -125,6 +125,8 @@ class _DeadlineStream:
         self._seconds = seconds
         self._watch = watch
         self._received = 0
+        length = environ.get("CONTENT_LENGTH") or ""
+        self._length = int(length) if length.isdigit() else None
 
     def read(self, size: int = -1) -> bytes:
         return self._bounded(self._stream.read, size)
@@ -158,6 +160,8 @@ class _DeadlineStream:
         if self._watch.cut:  # what came back may be short: the rest never will
             self._give_up()
         self._received += len(data)
+        if (self._length is not None and self._received >= self._length) or (not data and size != 0):
+            self._watch.cancel()  # all here: a long answer after it is no reason to cut the connection
         return data
 
     def _give_up(self) -> None:
