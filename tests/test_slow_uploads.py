@@ -177,26 +177,27 @@ def _deadline_app(seconds: float, answer_seconds: float = 0):
     return BodyReadDeadline(app, seconds)
 
 
-def _environ(server_side: socket.socket) -> dict:
+def _environ(server_side: socket.socket, stream) -> dict:
     return {"REQUEST_METHOD": "POST", "PATH_INFO": "/x", "CONTENT_LENGTH": "10", "gunicorn.socket": server_side,
-            "wsgi.input": server_side.makefile("rb")}
+            "wsgi.input": stream}
 
 
 def test_the_deadline_cuts_a_read_that_waits_on_a_stalled_socket():
     server_side, phone = socket.socketpair()
-    with server_side, phone:
+    with server_side, phone, server_side.makefile("rb") as stream:
         phone.sendall(b"abc")  # 3 of 10 bytes, then nothing
         started = time.monotonic()
         with pytest.raises(BodyTooSlow):
-            _deadline_app(0.3)(_environ(server_side), lambda *args: None)
+            _deadline_app(0.3)(_environ(server_side, stream), lambda *args: None)
         assert 0.3 <= time.monotonic() - started < 1
 
 
 def test_a_body_that_has_arrived_is_never_cut_however_long_the_answer_takes():
     server_side, phone = socket.socketpair()
-    with server_side, phone:
+    with server_side, phone, server_side.makefile("rb") as stream:
         phone.sendall(b"0123456789")
-        assert _deadline_app(0.2, answer_seconds=0.5)(_environ(server_side), lambda *args: None) == [b"0123456789"]
+        answer = _deadline_app(0.2, answer_seconds=0.5)(_environ(server_side, stream), lambda *args: None)
+        assert answer == [b"0123456789"]
         time.sleep(0.2)
         phone.sendall(b"next")  # the connection still reads: a later request on it is not lost
         assert server_side.recv(10) == b"next"
