@@ -35,10 +35,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# The suite starts its own throwaway PostgreSQL and Redis servers from these binaries.
+# The suite starts its own throwaway PostgreSQL, Redis and nginx (the proxy of deploy/nginx.conf) from these binaries.
 servers:
-	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v exiftool; } >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server libimage-exiftool-perl >/dev/null; }
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v exiftool && test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server libimage-exiftool-perl nginx >/dev/null; }
 
 # Front-end tools for the tests (axe-core) and the benchmarks (Lighthouse), exact versions from package.json.
 NPM_INSTALL := npm install --no-audit --no-fund --no-package-lock --loglevel=error
@@ -63,6 +63,7 @@ bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/timeline_databases.py
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/art_processing.py
+	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/lighthouse.py
 
 clean:

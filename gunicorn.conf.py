@@ -3,8 +3,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")  # only the proxy on this host reaches the app
-# Threaded workers: a phone uploading slowly holds a thread, not a whole worker, and no
-# sync-worker timeout kills it midway.
+# Threaded workers. The proxy in front receives request bodies whole before passing them on
+# (deploy/nginx.conf), so a phone uploading slowly holds no thread here; a body that crawls in
+# anyway is dropped after BODY_READ_SECONDS.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("THREADS", 8))

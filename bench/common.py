@@ -43,3 +43,9 @@ def print_medians(title: str, results: dict[str, Times], baseline: str, width: i
             median = statistics.median(values)
             print(f"{kind:<12}{name:<{width}}{median:>8.2f}ms{min(values):>8.2f}ms{max(values):>8.2f}ms"
                   f"{median / base:>7.2f}x")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` percent of `values` fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share / 100 * len(ordered)) - 1))]

@@ -31,6 +31,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "VAULT_KDF_MIN_ITERATIONS": ("VAULT_KDF_MIN_ITERATIONS", _INT),
     "VAULT_KDF_CONCURRENCY": ("VAULT_KDF_CONCURRENCY", _INT),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", _INT),
+    "BODY_READ_SECONDS": ("BODY_READ_SECONDS", float),
     "CRISIS_RESOURCES_FILE": ("CRISIS_RESOURCES_FILE", str),
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
@@ -41,6 +42,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "ART_MAX_FILE_MB": ("ART_MAX_FILE_MB", _INT),
     "ART_MAX_FILES": ("ART_MAX_FILES", _INT),
     "ART_CONCURRENCY": ("ART_CONCURRENCY", _INT),
+    "ART_QUEUE_SECONDS": ("ART_QUEUE_SECONDS", float),
     "REAUTH_MINUTES": ("REAUTH_MINUTES", _INT),
     "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": ("TOTP_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
     "SECOND_FACTOR_MINUTES": ("SECOND_FACTOR_MINUTES", _INT),
@@ -67,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     "MAX_FORM_PARTS": 100,
+    # A request body must have arrived this long after the request started, or it is dropped with 408.
+    # Behind the buffering proxy bodies arrive at once; without it, a stalled phone frees its thread.
+    "BODY_READ_SECONDS": 30,
     "CRISIS_RESOURCES_FILE": None,
     "LOG_LEVEL": "INFO",
     "COOKIE_SECURE": False,
@@ -79,6 +84,8 @@ DEFAULTS: dict[str, Any] = {
     "ART_MAX_FILE_MB": 25,
     "ART_MAX_FILES": 10,
     "ART_CONCURRENCY": 2,
+    # An upload that finds every slot taken waits this long for one before it is refused (503, Retry-After).
+    "ART_QUEUE_SECONDS": 10,
     # Sensitive actions (turning two-step sign-in off, bulk sharing, export, deletion) ask for the
     # password again when it was last entered longer ago than this.
     "REAUTH_MINUTES": 5,

@@ -199,10 +199,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4, env: dict | None = None,
-                database_url: str | None = None):
+                database_url: str | None = None, app: str = "wsgi:app"):
     """The real app under gunicorn on a free port; yields its base URL.
 
-    The database is `database_url` (already migrated), or a migrated SQLite file under `workdir`.
+    The database is `database_url` (already migrated), or a migrated SQLite file under `workdir`; `app` is the
+    WSGI app gunicorn loads (a test may wrap the real one, see app_with_held_slot.py).
     Access lines carry the worker pid, so a test can see which process answered.
     """
     from journal.cli import upgrade_database
@@ -218,7 +219,7 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
                   "INSTANCE_PATH": str(workdir / "instance"), "LOG_LEVEL": "DEBUG", **(env or {})}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--error-logfile", "-",
-               "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s", "--log-level", "debug", "wsgi:app"]
+               "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s", "--log-level", "debug", app]
     with (LOGS / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -227,14 +228,14 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
 
 
 @contextlib.contextmanager
-def running(process: subprocess.Popen, probe: str, failure: str, seconds: float = 30):
+def running(process: subprocess.Popen, probe: str, failure: str, seconds: float = 30, verify: bool | str = True):
     """Wait until `probe` answers 200 (RuntimeError(failure) if the process dies or time runs out);
-    stop the process on leaving, killing it if it will not end."""
+    stop the process on leaving, killing it if it will not end. `verify`: a certificate for an HTTPS probe."""
     try:
         deadline = time.monotonic() + seconds
         while True:
             try:
-                if requests.get(probe, timeout=2).status_code == 200:
+                if requests.get(probe, timeout=2, verify=verify).status_code == 200:
                     break
             except (requests.ConnectionError, requests.Timeout):
                 pass

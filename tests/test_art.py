@@ -5,21 +5,23 @@ import io
 import re
 import socket
 import threading
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 from sqlalchemy import create_engine, func, select, text
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from journal.art import processing
+from journal.art.service import Busy, ProcessingSlots
 from journal.db import get_db, utcnow
 from journal.models import Blob, Record
 
 from . import art_images
-from .support import CSRF_RE, PASSWORD, live_server, new_marker
+from .support import CSRF_RE, PASSWORD, WebClient, live_server, new_marker
 from .test_course_pages import log_dose
 
 # Signatures of picture formats: none may show in what is stored.
@@ -275,41 +277,81 @@ def test_a_failure_between_sealing_and_saving_leaves_nothing(app, web, monkeypat
     assert counts(app) == (1, 2)
 
 
-def test_more_uploads_than_processing_slots_get_503_with_retry_after(make_app, monkeypatch):
-    from .support import WebClient
+def test_an_upload_waits_for_a_busy_slot_and_goes_in_when_it_frees(make_app):
+    app = make_app(ART_CONCURRENCY=1, ART_QUEUE_SECONDS=10)
+    web = WebClient(app.test_client())
+    web.sign_up("ana@example.org")
+    slots = app.extensions["art_slots"]
+    held, release = threading.Event(), threading.Event()
 
-    app = make_app(ART_CONCURRENCY=2)
-    entered, release = threading.Semaphore(0), threading.Event()
-    real = processing.process
+    def another_upload_being_processed():
+        with slots.hold():
+            held.set()
+            release.wait(30)
 
-    def slow(data):
-        entered.release()
-        assert release.wait(30)
-        return real(data)
+    other = threading.Thread(target=another_upload_being_processed)
+    other.start()
+    assert held.wait(30)
+    threading.Timer(0.5, release.set).start()
+    started = time.monotonic()
+    response = upload(web, [("a.jpg", art_images.jpeg())])
+    waited = time.monotonic() - started
+    other.join(30)
+    assert response.status_code == 303 and waited >= 0.5  # it waited for the slot, then went in
+    assert "Photo added." in web.get("/art").get_data(as_text=True)
+    assert counts(app) == (1, 2)
 
-    monkeypatch.setattr(processing, "process", slow)
-    clients = [WebClient(app.test_client()) for _ in range(3)]
-    clients[0].sign_up("ana@example.org")
-    for client in clients[1:]:
-        assert client.sign_in("ana@example.org").status_code == 302
-    results: list[int] = []
-    threads = [threading.Thread(target=lambda c=c: results.append(upload(c, [("a.jpg", art_images.jpeg())]).status_code))
-               for c in clients[:2]]
-    for thread in threads:
-        thread.start()
-    try:
-        assert entered.acquire(timeout=30) and entered.acquire(timeout=30)  # two images being processed
-        busy = upload(clients[2], [("b.jpg", art_images.jpeg())])
-        page = busy.get_data(as_text=True)
-        assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
-        assert "try again in 5 seconds" in page and 'class="tabbar"' in page
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(30)
-    assert results == [303, 303]
-    assert upload(clients[2], [("b.jpg", art_images.jpeg())]).status_code == 303
-    assert counts(app) == (3, 6)
+
+def test_an_upload_is_refused_with_retry_after_once_the_wait_is_over(make_app):
+    app = make_app(ART_CONCURRENCY=1, ART_QUEUE_SECONDS=1)
+    web = WebClient(app.test_client())
+    web.sign_up("ana@example.org")
+    with app.extensions["art_slots"].hold():  # another upload is being processed all along
+        started = time.monotonic()
+        busy = upload(web, [("b.jpg", art_images.jpeg())])
+        waited = time.monotonic() - started
+    page = busy.get_data(as_text=True)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5" and 1 <= waited < 5
+    assert "Nothing was saved; please try again in 5 seconds" in page and 'class="tabbar"' in page
+    assert counts(app) == (0, 0)
+    assert upload(web, [("b.jpg", art_images.jpeg())]).status_code == 303  # the slot is free again
+    assert counts(app) == (1, 2)
+
+
+def test_the_queue_for_a_slot_is_short_and_first_refusals_come_at_once():
+    slots = ProcessingSlots(1, wait_seconds=5)
+    outcomes: list[str] = []
+
+    def try_upload():
+        try:
+            with slots.hold():
+                outcomes.append("processed")
+        except Busy:
+            outcomes.append("refused")
+
+    with slots.hold():
+        waiting = [threading.Thread(target=try_upload) for _ in range(3)]  # the queue holds three times the slots
+        for thread in waiting:
+            thread.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        try_upload()  # a fourth finds the queue full: refused without waiting
+        assert outcomes == ["refused"] and time.monotonic() - started < 1
+    for thread in waiting:
+        thread.join(10)
+    assert sorted(outcomes) == ["processed", "processed", "processed", "refused"]
+
+
+def test_without_a_queue_a_busy_slot_refuses_at_once():
+    slots = ProcessingSlots(1, wait_seconds=0)
+    with slots.hold():
+        started = time.monotonic()
+        with pytest.raises(Busy):
+            with slots.hold():
+                pass
+        assert time.monotonic() - started < 0.5
+    with slots.hold():
+        pass
 
 
 def test_an_upload_cut_off_midway_leaves_nothing_behind(tmp_path, database_url):

@@ -5,6 +5,8 @@ Screenshots go to test-output/screenshots/art/.
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,7 +14,7 @@ from playwright.sync_api import expect
 from . import art_images
 from .browser_fixtures import chromium, open_context, server  # noqa: F401  (fixtures, used by name)
 from .browser_support import CLIENT_KEY_RE, PHONE, Shots, narrow_problems, new_email, sign_up
-from .support import CSRF_RE, new_marker
+from .support import CSRF_RE, LOGS, live_server, new_marker
 
 pytestmark = pytest.mark.browser
 
@@ -134,5 +136,100 @@ def test_the_upload_form_works_without_javascript(server, open_context):
     page.get_by_label("Caption or reflection").fill("sent the plain way")
     page.get_by_role("button", name="Add photos").click()
     expect(page).to_have_url(base + "/art")
+    expect(page.get_by_text("Photo added.")).to_be_visible()
+    expect(page.locator("[data-art-group] img")).to_have_count(1)
+
+
+# ---- a busy moment: the photo waits, is sent again by itself, and arrives once --------------------------------
+
+
+class SlotHolder:
+    """Keeps the live server's one photo slot taken, as another person's upload being prepared would
+    (tests/app_with_held_slot.py does the holding inside the server)."""
+
+    def __init__(self, flag: Path):
+        self.flag = flag
+        self.held = flag.with_name(flag.name + ".held")
+
+    def hold(self) -> None:
+        self.flag.touch()
+        self._until(self.held.exists)
+
+    def release(self) -> None:
+        self.flag.unlink()
+        self._until(lambda: not self.held.exists())
+
+    @staticmethod
+    def _until(condition) -> None:
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, "the server did not take or free its photo slot"
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def busy_server(tmp_path_factory):
+    """A live server with one photo slot, where an upload waits half a second for it; yields (base URL, holder)."""
+    workdir = tmp_path_factory.mktemp("art-busy")
+    holder = SlotHolder(workdir / "hold-art-slot")
+    env = {"ART_CONCURRENCY": "1", "ART_QUEUE_SECONDS": "0.5", "ART_SLOT_HOLD_FILE": str(holder.flag),
+           "SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}
+    with live_server(workdir, "art-busy-sqlite", env=env, app="tests.app_with_held_slot:app") as base:
+        yield base, holder
+
+
+def upload_answers(log_name: str) -> list[str]:
+    """The statuses of every photo upload the server answered, in order, from its access log."""
+    return re.findall(r"POST /art (\d{3})", (LOGS / f"{log_name}.log").read_text(encoding="utf-8"))
+
+
+def test_when_the_server_is_busy_the_photo_waits_and_goes_by_itself_once(busy_server, open_context):
+    base, holder = busy_server
+    shots = Shots("art-busy")
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("art-busy"))
+    page.goto(base + "/art/new")
+    page.get_by_label("Photos", exact=True).set_input_files([photo("patient.jpg", 6)])
+    before = len(upload_answers("art-busy-sqlite"))
+    holder.hold()  # someone else's photos are being prepared
+    page.get_by_role("button", name="Add photos").click()
+    status = page.locator("[data-art-progress-text]")
+    expect(status).to_have_text("Waiting for a moment to prepare your photos…")
+    expect(page.locator("[data-art-progress] progress")).to_be_visible()
+    expect(page.get_by_role("button", name="Try again")).to_be_hidden()
+    shots.take(page, "waiting")
+    holder.release()
+    page.wait_for_url(base + "/art", timeout=30_000)
+    expect(page.get_by_text("Photo added.")).to_be_visible()
+    expect(page.locator("[data-art-group] img")).to_have_count(1)
+    answers = upload_answers("art-busy-sqlite")[before:]
+    assert answers[-1] == "200" and set(answers[:-1]) == {"503"} and len(answers) >= 2, answers  # 200: to the script
+
+
+def test_after_a_few_tries_nothing_is_saved_and_trying_again_adds_the_photo_once(busy_server, open_context):
+    base, holder = busy_server
+    shots = Shots("art-busy-gave-up")
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("art-gave-up"))
+    page.goto(base + "/art/new")
+    page.get_by_label("Photos", exact=True).set_input_files([photo("later.jpg", 7)])
+    holder.hold()
+    try:
+        page.get_by_role("button", name="Add photos").click()
+        status = page.locator("[data-art-progress-text]")
+        expect(status).to_have_text("Waiting for a moment to prepare your photos…")
+        # Three more tries, Retry-After (5 s) apart, then plain words and a button.
+        expect(status).to_contain_text("nothing was saved", timeout=30_000)
+        expect(status).to_contain_text("They are still chosen: try again in a minute.")
+        again = page.get_by_role("button", name="Try again")
+        expect(again).to_be_visible()
+        expect(page.locator("[data-art-progress] progress")).to_be_hidden()  # nothing is on its way
+        expect(page.get_by_role("button", name="Add photos")).to_be_enabled()
+        shots.take(page, "gave-up")
+    finally:
+        holder.release()
+    assert "data-art-group" not in page.request.get(base + "/art").text()  # nothing was saved, as it says
+    again.click()
+    page.wait_for_url(base + "/art", timeout=30_000)
     expect(page.get_by_text("Photo added.")).to_be_visible()
     expect(page.locator("[data-art-group] img")).to_have_count(1)

@@ -78,25 +78,43 @@ class Details:
 
 
 class Busy(Exception):
-    """As many photos as allowed are being processed in this process right now."""
+    """Every photo slot of this process stayed taken for as long as an upload may wait for one."""
 
     retry_after = RETRY_AFTER_SECONDS
 
 
 class ProcessingSlots:
-    """At most `count` uploads decode images at once (one image at a time each): bounds memory."""
+    """At most `count` uploads decode images at once (one image at a time each): bounds memory.
 
-    def __init__(self, count: int):
-        self._slots = threading.BoundedSemaphore(max(1, count))
+    An upload that finds every slot taken waits up to `wait_seconds` for one, in a short queue: three times as
+    many uploads as there are slots, about as many as the slots can take on within the wait. A further one
+    is refused at once, so that its phone tries again soon instead of waiting for a slot it would not get.
+    """
+
+    def __init__(self, count: int, wait_seconds: float = 0):
+        count = max(1, count)
+        self._slots = threading.BoundedSemaphore(count)
+        self._wait = max(0.0, float(wait_seconds))
+        self._queue = threading.BoundedSemaphore(3 * count)
 
     @contextmanager
     def hold(self) -> Iterator[None]:
-        if not self._slots.acquire(blocking=False):
+        if not self._acquire():
             raise Busy()
         try:
             yield
         finally:
             self._slots.release()
+
+    def _acquire(self) -> bool:
+        if self._slots.acquire(blocking=False):
+            return True
+        if not self._wait or not self._queue.acquire(blocking=False):
+            return False
+        try:
+            return self._slots.acquire(timeout=self._wait)
+        finally:
+            self._queue.release()
 
 
 def session_choices(db: Session, keyring: vault.Keyring) -> list[Dose]:

@@ -35,7 +35,8 @@ class UploadTooLarge(RequestEntityTooLarge):
 @bp.record_once
 def _set_up(state) -> None:
     app = state.app
-    app.extensions["art_slots"] = service.ProcessingSlots(app.config["ART_CONCURRENCY"])
+    app.extensions["art_slots"] = service.ProcessingSlots(app.config["ART_CONCURRENCY"],
+                                                           app.config["ART_QUEUE_SECONDS"])
     # First of all hooks (the CSRF check reads the form): the upload's own body limit.
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     # Last of all hooks (after the app-wide headers): pictures are private and never stored.

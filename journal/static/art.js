@@ -1,11 +1,14 @@
 // Adding photos of art: say before sending which files are too large, show upload progress, and show
-// what was refused without leaving the page. Without this script the form posts as usual and the
-// server says the same things on a page of its own.
+// what was refused without leaving the page. When the server is busy preparing other photos (503), wait
+// as it asks (Retry-After) and send again by itself, a few times, then offer to try again: always the
+// same upload with the same client-made id, so nothing is ever added twice. Without this script the
+// form posts as usual and the server says the same things on a page of its own.
 (function () {
   "use strict";
 
   var MB = 1024 * 1024;
-  var MAX_RETRIES = 3;
+  var MAX_RETRIES = 3;   // sends by itself after a busy answer, before offering to try again
+  var WAITING = "Waiting for a moment to prepare your photos…";
 
   function size(bytes) {
     return bytes >= MB ? (bytes / MB).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
@@ -20,7 +23,9 @@
     var status = progress.querySelector("[data-art-progress-text]");
     var result = document.querySelector("[data-art-result]");
     var button = form.querySelector('button[type="submit"]');
+    var retry = progress.querySelector("[data-art-retry]");
     var sending = false;
+    var again = null;  // sends the last upload once more (same photos, same client-made id)
 
     // Which files go, and a reason for each that does not (limits as the page states them).
     function plan() {
@@ -113,8 +118,23 @@
       return "The photos could not be sent (error " + xhr.status + "). Nothing from this upload was saved.";
     }
 
+    // Nothing is on its way any more: plain words and a button, without the bar.
+    function offerRetry(words) {
+      say(words);
+      showBar(false);
+      retry.hidden = false;
+    }
+
+    function showBar(shown) {
+      bar.hidden = !shown;
+      progress.querySelector("label").hidden = !shown;
+    }
+
     function send(data, held, attempt) {
       sending = true;
+      again = function () { send(data, held, 0); };
+      retry.hidden = true;
+      showBar(true);
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       progress.hidden = false;
@@ -145,14 +165,24 @@
           return;
         }
         if (xhr.status === 503 && attempt < MAX_RETRIES) {
-          var wait = parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5;
-          say("Other photos are being prepared; trying again in " + wait + " seconds…");
+          // Busy preparing other people's photos: nothing was kept. Wait as asked, then send the same again.
+          var wait = Math.min(60, parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5);
+          form.setAttribute("data-art-state", "waiting");
+          bar.removeAttribute("value");  // a bar that moves without a number: waiting, not stuck
+          say(WAITING);
           window.setTimeout(function () { send(data, held, attempt + 1); }, wait * 1000);
           return;
         }
         finish();
+        if (xhr.status === 503) {
+          form.setAttribute("data-art-state", "gave-up");
+          offerRetry("It is busier than usual right now, so your photos could not be prepared and nothing was " +
+            "saved. They are still chosen: try again in a minute.");
+          return;
+        }
         form.setAttribute("data-art-state", "answered");
         if (xhr.status === 200 || xhr.status === 422) {
+          again = null;
           result.innerHTML = xhr.responseText;  // the server's own fragment (escaped by its templates)
           var fresh = result.querySelector("[data-next-client-key]");
           if (fresh) form.querySelector('input[name="client_key"]').value = fresh.getAttribute("data-next-client-key");
@@ -173,7 +203,7 @@
       function failed() {
         finish();
         form.setAttribute("data-art-state", "failed");
-        say("The upload did not finish, so nothing from it was saved. Check the connection and try again.");
+        offerRetry("The upload did not finish, so nothing from it was saved. Check the connection and try again.");
       }
       xhr.addEventListener("error", failed);
       xhr.addEventListener("timeout", failed);
@@ -181,7 +211,14 @@
       xhr.send(data);
     }
 
-    input.addEventListener("change", showChosen);
+    retry.addEventListener("click", function () {
+      if (!sending && again) again();
+    });
+    input.addEventListener("change", function () {
+      again = null;  // other photos chosen: the next send is a new upload
+      retry.hidden = true;
+      showChosen();
+    });
     form.addEventListener("submit", function (event) {
       if (sending) {
         event.preventDefault();

@@ -20,6 +20,8 @@ MESSAGES = {
           "somewhere else. Go back, reload the page and try again."),
     404: ("Not found", "There is nothing here, or it is not yours to see."),
     405: ("Not allowed", "That action is not available here."),
+    408: ("That took too long to arrive", "The connection was too slow to send everything in time. Nothing was "
+          "saved; please try again, on a better connection if you can."),
     409: ("Changed elsewhere", "This was changed on another device. Reload to see the latest."),
     413: ("Too large", "That was more than can be sent at once. Nothing was saved; try something smaller."),
     422: ("Please check the form", "Something in the form needs a change."),
