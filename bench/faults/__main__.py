@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True
 
-from . import crash, outage, space  # noqa: E402
+from . import crash, outage, races, space  # noqa: E402
 from .base import Context  # noqa: E402
 from .ledger import Row  # noqa: E402
 from .servers import ROOT, open_databases  # noqa: E402
@@ -32,6 +32,8 @@ SCENARIOS = {
     "db-stopped": ("PostgreSQL stopped ~15 s (SQLite: write lock held 10 s)", outage.stopped, DATABASES),
     "disk-full": ("database on a small tmpfs that fills, then grows", space.disk_full, DATABASES),
     "tmp-full": ("TMPDIR full while photos are uploaded", space.tmp_full, DATABASES),
+    "same-create": ("the same client_key sent 4 times at once", races.same_create, DATABASES),
+    "edits": ("two edits of one version at once (entries, captions)", races.edits, DATABASES),
     "reload": ("three SIGHUPs under writers", crash.reload, DATABASES),
 }
 NOT_ON: dict[str, str] = {}
