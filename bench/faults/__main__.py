@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True
 
-from . import crash, outage, races, space  # noqa: E402
+from . import crash, outage, races, slow, space  # noqa: E402
 from .base import Context  # noqa: E402
 from .ledger import Row  # noqa: E402
 from .servers import ROOT, open_databases  # noqa: E402
@@ -34,9 +34,11 @@ SCENARIOS = {
     "tmp-full": ("TMPDIR full while photos are uploaded", space.tmp_full, DATABASES),
     "same-create": ("the same client_key sent 4 times at once", races.same_create, DATABASES),
     "edits": ("two edits of one version at once (entries, captions)", races.edits, DATABASES),
+    "slow-uploads": ("slow uploads while another user saves (direct, then through nginx)", slow.uploads,
+                     ("sqlite",)),
     "reload": ("three SIGHUPs under writers", crash.reload, DATABASES),
 }
-NOT_ON: dict[str, str] = {}
+NOT_ON = {"slow-uploads": "the database plays no part here (the HTTP layer); run on SQLite only"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ def send_upload(client: Browser, ledger: Ledger, write: Write, data: list[bytes]
             return
         if answer.status in FINAL or answer.status == 302 or time.monotonic() - write.started > give_up:
             return
-        time.sleep(retry_pause)
+        time.sleep(max(retry_pause, min(answer.retry_after or 0, 5)))  # "try again in 5 seconds"
 
 
 def verify_photos(reader: Browser, ledger: Ledger, row: Row) -> Row:

@@ -52,6 +52,7 @@ class Answer:
     error: str | None = None
     location: str = ""
     body: str = ""
+    retry_after: int | None = None
 
     @property
     def label(self) -> str:
@@ -95,7 +96,9 @@ class Browser:
             return Answer(None, "timeout")
         except requests.ConnectionError as error:
             return Answer(None, _connection_error(error))
-        return Answer(response.status_code, location=response.headers.get("Location", ""), body=response.text)
+        retry = response.headers.get("Retry-After", "")
+        return Answer(response.status_code, location=response.headers.get("Location", ""), body=response.text,
+                      retry_after=int(retry) if retry.isdigit() else None)
 
     # Accounts -------------------------------------------------------------------------------------------
 
