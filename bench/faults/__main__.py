@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True
 
-from . import crash, outage, races, slow, space  # noqa: E402
+from . import backup, crash, outage, races, slow, space  # noqa: E402
 from .base import Context  # noqa: E402
 from .ledger import Row  # noqa: E402
 from .servers import ROOT, open_databases  # noqa: E402
@@ -37,6 +37,7 @@ SCENARIOS = {
     "slow-uploads": ("slow uploads while another user saves (direct, then through nginx)", slow.uploads,
                      ("sqlite",)),
     "reload": ("three SIGHUPs under writers", crash.reload, DATABASES),
+    "backup": ("backup under writers, restore into a fresh database, sign in", backup.backup_restore, DATABASES),
 }
 NOT_ON = {"slow-uploads": "the database plays no part here (the HTTP layer); run on SQLite only"}
 
