@@ -55,8 +55,8 @@ def backup_restore(ctx: Context) -> list[Row]:
     during = [write for write in ledger.acknowledged() if write.acknowledged >= backup_started]
     row.notes.append(f"{method}; backup took {took:.1f} s under 6 writers, {backup_file.stat().st_size // 1024} KB; "
                      f"counted: acknowledged before it started; {len(during)} acknowledged during or after it")
-    row.notes.append("old session cookie: " + (", ".join(opened) + " opened" if opened else "opens nothing (sign-in page)")
-                     + f" (on the original server /entries answered it {control})")
+    seen = ", ".join(opened) + " opened" if opened else "opens nothing (sign-in page)"
+    row.notes.append(f"old session cookie: {seen} (on the original server /entries answered it {control})")
     return [row]
 
 

@@ -2,8 +2,8 @@
 
 More slow uploads than the server has threads (2 workers x 4), each a raw socket sending a ~0.3 MB multipart
 body 4 KB at a time, 4 times a second (~16 s each; started over 2 s). A slow upload answered 503 (the
-photo slots are busy) is sent again at full speed after its Retry-After, as the person would. Meanwhile another account saves entries one after the
-other, each given 10 s. Reported: that person's median and slowest save, and how many timed out; and whether
+photo slots are busy) is sent again at full speed after its Retry-After, as the person would. Meanwhile
+another account saves entries one after the other, each given 10 s. Reported: that person's median and slowest save, and how many timed out; and whether
 every slow upload was saved. Run straight at gunicorn, then through nginx (see proxy.py), which takes in the
 whole body before passing it on.
 """
