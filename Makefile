@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run serve test demo migrate bench browser servers clean
+.PHONY: run serve test demo migrate bench faults browser servers clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/art_processing.py
 	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/lighthouse.py
+
+# Fault scenarios against real servers (kill -9, database stopped, disk full, ...): what was acknowledged, lost,
+# duplicated or saved half, on both databases. Needs root (tmpfs mounts). Not part of `make test`.
+faults: $(BIN)/.test-installed servers
+	$(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) test-output *.egg-info node_modules bench/node_modules
