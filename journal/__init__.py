@@ -51,11 +51,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .pwa.views import bp as pwa_bp
     from .web import errors, static_files
     from .web.body_deadline import BodyReadDeadline
+    from .web.request_bodies import InMemoryRequest
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(instance) if instance else None, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), config))
     app.session_interface = _SessionInterface()
+    app.request_class = InMemoryRequest  # an uploaded photo never touches the disk in clear
     # A body that has not arrived in time frees its thread with 408 (the proxy in front buffers bodies).
     app.wsgi_app = BodyReadDeadline(app.wsgi_app, app.config["BODY_READ_SECONDS"])
     hops = app.config["TRUSTED_PROXY_HOPS"]
