@@ -21,6 +21,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "IDLE_LOCK_CLIENT_MINUTES": ("IDLE_LOCK_CLIENT_MINUTES", _INT),
     "IDLE_LOCK_THERAPIST_MINUTES": ("IDLE_LOCK_THERAPIST_MINUTES", _INT),
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", _INT),
+    "HEALTH_MIN_FREE_MB": ("HEALTH_MIN_FREE_MB", _INT),
     "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": ("SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
     "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": ("SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR", _INT),
     "SIGNUPS_PER_ADDRESS_PER_HOUR": ("SIGNUPS_PER_ADDRESS_PER_HOUR", _INT),
@@ -73,6 +74,8 @@ DEFAULTS: dict[str, Any] = {
     # Behind the buffering proxy bodies arrive at once; without it, a stalled phone frees its thread.
     "BODY_READ_SECONDS": 30,
     "CRISIS_RESOURCES_FILE": None,
+    # /healthz says the database cannot be written when an embedded (SQLite) database's disk has less free.
+    "HEALTH_MIN_FREE_MB": 64,
     "LOG_LEVEL": "INFO",
     "COOKIE_SECURE": False,
     # 0: clients connect directly, X-Forwarded-* headers are ignored (they could be forged).

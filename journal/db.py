@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from .web import storage_errors
+
 # Stable constraint names, so Alembic migrations name the same things on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -92,7 +94,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["db_sessionmaker"] = sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    storage_errors.watch(sessions)
     app.teardown_appcontext(_close_session)
 
 
@@ -101,14 +104,6 @@ def get_db() -> Session:
     if "db" not in g:
         g.db = current_app.extensions["db_sessionmaker"]()
     return g.db
-
-
-def database_answers() -> bool:
-    try:
-        get_db().execute(text("SELECT 1"))
-        return True
-    except DBAPIError:
-        return False
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .storage_errors import FULL, full_storage
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -29,10 +31,13 @@ MESSAGES = {
     500: ("Something went wrong on our side", "Nothing you wrote is shown here. Please try again in a moment."),
     503: ("Busy or unavailable", "The journal cannot answer right now. Please try again in a minute."),
 }
+NO_SPACE = ("No space to save this right now", "There is no space to save this right now; nothing was saved. "
+            "Please try again in a few minutes. Anything waiting on your phone will be sent by itself.")
+NO_SPACE_RETRY_SECONDS = 60
 
 
-def _render(code: int, retry_after: int | None = None):
-    title, message = MESSAGES.get(code, MESSAGES[500])
+def _render(code: int, retry_after: int | None = None, words: tuple[str, str] | None = None):
+    title, message = words or MESSAGES.get(code, MESSAGES[500])
     response = render_template("errors/error.html", code=code, title=title, message=message), code
     if retry_after is not None:
         return response[0], code, {"Retry-After": str(retry_after)}
@@ -49,13 +54,24 @@ def _http_error(error: HTTPException):
 
 
 def _unhandled(error: Exception):
+    if full_storage(error):
+        return _no_space(error)
     # Where it happened and the type, never the message: messages can hold text a user typed.
     frames = "".join(traceback.format_tb(error.__traceback__))
     log.error("unhandled %s\n%s", type(error).__name__, frames)
     return _render(500)
 
 
+def _no_space(error: Exception):
+    log.error("storage full or failing (%s) during %s; nothing was saved", full_storage(error), type(error).__name__)
+    FULL.failed()
+    g._login_user = AnonymousUserMixin()
+    return _render(503, retry_after=NO_SPACE_RETRY_SECONDS, words=NO_SPACE)
+
+
 def _database_unavailable(error: Exception):
+    if full_storage(error):
+        return _no_space(error)
     # The page is drawn as signed out: asking the database who is signed in would fail again.
     g._login_user = AnonymousUserMixin()
     log.warning("database unavailable: %s", type(error).__name__)
