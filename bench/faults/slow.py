@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import statistics
 import threading
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlparse
+
+from tests.production_stack import nginx_in_front
 
 from .base import Context, running, signed_in, signed_up
 from .ledger import SAVED, Ledger, Row, verify_entries
 from .photos import new_upload, photo, send_upload, verify_photos
-from .proxy import nginx, nginx_binary
 from .servers import THREADS, WORKERS
 from .web import Answer, Browser
 
@@ -30,24 +31,23 @@ CHUNK, EVERY = 4 * 1024, 0.25  # 16 KB/s: ~16 s for a 0.25 MB photo
 SAVE_TIMEOUT = 10.0
 
 
-def uploads(ctx: Context, proxy_source: Path | None = None) -> list[Row]:
+def uploads(ctx: Context) -> list[Row]:
     rows = []
     server = ctx.server("slow", ctx.database("slow"))
     with running(server):
         rows.append(measure(ctx, server, server.base, "slow uploads, straight to gunicorn", "direct"))
-        if nginx_binary() is None:
-            rows.append(Row("slow uploads through nginx", ctx.kind, skipped=True, notes=["nginx not installed"]))
-        else:
-            with nginx(f"127.0.0.1:{server.port}", ctx.workdir / "slow", proxy_source) as (base, label):
-                rows.append(measure(ctx, server, base, f"slow uploads through {label}", "nginx"))
+        with nginx_in_front(ctx.workdir / "slow", f"faults-{ctx.kind}", server.base) as proxy:
+            rows.append(measure(ctx, server, proxy.url, "slow uploads through nginx (deploy/nginx.conf)", "nginx",
+                                verify=proxy.certificate))
     return rows
 
 
-def measure(ctx: Context, server, base: str, title: str, tag: str) -> Row:
+def measure(ctx: Context, server, base: str, title: str, tag: str, verify: str | bool = True) -> Row:
     row = Row(title, ctx.kind)
     phones_email, other_email = ctx.email(f"slow-{tag}", "phones"), ctx.email(f"slow-{tag}", "other")
     phones = signed_up(server, phones_email).clone(base)
     other = signed_up(server, other_email).clone(base)
+    phones.http.verify = other.http.verify = verify
     photos, saves = Ledger(f"slow-{tag}"), Ledger(f"other-{tag}")
     data = photo(0.25, 11)
     threads = [threading.Thread(target=_slow_upload, args=(phones, photos, data)) for _ in range(SLOW_UPLOADS)]
@@ -103,6 +103,14 @@ def _slow_upload(phones: Browser, ledger: Ledger, data: bytes) -> None:
         write.acknowledged = time.monotonic()
 
 
+def _connect(address, verify: str | bool, timeout: float) -> socket.socket:
+    sock = socket.create_connection((address.hostname, address.port), timeout=timeout)
+    if address.scheme != "https":
+        return sock
+    context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    return context.wrap_socket(sock, server_hostname=address.hostname)
+
+
 def trickle(browser: Browser, client_key: str, caption: str, data: bytes, timeout: float = 120) -> Answer:
     """POST /art over a raw socket, the body sent CHUNK bytes every EVERY seconds, as a slow phone would."""
     address = urlparse(browser.base)
@@ -117,7 +125,7 @@ def trickle(browser: Browser, client_key: str, caption: str, data: bytes, timeou
             f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n").encode()
     try:
-        with socket.create_connection((address.hostname, address.port), timeout=timeout) as sock:
+        with _connect(address, browser.http.verify, timeout) as sock:
             sock.sendall(head)
             for start in range(0, len(body), CHUNK):
                 sock.sendall(body[start:start + CHUNK])
