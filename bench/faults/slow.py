@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from tests.production_stack import nginx_in_front
 
-from .base import Context, running, signed_in, signed_up
+from .base import Context, running, signed_in
 from .ledger import SAVED, Ledger, Row, verify_entries
 from .photos import new_upload, photo, send_upload, verify_photos
 from .servers import THREADS, WORKERS
@@ -45,9 +45,11 @@ def uploads(ctx: Context) -> list[Row]:
 def measure(ctx: Context, server, base: str, title: str, tag: str, verify: str | bool = True) -> Row:
     row = Row(title, ctx.kind)
     phones_email, other_email = ctx.email(f"slow-{tag}", "phones"), ctx.email(f"slow-{tag}", "other")
-    phones = signed_up(server, phones_email).clone(base)
-    other = signed_up(server, other_email).clone(base)
+    # Signed up where they will write: over HTTPS the session cookie is another (__Host-) cookie.
+    phones, other = Browser(base), Browser(base)
     phones.http.verify = other.http.verify = verify
+    phones.sign_up(phones_email)
+    other.sign_up(other_email)
     photos, saves = Ledger(f"slow-{tag}"), Ledger(f"other-{tag}")
     data = photo(0.25, 11)
     threads = [threading.Thread(target=_slow_upload, args=(phones, photos, data)) for _ in range(SLOW_UPLOADS)]

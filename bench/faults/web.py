@@ -71,11 +71,12 @@ class Browser:
         """Another connection of the same signed-in browser (each writer thread has its own)."""
         other = Browser(base or self.base)
         other.http.cookies.update(self.http.cookies)
+        other.http.verify = self.http.verify
         other.token = self.token
         return other
 
     def get(self, path: str, timeout: float = TIMEOUT) -> requests.Response:
-        response = self.http.get(self.base + path, allow_redirects=False, timeout=timeout)
+        response = self.http.get(self.base + path, allow_redirects=False, timeout=timeout, verify=self.http.verify)
         found = CSRF_RE.search(response.text) if "text/html" in response.headers.get("Content-Type", "") else None
         if found:
             self.token = found.group(1)
@@ -86,7 +87,7 @@ class Browser:
         if self.token is None:
             self.get("/signin")
         return self.http.post(self.base + path, data={"csrf_token": self.token, **data}, files=files,
-                              headers=headers or {}, allow_redirects=False, timeout=timeout)
+                              headers=headers or {}, allow_redirects=False, timeout=timeout, verify=self.http.verify)
 
     def attempt(self, method, *args, **kwargs) -> Answer:
         """A request whose failure is a result, not an exception."""
@@ -206,7 +207,7 @@ class Browser:
         from PIL import Image
 
         try:
-            response = self.http.get(f"{self.base}/art/{art_id}/full.jpg", timeout=TIMEOUT)
+            response = self.http.get(f"{self.base}/art/{art_id}/full.jpg", timeout=TIMEOUT, verify=self.http.verify)
             if response.status_code != 200:
                 return False
             with Image.open(io.BytesIO(response.content)) as image:
