@@ -6,6 +6,7 @@ from typing import Any, Mapping, Protocol
 import uuid
 
 from .keyring import Keyring
+from .padding import pad_json
 from .primitives import VaultError, context, random_key, open_sealed, seal, unwrap_key, wrap_key
 
 
@@ -33,7 +34,7 @@ def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any],
     row.uk_version = keyring.uk_version
     row.dek_wrap = wrap_key(keyring.user_key, dek, _ctx("dek", row))
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    row.payload_ciphertext = seal(dek, data, _ctx("payload", row))
+    row.payload_ciphertext = seal(dek, pad_json(data), _ctx("payload", row))
     return {variant: seal(dek, content, _ctx(f"attachment:{variant}", row))
             for variant, content in (attachments or {}).items()}
 

@@ -2,7 +2,7 @@
 
 A therapist's marks ("this flag seen, then") are derived from what a client wrote, so they never sit
 in clear: the therapist's copy is sealed under the therapist's user key, and the client's copy is
-sealed with HPKE to the client's public key. Both are padded to 256-byte steps, so their length
+sealed with HPKE to the client's public key. Both are padded to a bucket (padding.py), so their length
 says little about how many marks they hold.
 """
 from __future__ import annotations
@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from .keyring import Keyring
+from .padding import bucket
 from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, seal
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
-STEP = 256
 
 
 def seal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, data: Any) -> bytes:
@@ -56,7 +56,7 @@ def _context(way: str, purpose: str, subject: uuid.UUID, owner: uuid.UUID) -> by
 def _pad(data: Any) -> bytes:
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     body = len(raw).to_bytes(4, "big") + raw
-    return body + b"\0" * (-len(body) % STEP)
+    return body + b"\0" * (bucket(len(body)) - len(body))
 
 
 def _unpad(plain: bytes) -> Any:
