@@ -1,6 +1,8 @@
 """The database: declarative base, engine per app, one session per request."""
 from __future__ import annotations
 
+import logging
+import time
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g
@@ -11,6 +13,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from .web import storage_errors
+
+log = logging.getLogger(__name__)
 
 # Stable constraint names, so Alembic migrations name the same things on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -91,11 +95,41 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def forget_after_commit(db: Session) -> None:
+    """What this transaction deletes (a session's key wraps, an account) must leave the files once it commits.
+
+    SQLite in WAL mode keeps the pages a transaction changed, old rows included, in the -wal file until
+    a checkpoint copies them over and the file is reused: a file copy of the folder would still find
+    them. After commit, a TRUNCATE checkpoint moves every page into the database file (where
+    secure_delete has zeroed the deleted rows) and empties the -wal file. PostgreSQL: see docs/deploy.md.
+    """
+    db.info["forget"] = True
+
+
+def _checkpoint_after_forgetting(session: Session) -> None:
+    if not session.info.pop("forget", False):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    with bind.connect() as connection:
+        for _ in range(CHECKPOINT_TRIES):
+            busy, _log, _moved = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if not busy:
+                return
+            time.sleep(0.05)  # a reader still uses the old pages; it is done within moments
+    log.warning("checkpoint after a deletion was busy %d times; the next one will empty the log", CHECKPOINT_TRIES)
+
+
+CHECKPOINT_TRIES = 20
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessions = sessionmaker(bind=engine, expire_on_commit=False)
     storage_errors.watch(sessions)
+    event.listen(sessions, "after_commit", _checkpoint_after_forgetting)
     app.teardown_appcontext(_close_session)
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from ..db import forget_after_commit
 from ..models import AuthSession, User
 from .keyring import Keyring
 from .primitives import VaultError, context, hkdf, sha256, unwrap_key, wrap_key
@@ -110,6 +111,7 @@ def end_session(db: Session, cookie_value: str | None) -> AuthSession | None:
     if row is not None:
         db.delete(row)
         db.flush()
+        forget_after_commit(db)
     return row
 
 
@@ -132,20 +134,25 @@ def end_other_sessions(db: Session, user_id: uuid.UUID, keep: AuthSession, handl
     for row in others:
         db.delete(row)
     db.flush()
+    if others:
+        forget_after_commit(db)
     return len(others)
 
 
 def end_all_sessions(db: Session, user_id: uuid.UUID) -> None:
     """Signs the user out everywhere: every wrap of their key held for a browser is gone."""
     db.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+    forget_after_commit(db)
 
 
 def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) -> None:
-    db.execute(
+    purged = db.execute(
         delete(AuthSession).where(
             or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - longest_idle)
         )
     )
+    if purged.rowcount:
+        forget_after_commit(db)
 
 
 def _decode(cookie_value: str | None) -> bytes | None:
