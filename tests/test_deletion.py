@@ -132,8 +132,8 @@ def test_a_client_deletion_leaves_no_row_of_hers_anywhere_and_everyone_else_as_t
                    "links.client_id", "shares.owner_id", "pending_rekeys.owner_id", "access_events.owner_id",
                    "security_events.user_id"):
         assert before.get(column), column
-    rate_keys = [rate_key("signin-account", "ana@example.org")]
     with app.app_context():
+        rate_keys = [rate_key("signin-account", "ana@example.org")]
         assert get_db().scalar(select(func.count()).select_from(RateEvent).where(RateEvent.key_hash.in_(rate_keys)))
         bo_blobs = get_db().scalar(select(func.count()).select_from(Blob).where(Blob.owner_id == world["bo_id"]))
     others_before = {table: count for table, count in _counts(app).items()}

@@ -22,9 +22,9 @@ def counting_app(request, make_app):
 
 
 def test_reserve_up_to_the_limit_then_refuse(counting_app):
-    key = ratelimit.rate_key("test", uuid.uuid4().hex)
     now = utcnow()
     with counting_app.app_context():
+        key = ratelimit.rate_key("test", uuid.uuid4().hex)
         attempts = [ratelimit.reserve(key, 3, now) for _ in range(3)]
         assert all(attempts)
         assert ratelimit.reserve(key, 3, now) is None  # the fourth, refused, is not counted either
