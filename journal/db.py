@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -61,6 +62,9 @@ CONNECT_TIMEOUT_SECONDS = 3
 STATEMENT_TIMEOUT_MS = 15_000
 
 
+BUSY_TIMEOUT_MS = 15000  # SQLite: a writer waits this long for the write lock
+
+
 def make_engine(url: str) -> Engine:
     """An engine fitted to its database: SQLite in WAL mode with a busy timeout; PostgreSQL with short waits."""
     if url.startswith("sqlite"):
@@ -88,7 +92,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers and a writer overlap; busy_timeout makes writers wait instead of failing;
     # secure_delete overwrites deleted session wraps instead of leaving them in free pages.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -106,22 +110,51 @@ def forget_after_commit(db: Session) -> None:
     db.info["forget"] = True
 
 
-def _checkpoint_after_forgetting(session: Session) -> None:
-    if not session.info.pop("forget", False):
+class _Forgetting:
+    """Checkpoints owed by this process: one that a reader kept busy is tried again after the next commit."""
+
+    def __init__(self) -> None:
+        self.owed = False
+        self.last_try = 0.0
+        self.lock = threading.Lock()
+
+
+# Never hold a request up for long: a reader still on the old pages is done within moments, and the
+# checkpoint is owed until it goes through.
+CHECKPOINT_WAIT_MS = 100
+OWED_RETRY_SECONDS = 1.0
+
+
+def _checkpoint_after_forgetting(forgetting: _Forgetting, session: Session) -> None:
+    if session.info.pop("forget", False):
+        forgetting.owed = True
+        session.info["forget_tried"] = True
+    if not forgetting.owed:
         return
+    if session.info.get("forget_tried") is None and time.monotonic() - forgetting.last_try < OWED_RETRY_SECONDS:
+        return  # an owed checkpoint is tried at most once a second, not on every commit
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
+        forgetting.owed = False
         return
-    with bind.connect() as connection:
-        for _ in range(CHECKPOINT_TRIES):
-            busy, _log, _moved = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-            if not busy:
-                return
-            time.sleep(0.05)  # a reader still uses the old pages; it is done within moments
-    log.warning("checkpoint after a deletion was busy %d times; the next one will empty the log", CHECKPOINT_TRIES)
-
-
-CHECKPOINT_TRIES = 20
+    if not forgetting.lock.acquire(blocking=False):
+        return  # another thread of this process is checkpointing
+    session.info.pop("forget_tried", None)
+    forgetting.last_try = time.monotonic()
+    try:
+        with bind.connect() as connection:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                busy, _log, _moved = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        forgetting.owed = bool(busy)
+        if busy:
+            log.info("checkpoint after a deletion was busy; owed until the next commit")
+    except DBAPIError as error:
+        log.warning("checkpoint after a deletion failed: %s", type(error).__name__)
+    finally:
+        forgetting.lock.release()
 
 
 def init_app(app: Flask) -> None:
@@ -129,7 +162,8 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessions = sessionmaker(bind=engine, expire_on_commit=False)
     storage_errors.watch(sessions)
-    event.listen(sessions, "after_commit", _checkpoint_after_forgetting)
+    forgetting = _Forgetting()  # one per database
+    event.listen(sessions, "after_commit", lambda session: _checkpoint_after_forgetting(forgetting, session))
     app.teardown_appcontext(_close_session)
 
 
