@@ -110,6 +110,8 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         if raw not in (None, ""):
             config[key] = parse(raw)
     config.update(overrides or {})
+    if instance_path.exists() and instance_path.stat().st_mode & 0o077:
+        instance_path.chmod(0o700)  # the database, its log and the secret live here: this user's only
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'journal.sqlite3'}"
     if not config.get("SECRET_KEY"):
@@ -121,7 +123,7 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
 
 def _instance_secret(instance_path: Path) -> str:
     """A random secret made on first run and kept, readable only by its owner, under instance/."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = instance_path / "secret_key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -5,6 +5,7 @@ import logging
 import threading
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event, text
@@ -69,7 +70,7 @@ def make_engine(url: str) -> Engine:
     """An engine fitted to its database: SQLite in WAL mode with a busy timeout; PostgreSQL with short waits."""
     if url.startswith("sqlite"):
         engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 15})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda connection, record: _sqlite_pragmas(url, connection, record))
         return engine
     return create_engine(
         url,
@@ -87,7 +88,20 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _private_sqlite_files(url: str) -> None:
+    """The database file (and its -wal and -shm, which SQLite creates with the file's mode) readable by
+    this user only: put right on every connection, before the -wal file is first made."""
+    name = url.split("///", 1)[1] if "///" in url else ""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
+def _sqlite_pragmas(url: str, dbapi_connection, _record) -> None:
+    _private_sqlite_files(url)
     cursor = dbapi_connection.cursor()
     # WAL lets readers and a writer overlap; busy_timeout makes writers wait instead of failing;
     # secure_delete overwrites deleted session wraps instead of leaving them in free pages.
