@@ -25,7 +25,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
-    from . import cli, db, vault
+    from . import cli, db, housekeeping, vault
     from .activity.views import bp as activity_bp
     from .auth import loader
     from .art.views import bp as art_bp
@@ -76,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     loader.init_app(app)
     cli.init_app(app)
+    housekeeping.init_app(app)
     static_files.init_app(app)
     _template_helpers(app)
 

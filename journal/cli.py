@@ -108,7 +108,21 @@ def restore_command(path: Path, force: bool) -> None:
         click.echo(note)
 
 
+@click.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Remove ended and idle sessions now (each server process also does it every SWEEP_MINUTES)."""
+    from .db import get_db, utcnow
+    from .housekeeping import sweep
+
+    db = get_db()
+    removed = sweep(db, current_app.config, utcnow())
+    db.commit()
+    click.echo(f"Removed {removed} ended or idle session(s).")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(sweep_command)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(icons_command)

@@ -145,7 +145,8 @@ def end_all_sessions(db: Session, user_id: uuid.UUID) -> None:
     forget_after_commit(db)
 
 
-def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) -> None:
+def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) -> int:
+    """Sessions past their end or idle longer than any idle lock allows: their key wraps go. Returns how many."""
     purged = db.execute(
         delete(AuthSession).where(
             or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - longest_idle)
@@ -153,6 +154,7 @@ def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) ->
     )
     if purged.rowcount:
         forget_after_commit(db)
+    return purged.rowcount or 0
 
 
 def _decode(cookie_value: str | None) -> bytes | None:
