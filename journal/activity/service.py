@@ -8,7 +8,9 @@ commits or rolls back with it:
 
 `kind` is one of KINDS (anything else is a programming error and raises ValueError); `detail` is a
 short, non-content string (a count, a clinician's name), cut to 120 characters. No IP address is
-kept.
+kept. A line about a client names them by reference (`about=client.id`), never by copying their
+name: the page looks the name up when it is shown, so once the client deletes their account no
+line anywhere still names them ("a client who has since deleted their account").
 
 The table is append-only for the app: an ORM update or delete of a SecurityEvent, or an
 update()/delete() statement on the table, raises AppendOnly. Rows go only with their account
@@ -21,11 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Delete, Update, event, select
+from sqlalchemy import Delete, Update, event, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..models import SecurityEvent
+from ..models import SecurityEvent, User
 
 PAGE_SIZE = 50
 DETAIL_LENGTH = 120
@@ -51,7 +53,7 @@ KINDS: dict[str, Callable[[str | None], str]] = {
     "code_failed": lambda d: "A wrong or already used one-time code was entered when signing in.",
     "sessions_ended": lambda d: _count(d, "You signed out another device.", "You signed out {n} other devices."),
     "link_made": lambda d: f"You linked with {d or 'a clinician'}.",
-    "client_linked": lambda d: f"{d or 'A client'} linked with you.",
+    "client_linked": lambda d: f"{_capital(d) or 'A client'} linked with you.",
     "link_ended": lambda d: f"The link with {d or 'someone'} was ended.",
     "shared": lambda d: f"You shared {d or 'records'}.",
     "revoked": lambda d: f"You stopped sharing {d or 'records'}.",
@@ -61,6 +63,17 @@ KINDS: dict[str, Callable[[str | None], str]] = {
     "practice_line_set": lambda d: f"You set your practice's after-hours line{' to ' + d if d else ''}.",
     "practice_line_removed": lambda d: "You removed your practice's after-hours line.",
 }
+
+
+# Kinds whose detail may name the person on the other side of a link.
+NAMING_KINDS = ("client_linked", "link_ended", "therapist_export", "link_made", "standing_shares")
+_PERSON = "user:"
+DELETED_PERSON = "a client who has since deleted their account"
+
+
+def _capital(text: str | None) -> str | None:
+    """The deleted-client phrase opening a sentence; names and emails stay as written."""
+    return "A" + text[1:] if text == DELETED_PERSON else text
 
 
 class AppendOnly(Exception):
@@ -76,10 +89,17 @@ class ActivityRow:
 
 
 def record(db: Session, user_id: uuid.UUID, kind: str, *, device: str | None = None, detail: str | None = None,
-           now: datetime | None = None) -> SecurityEvent:
-    """Add one line to the user's security activity (flushed with the caller's transaction)."""
+           about: uuid.UUID | None = None, now: datetime | None = None) -> SecurityEvent:
+    """Add one line to the user's security activity (flushed with the caller's transaction).
+
+    `about`: the person the line names, kept as a reference and named when the page is shown.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown security event kind {kind!r}")
+    if about is not None:
+        if kind not in NAMING_KINDS or detail is not None:
+            raise ValueError("a line names one person, by reference, in a kind that names someone")
+        detail = _PERSON + str(about)
     row = SecurityEvent(user_id=user_id, kind=kind, created_at=now or utcnow(),
                         device=_clean(device, 80), detail=_clean(detail, DETAIL_LENGTH))
     db.add(row)
@@ -100,8 +120,45 @@ def page(db: Session, user_id: uuid.UUID, before: int | None = None,
     if before is not None:
         query = query.where(SecurityEvent.id < before)
     found = list(db.scalars(query.order_by(SecurityEvent.id.desc()).limit(limit + 1)))
-    rows = [ActivityRow(e.id, e.created_at, describe(e.kind, e.detail), e.device) for e in found[:limit]]
+    names = _names(db, [e.detail for e in found[:limit]])
+    rows = [ActivityRow(e.id, e.created_at, describe(e.kind, _named(e.detail, names)), e.device)
+            for e in found[:limit]]
     return rows, (rows[-1].id if len(found) > limit else None)
+
+
+def _person(detail: str | None) -> uuid.UUID | None:
+    if not detail or not detail.startswith(_PERSON):
+        return None
+    try:
+        return uuid.UUID(detail[len(_PERSON):])
+    except ValueError:
+        return None
+
+
+def _names(db: Session, details: list[str | None]) -> dict[uuid.UUID, str]:
+    ids = {person for person in map(_person, details) if person is not None}
+    if not ids:
+        return {}
+    return {row.id: row.display_name or row.email
+            for row in db.execute(select(User.id, User.display_name, User.email).where(User.id.in_(ids)))}
+
+
+def _named(detail: str | None, names: dict[uuid.UUID, str]) -> str | None:
+    person = _person(detail)
+    return detail if person is None else names.get(person, DELETED_PERSON)
+
+
+def forget_names(db: Session, user_ids: list[uuid.UUID], names: list[str]) -> int:
+    """Lines written before names were kept by reference: the deleted person's name is taken out of the
+    security activity of the people they were linked with. The one change the app makes to these lines."""
+    names = [name for name in names if name]
+    if not user_ids or not names:
+        return 0
+    statement = (update(SecurityEvent)
+                 .where(SecurityEvent.user_id.in_(user_ids), SecurityEvent.kind.in_(NAMING_KINDS),
+                        SecurityEvent.detail.in_(names))
+                 .values(detail=DELETED_PERSON).execution_options(forgetting_a_name=True))
+    return db.execute(statement).rowcount or 0
 
 
 def _clean(text: str | None, length: int) -> str | None:
@@ -123,5 +180,7 @@ def _no_changed_events(session: Session, _context, _instances) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _no_bulk_changes(state) -> None:
     statement = state.statement
+    if isinstance(statement, Update) and state.execution_options.get("forgetting_a_name"):
+        return  # forget_names: a deleted person's name out of old lines
     if isinstance(statement, (Update, Delete)) and getattr(statement.table, "name", None) == SecurityEvent.__tablename__:
         raise AppendOnly("security events are append-only")

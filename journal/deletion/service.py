@@ -107,9 +107,13 @@ def delete_account(db: Session, user: User, now: datetime) -> Deleted:
             sharing.end_link(db, linked.link, now)  # the client's shared records are re-keyed at their next sign-in
             links_ended += 1
     else:
-        for linked in sharing.links_for_client(db, user_id):
-            activity.record(db, linked.other.id, "link_ended", detail="a client (account deleted)", now=now)
+        clinicians = [linked.other.id for linked in sharing.links_for_client(db, user_id)]
+        for clinician in clinicians:
+            activity.record(db, clinician, "link_ended", detail="a client (account deleted)", now=now)
             links_ended += 1
+        # Lines name a client by reference, so they say "a client who has since deleted their account" once
+        # the row is gone; older lines that copied the name lose it here.
+        activity.forget_names(db, clinicians, [user.display_name or "", user.email])
 
     # 3. Every row of theirs.
     blob_ids = list(db.scalars(select(Blob.id).where(Blob.owner_id == user_id)))

@@ -172,8 +172,8 @@ def export(client_id):
     """Everything this client shares with the therapist now, as the same kind of zip as a client's own export."""
     _link, person = _linked_or_404(client_id)
     db, now = get_db(), utcnow()
-    activity.record(db, current_user.user.id, "therapist_export", device=current_user.device,
-                    detail=service.client_name(person), now=now)
+    activity.record(db, current_user.user.id, "therapist_export", device=current_user.device, about=person.id,
+                    now=now)
     db.commit()
     chunks = desk_export.therapist_archive(current_app._get_current_object(), current_user.keyring,
                                            current_user.user, person, now)
@@ -205,7 +205,7 @@ def end_link(client_id):
     db = get_db()
     service.end_link(db, link, utcnow())
     me = current_user.user
-    activity.record(db, me.id, "link_ended", device=current_user.device, detail=service.client_name(person))
+    activity.record(db, me.id, "link_ended", device=current_user.device, about=person.id)
     activity.record(db, person.id, "link_ended", detail=me.display_name or me.email)
     db.commit()
     flash(f"The link with {service.client_name(person)} has ended. Nothing they shared opens for you now.", "info")

@@ -104,7 +104,7 @@ def end_link(link_id):
     link = _link_or_404(link_id)
     service.end_link(db, link.link, utcnow(), client_keyring=_keyring())
     activity.record(db, _user().id, "link_ended", device=current_user.device, detail=link.name)
-    activity.record(db, link.other.id, "link_ended", detail=_user().display_name or _user().email)
+    activity.record(db, link.other.id, "link_ended", about=_user().id)
     db.commit()
     flash(f"Your link with {link.name} has ended. Nothing of yours is shared with them now.", "info")
     return redirect(url_for("sharing.clinicians"), 303)
@@ -141,7 +141,7 @@ def consent():
                                    utcnow())
         activity.record(db, _user().id, "link_made", device=current_user.device,
                         detail=therapist.display_name or therapist.email)
-        activity.record(db, therapist.id, "client_linked", detail=_user().display_name or _user().email)
+        activity.record(db, therapist.id, "client_linked", about=_user().id)
     except service.SharingProblem as problem:
         db.rollback()
         return render_template("sharing/link.html", code=code, error=str(problem)), 422
