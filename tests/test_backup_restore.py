@@ -128,7 +128,7 @@ def test_a_restored_copy_opens_no_old_cookie_and_every_record_with_the_password(
     else:
         postgres = request.getfixturevalue("postgres")
         script = dump_as_sql(postgres, backup)
-        assert "CREATE TABLE public.auth_sessions" in script and "COPY public.users" in script
+        assert "CREATE UNLOGGED TABLE public.auth_sessions" in script and "COPY public.users" in script
         assert "COPY public.auth_sessions" not in script
         for secret in live_secrets:
             assert secret.hex() not in script

@@ -75,3 +75,27 @@ def test_a_deleted_account_leaves_nothing_that_opens_it_in_a_copy_of_the_files(t
     copied = _copy_of_the_files(tmp_path, "after")
     assert [name for name, value in secrets.items() if value in copied] == []
     app.extensions["db_engine"].dispose()
+
+
+def _wal_bytes(postgres) -> bytes:
+    postgres.execute("SELECT pg_switch_wal()")  # the current segment written out: what was logged is in pg_wal
+    return b"".join(path.read_bytes() for path in sorted((postgres.data / "pg_wal").glob("0*")) if path.is_file())
+
+
+def test_postgresql_never_writes_a_session_wrap_into_its_write_ahead_log(postgres, tmp_path):
+    """WAL archives and replicas keep what the write-ahead log held: a session's key wrap is never in it."""
+    name = postgres.create_database(template="journal_template")
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres.url(name), "INSTANCE_PATH": tmp_path / "instance",
+                      **FAST_KDF})
+    try:
+        web = WebClient(app.test_client())
+        web.sign_up("ana@example.org")
+        web.new_entry("a day", "kept")
+        found = _secrets(app, "ana@example.org")
+        sessions = {key: value for key, value in found.items() if key.startswith("session")}
+        wal = _wal_bytes(postgres)
+        assert found["private key wrap"] in wal  # the scan finds what a logged table wrote
+        assert sessions and [key for key, value in sessions.items() if value in wal] == []
+    finally:
+        app.extensions["db_engine"].dispose()
+        postgres.drop_database(name)
