@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..models import Link, User
 
-PURPOSE = "flag-marks"
+PURPOSE = vault.FLAG_MARKS
 # What the client reads of each rule: what the flag was about, in their own terms, never the answer itself.
 ABOUT = {
     "item9": "your answer to item 9 of the PHQ-9",
