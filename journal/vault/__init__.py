@@ -10,13 +10,15 @@ from .accounts import (
     set_new_password,
     unlock_with_password,
     unlock_with_recovery_code,
-    wrap_next_key_for_password,
+    PreparedRotation,
+    begin_prepared_rotation,
+    prepare_rotation,
 )
 from .envelope import open_attachment, open_payload, seal_payload
 from .kdf import KdfPolicy
 from .notes import FLAG_MARKS, open_note_sent_to_me, open_own_note, seal_note_to, seal_own_note
 from .keyring import Keyring, PreviousKey
-from .next_key import begin as begin_rotation
+from .next_key import begin as begin_rotation, with_rotation
 from .rotation import ENVELOPES, UNDER_USER_KEY, SealedColumn, unseen_recovery_code
 from .rotation import finish as finish_rotation
 from .primitives import VaultError
@@ -32,7 +34,7 @@ __all__ = [
     "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
     "set_new_password", "unlock_with_password", "unlock_with_recovery_code",
     "Resumed", "end_other_sessions", "FLAG_MARKS", "PreviousKey", "begin_rotation", "ENVELOPES", "UNDER_USER_KEY",
-    "SealedColumn", "unseen_recovery_code", "finish_rotation", "rewrap_session", "wrap_next_key_for_password", "open_note_sent_to_me", "open_own_note", "seal_note_to", "seal_own_note", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
+    "SealedColumn", "unseen_recovery_code", "finish_rotation", "rewrap_session", "PreparedRotation", "begin_prepared_rotation", "prepare_rotation", "with_rotation", "open_note_sent_to_me", "open_own_note", "seal_note_to", "seal_own_note", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
 ]
 
 

@@ -6,7 +6,7 @@ import hmac
 import os
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, NoEncryption, PrivateFormat
@@ -15,6 +15,7 @@ from flask import current_app
 from ..models import User
 from .kdf import KdfParams, KdfPolicy, split_root
 from .keyring import Keyring
+from . import next_key
 from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, random_key, sha256, unwrap_key, wrap_key
 
@@ -91,24 +92,44 @@ def set_new_password(user: User, keyring: Keyring, new_password: str) -> None:
     _set_password(user, keyring, new_password)
 
 
-def wrap_next_key_for_password(user: User, keyring: Keyring, password: str) -> bool:
-    """A rotation's new key wrapped under the password the user has now (one Argon2id run, which also checks it).
+@dataclass(frozen=True, eq=False)
+class PreparedRotation:
+    """A rotation's new key and its wraps, made with the password before anything is written or held."""
 
-    False, with nothing changed, when the password is not right.
+    keyring: Keyring
+    kdf_salt: bytes = field(repr=False)
+    uk_wrap: bytes = field(repr=False)
+    uk_wrap_pw: bytes = field(repr=False)
+
+
+def prepare_rotation(user: User, keyring: Keyring, password: str) -> PreparedRotation | None:
+    """A new user key wrapped under the current one and under the password (one Argon2id run, which checks it).
+
+    None when the password is not right. Nothing is written: `begin_prepared_rotation` does that.
     """
     _require_owner(user, keyring)
-    if not keyring.rotating or user.rotation_uk_wrap is None or user.uk_version != keyring.account_version:
-        raise VaultError("no rotation under way for this keyring")
     policy = _policy()
     try:
         params = policy.check(KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes))
         auth_key, kek = split_root(policy.derive_root(password, user.kdf_salt, params))
     except VaultError:
-        return False
+        return None
     if not hmac.compare_digest(sha256(auth_key), user.auth_verifier):
-        return False
-    user.rotation_uk_wrap_pw = wrap_key(kek, keyring.user_key, context("uk-pw", _uid(user), keyring.uk_version))
-    return True
+        return None
+    rotating, wrap = next_key.make(user, keyring)
+    return PreparedRotation(rotating, bytes(user.kdf_salt), wrap,
+                            wrap_key(kek, rotating.user_key, context("uk-pw", _uid(user), rotating.uk_version)))
+
+
+def begin_prepared_rotation(user: User, prepared: PreparedRotation) -> Keyring:
+    """Write a prepared rotation into the user's row, if the row is still as it was prepared against."""
+    if (user.rotation_uk_wrap is not None or user.uk_version != prepared.keyring.account_version
+            or bytes(user.kdf_salt) != prepared.kdf_salt):
+        raise VaultError("the account changed since the rotation was prepared")
+    user.rotation_uk_wrap = prepared.uk_wrap
+    user.rotation_uk_wrap_pw = prepared.uk_wrap_pw
+    user.rotation_uk_wrap_recovery = None
+    return prepared.keyring
 
 
 def replace_recovery_code(user: User, keyring: Keyring) -> str:

@@ -15,16 +15,23 @@ from .primitives import VaultError, context, random_key, unwrap_key, wrap_key
 
 def begin(user: User, keyring: Keyring) -> Keyring:
     """A fresh user key for the next version, kept wrapped under the current one; the keyring that carries both."""
-    if keyring.user_id != user.id or keyring.rotating or keyring.uk_version != user.uk_version:
-        raise VaultError("a rotation starts from the account's current key")
     if user.rotation_uk_wrap is not None:
         raise VaultError("a rotation is already under way")
-    new_key, new_version = random_key(), user.uk_version + 1
-    user.rotation_uk_wrap = wrap_key(keyring.user_key, new_key, _ctx(user.id, user.uk_version, new_version))
+    rotating, wrap = make(user, keyring)
+    user.rotation_uk_wrap = wrap
     user.rotation_uk_wrap_pw = None
     user.rotation_uk_wrap_recovery = None
+    return rotating
+
+
+def make(user: User, keyring: Keyring) -> tuple[Keyring, bytes]:
+    """A new key for the next version and its wrap under the current key, not yet written anywhere."""
+    if keyring.user_id != user.id or keyring.rotating or keyring.uk_version != user.uk_version:
+        raise VaultError("a rotation starts from the account's current key")
+    new_key, new_version = random_key(), user.uk_version + 1
+    wrap = wrap_key(keyring.user_key, new_key, _ctx(user.id, user.uk_version, new_version))
     return Keyring(user.id, new_version, new_key, keyring.private_key,
-                   previous=PreviousKey(keyring.uk_version, keyring.user_key))
+                   previous=PreviousKey(keyring.uk_version, keyring.user_key)), wrap
 
 
 def with_rotation(user: User, keyring: Keyring) -> Keyring:
