@@ -48,6 +48,10 @@ def _private_key(keyring: Keyring, user: User) -> None:
     user.x25519_priv_wrap = wrap_key(keyring.user_key, private, context("x25519-priv", user.id, keyring.uk_version))
 
 
+def _totp_secret(keyring: Keyring, user: User) -> None:
+    reseal_totp_secret(user, keyring)
+
+
 def _pin(keyring: Keyring, link: Link) -> None:
     link.pinned_key_ciphertext = reseal_pin(keyring, link.therapist_id, bytes(link.pinned_key_ciphertext))
 
@@ -59,7 +63,7 @@ def _flag_marks(keyring: Keyring, link: Link) -> None:
 # Small values, sealed again in the last transaction of a rotation.
 UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(User, "x25519_priv_wrap", "id", _private_key),
-    SealedColumn(User, "totp_secret_ciphertext", "id", reseal_totp_secret),
+    SealedColumn(User, "totp_secret_ciphertext", "id", _totp_secret),
     SealedColumn(Link, "pinned_key_ciphertext", "client_id", _pin),          # a client's pins of clinicians' keys
     SealedColumn(Link, "flag_marks_ciphertext", "therapist_id", _flag_marks),  # a clinician's "seen" marks
 )
