@@ -21,9 +21,14 @@ from journal.records import blobs
 from journal.records import rotation as rows
 from journal.sharing import reads
 
+from playwright.sync_api import expect
+
 from . import rotation_support as support
+from .browser_fixtures import chromium, open_context  # noqa: F401  (fixtures, used by name)
+from .browser_support import NARROW, Shots, create_entry, narrow_problems, new_email
+from .browser_support import sign_up as browser_sign_up
 from .security_support import kinds
-from .support import CODE_RE, PASSWORD, ROOT, WebClient, new_marker
+from .support import CODE_RE, PASSWORD, ROOT, WebClient, live_server, new_marker
 
 ANA, DOC = "ana@example.org", "doc@example.org"
 NEW_PASSWORD = "a quiet field in snow"
@@ -378,3 +383,54 @@ def test_a_clinician_rotates_and_their_desk_still_opens_what_clients_share(app, 
         assert support.old_key_opens(db, doc.id, old_key) == []
         assert vault.open_own_note(support.keyring(db, DOC), vault.FLAG_MARKS, link_id,
                                    db.scalar(select(Link.flag_marks_ciphertext).where(Link.id == link_id))) == []
+
+
+@pytest.mark.browser
+def test_the_page_in_a_phone_browser(open_context, tmp_path):
+    """At 320 px: the explanation, the password, the progress moving (htmx asks for each slice), the code at the
+    end on the same page as at sign-up, and the journal still there. Screenshots: test-output/screenshots/rotation/."""
+    env = {"KEY_ROTATION_BATCH": "4", "KEY_ROTATION_PAGE_SECONDS": "0", "KEY_ROTATION_ANY_PAGE_SECONDS": "0"}
+    with live_server(tmp_path / "server", "key-rotation-browser", env=env) as base:
+        shots = Shots("rotation")
+        page = open_context(**NARROW).new_page()
+        old_code = browser_sign_up(page, base, new_email("rotate"))
+        markers = [new_marker("BROWSER-ROTATE") for _ in range(30)]
+        entries = [create_entry(page, base, f"Evening {n}", marker) for n, marker in enumerate(markers)]
+
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Me", exact=True).click()
+        page.get_by_role("link", name="Rotate my keys").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Rotate my keys")
+        expect(page.get_by_text("if you think someone may have seen your password or a copy of your data")).to_be_visible()
+        assert narrow_problems(page, "rotate my keys", width=320) == []
+        shots.take(page, "explained")
+
+        page.get_by_label("Your password").fill("not my password")
+        page.get_by_role("button", name="Rotate my keys").click()
+        expect(page.get_by_role("alert")).to_have_text("That password is not right.")
+        page.get_by_label("Your password").fill(PASSWORD)
+        page.get_by_role("button", name="Rotate my keys").click()
+
+        status = page.locator("#rotation-status")
+        expect(status).to_have_attribute("role", "status")
+        expect(status).to_contain_text(re.compile(r"Rotating your keys: \d+ of 30"))
+        seen = {status.inner_text()}
+        shots.take(page, "progress")
+        assert narrow_problems(page, "rotation progress", width=320) == []
+        expect(status).to_have_text("Done. Your keys are new.", timeout=30_000)
+        seen.add(status.inner_text())
+        assert len(seen) >= 2, seen
+        page.get_by_role("button", name="Show my new recovery code").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your new recovery code")
+        new_code = page.locator("[data-recovery-code]").inner_text().strip()
+        assert re.fullmatch(r"([A-Z2-7]{4}-){7}[A-Z2-7]{4}", new_code) and new_code != old_code
+        expect(page.get_by_text("Your old recovery code no longer works.")).to_be_visible()
+        assert narrow_problems(page, "new recovery code", width=320) == []
+        shots.take(page, "new-code")
+        page.get_by_label("I have saved my recovery code somewhere safe").check()
+        page.get_by_role("button", name="Continue").click()
+
+        page.goto(f"{base}/entries/{entries[0]}")
+        expect(page.get_by_text(markers[0])).to_be_visible()
+        page.go_back()
+        page.goto(base + "/account/keys")  # back to the start: the code is not shown a second time
+        expect(page.get_by_role("button", name="Rotate my keys")).to_be_visible()

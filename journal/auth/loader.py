@@ -50,7 +50,7 @@ def _load(_request):
         return None  # password right, one-time code not yet given: only the code form takes this cookie
     keyring = result.keyring
     if keyring.rotating:  # a key rotation under way: every request of theirs does a little of it
-        keyring = rotation.carry_on(db, result.user, keyring, token, device=result.session.device)
+        keyring = rotation.carry_on(db, current_app.config, result.user, keyring, token, device=result.session.device)
     return Principal(result.user, keyring, result.session)
 
 

@@ -28,8 +28,6 @@ from . import protections
 
 log = logging.getLogger(__name__)
 
-PAGE_SECONDS = 1.0  # work per request of the progress on Me → Security
-ANY_PAGE_SECONDS = 0.25  # work per other request of the user, before the page is drawn
 
 
 @dataclass(frozen=True)
@@ -121,16 +119,20 @@ def advance(db: Session, user: User, keyring: vault.Keyring, cookie_value: str |
     return status(db, keyring)
 
 
-def carry_on(db: Session, user: User, keyring: vault.Keyring, cookie_value: str | None, *,
-             device: str | None = None, seconds: float = ANY_PAGE_SECONDS) -> vault.Keyring:
-    """Any request of a user whose rotation is under way does a little of it; never fails the request.
+def carry_on(db: Session, config: Mapping, user: User, keyring: vault.Keyring, cookie_value: str | None, *,
+             device: str | None = None, page: bool = False) -> vault.Keyring:
+    """A request of a user whose rotation is under way does some of it; never fails the request.
 
-    Returns the keyring for the rest of the request (the plain new one if the rotation finished).
+    The progress page (`page`) works for KEY_ROTATION_PAGE_SECONDS, any other request for
+    KEY_ROTATION_ANY_PAGE_SECONDS, each at least one batch of KEY_ROTATION_BATCH. Returns the keyring
+    for the rest of the request (the plain new one if the rotation finished).
     """
     if not keyring.rotating:
         return keyring
+    seconds = config["KEY_ROTATION_PAGE_SECONDS" if page else "KEY_ROTATION_ANY_PAGE_SECONDS"]
     try:
-        return advance(db, user, keyring, cookie_value, seconds, device=device).keyring
+        return advance(db, user, keyring, cookie_value, seconds, device=device,
+                       batch=config["KEY_ROTATION_BATCH"]).keyring
     except (OperationalError, InterfaceError):
         raise  # the database is down or full: the error pages say so
     except Exception as error:  # noqa: BLE001 - the page still opens; the next request tries again

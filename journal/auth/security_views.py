@@ -227,8 +227,9 @@ def continue_rotation():
 
 def _carry_on():
     if current_user.keyring.rotating:
-        current_user.keyring = rotation.carry_on(get_db(), current_user.user, current_user.keyring, read_token(),
-                                                 device=current_user.device, seconds=rotation.PAGE_SECONDS)
+        current_user.keyring = rotation.carry_on(get_db(), current_app.config, current_user.user,
+                                                 current_user.keyring, read_token(), device=current_user.device,
+                                                 page=True)
     if wants_fragment():
         return _rotation_page()
     return redirect(url_for(".rotate_keys"), 303)

@@ -219,7 +219,7 @@ def recover():
         return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db.commit()
     # The keys rotate too (the old password may be known to someone): a first slice now, the rest as they go on.
-    rotation.carry_on(db, result.user, result.keyring, result.token, device=_device(), seconds=rotation.PAGE_SECONDS)
+    rotation.carry_on(db, current_app.config, result.user, result.keyring, result.token, device=_device(), page=True)
     response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False,
                                              rotating=True))
     set_token(response, result.token)
