@@ -48,6 +48,9 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "REAUTH_MINUTES": ("REAUTH_MINUTES", _INT),
     "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": ("TOTP_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
     "SECOND_FACTOR_MINUTES": ("SECOND_FACTOR_MINUTES", _INT),
+    "KEY_ROTATION_BATCH": ("KEY_ROTATION_BATCH", _INT),
+    "KEY_ROTATION_PAGE_SECONDS": ("KEY_ROTATION_PAGE_SECONDS", float),
+    "KEY_ROTATION_ANY_PAGE_SECONDS": ("KEY_ROTATION_ANY_PAGE_SECONDS", float),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -99,6 +102,11 @@ DEFAULTS: dict[str, Any] = {
     "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
     # How long the one-time code step waits after the password was right.
     "SECOND_FACTOR_MINUTES": 10,
+    # Rotate my keys: records re-keyed per committed batch, and how long a request works on it (at least one
+    # batch): the progress page, and any other request of the user while a rotation is under way.
+    "KEY_ROTATION_BATCH": 50,
+    "KEY_ROTATION_PAGE_SECONDS": 1.0,
+    "KEY_ROTATION_ANY_PAGE_SECONDS": 0.25,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -38,6 +38,14 @@ class User(Base):
     uk_wrap_recovery: Mapped[bytes] = mapped_column(LargeBinary(64))
     x25519_pub: Mapped[bytes] = mapped_column(LargeBinary(32))
     x25519_priv_wrap: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # A key rotation under way (vault/rotation.py): the new user key wrapped under the one it replaces, under
+    # the password and (once a code was made during the rotation) under the recovery code. Empty otherwise.
+    rotation_uk_wrap: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    rotation_uk_wrap_pw: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    rotation_uk_wrap_recovery: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    rotation_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The recovery code a finished rotation made, sealed under the new user key until it is shown once.
+    unseen_recovery_code_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # Two-step sign-in: the authenticator's secret sealed under the user key (never in clear), set
     # while it is being set up; on once `totp_enabled_at` is set. The last time step a code was
     # accepted for, so a code is never accepted twice.

@@ -255,6 +255,7 @@ PAGES: list[Page] = [
     Page("password-change-problems", "client", "/account/password", reach=_password_change_problems,
          shows="The two new passwords are not the same."),
     Page("signed-in-devices", "client", "/account/sessions", shows="This device"),
+    Page("rotate-keys", "client", "/account/keys", shows="if you think someone may have seen your password"),
     Page("security-activity", "client", "/account/activity", shows="Your account was made."),
     Page("confirm-password", "client", "/confirm-password?next=/account", shows="Enter your password"),
     Page("help-client", "client", "/help", shows="Riverside Clinic, after hours"),

@@ -48,6 +48,12 @@ KINDS: dict[str, Callable[[str | None], str]] = {
     "recovery_used": lambda d: ("Your recovery code was used to set a new password. Every device was signed out "
                                 "and a new recovery code was made."),
     "recovery_code_replaced": lambda d: "You made a new recovery code. The old one no longer works.",
+    "keys_rotation_started": lambda d: ("You started rotating your keys. Every other device was signed out."
+                                        if d != "recovery" else "Your keys are being rotated after the recovery code "
+                                        "was used."),
+    "keys_rotated": lambda d: ("Your keys were rotated: everything you wrote is under a new key, every other "
+                               "device was signed out" + (", and a new recovery code was made." if d == "new code"
+                                                          else ".")),
     "two_factor_on": lambda d: "Two-step sign-in was turned on.",
     "two_factor_off": lambda d: f"Two-step sign-in was turned off{' ' + d if d else ''}.",
     "code_failed": lambda d: "A wrong or already used one-time code was entered when signing in.",

@@ -8,7 +8,7 @@ from flask import Flask, abort, current_app, g, make_response, redirect, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from ..db import get_db, utcnow
-from . import service
+from . import rotation, service
 from .session_cookie import clear_token, cookie_name, read_token
 
 
@@ -48,7 +48,10 @@ def _load(_request):
         return None
     if result.pending:
         return None  # password right, one-time code not yet given: only the code form takes this cookie
-    return Principal(result.user, result.keyring, result.session)
+    keyring = result.keyring
+    if keyring.rotating:  # a key rotation under way: every request of theirs does a little of it
+        keyring = rotation.carry_on(db, current_app.config, result.user, keyring, token, device=result.session.device)
+    return Principal(result.user, keyring, result.session)
 
 
 def return_path() -> str:

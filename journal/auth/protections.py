@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..activity import service as activity
 from ..models import AuthSession, User
+from ..records.key_hold import hold_account_key
 from ..security import ratelimit
 from .passwords import MAX_BYTES, password_problem
 
@@ -91,6 +92,7 @@ def change_password(db: Session, config: Mapping, user: User, keyring: vault.Key
     """
     if _password_right(config, user, current, now) is None:
         return False
+    keyring = hold_account_key(db, user, keyring)  # a key rotation cannot end between this and the commit
     vault.set_new_password(user, keyring, new)
     ended = vault.end_other_sessions(db, user.id, keep=session)
     mark_password_entered(session, now)

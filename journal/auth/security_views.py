@@ -1,6 +1,6 @@
-"""Me → Security: two-step sign-in, password change, active sessions, entering the password again.
+"""Me → Security: two-step sign-in, password change, active sessions, rotating the keys, entering the password again.
 
-Thin: parse the form, call the rules (protections.py, two_factor.py), pick the template, commit once.
+Thin: parse the form, call the rules (protections.py, two_factor.py, rotation.py), pick the template, commit once.
 """
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
 from . import protections
+from . import rotation
 from . import two_factor as totp
 from .loader import safe_next
+from .session_cookie import read_token
+from ..web.htmx import render_page_or_fragment, wants_fragment
 from .reauth import recent_password_required
 
 bp = Blueprint("account_security", __name__)
@@ -174,3 +177,72 @@ def turn_off():
     db.commit()
     flash("Two-step sign-in is off. Signing in now needs only your password.", "info")
     return redirect(url_for("pages.account"), 303)
+
+
+# Rotating the keys ---------------------------------------------------------------------------------------
+
+def _rotation_page(status: int = 200, error: str | None = None):
+    db = get_db()
+    keyring = current_user.keyring
+    state = rotation.status(db, keyring)
+    waiting = rotation.unseen_code(current_user.user, keyring) is not None
+    return render_page_or_fragment("auth/rotate_keys.html", "auth/_rotation_progress.html", status,
+                                   state=state, waiting=waiting, error=error, as_fragment=wants_fragment())
+
+
+@bp.get("/account/keys")
+@login_required
+def rotate_keys():
+    """What rotating the keys does and when to use it; the password to start; progress while it runs."""
+    return _rotation_page()
+
+
+@bp.post("/account/keys")
+@login_required
+def start_rotation():
+    """The password right: the keys start rotating here and now, and every other device is signed out."""
+    db = get_db()
+    try:
+        keyring = rotation.start(db, current_app.config, current_user.user, current_user.keyring,
+                                 current_user.session, request.form.get("password", ""), utcnow())
+    except protections.RateLimited as limited:
+        db.commit()
+        response = _rotation_page(429, str(limited))
+        response.headers["Retry-After"] = "3600"
+        return response
+    if keyring is None:
+        db.commit()
+        return _rotation_page(422, "That password is not right.")
+    db.commit()
+    current_user.keyring = keyring
+    return _carry_on()
+
+
+@bp.post("/account/keys/continue")
+@login_required
+def continue_rotation():
+    """A slice of the work (the progress asks every moment; without JavaScript, a button)."""
+    return _carry_on()
+
+
+def _carry_on():
+    if current_user.keyring.rotating:
+        current_user.keyring = rotation.carry_on(get_db(), current_app.config, current_user.user,
+                                                 current_user.keyring, read_token(), device=current_user.device,
+                                                 page=True)
+    if wants_fragment():
+        return _rotation_page()
+    return redirect(url_for(".rotate_keys"), 303)
+
+
+@bp.post("/account/keys/recovery-code")
+@login_required
+def show_rotation_code():
+    """The recovery code the rotation made, shown once (the same page as at sign-up); then it is not kept."""
+    user = current_user.user
+    code = rotation.unseen_code(user, current_user.keyring)
+    if code is None:
+        return redirect(url_for(".rotate_keys"), 303)
+    rotation.code_shown(user)
+    get_db().commit()
+    return render_template("auth/recovery_code.html", code=code, new=False)

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..activity import service as activity
 from ..models import ROLES, User
+from ..records.key_hold import hold_account_key
 from ..security import ratelimit
-from . import two_factor
+from . import rotation, two_factor
 from .passwords import MAX_BYTES, password_problem
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -132,6 +133,8 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
         return None
     ratelimit.release(attempt)
     ratelimit.release(address_attempt)
+    if user in db.dirty:  # the password was derived again with stronger parameters: its wrap is new
+        keyring = hold_account_key(db, user, keyring)
     vault.purge_stale_sessions(db, now, longest_idle(config))
     if user.role == "client":
         from ..sharing.service import rekey_pending
@@ -174,7 +177,7 @@ def complete_second_factor(db: Session, config: Mapping, cookie_value: str | Non
 
 def recover_account(db: Session, config: Mapping, *, email: str | None, code: str, new_password: str,
                     now: datetime, device: str | None = None) -> SignedUp | None:
-    """Recovery code + email: a new password, a new recovery code, every old session ended.
+    """Recovery code + email: a new password, a new recovery code, every old session ended, the keys rotating.
 
     This is also the way back in after losing the authenticator: two-step sign-in is turned off
     (set it up again from Me; a therapist has to before the desk opens).
@@ -190,6 +193,9 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
     ratelimit.release(attempt)
     # The owner is proven: whoever was guessing the old password no longer locks them out.
     ratelimit.clear(ratelimit.rate_key("signin-account", email))
+    # The old password may be known to someone else: the keys rotate too. The new password and the new
+    # code open the new key as well as the old one until the rotation finishes (it keeps this code).
+    keyring = rotation.start_after_recovery(db, user, keyring, now)
     vault.set_new_password(user, keyring, new_password)
     new_code = vault.replace_recovery_code(user, keyring)
     user.recovery_confirmed_at = None
@@ -210,6 +216,8 @@ def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, passw
     if vault.unlock_with_password(user, password) is None:
         return None
     ratelimit.release(attempt)
+    if db is not None:
+        keyring = hold_account_key(db, user, keyring)  # a key rotation cannot end between this and the commit
     user.recovery_confirmed_at = None
     code = vault.replace_recovery_code(user, keyring)
     if db is not None:

@@ -22,12 +22,13 @@ from typing import Mapping
 import pyotp
 import segno
 from sqlalchemy import or_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import vault
 from ..activity import service as activity
 from ..models import User
+from ..records.key_hold import hold_sealing_key
 from ..security import ratelimit
 
 ISSUER = "Integration journal"
@@ -73,6 +74,9 @@ def start_set_up(user: User, keyring: vault.Keyring) -> SetUp:
     if secret is None:
         secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
         vault.seal_totp_secret(user, keyring, secret)
+        db = object_session(user)
+        if db is not None:
+            hold_sealing_key(db, keyring)
     return SetUp(secret, group(secret), _qr(pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)))
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
-from . import service, two_factor
+from . import rotation, service, two_factor
 from .loader import safe_next
 from .reauth import mark_password_entered
 from .session_cookie import clear_token, read_token, set_token
@@ -218,6 +218,9 @@ def recover():
         errors = {"code": "That email and recovery code do not match. Check both and try again."}
         return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db.commit()
-    response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False))
+    # The keys rotate too (the old password may be known to someone): a first slice now, the rest as they go on.
+    rotation.carry_on(db, current_app.config, result.user, result.keyring, result.token, device=_device(), page=True)
+    response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False,
+                                             rotating=True))
     set_token(response, result.token)
     return response

@@ -44,6 +44,8 @@ THERAPIST_PHRASE = "delete my account"
 ACCOUNT_RATE_SCOPES_BY_EMAIL = ("signin-account", "recovery-account")
 ACCOUNT_RATE_SCOPES_BY_ID = ("totp-account", "invite-create", "invite-redeem")
 KEY_COLUMNS = ("auth_verifier", "uk_wrap_pw", "uk_wrap_recovery", "x25519_priv_wrap")
+ROTATION_COLUMNS = ("rotation_uk_wrap", "rotation_uk_wrap_pw", "rotation_uk_wrap_recovery",
+                    "unseen_recovery_code_ciphertext")
 
 
 class RowsLeft(Exception):
@@ -94,6 +96,8 @@ def delete_account(db: Session, user: User, now: datetime) -> Deleted:
     for column in KEY_COLUMNS:
         setattr(user, column, bytes(len(getattr(user, column) or b"")))
     user.totp_secret_ciphertext = None  # two-step sign-in's secret, sealed under the user key
+    for column in ROTATION_COLUMNS:  # a key rotation under way: the new key's wraps, a code waiting to be shown
+        setattr(user, column, None)
     db.flush()
 
     # 2. Links, with a line in the other side's security activity.

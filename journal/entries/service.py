@@ -13,6 +13,7 @@ from .. import vault
 from ..forms import CONTROL_RE
 from ..models import Draft
 from ..records import service as records
+from ..records.key_hold import hold_sealing_key
 from .render import render_markdown
 
 KIND = "entry"
@@ -186,6 +187,7 @@ def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datet
     draft.updated_at = now
     vault.seal_payload(keyring, draft, _payload(data, prompt_id))
     db.flush()
+    hold_sealing_key(db, keyring)
     return _draft_view(keyring, draft)
 
 

@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import vault
 from ..models import Link, User
+from ..records.key_hold import hold_sealing_key
 
-PURPOSE = "flag-marks"
+PURPOSE = vault.FLAG_MARKS
 # What the client reads of each rule: what the flag was about, in their own terms, never the answer itself.
 ABOUT = {
     "item9": "your answer to item 9 of the PHQ-9",
@@ -56,6 +57,9 @@ def mark(keyring: vault.Keyring, link: Link, client: User, flag_ids: Iterable[st
     data = [{"id": flag_id, "at": at.isoformat()} for flag_id, at in sorted(marks.items(), key=lambda one: one[1])]
     link.flag_marks_ciphertext = vault.seal_own_note(keyring, PURPOSE, link.id, data)
     link.flag_notices_ciphertext = vault.seal_note_to(client.id, bytes(client.x25519_pub), PURPOSE, link.id, data)
+    db = object_session(link)
+    if db is not None:
+        hold_sealing_key(db, keyring)  # the therapist's copy is sealed under their user key
 
 
 def notices(db: Session, keyring: vault.Keyring) -> list[Notice]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import vault
 from ..models import Record
 from . import blobs, shares
+from .key_hold import hold_sealing_key
 
 KINDS = ("entry", "checkin", "measure", "dose", "intention", "art", "safety_plan")
 
@@ -67,6 +68,7 @@ def create(db: Session, keyring: vault.Keyring, kind: str, client_key: str, payl
     except IntegrityError:  # the same create, arriving twice at once
         return id_by_client_key(db, keyring, client_key), False
     shares.auto_share(db, keyring, record, now)
+    hold_sealing_key(db, keyring)
     return record.id, True
 
 
@@ -158,17 +160,21 @@ def update(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID,
 REKEY_TRIES = 5
 
 
-def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: datetime) -> bool:
+def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: datetime, *,
+          unless_current: bool = False) -> bool:
     """A new data key for the same content: an old wrap of the old key opens nothing written from now on.
 
     If an edit takes the next version first, re-key on top of it: the newest version always ends
-    under a key made after the share was gone.
+    under a key made after the share was gone. `unless_current` (a key rotation): a row already under
+    the keyring's user key (an edit saved it there first) is left as it is.
     """
     for _ in range(REKEY_TRIES):
         row = db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id)
                         .execution_options(populate_existing=True))
         if row is None:
             return False
+        if unless_current and row.uk_version == keyring.uk_version:
+            return True
         if _reseal(db, keyring, row, vault.open_payload(keyring, row), now, None, touch=False) is not None:
             return True
     raise RuntimeError("record kept changing while being re-keyed")
@@ -194,6 +200,7 @@ def _reseal(db: Session, keyring: vault.Keyring, row: Record, payload: dict[str,
         blobs.STORE.put(db, row.id, row.owner_id, variant, ciphertext)
     db.flush()
     shares.rewrap(db, keyring, row)
+    hold_sealing_key(db, keyring)
     return open_row(keyring, row)
 
 

@@ -21,6 +21,7 @@ from .. import vault
 from ..models import Invite, Link, PendingRekey, Record, Share, User
 from ..records import service as records
 from ..records import shares as envelope_shares
+from ..records.key_hold import hold_sealing_key
 from ..security import ratelimit
 from . import access
 
@@ -111,6 +112,7 @@ def link_client(db: Session, keyring: vault.Keyring, client: User, invite: Invit
                 auto_share_kinds=_kinds(auto_share_kinds))
     db.add(link)
     db.flush()
+    hold_sealing_key(db, keyring)  # the pin is sealed under the client's key
     return link
 
 

@@ -10,16 +10,22 @@ from .accounts import (
     set_new_password,
     unlock_with_password,
     unlock_with_recovery_code,
+    PreparedRotation,
+    begin_prepared_rotation,
+    prepare_rotation,
 )
 from .envelope import open_attachment, open_payload, seal_payload
 from .kdf import KdfPolicy
-from .notes import open_note_sent_to_me, open_own_note, seal_note_to, seal_own_note
-from .keyring import Keyring
+from .notes import FLAG_MARKS, open_note_sent_to_me, open_own_note, seal_note_to, seal_own_note
+from .keyring import Keyring, PreviousKey
+from .next_key import begin as begin_rotation, with_rotation
+from .rotation import ENVELOPES, UNDER_USER_KEY, SealedColumn, unseen_recovery_code
+from .rotation import finish as finish_rotation
 from .primitives import VaultError
 from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
 from .second_factor import open_totp_secret, seal_totp_secret
 from .sessions import (Resumed, end_all_sessions, end_other_sessions, end_session, open_session, purge_stale_sessions,
-                       resume_session, session_handle, user_sessions)
+                       resume_session, rewrap_session, session_handle, user_sessions)
 
 __all__ = [
     "KeyChanged", "Keyring", "NewAccount", "VaultError", "open_shared", "open_shared_attachment", "pin_key",
@@ -27,7 +33,8 @@ __all__ = [
     "format_recovery_code", "init_app", "open_attachment", "open_payload", "open_session", "parse_recovery_code",
     "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
     "set_new_password", "unlock_with_password", "unlock_with_recovery_code",
-    "Resumed", "end_other_sessions", "open_note_sent_to_me", "open_own_note", "seal_note_to", "seal_own_note", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
+    "Resumed", "end_other_sessions", "FLAG_MARKS", "PreviousKey", "begin_rotation", "ENVELOPES", "UNDER_USER_KEY",
+    "SealedColumn", "unseen_recovery_code", "finish_rotation", "rewrap_session", "PreparedRotation", "begin_prepared_rotation", "prepare_rotation", "with_rotation", "open_note_sent_to_me", "open_own_note", "seal_note_to", "seal_own_note", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
 ]
 
 

@@ -6,7 +6,7 @@ import hmac
 import os
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, NoEncryption, PrivateFormat
@@ -15,6 +15,8 @@ from flask import current_app
 from ..models import User
 from .kdf import KdfParams, KdfPolicy, split_root
 from .keyring import Keyring
+from . import next_key
+from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, random_key, sha256, unwrap_key, wrap_key
 
 RECOVERY_CODE_BYTES = 20  # 160 bits, 32 base32 characters shown in groups of four
@@ -39,9 +41,10 @@ def create_account_keys(user: User, password: str) -> NewAccount:
     user.uk_version = 1
     user.x25519_pub = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     user.x25519_priv_wrap = wrap_key(user_key, private_raw, _priv_ctx(user))
-    _set_password(user, user_key, password)
-    code = _set_recovery_code(user, user_key)
-    return NewAccount(Keyring(user.id, user.uk_version, user_key, private_raw), code)
+    keyring = Keyring(user.id, user.uk_version, user_key, private_raw)
+    _set_password(user, keyring, password)
+    code = _set_recovery_code(user, keyring)
+    return NewAccount(keyring, code)
 
 
 def unlock_with_password(user: User | None, password: str) -> Keyring | None:
@@ -65,7 +68,7 @@ def unlock_with_password(user: User | None, password: str) -> Keyring | None:
         return None
     target = policy.target
     if params.memory_kib < target.memory_kib or params.iterations < target.iterations:
-        _set_password(user, user_key, password)  # stored params below policy: derive again, re-wrap
+        _set_password(user, keyring, password)  # stored params below policy: derive again, re-wrap
     return keyring
 
 
@@ -81,15 +84,58 @@ def unlock_with_recovery_code(user: User | None, code: str) -> Keyring | None:
 
 
 def set_new_password(user: User, keyring: Keyring, new_password: str) -> None:
-    """Re-wrap the user key under a new password. Records, keypair and recovery wrap are untouched."""
+    """Re-wrap the user key under a new password. Records, keypair and recovery wrap are untouched.
+
+    While a rotation is under way the new user key is wrapped under the new password too.
+    """
     _require_owner(user, keyring)
-    _set_password(user, keyring.user_key, new_password)
+    _set_password(user, keyring, new_password)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedRotation:
+    """A rotation's new key and its wraps, made with the password before anything is written or held."""
+
+    keyring: Keyring
+    kdf_salt: bytes = field(repr=False)
+    uk_wrap: bytes = field(repr=False)
+    uk_wrap_pw: bytes = field(repr=False)
+
+
+def prepare_rotation(user: User, keyring: Keyring, password: str) -> PreparedRotation | None:
+    """A new user key wrapped under the current one and under the password (one Argon2id run, which checks it).
+
+    None when the password is not right. Nothing is written: `begin_prepared_rotation` does that.
+    """
+    _require_owner(user, keyring)
+    policy = _policy()
+    try:
+        params = policy.check(KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes))
+        auth_key, kek = split_root(policy.derive_root(password, user.kdf_salt, params))
+    except VaultError:
+        return None
+    if not hmac.compare_digest(sha256(auth_key), user.auth_verifier):
+        return None
+    rotating, wrap = next_key.make(user, keyring)
+    return PreparedRotation(rotating, bytes(user.kdf_salt), wrap,
+                            wrap_key(kek, rotating.user_key, context("uk-pw", _uid(user), rotating.uk_version)))
+
+
+def begin_prepared_rotation(user: User, prepared: PreparedRotation) -> Keyring:
+    """Write a prepared rotation into the user's row, if the row is still as it was prepared against."""
+    if (user.rotation_uk_wrap is not None or user.uk_version != prepared.keyring.account_version
+            or bytes(user.kdf_salt) != prepared.kdf_salt):
+        raise VaultError("the account changed since the rotation was prepared")
+    user.rotation_uk_wrap = prepared.uk_wrap
+    user.rotation_uk_wrap_pw = prepared.uk_wrap_pw
+    user.rotation_uk_wrap_recovery = None
+    return prepared.keyring
 
 
 def replace_recovery_code(user: User, keyring: Keyring) -> str:
-    """A new recovery code; the old one stops opening anything."""
+    """A new recovery code; the old one stops opening anything (the new key of a rotation too)."""
     _require_owner(user, keyring)
-    return _set_recovery_code(user, keyring.user_key)
+    return _set_recovery_code(user, keyring)
 
 
 def parse_recovery_code(code: str) -> bytes | None:
@@ -105,26 +151,41 @@ def format_recovery_code(raw: bytes) -> str:
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def _set_password(user: User, user_key: bytes, password: str) -> None:
+def _set_password(user: User, keyring: Keyring, password: str) -> None:
+    _require_account_key(user, keyring)
     policy = _policy()
     user.kdf_salt = os.urandom(16)
     params = policy.target
     user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes = params.memory_kib, params.iterations, params.lanes
     auth_key, kek = split_root(policy.derive_root(password, user.kdf_salt, params))
     user.auth_verifier = sha256(auth_key)
-    user.uk_wrap_pw = wrap_key(kek, user_key, _uk_pw_ctx(user))
+    user.uk_wrap_pw = wrap_key(kek, keyring.account_key, _uk_pw_ctx(user))
+    if keyring.rotating:  # the new key of the rotation under way opens with the same password
+        user.rotation_uk_wrap_pw = wrap_key(kek, keyring.user_key, context("uk-pw", _uid(user), keyring.uk_version))
 
 
-def _set_recovery_code(user: User, user_key: bytes) -> str:
+def _set_recovery_code(user: User, keyring: Keyring) -> str:
+    _require_account_key(user, keyring)
     raw = os.urandom(RECOVERY_CODE_BYTES)
     user.recovery_salt = os.urandom(16)
-    user.uk_wrap_recovery = wrap_key(_recovery_kek(user, raw), user_key, _uk_rc_ctx(user))
+    kek = _recovery_kek(user, raw)
+    user.uk_wrap_recovery = wrap_key(kek, keyring.account_key, _uk_rc_ctx(user))
+    if keyring.rotating:
+        user.rotation_uk_wrap_recovery = wrap_key(kek, keyring.user_key,
+                                                  context("uk-rc", _uid(user), keyring.uk_version))
     return format_recovery_code(raw)
 
 
 def _keyring(user: User, user_key: bytes) -> Keyring:
     private_raw = unwrap_key(user_key, user.x25519_priv_wrap, _priv_ctx(user))
-    return Keyring(user.id, user.uk_version, user_key, private_raw)
+    return with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_raw))
+
+
+def _require_account_key(user: User, keyring: Keyring) -> None:
+    """Wraps of the user key are of the key the account row names, and of a rotation's new key only while it runs."""
+    _require_owner(user, keyring)
+    if keyring.account_version != user.uk_version or (keyring.rotating and user.rotation_uk_wrap is None):
+        raise VaultError("keyring does not hold the account's current key")
 
 
 def _require_owner(user: User, keyring: Keyring) -> None:

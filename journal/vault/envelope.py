@@ -50,9 +50,10 @@ def open_payload(keyring: Keyring, row: Sealable) -> dict[str, Any]:
 
 
 def _dek(keyring: Keyring, row: Sealable) -> bytes:
-    if row.owner_id != keyring.user_id or row.uk_version != keyring.uk_version:
+    # During a rotation a row may still be under the key being replaced: the keyring holds both.
+    if row.owner_id != keyring.user_id:
         raise VaultError("not this keyring's row")
-    return unwrap_key(keyring.user_key, row.dek_wrap, _ctx("dek", row))
+    return unwrap_key(keyring.key_for(row.uk_version), row.dek_wrap, _ctx("dek", row))
 
 
 def _ctx(part: str, row: Sealable) -> bytes:

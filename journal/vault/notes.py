@@ -17,7 +17,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from .keyring import Keyring
 from .padding import bucket
-from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, seal
+from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, open_under_user_key, seal
+
+# What a clinician's marks on a link are sealed as (flags/marks.py); named here so a rotation finds them.
+FLAG_MARKS = "flag-marks"
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
@@ -28,7 +31,13 @@ def seal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, data: Any)
 
 
 def open_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> Any:
-    return _unpad(open_sealed(keyring.user_key, sealed, _context("own", purpose, subject, keyring.user_id)))
+    return _unpad(open_under_user_key(keyring, sealed, _context("own", purpose, subject, keyring.user_id)))
+
+
+def reseal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> bytes:
+    """The same note sealed again under the keyring's (new) user key: for a key rotation."""
+    return seal(keyring.user_key, _pad(open_own_note(keyring, purpose, subject, sealed)),
+                _context("own", purpose, subject, keyring.user_id))
 
 
 def seal_note_to(recipient_id: uuid.UUID, public_key: bytes, purpose: str, subject: uuid.UUID, data: Any) -> bytes:

@@ -55,6 +55,20 @@ def open_sealed(key: bytes, blob: bytes, ctx: bytes) -> bytes:
         raise VaultError("sealed value did not open") from None
 
 
+def open_under_user_key(keyring, blob: bytes, ctx: bytes) -> bytes:
+    """A value sealed under the user key with a context that does not name the key's version (a pin, a note).
+
+    While a rotation is under way it may be under the new key or the one being replaced: the new
+    one is tried first. AES-GCM authenticates, so a wrong key fails and never opens garbage.
+    """
+    for _version, key in keyring.keys_newest_first():
+        try:
+            return open_sealed(key, blob, ctx)
+        except VaultError:
+            continue
+    raise VaultError("sealed value did not open")
+
+
 def wrap_key(kek: bytes, key: bytes, ctx: bytes) -> bytes:
     return seal(kek, key, ctx)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..db import forget_after_commit
 from ..models import AuthSession, User
 from .keyring import Keyring
+from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, sha256, unwrap_key, wrap_key
 
 TOKEN_BYTES = 32
@@ -50,7 +51,7 @@ def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifet
         AuthSession(
             token_hash=token_hash,
             user_id=user.id,
-            uk_wrap=wrap_key(kek, keyring.user_key, _ctx("uk-sess", token_hash, keyring)),
+            uk_wrap=wrap_key(kek, keyring.account_key, _ctx("uk-sess", token_hash, keyring)),
             priv_wrap=wrap_key(kek, keyring.private_key, _ctx("priv-sess", token_hash, keyring)),
             created_at=now,
             last_seen_at=now,
@@ -92,6 +93,7 @@ def resume_session(
     try:
         user_key = unwrap_key(kek, row.uk_wrap, _ctx("uk-sess", token_hash, probe))
         private_key = unwrap_key(kek, row.priv_wrap, _ctx("priv-sess", token_hash, probe))
+        keyring = with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_key))
     except VaultError:
         db.delete(row)
         db.flush()
@@ -99,7 +101,24 @@ def resume_session(
     if now - row.last_seen_at >= TOUCH_EVERY and not row.second_factor_pending:
         row.last_seen_at = now
         db.flush()
-    return Resumed(user, Keyring(user.id, user.uk_version, user_key, private_key), row, pending=row.second_factor_pending)
+    return Resumed(user, keyring, row, pending=row.second_factor_pending)
+
+
+def rewrap_session(db: Session, cookie_value: str | None, keyring: Keyring) -> AuthSession | None:
+    """After a rotation: the cookie's session row wraps the new key (the old wraps are overwritten)."""
+    token = _decode(cookie_value)
+    if token is None:
+        return None
+    token_hash = _token_hash(token)
+    row = db.get(AuthSession, token_hash)
+    if row is None or row.user_id != keyring.user_id:
+        return None
+    kek = _session_kek(token, token_hash)
+    row.uk_wrap = wrap_key(kek, keyring.account_key, _ctx("uk-sess", token_hash, keyring))
+    row.priv_wrap = wrap_key(kek, keyring.private_key, _ctx("priv-sess", token_hash, keyring))
+    db.flush()
+    forget_after_commit(db)
+    return row
 
 
 def end_session(db: Session, cookie_value: str | None) -> AuthSession | None:
@@ -176,4 +195,4 @@ def _session_kek(token: bytes, token_hash: bytes) -> bytes:
 
 
 def _ctx(purpose: str, token_hash: bytes, keyring: Keyring) -> bytes:
-    return context(purpose, token_hash, keyring.user_id, keyring.uk_version)
+    return context(purpose, token_hash, keyring.user_id, keyring.account_version)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from .envelope import Sealable, _ctx, _dek
 from .keyring import Keyring
-from .primitives import FORMAT_VERSION, KEY_BYTES, VaultError, context, open_sealed, seal
+from .primitives import FORMAT_VERSION, KEY_BYTES, VaultError, context, open_sealed, open_under_user_key, seal
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 WRAP_BYTES = 1 + 32 + KEY_BYTES + 16  # version, encapsulated key, sealed data key, tag: 81
@@ -34,7 +34,12 @@ def pin_key(keyring: Keyring, therapist_id: uuid.UUID, public_key: bytes) -> byt
 
 
 def pinned_key(keyring: Keyring, therapist_id: uuid.UUID, sealed: bytes) -> bytes:
-    return open_sealed(keyring.user_key, sealed, context("pin", keyring.user_id, therapist_id))
+    return open_under_user_key(keyring, sealed, context("pin", keyring.user_id, therapist_id))
+
+
+def reseal_pin(keyring: Keyring, therapist_id: uuid.UUID, sealed: bytes) -> bytes:
+    """The pinned key sealed again under the keyring's (new) user key: for a key rotation."""
+    return pin_key(keyring, therapist_id, pinned_key(keyring, therapist_id, sealed))
 
 
 def wrap_for(keyring: Keyring, row: Sealable, recipient_id: uuid.UUID, pinned: bytes, current: bytes) -> bytes:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..records.key_hold import KeyRetired
 from .storage_errors import FULL, full_storage
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ MESSAGES = {
 NO_SPACE = ("No space to save this right now", "There is no space to save this right now; nothing was saved. "
             "Please try again in a few minutes. Anything waiting on your phone will be sent by itself.")
 NO_SPACE_RETRY_SECONDS = 60
+KEY_RETIRED = ("Your keys changed a moment ago", "The keys that lock your journal were renewed while this was "
+               "being sent, so nothing was saved. Please reload the page and send it again.")
 
 
 def _render(code: int, retry_after: int | None = None, words: tuple[str, str] | None = None):
@@ -69,6 +72,10 @@ def _no_space(error: Exception):
     return _render(503, retry_after=NO_SPACE_RETRY_SECONDS, words=NO_SPACE)
 
 
+def _key_retired(_error: KeyRetired):
+    return _render(409, words=KEY_RETIRED)
+
+
 def _database_unavailable(error: Exception):
     if full_storage(error):
         return _no_space(error)
@@ -83,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(RedisError, _database_unavailable)
+    app.register_error_handler(KeyRetired, _key_retired)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unhandled)
     app.register_error_handler(Exception, _unhandled)
