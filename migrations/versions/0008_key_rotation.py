@@ -1,8 +1,8 @@
 """Key rotation: the state of a rotation under way on the user's row, and a recovery code waiting to be shown
 
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-12 10:00:00
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-06 03:30:00
 
 All new columns are empty for every existing account: no rotation is under way. Going down refuses
 while a rotation is under way, since records already moved to the new key open only through it.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import journal.db
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
