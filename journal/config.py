@@ -22,10 +22,13 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "IDLE_LOCK_THERAPIST_MINUTES": ("IDLE_LOCK_THERAPIST_MINUTES", _INT),
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", _INT),
     "HEALTH_MIN_FREE_MB": ("HEALTH_MIN_FREE_MB", _INT),
-    "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": ("SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "SIGNIN_FAILURES_BEFORE_WAIT": ("SIGNIN_FAILURES_BEFORE_WAIT", _INT),
+    "SIGNIN_LONGEST_WAIT_MINUTES": ("SIGNIN_LONGEST_WAIT_MINUTES", _INT),
+    "SIGNIN_NEW_ADDRESS_WAIT_SECONDS": ("SIGNIN_NEW_ADDRESS_WAIT_SECONDS", _INT),
     "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": ("SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR", _INT),
     "SIGNUPS_PER_ADDRESS_PER_HOUR": ("SIGNUPS_PER_ADDRESS_PER_HOUR", _INT),
-    "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": ("RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR": ("RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR", _INT),
+    "REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR": ("REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
     "VAULT_KDF_MEMORY_KIB": ("VAULT_KDF_MEMORY_KIB", _INT),
     "VAULT_KDF_ITERATIONS": ("VAULT_KDF_ITERATIONS", _INT),
     "VAULT_KDF_MIN_MEMORY_KIB": ("VAULT_KDF_MIN_MEMORY_KIB", _INT),
@@ -45,7 +48,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "ART_CONCURRENCY": ("ART_CONCURRENCY", _INT),
     "ART_QUEUE_SECONDS": ("ART_QUEUE_SECONDS", float),
     "REAUTH_MINUTES": ("REAUTH_MINUTES", _INT),
-    "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": ("TOTP_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "TOTP_FAILURES_BEFORE_WAIT": ("TOTP_FAILURES_BEFORE_WAIT", _INT),
     "SECOND_FACTOR_MINUTES": ("SECOND_FACTOR_MINUTES", _INT),
 }
 
@@ -53,10 +56,20 @@ DEFAULTS: dict[str, Any] = {
     "IDLE_LOCK_CLIENT_MINUTES": 30,
     "IDLE_LOCK_THERAPIST_MINUTES": 15,
     "SESSION_MAX_HOURS": 12,
-    "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": 100,
+    # Wrong passwords for one account (from anywhere, in a day) before each further try has to wait: 5 seconds,
+    # doubled with each failure, up to the longest wait. An address that has not failed for the account waits
+    # at most SIGNIN_NEW_ADDRESS_WAIT_SECONDS, so a stranger's guessing never locks the owner out.
+    "SIGNIN_FAILURES_BEFORE_WAIT": 5,
+    "SIGNIN_LONGEST_WAIT_MINUTES": 15,
+    "SIGNIN_NEW_ADDRESS_WAIT_SECONDS": 30,
+    # Failed sign-ins from one address, over every account (spraying), before it is refused for the hour.
     "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": 300,
     "SIGNUPS_PER_ADDRESS_PER_HOUR": 20,
-    "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    # Recovery codes are 128-bit: guessing is limited per address, and the owner's right code always works.
+    "RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR": 10,
+    # Wrong passwords entered again by someone signed in (password change, sensitive actions, a new recovery
+    # code): counted apart from sign-in, so nobody outside can use up a signed-in owner's tries.
+    "REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
     "INVITES_PER_THERAPIST_PER_HOUR": 30,
     "INVITE_FAILURES_PER_CLIENT_PER_HOUR": 10,
     # Argon2id as DESIGN.md: 64 MiB, 3 passes, 1 lane; the floor refuses weaker stored params.
@@ -92,8 +105,9 @@ DEFAULTS: dict[str, Any] = {
     # Sensitive actions (turning two-step sign-in off, bulk sharing, export, deletion) ask for the
     # password again when it was last entered longer ago than this.
     "REAUTH_MINUTES": 5,
-    # Wrong one-time codes per account per hour, then the code step is refused for the hour.
-    "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    # Wrong one-time codes for one account before each further code has to wait, as for passwords (the
+    # same longest wait, and the same shorter one for an address that has not failed).
+    "TOTP_FAILURES_BEFORE_WAIT": 5,
     # How long the one-time code step waits after the password was right.
     "SECOND_FACTOR_MINUTES": 10,
     "SESSION_COOKIE_NAME": "journal_csrf",
