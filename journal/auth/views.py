@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
+from ..security import csrf
 from . import service, two_factor
 from .loader import safe_next
 from .reauth import mark_password_entered
@@ -60,6 +61,7 @@ def sign_up():
                            "or use your recovery code if you forgot the password."}
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db.commit()
+    csrf.rotate()
     response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=True))
     set_token(response, result.token)
     return response
@@ -130,6 +132,7 @@ def sign_in():
         db.commit()  # the failed attempt, in the account's security activity
         return render_template("auth/signin.html", error=SIGN_IN_FAILED, **context), 422
     db.commit()
+    csrf.rotate()
     if result.second_factor_pending:
         response = redirect(url_for("auth.sign_in_code_form", next=target if target != "/" else None), 303)
     else:
@@ -167,6 +170,7 @@ def sign_in_code():
         flash("That sign-in waited too long, so it was stopped. Please sign in again.", "info")
         return redirect(url_for("auth.sign_in_form", next=target if target != "/" else None), 303)
     db.commit()
+    csrf.rotate()
     response = redirect(target)
     set_token(response, result.token)
     return response
@@ -178,6 +182,7 @@ def sign_out():
     db = get_db()
     service.sign_out(db, read_token())
     db.commit()
+    csrf.rotate()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.sign_in_form"))
     clear_token(response)
@@ -218,6 +223,7 @@ def recover():
         errors = {"code": "That email and recovery code do not match. Check both and try again."}
         return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db.commit()
+    csrf.rotate()
     response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False))
     set_token(response, result.token)
     return response
