@@ -35,6 +35,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "VAULT_KDF_MIN_ITERATIONS": ("VAULT_KDF_MIN_ITERATIONS", _INT),
     "VAULT_KDF_CONCURRENCY": ("VAULT_KDF_CONCURRENCY", _INT),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", _INT),
+    "MAX_FORM_PARTS": ("MAX_FORM_PARTS", _INT),
     "BODY_READ_SECONDS": ("BODY_READ_SECONDS", float),
     "CRISIS_RESOURCES_FILE": ("CRISIS_RESOURCES_FILE", str),
     "LOG_LEVEL": ("LOG_LEVEL", str),
@@ -82,7 +83,9 @@ DEFAULTS: dict[str, Any] = {
     # Form posts only for now; an entry of 60,000 characters percent-encoded fits.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
-    "MAX_FORM_PARTS": 100,
+    # Fields per request, url-encoded forms included (413 beyond): the largest form (PCL-5) has about 25; the
+    # forms that send one field per item of a list say how many they take (journal/web/form_fields.py).
+    "MAX_FORM_PARTS": 200,
     # A request body must have arrived this long after the request started, or it is dropped with 408.
     # Behind the buffering proxy bodies arrive at once; without it, a stalled phone frees its thread.
     "BODY_READ_SECONDS": 30,

@@ -15,6 +15,7 @@ from ..activity import service as activity
 from ..auth.loader import two_factor_gate
 from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
+from ..web.form_fields import takes_many_fields
 from ..sharing import service as sharing
 from ..export.service import filename as export_filename
 from ..export.views import zip_response
@@ -114,6 +115,7 @@ def record(client_id, record_id):
 
 
 @bp.post("/clients/<uuid:client_id>/flags/seen")
+@takes_many_fields(510)  # "Mark all seen" sends every open flag (500 at most are marked at once)
 @therapist_required
 def mark_flag_seen(client_id):
     """Mark flags seen: they leave the lists, stay on the record and the brief as seen; the client is told."""
