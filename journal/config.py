@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
+from .web.public_url import check_public_url, trusted_hosts
+
 # Environment variable -> (config key, parser). Everything a deployment may set.
 _INT = int
 
@@ -42,6 +44,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
     "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", _INT),
     "REDIS_URL": ("REDIS_URL", str),
+    "PUBLIC_URL": ("PUBLIC_URL", str),
+    "TRUSTED_HOSTS": ("TRUSTED_HOSTS", str),
     "INVITES_PER_THERAPIST_PER_HOUR": ("INVITES_PER_THERAPIST_PER_HOUR", _INT),
     "INVITE_FAILURES_PER_CLIENT_PER_HOUR": ("INVITE_FAILURES_PER_CLIENT_PER_HOUR", _INT),
     "ART_MAX_FILE_MB": ("ART_MAX_FILE_MB", _INT),
@@ -99,6 +103,11 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXY_HOPS": 0,
     # Rate-limit counters: the database unless a Redis URL is given.
     "REDIS_URL": None,
+    # The address people use (https://journal.example.org): absolute links (a therapist's invite link) start
+    # with it, and requests for any other host get 400 (journal/web/public_url.py).
+    "PUBLIC_URL": None,
+    # Host names requests may carry (comma-separated); PUBLIC_URL's host when unset. None: any (development).
+    "TRUSTED_HOSTS": None,
     # Photos of art: per file, per upload, and images decoded at once per process (bounds memory).
     "ART_MAX_FILE_MB": 25,
     "ART_MAX_FILES": 10,
@@ -134,6 +143,8 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance_path)
     config["MAX_FORM_MEMORY_SIZE"] = min(config["MAX_FORM_MEMORY_SIZE"], config["MAX_CONTENT_LENGTH"])
+    config["PUBLIC_URL"] = check_public_url(config.get("PUBLIC_URL"))
+    config["TRUSTED_HOSTS"] = trusted_hosts(config)
     config["CRISIS_RESOURCES"] = _crisis_resources(config.get("CRISIS_RESOURCES_FILE"))
     return config
 

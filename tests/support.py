@@ -132,7 +132,9 @@ class WebClient:
         """The token in this browser's CSRF cookie now (it changes at sign-in, sign-out and recovery), as the
         next page would show it."""
         app = self.raw.application
-        cookie = self.raw.get_cookie("journal_csrf") or self.raw.get_cookie("__Host-journal_csrf")
+        domain = getattr(self.raw, "host", "localhost")  # a test client that asks for another host says which
+        cookie = (self.raw.get_cookie("journal_csrf", domain=domain)
+                  or self.raw.get_cookie("__Host-journal_csrf", domain=domain))
         if cookie is None:
             return None
         return app.session_interface.get_signing_serializer(app).loads(cookie.value).get("csrf")
