@@ -15,12 +15,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie carries the CSRF token only; Secure whenever the request came over HTTPS."""
+    """Flask's cookie carries the CSRF token only; Secure whenever the request came over HTTPS, and then named
+    `__Host-...` (Path=/, no Domain): browsers then refuse it from a sibling subdomain or over plain HTTP."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         from flask import request
 
         return request.is_secure or bool(app.config["COOKIE_SECURE"])
+
+    def get_cookie_name(self, app: Flask) -> str:
+        name = app.config["SESSION_COOKIE_NAME"]
+        return f"__Host-{name}" if self.get_cookie_secure(app) else name
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

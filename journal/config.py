@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
+from .web.public_url import check_public_url, trusted_hosts
+
 # Environment variable -> (config key, parser). Everything a deployment may set.
 _INT = int
 
@@ -23,22 +25,28 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SESSION_MAX_HOURS": ("SESSION_MAX_HOURS", _INT),
     "SWEEP_MINUTES": ("SWEEP_MINUTES", float),
     "HEALTH_MIN_FREE_MB": ("HEALTH_MIN_FREE_MB", _INT),
-    "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": ("SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "SIGNIN_FAILURES_BEFORE_WAIT": ("SIGNIN_FAILURES_BEFORE_WAIT", _INT),
+    "SIGNIN_LONGEST_WAIT_MINUTES": ("SIGNIN_LONGEST_WAIT_MINUTES", _INT),
+    "SIGNIN_NEW_ADDRESS_WAIT_SECONDS": ("SIGNIN_NEW_ADDRESS_WAIT_SECONDS", _INT),
     "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": ("SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR", _INT),
     "SIGNUPS_PER_ADDRESS_PER_HOUR": ("SIGNUPS_PER_ADDRESS_PER_HOUR", _INT),
-    "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": ("RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR": ("RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR", _INT),
+    "REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR": ("REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
     "VAULT_KDF_MEMORY_KIB": ("VAULT_KDF_MEMORY_KIB", _INT),
     "VAULT_KDF_ITERATIONS": ("VAULT_KDF_ITERATIONS", _INT),
     "VAULT_KDF_MIN_MEMORY_KIB": ("VAULT_KDF_MIN_MEMORY_KIB", _INT),
     "VAULT_KDF_MIN_ITERATIONS": ("VAULT_KDF_MIN_ITERATIONS", _INT),
     "VAULT_KDF_CONCURRENCY": ("VAULT_KDF_CONCURRENCY", _INT),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", _INT),
+    "MAX_FORM_PARTS": ("MAX_FORM_PARTS", _INT),
     "BODY_READ_SECONDS": ("BODY_READ_SECONDS", float),
     "CRISIS_RESOURCES_FILE": ("CRISIS_RESOURCES_FILE", str),
     "LOG_LEVEL": ("LOG_LEVEL", str),
     "COOKIE_SECURE": ("COOKIE_SECURE", _bool),
     "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", _INT),
     "REDIS_URL": ("REDIS_URL", str),
+    "PUBLIC_URL": ("PUBLIC_URL", str),
+    "TRUSTED_HOSTS": ("TRUSTED_HOSTS", str),
     "INVITES_PER_THERAPIST_PER_HOUR": ("INVITES_PER_THERAPIST_PER_HOUR", _INT),
     "INVITE_FAILURES_PER_CLIENT_PER_HOUR": ("INVITE_FAILURES_PER_CLIENT_PER_HOUR", _INT),
     "ART_MAX_FILE_MB": ("ART_MAX_FILE_MB", _INT),
@@ -46,7 +54,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "ART_CONCURRENCY": ("ART_CONCURRENCY", _INT),
     "ART_QUEUE_SECONDS": ("ART_QUEUE_SECONDS", float),
     "REAUTH_MINUTES": ("REAUTH_MINUTES", _INT),
-    "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": ("TOTP_FAILURES_PER_ACCOUNT_PER_HOUR", _INT),
+    "TOTP_FAILURES_BEFORE_WAIT": ("TOTP_FAILURES_BEFORE_WAIT", _INT),
     "SECOND_FACTOR_MINUTES": ("SECOND_FACTOR_MINUTES", _INT),
     "KEY_ROTATION_BATCH": ("KEY_ROTATION_BATCH", _INT),
     "KEY_ROTATION_PAGE_SECONDS": ("KEY_ROTATION_PAGE_SECONDS", float),
@@ -59,10 +67,20 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_MAX_HOURS": 12,
     # Each server process removes ended and idle sessions (their key wraps) this often, after a response.
     "SWEEP_MINUTES": 5,
-    "SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR": 100,
+    # Wrong passwords for one account (from anywhere, in a day) before each further try has to wait: 5 seconds,
+    # doubled with each failure, up to the longest wait. An address that has not failed for the account waits
+    # at most SIGNIN_NEW_ADDRESS_WAIT_SECONDS, so a stranger's guessing never locks the owner out.
+    "SIGNIN_FAILURES_BEFORE_WAIT": 5,
+    "SIGNIN_LONGEST_WAIT_MINUTES": 15,
+    "SIGNIN_NEW_ADDRESS_WAIT_SECONDS": 30,
+    # Failed sign-ins from one address, over every account (spraying), before it is refused for the hour.
     "SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR": 300,
     "SIGNUPS_PER_ADDRESS_PER_HOUR": 20,
-    "RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    # Recovery codes are 128-bit: guessing is limited per address, and the owner's right code always works.
+    "RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR": 10,
+    # Wrong passwords entered again by someone signed in (password change, sensitive actions, a new recovery
+    # code): counted apart from sign-in, so nobody outside can use up a signed-in owner's tries.
+    "REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
     "INVITES_PER_THERAPIST_PER_HOUR": 30,
     "INVITE_FAILURES_PER_CLIENT_PER_HOUR": 10,
     # Argon2id as DESIGN.md: 64 MiB, 3 passes, 1 lane; the floor refuses weaker stored params.
@@ -75,7 +93,9 @@ DEFAULTS: dict[str, Any] = {
     # Form posts only for now; an entry of 60,000 characters percent-encoded fits.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
-    "MAX_FORM_PARTS": 100,
+    # Fields per request, url-encoded forms included (413 beyond): the largest form (PCL-5) has about 25; the
+    # forms that send one field per item of a list say how many they take (journal/web/form_fields.py).
+    "MAX_FORM_PARTS": 200,
     # A request body must have arrived this long after the request started, or it is dropped with 408.
     # Behind the buffering proxy bodies arrive at once; without it, a stalled phone frees its thread.
     "BODY_READ_SECONDS": 30,
@@ -89,6 +109,11 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXY_HOPS": 0,
     # Rate-limit counters: the database unless a Redis URL is given.
     "REDIS_URL": None,
+    # The address people use (https://journal.example.org): absolute links (a therapist's invite link) start
+    # with it, and requests for any other host get 400 (journal/web/public_url.py).
+    "PUBLIC_URL": None,
+    # Host names requests may carry (comma-separated); PUBLIC_URL's host when unset. None: any (development).
+    "TRUSTED_HOSTS": None,
     # Photos of art: per file, per upload, and images decoded at once per process (bounds memory).
     "ART_MAX_FILE_MB": 25,
     "ART_MAX_FILES": 10,
@@ -98,8 +123,9 @@ DEFAULTS: dict[str, Any] = {
     # Sensitive actions (turning two-step sign-in off, bulk sharing, export, deletion) ask for the
     # password again when it was last entered longer ago than this.
     "REAUTH_MINUTES": 5,
-    # Wrong one-time codes per account per hour, then the code step is refused for the hour.
-    "TOTP_FAILURES_PER_ACCOUNT_PER_HOUR": 10,
+    # Wrong one-time codes for one account before each further code has to wait, as for passwords (the
+    # same longest wait, and the same shorter one for an address that has not failed).
+    "TOTP_FAILURES_BEFORE_WAIT": 5,
     # How long the one-time code step waits after the password was right.
     "SECOND_FACTOR_MINUTES": 10,
     # Rotate my keys: records re-keyed per committed batch, and how long a request works on it (at least one
@@ -128,6 +154,8 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance_path)
     config["MAX_FORM_MEMORY_SIZE"] = min(config["MAX_FORM_MEMORY_SIZE"], config["MAX_CONTENT_LENGTH"])
+    config["PUBLIC_URL"] = check_public_url(config.get("PUBLIC_URL"))
+    config["TRUSTED_HOSTS"] = trusted_hosts(config)
     config["CRISIS_RESOURCES"] = _crisis_resources(config.get("CRISIS_RESOURCES_FILE"))
     return config
 

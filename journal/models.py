@@ -127,7 +127,9 @@ class RateEvent(Base):
     """One counted attempt (a failed sign-in, a sign-up) under a hashed key, seen by every process."""
 
     __tablename__ = "rate_events"
-    __table_args__ = (Index("ix_rate_events_key_at", "key_hash", "at"), Index("ix_rate_events_at", "at"))
+    # Unique per key: a token can be claimed by one process only (journal/security/throttle.py's turns).
+    __table_args__ = (Index("ix_rate_events_key_at", "key_hash", "at"), Index("ix_rate_events_at", "at"),
+                      Index("uq_rate_events_key_token", "key_hash", "token", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key_hash: Mapped[str] = mapped_column(String(64))

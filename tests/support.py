@@ -123,7 +123,21 @@ class WebClient:
                 headers["X-CSRF-Token"] = self.token
         elif csrf:
             data.setdefault("csrf_token", self.token)
-        return self.raw.post(url, data=data, headers=headers, **kwargs)
+        response = self.raw.post(url, data=data, headers=headers, **kwargs)
+        if any(cookie.split("=", 1)[0].endswith("journal_csrf") for cookie in response.headers.getlist("Set-Cookie")):
+            self.token = self.browser_csrf_token() or self.token
+        return response
+
+    def browser_csrf_token(self) -> str | None:
+        """The token in this browser's CSRF cookie now (it changes at sign-in, sign-out and recovery), as the
+        next page would show it."""
+        app = self.raw.application
+        domain = getattr(self.raw, "host", "localhost")  # a test client that asks for another host says which
+        cookie = (self.raw.get_cookie("journal_csrf", domain=domain)
+                  or self.raw.get_cookie("__Host-journal_csrf", domain=domain))
+        if cookie is None:
+            return None
+        return app.session_interface.get_signing_serializer(app).loads(cookie.value).get("csrf")
 
     def sign_up(self, email: str, password: str = PASSWORD, role: str = "client", name: str = "",
                 two_factor: bool | None = None) -> str:

@@ -1,6 +1,8 @@
 """Sign-up and sign-in as a person meets them: clear messages, normalised input, limits."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .support import PASSWORD, WebClient
@@ -94,19 +96,39 @@ def test_sign_in_rate_limited_per_address(make_app):
     assert "Too many sign-in attempts from this network" in response.get_data(as_text=True)
 
 
-def test_sign_in_rate_limited_per_account_even_with_the_right_password(make_app):
-    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=3)
-    web = WebClient(app.test_client())
-    web.sign_up("ana@example.org")
-    web.sign_out()
+def _from(app, address: str) -> WebClient:
+    """A browser at `address`, as the trusted proxy in front says."""
+    client = app.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    return WebClient(client)
+
+
+def test_wrong_passwords_slow_the_account_but_the_owner_still_gets_in(make_app):
+    app = make_app(TRUSTED_PROXY_HOPS=1, SIGNIN_FAILURES_BEFORE_WAIT=3)
+    owner = _from(app, "198.51.100.7")
+    owner.sign_up("ana@example.org")
+    owner.sign_out()
+    attacker = _from(app, "203.0.113.9")
     for _ in range(3):
-        assert web.sign_in("ana@example.org", "wrong password").status_code == 422
-    assert web.sign_in("ana@example.org").status_code == 429
-    assert web.sign_in("ben@example.org", "wrong password").status_code == 422  # others are not locked out
+        assert attacker.sign_in("ana@example.org", "wrong password").status_code == 422
+    # The attacker waits now, even with the right password: no password is tried before the wait is over.
+    slowed = attacker.sign_in("ana@example.org")
+    assert slowed.status_code == 429 and 1 <= int(slowed.headers["Retry-After"]) <= 5
+    assert "Please wait 5 seconds, then try again" in slowed.get_data(as_text=True)
+    assert "sid" not in slowed.headers.get("Set-Cookie", "")
+    # The owner, from an address that has not failed, waits no longer than the latest wait, then gets in.
+    first = owner.sign_in("ana@example.org")
+    if first.status_code == 429:
+        assert int(first.headers["Retry-After"]) <= 5
+        time.sleep(int(first.headers["Retry-After"]))
+        first = owner.sign_in("ana@example.org")
+    assert first.status_code == 302
+    # Other accounts are not slowed.
+    assert attacker.sign_in("ben@example.org", "wrong password").status_code == 422
 
 
 def test_successful_sign_ins_do_not_count_as_failures(make_app):
-    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=2)
+    app = make_app(SIGNIN_FAILURES_BEFORE_WAIT=2)
     web = WebClient(app.test_client())
     web.sign_up("ana@example.org")
     for _ in range(4):
@@ -143,15 +165,15 @@ def test_unconfirmed_recovery_code_can_be_replaced_with_the_password(web):
     assert "You confirmed you saved" in web.get("/account").get_data(as_text=True)
 
 
-def test_recovery_lifts_a_lock_someone_else_caused_by_guessing(make_app):
-    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=3)
+def test_recovery_lifts_the_wait_someone_else_caused_by_guessing(make_app):
+    app = make_app(SIGNIN_FAILURES_BEFORE_WAIT=3)
     web = WebClient(app.test_client())
     code = web.sign_up("ana@example.org")
     web.sign_out()
     attacker = WebClient(app.test_client())
     for _ in range(3):
         attacker.sign_in("ana@example.org", "guess guess guess")
-    assert web.sign_in("ana@example.org").status_code == 429
+    assert web.sign_in("ana@example.org").status_code == 429  # the same address as the guesses here
     recovered = web.post("/recover", {"email": "ana@example.org", "code": code,
                                       "password": "my new passphrase", "confirm": "my new passphrase"})
     assert recovered.status_code == 200
@@ -170,11 +192,16 @@ def test_old_attempts_are_forgotten_for_every_key(app, web):
     from journal.security import ratelimit
 
     with app.app_context():
-        long_ago = utcnow() - timedelta(hours=2)
+        # Rows stay a day (the longest any counter looks back), and a count looks at its own window only.
+        hours_ago = utcnow() - timedelta(hours=2)
+        key = ratelimit.rate_key("signin-address", "192.0.2.1")
+        assert ratelimit.reserve(key, 1, hours_ago) is not None
+        assert ratelimit.reserve(key, 1, utcnow()) is not None  # the attempt two hours ago is out of the hour
+        long_ago = utcnow() - timedelta(hours=25)
         for n in range(5):
-            ratelimit.reserve(ratelimit.rate_key("signin-account", f"gone{n}@example.org"), 100, long_ago)
-        ratelimit.reserve(ratelimit.rate_key("signin-account", "now@example.org"), 100, utcnow())
-        assert get_db().scalar(select(func.count()).select_from(RateEvent)) == 1
+            ratelimit.reserve(ratelimit.rate_key("signin-address", f"192.0.2.{n + 10}"), 100, long_ago)
+        ratelimit.reserve(ratelimit.rate_key("signin-address", "192.0.2.99"), 100, utcnow())
+        assert get_db().scalar(select(func.count()).select_from(RateEvent)) == 3
 
 
 def test_input_postgresql_would_refuse_gets_a_message_on_both_databases(web):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .support import PASSWORD
+from .support import CSRF_RE, PASSWORD
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -51,3 +51,57 @@ def test_htmx_sends_the_token_from_the_page(web):
     web.sign_up("ana@example.org")
     page = web.get("/entries").get_data(as_text=True)
     assert f'hx-headers=\'{{"X-CSRF-Token": "{web.token}"}}\'' in page
+
+
+def _page_token(web, path: str) -> str:
+    web.get(path)
+    return web.token
+
+
+def test_the_token_changes_at_sign_in_and_the_old_one_is_refused(web):
+    web.sign_up("ana@example.org")
+    web.sign_out()
+    before = _page_token(web, "/signin")  # what a page open before signing in carries
+    assert web.sign_in("ana@example.org").status_code == 302
+    after = _page_token(web, "/entries/new")
+    assert after != before
+    refused = web.post("/entries", {"client_key": "a" * 32, "body": "planted", "csrf_token": before})
+    assert refused.status_code == 403
+    assert web.post("/entries", {"client_key": "a" * 32, "body": "mine"}).status_code == 303
+
+
+def test_the_token_changes_at_sign_out_and_the_old_one_is_refused(web):
+    web.sign_up("ana@example.org")
+    signed_in = _page_token(web, "/entries/new")
+    assert web.sign_out().status_code == 302
+    after = _page_token(web, "/signin")
+    assert after != signed_in
+    assert web.post("/signin", {"email": "ana@example.org", "password": PASSWORD,
+                                "csrf_token": signed_in}).status_code == 403
+    assert web.sign_in("ana@example.org").status_code == 302
+
+
+def test_the_token_changes_at_recovery_and_the_old_one_is_refused(web):
+    code = web.sign_up("ana@example.org")
+    web.sign_out()
+    before = _page_token(web, "/recover")
+    recovered = web.post("/recover", {"email": "ana@example.org", "code": code, "password": "a new calm passphrase",
+                                      "confirm": "a new calm passphrase"})
+    assert recovered.status_code == 200
+    after = CSRF_RE.search(recovered.get_data(as_text=True)).group(1)  # the "I saved it" form on the page
+    assert after != before
+    assert web.post("/recovery-code/saved", {"saved": "yes", "csrf_token": before}).status_code == 403
+    assert web.post("/recovery-code/saved", {"saved": "yes", "csrf_token": after}).status_code == 302
+
+
+def test_the_token_changes_at_each_step_of_a_two_step_sign_in(web):
+    web.sign_up("ana@example.org", two_factor=True)
+    web.sign_out()
+    before = _page_token(web, "/signin")
+    assert web.post("/signin", {"email": "ana@example.org", "password": PASSWORD}).status_code == 303
+    waiting = _page_token(web, "/signin/code")
+    assert waiting != before
+    assert web.sign_in("ana@example.org").status_code == 302  # the password again, then the code
+    after = _page_token(web, "/entries/new")
+    assert after not in (before, waiting)
+    assert web.post("/entries", {"client_key": "b" * 32, "body": "x", "csrf_token": waiting}).status_code == 403

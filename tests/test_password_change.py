@@ -104,8 +104,8 @@ def test_change_keeps_two_step_sign_in_and_its_secret(app, web):
     assert web.get("/desk").status_code == 200
 
 
-def test_wrong_current_passwords_count_with_sign_in_failures(make_app):
-    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=2)
+def test_wrong_current_passwords_are_limited(make_app):
+    app = make_app(REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR=2)
     web = WebClient(app.test_client())
     web.sign_up("ana@example.org")
     for _ in range(2):

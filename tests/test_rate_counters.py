@@ -37,8 +37,25 @@ def test_reserve_up_to_the_limit_then_refuse(counting_app):
         assert all(ratelimit.reserve(key, 3, now + timedelta(hours=1, seconds=2)) for _ in range(3))
 
 
+def test_a_token_is_claimed_once_and_entries_list_what_is_counted(counting_app):
+    now = utcnow()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Redis keeps milliseconds
+    with counting_app.app_context():
+        key = ratelimit.rate_key("test", uuid.uuid4().hex)
+        assert ratelimit.claim(key, "turn-1", now) is True
+        assert ratelimit.claim(key, "turn-1", now) is False  # taken: nothing more is written
+        ratelimit.record(key, "failure-a", now + timedelta(seconds=1))
+        assert ratelimit.entries(key, now + timedelta(seconds=2)) == [(now, "turn-1"),
+                                                                     (now + timedelta(seconds=1), "failure-a")]
+        ratelimit.forget(key, "turn-1")
+        assert ratelimit.claim(key, "turn-1", now + timedelta(seconds=2)) is True
+        # Out of the window, a token is gone: it can be claimed again.
+        assert ratelimit.claim(key, "failure-a", now + timedelta(hours=1, seconds=2)) is True
+        assert [token for _at, token in ratelimit.entries(key, now + timedelta(hours=1, seconds=2))] == ["failure-a"]
+
+
 def test_sign_in_limit_with_counters_in_redis_keeps_them_out_of_the_database(make_app, redis_url):
-    app = make_app(REDIS_URL=redis_url, SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=3)
+    app = make_app(REDIS_URL=redis_url, SIGNIN_FAILURES_BEFORE_WAIT=3)
     web = WebClient(app.test_client())
     email = f"limited-{uuid.uuid4().hex[:8]}@example.org"  # Redis is shared by the whole run
     web.sign_up(email)

@@ -23,8 +23,12 @@ def test_counted_attempts_are_keyed_with_the_servers_secret(make_app):
     with app.app_context():
         keys = set(get_db().scalars(select(RateEvent.key_hash)))
     plain = {hashlib.sha256(f"{scope}\0{value}".encode()).hexdigest()
-             for scope in ("signin-address", "signin-account") for value in (address, email)}
-    assert len(keys) == 2 and keys.isdisjoint(plain)
+             for scope in ("signin-address", "signin-account", "signin-turns") for value in (address, email)}
+    # The address's attempt, the account's failure (tagged by address, an HMAC too) and the turn it took.
+    assert len(keys) == 3 and keys.isdisjoint(plain)
+    with app.app_context():
+        tokens = set(get_db().scalars(select(RateEvent.token)))
+    assert all(address not in token and email not in token for token in tokens)
     assert all(address not in key and email not in key for key in keys)
     other = make_app(TRUSTED_PROXY_HOPS=1, SECRET_KEY="another server's secret")
     with other.test_request_context():

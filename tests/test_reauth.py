@@ -107,10 +107,14 @@ def test_the_password_page_returns_only_to_this_site(app, web):
         assert response.headers["Location"] == "/"
 
 
-def test_wrong_passwords_here_count_with_sign_in_failures(make_app):
-    app = make_app(SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR=2)
+def test_wrong_passwords_here_are_limited_apart_from_sign_in(make_app):
+    app = make_app(REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR=2, SIGNIN_FAILURES_BEFORE_WAIT=1)
     web = WebClient(app.test_client())
     web.sign_up("ana@example.org")
+    stranger = WebClient(app.test_client())
+    for _ in range(3):  # a stranger's wrong sign-ins use up none of the signed-in owner's tries
+        assert stranger.sign_in("ana@example.org", "guess guess guess").status_code in (422, 429)
+    assert web.post("/confirm-password", {"password": PASSWORD}).status_code == 303
     for _ in range(2):
         assert web.post("/confirm-password", {"password": "guess guess guess"}).status_code == 422
     limited = web.post("/confirm-password", {"password": PASSWORD})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import unquote
@@ -127,20 +128,37 @@ def test_codes_far_from_now_are_refused(app, web):
         assert web.sign_in("ana@example.org", code=_code_for(secret, offset)).status_code == 422
 
 
-def test_wrong_codes_are_limited_per_account_in_the_shared_counters(make_app):
-    app = make_app(TOTP_FAILURES_PER_ACCOUNT_PER_HOUR=3)
-    web = WebClient(app.test_client())
+def test_wrong_codes_slow_the_code_step_but_not_for_the_owner(make_app):
+    app = make_app(TOTP_FAILURES_BEFORE_WAIT=3, TRUSTED_PROXY_HOPS=1)
+    owner_client = app.test_client()
+    owner_client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    web = WebClient(owner_client)
     web.sign_up("ana@example.org", two_factor=True)
     secret = TOTP_SECRETS["ana@example.org"]
     web.sign_out()
-    web.post("/signin", {"email": "ana@example.org", "password": PASSWORD})
-    wrong = "000000" if _code_for(secret) != "000000" else "111111"
+    # Someone who has the password, at another address, guesses codes.
+    attacker_client = app.test_client()
+    attacker_client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+    attacker = WebClient(attacker_client)
+    attacker.post("/signin", {"email": "ana@example.org", "password": PASSWORD})
+    wrong = next(code for code in ("000000", "111111", "222222") if code not in
+                 {_code_for(secret, offset) for offset in (-1, 0, 1)})
     for _ in range(3):
-        assert web.post("/signin/code", {"code": wrong}).status_code == 422
-    limited = web.post("/signin/code", {"code": one_time_code(secret)})
-    assert limited.status_code == 429 and limited.headers["Retry-After"] == "3600"
-    assert "use your recovery code" in limited.get_data(as_text=True)
-    assert web.get("/account").status_code == 302
+        assert attacker.post("/signin/code", {"code": wrong}).status_code == 422
+    limited = attacker.post("/signin/code", {"code": wrong})
+    assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 5
+    assert "Please wait 5 seconds" in limited.get_data(as_text=True)
+    assert "use your recovery code" in limited.get_data(as_text=True).lower()
+    assert attacker.get("/account").status_code == 302
+    # The owner, from their own address, waits at most as long as the latest wait, types the right code, is in.
+    web.post("/signin", {"email": "ana@example.org", "password": PASSWORD})
+    answer = web.post("/signin/code", {"code": one_time_code(secret)})
+    if answer.status_code == 429:
+        assert int(answer.headers["Retry-After"]) <= 5
+        time.sleep(int(answer.headers["Retry-After"]))
+        answer = web.post("/signin/code", {"code": one_time_code(secret)})
+    assert answer.status_code == 302
+    assert web.get("/account").status_code == 200
 
 
 def test_a_waiting_sign_in_expires(app, web):
@@ -275,8 +293,8 @@ def test_code_checks_compare_every_step():
 def test_the_code_limit_is_shared_by_every_server_process(make_app, request, store):
     """Two app instances on one database stand for two server processes: wrong codes in one count in the other."""
     extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if store == "redis" else {}
-    first = make_app(TOTP_FAILURES_PER_ACCOUNT_PER_HOUR=2, **extra)
-    second = make_app(TOTP_FAILURES_PER_ACCOUNT_PER_HOUR=2, **extra)
+    first = make_app(TOTP_FAILURES_BEFORE_WAIT=2, **extra)
+    second = make_app(TOTP_FAILURES_BEFORE_WAIT=2, **extra)
     email = f"shared-{uuid.uuid4().hex[:8]}@example.org"  # Redis is shared by the whole run
     web = WebClient(first.test_client())
     web.sign_up(email, two_factor=True)
@@ -288,7 +306,7 @@ def test_the_code_limit_is_shared_by_every_server_process(make_app, request, sto
         client = WebClient(app.test_client())
         client.post("/signin", {"email": email, "password": PASSWORD})
         assert client.post("/signin/code", {"code": wrong}).status_code == 422
-    for app in (first, second):
+    for app in (first, second):  # the same address as the wrong codes: it waits, in either process
         client = WebClient(app.test_client())
         client.post("/signin", {"email": email, "password": PASSWORD})
         assert client.post("/signin/code", {"code": one_time_code(secret)}).status_code == 429

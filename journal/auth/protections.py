@@ -45,9 +45,10 @@ def mark_password_entered(session: AuthSession, now: datetime) -> None:
 
 
 def _password_right(config: Mapping, user: User, password: str, now: datetime) -> vault.Keyring | None:
-    """One Argon2id run, counted with the account's sign-in failures (the same shared counters)."""
-    attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", user.email),
-                                config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    """One Argon2id run, counted in the shared counters apart from sign-in: only someone signed in to this
+    account gets here, so no stranger's wrong passwords use up the owner's tries."""
+    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
+                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
     if attempt is None:
         raise RateLimited(TOO_MANY)
     if len(password.encode("utf-8")) > MAX_BYTES:

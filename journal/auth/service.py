@@ -18,7 +18,7 @@ from .. import vault
 from ..activity import service as activity
 from ..models import ROLES, User
 from ..records.key_hold import hold_account_key
-from ..security import ratelimit
+from ..security import ratelimit, throttle
 from . import rotation, two_factor
 from .passwords import MAX_BYTES, password_problem
 
@@ -26,7 +26,18 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class RateLimited(Exception):
-    """Too many attempts; the message is safe to show."""
+    """Too many attempts; the message is safe to show, `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int = 3600):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def signin_rules(config: Mapping) -> throttle.Rules:
+    """Wrong passwords slow further tries for the account, never lock the owner out (see security/throttle.py)."""
+    return throttle.Rules("signin", config["SIGNIN_FAILURES_BEFORE_WAIT"],
+                          timedelta(minutes=config["SIGNIN_LONGEST_WAIT_MINUTES"]),
+                          timedelta(seconds=config["SIGNIN_NEW_ADDRESS_WAIT_SECONDS"]))
 
 
 @dataclass(frozen=True)
@@ -111,27 +122,30 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
     With two-step sign-in on, the session waits for the one-time code (`second_factor_pending`):
     only `complete_second_factor` accepts it.
     """
-    # Each attempt is counted before the slow check and un-counted if it succeeds, so
-    # attempts in flight at once in several processes cannot slip past a limit.
-    address_attempt = ratelimit.reserve(ratelimit.rate_key("signin-address", address),
+    # The address is counted before the slow check and un-counted if it succeeds, so attempts in flight at
+    # once in several processes cannot slip past its limit; the account's turn is taken the same way.
+    network = throttle.address_group(address)
+    address_attempt = ratelimit.reserve(ratelimit.rate_key("signin-address", network),
                                         config["SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR"], now)
     if address_attempt is None:
         raise RateLimited("Too many sign-in attempts from this network. Please wait an hour and try again.")
-    attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", email or ""),
-                                config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        ratelimit.release(address_attempt)
-        raise RateLimited("Too many sign-in attempts for this account. Please wait an hour, "
-                          "or use your recovery code.")
+    try:
+        turn = throttle.take_turn(signin_rules(config), email or "", network, now)
+    except throttle.Wait as wait:
+        ratelimit.release(address_attempt)  # no password was tried
+        raise RateLimited(f"There have been several wrong passwords for this account, so sign-in is slowed "
+                          f"down for a while. Please wait {throttle.in_words(wait.seconds)}, then try again. "
+                          f"Your recovery code works at any time.", retry_after=wait.seconds) from None
     user = db.scalar(select(User).where(User.email == email)) if email else None
     if len(password.encode("utf-8")) > MAX_BYTES:
         password = ""
     keyring = vault.unlock_with_password(user, password)
     if keyring is None or user is None:
+        throttle.failed(turn, now)
         if user is not None:
             activity.record(db, user.id, "signin_failed", device=device, now=now)
         return None
-    ratelimit.release(attempt)
+    throttle.succeeded(turn)
     ratelimit.release(address_attempt)
     if user in db.dirty:  # the password was derived again with stronger parameters: its wrap is new
         keyring = hold_account_key(db, user, keyring)
@@ -155,7 +169,7 @@ def pending_second_factor(db: Session, config: Mapping, cookie_value: str | None
 
 
 def complete_second_factor(db: Session, config: Mapping, cookie_value: str | None, code: str, now: datetime, *,
-                           device: str | None = None) -> SignedIn | None:
+                           address: str, device: str | None = None) -> SignedIn | None:
     """The one-time code step: a right code replaces the waiting session with a real one (a new token).
 
     None when there is no waiting session (it expired: sign in again); two_factor.CodeProblem for a
@@ -164,7 +178,7 @@ def complete_second_factor(db: Session, config: Mapping, cookie_value: str | Non
     pending = pending_second_factor(db, config, cookie_value, now)
     if pending is None:
         return None
-    two_factor.verify_sign_in_code(db, config, pending.user, pending.keyring, code, now,
+    two_factor.verify_sign_in_code(db, config, pending.user, pending.keyring, code, now, address=address,
                                    device=device or pending.session.device)
     password_at = pending.session.password_at
     vault.end_session(db, cookie_value)
@@ -176,23 +190,26 @@ def complete_second_factor(db: Session, config: Mapping, cookie_value: str | Non
 
 
 def recover_account(db: Session, config: Mapping, *, email: str | None, code: str, new_password: str,
-                    now: datetime, device: str | None = None) -> SignedUp | None:
+                    address: str, now: datetime, device: str | None = None) -> SignedUp | None:
     """Recovery code + email: a new password, a new recovery code, every old session ended, the keys rotating.
 
     This is also the way back in after losing the authenticator: two-step sign-in is turned off
     (set it up again from Me; a therapist has to before the desk opens).
     """
-    key = ratelimit.rate_key("recovery-account", email or "")
-    attempt = ratelimit.reserve(key, config["RECOVERY_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    # A recovery code has 128 bits: guessing one is hopeless, so wrong codes are limited per address only,
+    # and no stranger's wrong codes (or wrong passwords) stand in the way of the owner's right one.
+    key = ratelimit.rate_key("recovery-address", throttle.address_group(address))
+    attempt = ratelimit.reserve(key, config["RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR"], now)
     if attempt is None:
-        raise RateLimited("Too many recovery attempts for this account. Please wait an hour and try again.")
+        raise RateLimited("Too many recovery codes tried from this network. Please wait an hour and try again.")
     user = db.scalar(select(User).where(User.email == email)) if email else None
     keyring = vault.unlock_with_recovery_code(user, code)
     if keyring is None or user is None:
         return None
     ratelimit.release(attempt)
-    # The owner is proven: whoever was guessing the old password no longer locks them out.
-    ratelimit.clear(ratelimit.rate_key("signin-account", email))
+    # The owner is proven: the failures counted against the old password and codes are forgotten.
+    throttle.forget_account("signin", email)
+    throttle.forget_account("totp", str(user.id))
     # The old password may be known to someone else: the keys rotate too. The new password and the new
     # code open the new key as well as the old one until the rotation finishes (it keeps this code).
     keyring = rotation.start_after_recovery(db, user, keyring, now)
@@ -209,8 +226,8 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
 def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, password: str,
                       now: datetime, *, db: Session | None = None, device: str | None = None) -> str | None:
     """A fresh recovery code after the password is entered again; None if the password is wrong."""
-    attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", user.email),
-                                config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
+                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
     if attempt is None:
         raise RateLimited("Too many password attempts for this account. Please wait an hour and try again.")
     if vault.unlock_with_password(user, password) is None:

@@ -7,7 +7,9 @@ apps expect). Rules only; the secret is sealed under the user key by the vault, 
   accepts; a right code replaces it with a real session. A code is accepted for the time step
   before, at, or after now, and only for a step later than the last one accepted, so a code (even
   one seen over a shoulder) works once.
-- Attempts are counted per account in the shared rate counters (database or Redis).
+- Wrong codes are counted per account and address in the shared rate counters (database or Redis): past a few,
+  further codes wait, longer from the addresses that failed (security/throttle.py); a stranger cannot lock
+  the owner out.
 - Required for therapists before they see any client; optional for clients.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import base64
 import hmac
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Mapping
 
 import pyotp
@@ -29,7 +31,7 @@ from .. import vault
 from ..activity import service as activity
 from ..models import User
 from ..records.key_hold import hold_sealing_key
-from ..security import ratelimit
+from ..security import throttle
 
 ISSUER = "Integration journal"
 INTERVAL = 30
@@ -42,7 +44,18 @@ class CodeProblem(Exception):
 
 
 class RateLimited(Exception):
-    """Too many wrong codes; the message is safe to show."""
+    """Too many wrong codes; the message is safe to show, `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int = 3600):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def code_rules(config: Mapping) -> throttle.Rules:
+    """Wrong codes slow further codes for the account, never lock the owner out (see security/throttle.py)."""
+    return throttle.Rules("totp", config["TOTP_FAILURES_BEFORE_WAIT"],
+                          timedelta(minutes=config["SIGNIN_LONGEST_WAIT_MINUTES"]),
+                          timedelta(seconds=config["SIGNIN_NEW_ADDRESS_WAIT_SECONDS"]))
 
 
 @dataclass(frozen=True)
@@ -98,16 +111,20 @@ def confirm_set_up(db: Session, user: User, keyring: vault.Keyring, code: str, n
 
 
 def verify_sign_in_code(db: Session, config: Mapping, user: User, keyring: vault.Keyring, code: str,
-                        now: datetime, *, device: str | None = None) -> None:
-    """Accept a one-time code at sign-in, once; CodeProblem for a wrong or used code, RateLimited for too many."""
-    attempt = ratelimit.reserve(ratelimit.rate_key("totp-account", str(user.id)),
-                                config["TOTP_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        raise RateLimited("Too many codes tried for this account. Please wait an hour, or use your recovery code.")
+                        now: datetime, *, address: str, device: str | None = None) -> None:
+    """Accept a one-time code at sign-in, once; CodeProblem for a wrong or used code, RateLimited for a code
+    sent before its wait has passed."""
+    try:
+        turn = throttle.take_turn(code_rules(config), str(user.id), address, now)
+    except throttle.Wait as wait:
+        raise RateLimited(f"There have been several wrong codes for this account, so the code step is slowed down "
+                          f"for a while. Please wait {throttle.in_words(wait.seconds)}, then type the code your "
+                          f"app shows then. Lost your phone? Use your recovery code.",
+                          retry_after=wait.seconds) from None
     secret = _secret(user, keyring) if is_on(user) else None
     step = _matching_step(secret, code, now) if secret else None
     if step is not None:
-        ratelimit.release(attempt)
+        throttle.succeeded(turn)
         # Claim the step in one statement: two requests with the same code cannot both get in.
         claimed = db.execute(update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
                                                                          User.totp_last_step < step))
@@ -117,6 +134,7 @@ def verify_sign_in_code(db: Session, config: Mapping, user: User, keyring: vault
             return
         activity.record(db, user.id, "code_failed", device=device, now=now)
         raise CodeProblem("That code was used already. Wait for your app to show a new one, then type it.")
+    throttle.failed(turn, now)
     activity.record(db, user.id, "code_failed", device=device, now=now)
     raise CodeProblem("That code is not right. Type the 6 digits your authenticator app shows now.")
 

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
+from ..security import csrf
 from . import rotation, service, two_factor
 from .loader import safe_next
 from .reauth import mark_password_entered
@@ -25,9 +26,9 @@ def _device() -> str:
     return describe_device(request.headers.get("User-Agent"))
 
 
-def _too_many(message: str, template: str, **context):
-    response = make_response(render_template(template, error=message, **context), 429)
-    response.headers["Retry-After"] = "3600"
+def _too_many(limited: Exception, template: str, **context):
+    response = make_response(render_template(template, error=str(limited), **context), 429)
+    response.headers["Retry-After"] = str(getattr(limited, "retry_after", 3600))
     return response
 
 
@@ -54,12 +55,13 @@ def sign_up():
                                  time_zone=service.clean_time_zone(form.get("time_zone")),
                                  address=_address(), now=utcnow(), display_name=display_name, device=_device())
     except service.RateLimited as limited:
-        return _too_many(str(limited), "auth/signup.html", form=kept, errors={})
+        return _too_many(limited, "auth/signup.html", form=kept, errors={})
     if result is None:
         errors = {"email": "An account cannot be made with this email. If you already have one, sign in, "
                            "or use your recovery code if you forgot the password."}
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db.commit()
+    csrf.rotate()
     response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=True))
     set_token(response, result.token)
     return response
@@ -94,7 +96,7 @@ def new_recovery_code():
         code = service.new_recovery_code(current_app.config, current_user.user, current_user.keyring,
                                          request.form.get("password", ""), utcnow(), db=db, device=current_user.device)
     except service.RateLimited as limited:
-        return _too_many(str(limited), "auth/new_recovery_code.html")
+        return _too_many(limited, "auth/new_recovery_code.html")
     if code is None:
         db.commit()
         return render_template("auth/new_recovery_code.html", error="That password is not right."), 422
@@ -125,11 +127,12 @@ def sign_in():
                                  password=form.get("password", ""), address=_address(), now=utcnow(),
                                  device=_device())
     except service.RateLimited as limited:
-        return _too_many(str(limited), "auth/signin.html", **context)
+        return _too_many(limited, "auth/signin.html", **context)
     if result is None:
         db.commit()  # the failed attempt, in the account's security activity
         return render_template("auth/signin.html", error=SIGN_IN_FAILED, **context), 422
     db.commit()
+    csrf.rotate()
     if result.second_factor_pending:
         response = redirect(url_for("auth.sign_in_code_form", next=target if target != "/" else None), 303)
     else:
@@ -157,9 +160,9 @@ def sign_in_code():
     db = get_db()
     try:
         result = service.complete_second_factor(db, current_app.config, read_token(), request.form.get("code", ""),
-                                                utcnow(), device=_device())
+                                                utcnow(), address=_address(), device=_device())
     except two_factor.RateLimited as limited:
-        return _too_many(str(limited), "auth/signin_code.html", next=target)
+        return _too_many(limited, "auth/signin_code.html", next=target)
     except two_factor.CodeProblem as problem:
         db.commit()  # the failed code, in the account's security activity
         return render_template("auth/signin_code.html", error=str(problem), next=target), 422
@@ -167,6 +170,7 @@ def sign_in_code():
         flash("That sign-in waited too long, so it was stopped. Please sign in again.", "info")
         return redirect(url_for("auth.sign_in_form", next=target if target != "/" else None), 303)
     db.commit()
+    csrf.rotate()
     response = redirect(target)
     set_token(response, result.token)
     return response
@@ -178,6 +182,7 @@ def sign_out():
     db = get_db()
     service.sign_out(db, read_token())
     db.commit()
+    csrf.rotate()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.sign_in_form"))
     clear_token(response)
@@ -210,16 +215,17 @@ def recover():
     db = get_db()
     try:
         result = service.recover_account(db, current_app.config, email=service.normalise_email(raw_email),
-                                         code=form.get("code", ""), new_password=password, now=utcnow(),
-                                         device=_device())
+                                         code=form.get("code", ""), new_password=password, address=_address(),
+                                         now=utcnow(), device=_device())
     except service.RateLimited as limited:
-        return _too_many(str(limited), "auth/recover.html", email=raw_email[:300], errors={})
+        return _too_many(limited, "auth/recover.html", email=raw_email[:300], errors={})
     if result is None:
         errors = {"code": "That email and recovery code do not match. Check both and try again."}
         return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db.commit()
     # The keys rotate too (the old password may be known to someone): a first slice now, the rest as they go on.
     rotation.carry_on(db, current_app.config, result.user, result.keyring, result.token, device=_device(), page=True)
+    csrf.rotate()
     response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False,
                                              rotating=True))
     set_token(response, result.token)

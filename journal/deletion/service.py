@@ -41,8 +41,8 @@ from ..sharing import service as sharing
 CLIENT_PHRASE = "delete my journal"
 THERAPIST_PHRASE = "delete my account"
 # Rate counters keyed to one account (see every ratelimit.rate_key call): by email or by id.
-ACCOUNT_RATE_SCOPES_BY_EMAIL = ("signin-account", "recovery-account")
-ACCOUNT_RATE_SCOPES_BY_ID = ("totp-account", "invite-create", "invite-redeem")
+ACCOUNT_RATE_SCOPES_BY_EMAIL = ("signin-account", "signin-turns")
+ACCOUNT_RATE_SCOPES_BY_ID = ("totp-account", "totp-turns", "password-again", "invite-create", "invite-redeem")
 KEY_COLUMNS = ("auth_verifier", "uk_wrap_pw", "uk_wrap_recovery", "x25519_priv_wrap")
 ROTATION_COLUMNS = ("rotation_uk_wrap", "rotation_uk_wrap_pw", "rotation_uk_wrap_recovery",
                     "unseen_recovery_code_ciphertext")

@@ -15,6 +15,8 @@ from ..activity import service as activity
 from ..auth.loader import two_factor_gate
 from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
+from ..web.form_fields import takes_many_fields
+from ..web.public_url import external_url
 from ..sharing import service as sharing
 from ..export.service import filename as export_filename
 from ..export.views import zip_response
@@ -114,6 +116,7 @@ def record(client_id, record_id):
 
 
 @bp.post("/clients/<uuid:client_id>/flags/seen")
+@takes_many_fields(510)  # "Mark all seen" sends every open flag (500 at most are marked at once)
 @therapist_required
 def mark_flag_seen(client_id):
     """Mark flags seen: they leave the lists, stay on the record and the brief as seen; the client is told."""
@@ -216,7 +219,7 @@ def end_link(client_id):
 
 def _invites_page(code=None, problem=None, status=200):
     invites = sharing.open_invites(get_db(), current_user.user, utcnow())
-    link_url = f"{request.host_url}link?code={code}" if code else None
+    link_url = external_url("sharing.link_form", code=code) if code else None
     return render_template("desk/invites.html", invites=invites, code=code, link_url=link_url,
                            problem=problem, days=sharing.INVITE_DAYS), status
 

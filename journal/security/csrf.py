@@ -19,6 +19,13 @@ def csrf_token() -> str:
     return token
 
 
+def rotate() -> None:
+    """A new token for this browser: at every sign-in (each step), sign-out and recovery, so a token seen before
+    (in a page someone else read, or planted before the sign-in) is refused after it. Call it before the
+    answer's page is drawn, so its forms carry the new one."""
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
 def _check() -> None:
     if request.method in SAFE_METHODS:
         return

@@ -25,6 +25,8 @@ class Attempt:
 
 class Counters(Protocol):
     def add(self, key: str, token: str, now: datetime, window: timedelta) -> int: ...
+    def claim(self, key: str, token: str, now: datetime, window: timedelta) -> bool: ...
+    def entries(self, key: str, now: datetime, window: timedelta) -> list[tuple[datetime, str]]: ...
     def remove(self, key: str, token: str) -> None: ...
     def clear(self, key: str) -> None: ...
 
@@ -45,6 +47,22 @@ def reserve(key: str, limit: int, now: datetime, window: timedelta = WINDOW) -> 
     return attempt
 
 
+def record(key: str, token: str, now: datetime, window: timedelta = WINDOW) -> None:
+    """Count one attempt under a token of the caller's choosing (at most 32 characters)."""
+    _counters().add(key, token, now, window)
+
+
+def claim(key: str, token: str, now: datetime, window: timedelta = WINDOW) -> bool:
+    """Take a token under a key if nobody has it yet: one of several processes claiming the same token wins.
+    Nothing is written for a claim that loses, so refused attempts leave no trace that could hold others up."""
+    return _counters().claim(key, token, now, window)
+
+
+def entries(key: str, now: datetime, window: timedelta = WINDOW) -> list[tuple[datetime, str]]:
+    """The attempts counted under a key within the window: (time, token), oldest first."""
+    return _counters().entries(key, now, window)
+
+
 def release(attempt: Attempt) -> None:
     """This attempt does not count after all."""
     _counters().remove(attempt.key, attempt.token)
@@ -53,6 +71,11 @@ def release(attempt: Attempt) -> None:
 def clear(key: str) -> None:
     """Forget every attempt under a key (the account was just proven to be its owner's)."""
     _counters().clear(key)
+
+
+def forget(key: str, token: str) -> None:
+    """Forget one token under a key (a claim that is no longer needed)."""
+    _counters().remove(key, token)
 
 
 def _counters() -> Counters:

@@ -13,6 +13,7 @@ from ..activity import service as activity
 from ..auth.loader import client_required
 from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
+from ..web.form_fields import takes_many_fields
 from . import audience, client, display, service
 
 bp = Blueprint("sharing", __name__)
@@ -211,6 +212,7 @@ def prepare():
 
 
 @bp.post("/share/prepare")
+@takes_many_fields(2000)  # one box per item written since the last session, per clinician
 @client_required
 @recent_password_required
 def share_prepared():

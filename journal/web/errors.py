@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_login import AnonymousUserMixin
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from ..records.key_hold import KeyRetired
 from .storage_errors import FULL, full_storage
@@ -47,13 +47,34 @@ def _render(code: int, retry_after: int | None = None, words: tuple[str, str] | 
     return response
 
 
+def _refuse_untrusted_host() -> None:
+    """First of all hooks: a request for a host not in TRUSTED_HOSTS goes no further (no CSRF check, no page)."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
 def _http_error(error: HTTPException):
+    if isinstance(getattr(request, "routing_exception", None), SecurityError):
+        return _untrusted_host(request.routing_exception)
     code = error.code or 500
     if code == 429:
         return _render(code, getattr(error, "retry_after", None) or 3600)
     if code == 503:
         return _render(code, getattr(error, "retry_after", None) or 30)
     return _render(code)
+
+
+UNTRUSTED_HOST_PAGE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                       "<title>Not served here</title></head><body><main><h1>Not served here</h1>"
+                       "<p>This address is not one the journal answers to. Please use the link you were given.</p>"
+                       "</main></body></html>")
+
+
+def _untrusted_host(error: SecurityError):
+    """A Host that is not in TRUSTED_HOSTS: 400, on a page built without the app's links (none can be made
+    for a host that is not trusted), naming no host."""
+    return UNTRUSTED_HOST_PAGE, 400, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
 def _unhandled(error: Exception):
@@ -91,6 +112,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(RedisError, _database_unavailable)
     app.register_error_handler(KeyRetired, _key_retired)
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unhandled)
     app.register_error_handler(Exception, _unhandled)

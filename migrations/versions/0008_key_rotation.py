@@ -31,7 +31,7 @@ def downgrade() -> None:
     # Records already moved to a new key open only with the key kept in rotation_uk_wrap: never drop it.
     under_way = op.get_bind().execute(sa.text("SELECT count(*) FROM users WHERE rotation_uk_wrap IS NOT NULL")).scalar()
     if under_way:
-        raise RuntimeError(f"{under_way} key rotation(s) under way: let them finish before going below 0007")
+        raise RuntimeError(f"{under_way} key rotation(s) under way: let them finish before going below 0008")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('unseen_recovery_code_ciphertext')
         batch_op.drop_column('rotation_started_at')
