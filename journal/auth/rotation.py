@@ -48,13 +48,13 @@ def start(db: Session, config: Mapping, user: User, keyring: vault.Keyring, sess
           now: datetime) -> vault.Keyring | None:
     """The password right: a rotation begins, and every other session ends. None when the password is wrong.
 
-    Counted with the account's sign-in failures (protections.RateLimited when too many). A rotation
+    Counted with the account's passwords entered again (protections.RateLimited when too many). A rotation
     already under way is carried on, not started again. The caller commits.
     """
     if keyring.rotating:
         return keyring
-    attempt = ratelimit.reserve(ratelimit.rate_key("signin-account", user.email),
-                                config["SIGNIN_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
+                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
     if attempt is None:
         raise protections.RateLimited(protections.TOO_MANY)
     prepared = vault.prepare_rotation(user, keyring, password)  # the slow part, holding nothing
