@@ -16,6 +16,8 @@ from ..models import User
 from .kdf import KdfParams, KdfPolicy, split_root
 from .keyring import Keyring
 from .primitives import VaultError, context, hkdf, random_key, sha256, unwrap_key, wrap_key
+from .signing import new_signing_key, unlock_signing_key
+from .user_key_seals import x25519_key_context
 
 RECOVERY_CODE_BYTES = 20  # 160 bits, 32 base32 characters shown in groups of four
 _BASE32_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
@@ -39,9 +41,10 @@ def create_account_keys(user: User, password: str) -> NewAccount:
     user.uk_version = 1
     user.x25519_pub = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     user.x25519_priv_wrap = wrap_key(user_key, private_raw, _priv_ctx(user))
+    signing_raw = new_signing_key(user, user_key)
     _set_password(user, user_key, password)
     code = _set_recovery_code(user, user_key)
-    return NewAccount(Keyring(user.id, user.uk_version, user_key, private_raw), code)
+    return NewAccount(Keyring(user.id, user.uk_version, user_key, private_raw, signing_raw), code)
 
 
 def unlock_with_password(user: User | None, password: str) -> Keyring | None:
@@ -123,8 +126,10 @@ def _set_recovery_code(user: User, user_key: bytes) -> str:
 
 
 def _keyring(user: User, user_key: bytes) -> Keyring:
+    """Every key the user key opens; an account from before signing keys gets its signing key now."""
     private_raw = unwrap_key(user_key, user.x25519_priv_wrap, _priv_ctx(user))
-    return Keyring(user.id, user.uk_version, user_key, private_raw)
+    signing_raw, made = unlock_signing_key(user, user_key)
+    return Keyring(user.id, user.uk_version, user_key, private_raw, signing_raw, new_signing_key=made)
 
 
 def _require_owner(user: User, keyring: Keyring) -> None:
@@ -152,4 +157,4 @@ def _uk_rc_ctx(user: User) -> bytes:
 
 
 def _priv_ctx(user: User) -> bytes:
-    return context("x25519-priv", _uid(user), user.uk_version)
+    return x25519_key_context(_uid(user), user.uk_version)

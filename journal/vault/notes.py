@@ -18,17 +18,18 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from .keyring import Keyring
 from .padding import bucket
 from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, seal
+from .user_key_seals import own_note_context
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
 
 def seal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, data: Any) -> bytes:
     """`data` (JSON) sealed under the keyring owner's user key, bound to the purpose and subject."""
-    return seal(keyring.user_key, _pad(data), _context("own", purpose, subject, keyring.user_id))
+    return seal(keyring.user_key, _pad(data), own_note_context(purpose, subject, keyring.user_id))
 
 
 def open_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> Any:
-    return _unpad(open_sealed(keyring.user_key, sealed, _context("own", purpose, subject, keyring.user_id)))
+    return _unpad(open_sealed(keyring.user_key, sealed, own_note_context(purpose, subject, keyring.user_id)))
 
 
 def seal_note_to(recipient_id: uuid.UUID, public_key: bytes, purpose: str, subject: uuid.UUID, data: Any) -> bytes:

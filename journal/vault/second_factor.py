@@ -6,7 +6,8 @@ import binascii
 
 from ..models import User
 from .keyring import Keyring
-from .primitives import VaultError, context, open_sealed, seal
+from .primitives import VaultError, open_sealed, seal
+from .user_key_seals import totp_secret_context
 
 
 def seal_totp_secret(user: User, keyring: Keyring, secret: str) -> None:
@@ -31,4 +32,4 @@ def open_totp_secret(user: User, keyring: Keyring) -> str | None:
 
 
 def _ctx(user: User, keyring: Keyring) -> bytes:
-    return context("totp-secret", user.id, keyring.uk_version)
+    return totp_secret_context(user.id, keyring.uk_version)

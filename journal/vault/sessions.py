@@ -15,6 +15,7 @@ from ..db import forget_after_commit
 from ..models import AuthSession, User
 from .keyring import Keyring
 from .primitives import VaultError, context, hkdf, sha256, unwrap_key, wrap_key
+from .signing import unlock_signing_key
 
 TOKEN_BYTES = 32
 # last_seen_at is written at most this often, so plain page views do not each write a row.
@@ -96,10 +97,13 @@ def resume_session(
         db.delete(row)
         db.flush()
         return None
+    # The signing key is sealed under the user key on the account row (made now for an older account).
+    signing_key, made = unlock_signing_key(user, user_key, claim=True)
     if now - row.last_seen_at >= TOUCH_EVERY and not row.second_factor_pending:
         row.last_seen_at = now
         db.flush()
-    return Resumed(user, Keyring(user.id, user.uk_version, user_key, private_key), row, pending=row.second_factor_pending)
+    keyring = Keyring(user.id, user.uk_version, user_key, private_key, signing_key, new_signing_key=made)
+    return Resumed(user, keyring, row, pending=row.second_factor_pending)
 
 
 def end_session(db: Session, cookie_value: str | None) -> AuthSession | None:
