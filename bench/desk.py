@@ -82,7 +82,7 @@ def fill(app, client_email: str, count: int, therapist_email: str, code: str, rn
         keyring = vault.unlock_with_password(user, PASSWORD)
         now = utcnow()
         invite, therapist = sharing.find_invite(db, app.config, user, code, now)
-        link = sharing.link_client(db, keyring, user, invite, therapist, [], now - timedelta(days=400))
+        link = sharing.link_client(db, keyring, user, invite, therapist, [], now - timedelta(days=400), code=code)
         for kind, hours in plan(count, rng):
             at, key = now - timedelta(hours=hours), uuid.uuid4().hex
             if kind == "dose":

@@ -60,9 +60,9 @@ def _link_and_share(db, signed_up, now) -> None:
     """The demo client links with the demo therapist and shares the newest entry."""
     therapist, _ = signed_up["therapist"]
     client, entry_ids = signed_up["client"]
-    code, _invite = sharing.create_invite(db, current_app.config, therapist.user, now)
+    code, _invite = sharing.create_invite(db, current_app.config, therapist.user, now, keyring=therapist.keyring)
     db.commit()
     invite, found = sharing.find_invite(db, current_app.config, client.user, code, now)
-    link = sharing.link_client(db, client.keyring, client.user, invite, found, ["checkin", "measure"], now)
+    link = sharing.link_client(db, client.keyring, client.user, invite, found, ["checkin", "measure"], now, code=code)
     sharing.share(db, client.keyring, entry_ids[-1], link, now)
     db.commit()

@@ -46,6 +46,10 @@ class User(Base):
     rotation_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The recovery code a finished rotation made, sealed under the new user key until it is shown once.
     unseen_recovery_code_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    # Ed25519: signs every share this user makes. The private half is sealed under the user key; accounts
+    # from before signing keys get theirs the next time their keys are unlocked.
+    ed25519_pub: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    ed25519_priv_wrap: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # Two-step sign-in: the authenticator's secret sealed under the user key (never in clear), set
     # while it is being set up; on once `totp_enabled_at` is set. The last time step a code was
     # accepted for, so a code is never accepted twice.
@@ -152,16 +156,23 @@ class Blob(Base):
     variant: Mapped[str] = mapped_column(String(16))
     size: Mapped[int] = mapped_column(Integer)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # SHA-256 of the ciphertext: signed into every share of the record, checked when the bytes are served.
+    sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class Invite(Base):
-    """A single-use code a therapist gives a client; only its hash is kept."""
+    """A single-use code a therapist gives a client. The code is never kept in clear (vault/invites.py)."""
 
     __tablename__ = "invites"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # An HMAC of the code under a key derived from the server's secret: finds the invite.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A tag keyed by the code over the therapist's X25519 public key: checked by the client at consent.
+    key_tag: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # The code sealed under the therapist's user key, until it has checked the client's signing key.
+    code_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -187,6 +198,15 @@ class Link(Base):
     # Which record carried a flag, or that one did, never shows in clear.
     flag_marks_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     flag_notices_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The invite the link was made with, and the tag the client left (keyed by its code) over their signing
+    # key; the therapist's next request checks it and pins the client's signing key under its own user key.
+    invite_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))
+    client_sign_tag: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    client_sign_pin: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    # When the client's signing key did not match the tag: nothing from this link is shown on the desk.
+    client_sign_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the client's request found the therapist's key changed since the pin: nothing new is shared.
+    key_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Share(Base):
@@ -203,6 +223,8 @@ class Share(Base):
     recipient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     dek_version: Mapped[int] = mapped_column(Integer)
     wrap: Mapped[bytes] = mapped_column(LargeBinary(128))
+    # The owner's Ed25519 signature over the share (vault/signing.py); the desk shows nothing without it.
+    sig: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

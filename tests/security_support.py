@@ -62,7 +62,7 @@ def link_through_pages(doc: WebClient, client: WebClient, auto_share: tuple[str,
     """The therapist makes an invite on the desk, the client consents on /link; returns the client's link id."""
     doc.get("/desk/invites")
     code = INVITE_RE.search(doc.post("/desk/invites").get_data(as_text=True)).group(1)
-    client.get(f"/link?code={code}")
+    client.post("/link/code", {"code": code})
     response = client.post("/link", {"code": code, "auto_share": list(auto_share)})
     assert response.status_code == 303, response.status_code
     return LINK_RE.search(client.get("/clinicians").get_data(as_text=True)).group(1)

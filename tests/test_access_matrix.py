@@ -29,10 +29,10 @@ def _link(app, client_email: str, therapist_email: str) -> uuid.UUID:
         db = get_db()
         therapist = db.scalar(select(User).where(User.email == therapist_email))
         client = db.scalar(select(User).where(User.email == client_email))
-        code, _ = sharing.create_invite(db, app.config, therapist, utcnow())
+        code, _ = sharing.create_invite(db, app.config, therapist, utcnow(), keyring=_keyring(db, therapist_email))
         db.commit()
         invite, therapist = sharing.find_invite(db, app.config, client, code, utcnow())
-        link = sharing.link_client(db, _keyring(db, client_email), client, invite, therapist, [], utcnow())
+        link = sharing.link_client(db, _keyring(db, client_email), client, invite, therapist, [], utcnow(), code=code)
         db.commit()
         return link.id
 

@@ -46,7 +46,7 @@ def _client_signs_up_and_links(phone, base: str, code: str) -> None:
     phone.get_by_label("I have saved my recovery code somewhere safe").check()
     phone.get_by_role("button", name="Continue").click()
     phone.wait_for_url(base + "/")
-    phone.goto(f"{base}/link?code={code}")
+    phone.goto(f"{base}/link#{code}")
     phone.get_by_label("Share all my check-ins automatically").check()
     phone.get_by_label("Share all my questionnaires automatically").check()
     phone.get_by_role("button", name=f"Link with {THERAPIST}").click()

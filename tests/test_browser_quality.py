@@ -115,6 +115,13 @@ def _password_step(page, ids) -> None:
     page.wait_for_url(re.compile(r"/signin/code"))
 
 
+def _code_typed(page, ids) -> None:
+    """A client types a clinician's invite code: the consent screen for that clinician."""
+    page.get_by_label("Code from your clinician").fill(ids["second_code"])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/link/code$"))
+
+
 def _wrong_code(page, ids) -> None:
     _password_step(page, ids)
     page.get_by_label("6-digit code").fill("000000")
@@ -228,7 +235,7 @@ PAGES: list[Page] = [
     Page("clinician-stop-sharing", "client", "/clinicians/{link}/stop-sharing"),
     Page("clinician-end", "client", "/clinicians/{link}/end"),
     Page("link-code", "client", "/link"),
-    Page("link-consent", "client", "/link?code={second_code}", shows="Dr Bea Moreno"),
+    Page("link-consent", "client", "/link", reach=_code_typed, shows="Dr Bea Moreno"),
     Page("share-entry", "client", "/share/{entry}", shows="last opened"),
     Page("share-art", "client", "/share/{art}"),
     Page("share-prepare", "client", "/share/prepare", shows="Not shared yet"),
@@ -419,7 +426,7 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
 
     _sign_up_quickly(client, base, ids["client_email"], "client")
     # Linked first, with standing shares: every check-in, questionnaire, session and intention is then shared.
-    _send(client, base, f"/link?code={code}", "/link",
+    _send(client, base, "/link", "/link",
           [("code", code)] + [("auto_share", kind) for kind in ("checkin", "measure", "dose", "intention")])
     ids["link"] = re.search(r"/clinicians/([0-9a-f-]{36})/end", client.get(base + "/clinicians").text()).group(1)
 

@@ -55,7 +55,7 @@ def test_the_plan_is_one_tap_away_with_the_practice_line_first_and_that_line_off
     # The client, on a phone: signs up and links with the therapist.
     page = open_context(**PHONE).new_page()
     sign_up(page, base, new_email("safety-client"))
-    page.goto(f"{base}/link?code={code}")
+    page.goto(f"{base}/link#{code}")
     page.get_by_role("button", name=f"Link with {THERAPIST}").click()
     expect(page).to_have_url(base + "/clinicians")
 

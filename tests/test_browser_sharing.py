@@ -74,13 +74,13 @@ def test_invite_link_share_read_and_revoke(server_on_each_database, open_context
     desk.get_by_role("button", name="Make an invite").click()
     code = desk.locator("[data-invite-code]").inner_text().strip()
     assert code
-    expect(desk.locator("[data-invite-link]")).to_contain_text(f"/link?code={code}")
+    expect(desk.locator("[data-invite-link]")).to_contain_text(f"/link#{code}")
     shots.take(desk, "desk-invite")
 
     # The client, on a phone: signs up, opens the link, reads the consent screen, consents.
     phone = open_context(**PHONE).new_page()
     sign_up(phone, base, client_email)
-    phone.goto(f"{base}/link?code={code}")
+    phone.goto(f"{base}/link#{code}")
     expect(phone.get_by_role("heading", level=1)).to_have_text(f"Link with {therapist_name}?")
     expect(phone.locator("[data-therapist-name]")).to_have_text(therapist_name)
     expect(phone.get_by_role("heading", name=f"What {therapist_name} will see")).to_be_visible()

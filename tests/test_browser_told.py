@@ -30,7 +30,7 @@ def test_forms_and_results_say_who_will_see_them(server, open_context):
 
     phone = open_context(**PHONE).new_page()
     sign_up(phone, base, new_email("told-client"))
-    phone.goto(f"{base}/link?code={code}")
+    phone.goto(f"{base}/link#{code}")
     phone.get_by_label("Share all my check-ins automatically").check()
     phone.get_by_label("Share all my questionnaires automatically").check()
     phone.get_by_role("button", name=f"Link with {name}").click()

@@ -151,7 +151,7 @@ def test_two_clinicians_lines_come_in_link_order_and_one_number_is_shown_once(ap
     second = WebClient(app.test_client())
     second.sign_up("bea@example.org", role="therapist", name="Dr Moreno")
     code = _make_invite(second)
-    web.get(f"/link?code={code}")
+    web.post("/link/code", {"code": code})
     assert web.post("/link", {"code": code}).status_code == 303
     assert _set_line(doc).status_code == 303
     name = "Hillside <b>Practice</b> O'Neil's \"after hours\""

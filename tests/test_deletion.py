@@ -92,7 +92,7 @@ def world(app, web, other_web):
         db = get_db()
         invite, therapist = sharing.find_invite(db, app.config, _user(db, "bo@example.org"), code, utcnow())
         sharing.link_client(db, _keyring(db, "bo@example.org"), _user(db, "bo@example.org"), invite, therapist, [],
-                            utcnow())
+                            utcnow(), code=code)
         db.commit()
     _make_invite(other_web)  # one left open
 

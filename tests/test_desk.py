@@ -54,7 +54,7 @@ def _link_ana(app, code: str, when=None) -> None:
         db = get_db()
         ana, now = _user(db, "ana@example.org"), when or utcnow()
         invite, therapist = sharing.find_invite(db, app.config, ana, code, now)
-        sharing.link_client(db, _keyring(db, "ana@example.org"), ana, invite, therapist, [], now)
+        sharing.link_client(db, _keyring(db, "ana@example.org"), ana, invite, therapist, [], now, code=code)
         db.commit()
 
 
@@ -137,7 +137,7 @@ def test_make_list_and_cancel_invites(app, doc):
     made = doc.post("/desk/invites")
     text = made.get_data(as_text=True)
     code = CODE_RE.search(text).group(1)
-    assert f"http://localhost/<wbr>link?code={code}" in text and 'data-desk-copy="#invite-link"' in text
+    assert f"http://localhost/<wbr>link#{code}" in text and 'data-desk-copy="#invite-link"' in text
     assert "desk.js" in text and "<script>" not in text  # the copy button's script is a static file
     listing = doc.get("/desk/invites").get_data(as_text=True)
     assert code not in listing  # shown once: only its hash is kept

@@ -214,7 +214,7 @@ def test_a_client_with_a_flag_comes_first_in_the_list(app, web, doc, linked):  #
         code = re.search(r"data-invite-code>([A-Z2-7]{4}-[A-Z2-7]{4})<", code_page).group(1)
         benny = _user(db, "ben@example.org")
         invite, therapist = sharing.find_invite(db, app.config, benny, code, utcnow())
-        sharing.link_client(db, _keyring(db, "ben@example.org"), benny, invite, therapist, [], utcnow())
+        sharing.link_client(db, _keyring(db, "ben@example.org"), benny, invite, therapist, [], utcnow(), code=code)
         db.commit()
     ben_entries = [ben.new_entry("new", "words"), ben.new_entry("newer", "words")]
     with app.app_context():

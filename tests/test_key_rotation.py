@@ -434,3 +434,11 @@ def test_the_page_in_a_phone_browser(open_context, tmp_path):
         page.go_back()
         page.goto(base + "/account/keys")  # back to the start: the code is not shown a second time
         expect(page.get_by_role("button", name="Rotate my keys")).to_be_visible()
+
+
+def test_a_rotation_seals_again_every_value_sealed_under_a_user_key():
+    """The list of what is sealed under a user key and what a rotation seals again are the same columns."""
+    listed = {(sealed.table, sealed.column) for sealed in vault.SEALED_UNDER_USER_KEY}
+    resealed = {(sealed.model.__tablename__, sealed.column) for sealed in vault.UNDER_USER_KEY}
+    rekeyed = {(model.__tablename__, "dek_wrap") for model in vault.ENVELOPES}
+    assert resealed | rekeyed == listed

@@ -34,7 +34,8 @@ def _keyring(db, email):
 def _invite(app, therapist="doc@example.org", when=None) -> str:
     with app.app_context():
         db = get_db()
-        code, _ = sharing.create_invite(db, app.config, _user(db, therapist), when or utcnow())
+        code, _ = sharing.create_invite(db, app.config, _user(db, therapist), when or utcnow(),
+                                        keyring=_keyring(db, therapist))
         db.commit()
         return code
 
@@ -60,7 +61,7 @@ def _version(app, record_id) -> int:
 
 
 def _consent(web, code, auto_share=()):
-    assert web.get(f"/link?code={code}").status_code == 200
+    assert web.post("/link/code", {"code": code}).status_code == 200
     return web.post("/link", {"code": code, "auto_share": list(auto_share)})
 
 
@@ -94,7 +95,7 @@ def _checkin(web, **fields):
 def test_a_valid_code_shows_the_consent_screen_and_links_on_consent(app, people):
     web, _ = people
     code = _invite(app)
-    page = web.get(f"/link?code={code.lower()}").get_data(as_text=True)
+    page = web.post("/link/code", {"code": code.lower()}).get_data(as_text=True)
     assert DOC in page
     for words in ("will see", "Only what you choose to share", "never see", "cannot be\n    unread",
                   "does not watch the app in real time", "Share all my check-ins automatically"):
@@ -105,42 +106,53 @@ def test_a_valid_code_shows_the_consent_screen_and_links_on_consent(app, people)
     clinicians = web.get("/clinicians").get_data(as_text=True)
     assert DOC in clinicians and "End link" in clinicians
     # Each code works once.
-    again = web.get(f"/link?code={code}")
+    again = web.post("/link/code", {"code": code})
     assert again.status_code == 422 and "used already" in again.get_data(as_text=True)
 
 
 def test_wrong_expired_and_already_linked_codes_say_what_is_wrong(app, people, linked):
     web, _ = people
-    wrong = web.get("/link?code=ZZZZ-ZZZZ")
+    wrong = web.post("/link/code", {"code": "ZZZZ-ZZZZ"})
     assert wrong.status_code == 422 and "That code is not right" in wrong.get_data(as_text=True)
     expired = _invite(app, when=utcnow() - timedelta(days=8))
-    assert "That code has expired" in web.get(f"/link?code={expired}").get_data(as_text=True)
+    assert "That code has expired" in web.post("/link/code", {"code": expired}).get_data(as_text=True)
     assert "That code has expired" in web.post("/link", {"code": expired}).get_data(as_text=True)
     fresh = _invite(app)
-    assert "already linked with this clinician" in web.get(f"/link?code={fresh}").get_data(as_text=True)
+    assert "already linked with this clinician" in web.post("/link/code", {"code": fresh}).get_data(as_text=True)
     assert "already linked with this clinician" in web.post("/link", {"code": fresh}).get_data(as_text=True)
 
 
-def test_a_signed_out_client_signs_in_and_comes_back_to_the_code(app, people):
+def test_a_signed_out_client_signs_in_and_comes_back_to_the_code_form(app, people):
     web, _ = people
     code = _invite(app)
     web.sign_out()
-    response = web.get(f"/link?code={code}")
+    response = web.get("/link")  # an invite link's code stays in the browser, after "#"
     assert response.status_code == 302 and response.headers["Location"].startswith("/signin")
-    next_url = re.search(r'name="next" value="([^"]+)"', web.get(response.headers["Location"]).get_data(as_text=True))
-    target = next_url.group(1).replace("&amp;", "&")
-    assert target == f"/link?code={code}"
+    sign_in_page = web.get(response.headers["Location"]).get_data(as_text=True)
+    target = re.search(r'name="next" value="([^"]+)"', sign_in_page).group(1)
+    assert target == "/link" and "link.js" in sign_in_page  # the script that keeps the code for the form
     signed_in = web.sign_in("ana@example.org", next_url=target)
-    assert signed_in.headers["Location"] == target
-    assert DOC in web.get(target).get_data(as_text=True)
+    assert signed_in.headers["Location"] == "/link"
+    assert DOC in web.post("/link/code", {"code": code}).get_data(as_text=True)
+
+
+def test_a_code_in_the_address_is_never_read(app, people):
+    web, _ = people
+    code = _invite(app)
+    page = web.get(f"/link?code={code}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and DOC not in text and code not in text
+    assert "Codes are not read from a web address" in text
+    assert web.post(f"/link/code?code={code}", {"code": ""}).status_code == 422  # only the form's field counts
+    assert _link_id(app) is None
 
 
 def test_code_entry_is_rate_limited_after_ten_wrong_codes(app, people):
     web, _ = people
     code = _invite(app)
     for n in range(10):
-        assert "not right" in web.get(f"/link?code=WRNG-{n:04d}").get_data(as_text=True)
-    refused = web.get(f"/link?code={code}")
+        assert "not right" in web.post("/link/code", {"code": f"WRNG-{n:04d}"}).get_data(as_text=True)
+    refused = web.post("/link/code", {"code": code})
     assert refused.status_code == 422 and "Too many codes tried" in refused.get_data(as_text=True)
     assert "Too many codes tried" in web.post("/link", {"code": code}).get_data(as_text=True)
     assert _link_id(app) is None
@@ -378,7 +390,7 @@ def test_a_therapist_gets_403_on_the_client_pages(app, people, linked):
     for url in ("/clinicians", "/link", f"/link?code={_invite(app)}", f"/share/{entry}", "/share/prepare",
                 "/access", f"/clinicians/{linked}/end"):
         assert doc.get(url).status_code == 403, url
-    for url in ("/link", f"/share/{entry}", "/share/prepare", f"/clinicians/{linked}/end"):
+    for url in ("/link", "/link/code", f"/share/{entry}", "/share/prepare", f"/clinicians/{linked}/end"):
         assert doc.post(url, {"code": "x"}).status_code == 403, url
 
 

@@ -27,10 +27,12 @@ def _link(app, client_email="ana@example.org", therapist_email="doc@example.org"
     with app.app_context():
         db = get_db()
         now = utcnow()
-        code, _invite = sharing.create_invite(db, app.config, _user(db, therapist_email), now)
+        code, _invite = sharing.create_invite(db, app.config, _user(db, therapist_email), now,
+                                              keyring=_keyring(db, therapist_email))
         db.commit()  # as between the clinician's request and the client's
         invite, therapist = sharing.find_invite(db, app.config, _user(db, client_email), code, now)
-        link = sharing.link_client(db, _keyring(db, client_email), _user(db, client_email), invite, therapist, [], now)
+        link = sharing.link_client(db, _keyring(db, client_email), _user(db, client_email), invite, therapist, [], now,
+                                   code=code)
         db.commit()
         return link.id
 
@@ -167,14 +169,16 @@ def test_invite_codes_wrong_used_expired(app, web, other_web):
         db = get_db()
         now = utcnow()
         client = _user(db, "ana@example.org")
-        code, _ = sharing.create_invite(db, app.config, _user(db, "doc@example.org"), now)
+        code, _ = sharing.create_invite(db, app.config, _user(db, "doc@example.org"), now,
+                                        keyring=_keyring(db, "doc@example.org"))
         db.commit()
         with pytest.raises(sharing.SharingProblem, match="not right"):
             sharing.find_invite(db, app.config, client, "ZZZZ-ZZZZ", now)
         with pytest.raises(sharing.SharingProblem, match="expired"):
             sharing.find_invite(db, app.config, client, code, now + timedelta(days=8))
-        invite, therapist = sharing.find_invite(db, app.config, client, code.lower().replace("-", " "), now)
-        sharing.link_client(db, _keyring(db, "ana@example.org"), client, invite, therapist, [], now)
+        typed = code.lower().replace("-", " ")
+        invite, therapist = sharing.find_invite(db, app.config, client, typed, now)
+        sharing.link_client(db, _keyring(db, "ana@example.org"), client, invite, therapist, [], now, code=typed)
         db.commit()
         with pytest.raises(sharing.SharingProblem, match="used already"):
             sharing.find_invite(db, app.config, client, code, now)

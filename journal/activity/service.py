@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import Delete, Update, event, select, update
@@ -68,11 +68,22 @@ KINDS: dict[str, Callable[[str | None], str]] = {
     "therapist_export": lambda d: f"You exported the records {d or 'a client'} shared with you.",
     "practice_line_set": lambda d: f"You set your practice's after-hours line{' to ' + d if d else ''}.",
     "practice_line_removed": lambda d: "You removed your practice's after-hours line.",
+    "clinician_key_changed": lambda d: (f"{d or 'A clinician'}'s key has changed since you linked. Nothing new is "
+                                        "shared with them until you link again with a new code."),
+    "invite_key_refused": lambda d: (f"The key of {d or 'a clinician'} did not match their invite, so nothing was "
+                                     "linked."),
+    "invite_key_mismatch": lambda d: (f"{_capital(d) or 'A client'} entered your invite code, but your key on the server did "
+                                      "not match the invite. Nothing was linked."),
+    "client_key_refused": lambda d: (f"{_capital(d) or 'A client'}'s signing key did not match the invite they linked with. "
+                                     "Nothing they share is shown."),
+    "share_unverified": lambda d: (f"An item from {d or 'a client'} could not be verified as coming from them. "
+                                   "It was not shown."),
 }
 
 
 # Kinds whose detail may name the person on the other side of a link.
-NAMING_KINDS = ("client_linked", "link_ended", "therapist_export", "link_made", "standing_shares")
+NAMING_KINDS = ("client_linked", "link_ended", "therapist_export", "link_made", "standing_shares",
+                "invite_key_mismatch", "client_key_refused", "share_unverified")
 _PERSON = "user:"
 DELETED_PERSON = "a client who has since deleted their account"
 
@@ -111,6 +122,16 @@ def record(db: Session, user_id: uuid.UUID, kind: str, *, device: str | None = N
     db.add(row)
     db.flush()
     return row
+
+
+def record_unless_recent(db: Session, user_id: uuid.UUID, kind: str, *, about: uuid.UUID, now: datetime,
+                         within: timedelta) -> SecurityEvent | None:
+    """`record()`, unless the same line (kind, about the same person) was written for the user in the last `within`."""
+    since = now - within
+    seen = db.scalar(select(SecurityEvent.id).where(
+        SecurityEvent.user_id == user_id, SecurityEvent.kind == kind, SecurityEvent.detail == _PERSON + str(about),
+        SecurityEvent.created_at >= since).limit(1))
+    return None if seen is not None else record(db, user_id, kind, about=about, now=now)
 
 
 def describe(kind: str, detail: str | None = None) -> str:

@@ -24,7 +24,7 @@ from ..sharing import reads
 from ..sharing.service import SHAREABLE_KINDS
 from . import kinds
 from ..sharing import access
-from .service import client_name, course_charts, shared_doses, shared_since
+from .service import Unshown, client_name, course_charts, shared_doses, shared_since
 from ..export.service import KIND_WORDS
 from ..flags import service as flag_service
 from ..flags.rules import Flag
@@ -110,6 +110,7 @@ class Brief:
     intentions: list[BriefItem]
     art: list[tuple[kinds.ArtTile, str]]
     count: int  # records shared in the period
+    unshown: Unshown = Unshown()
 
     @property
     def name(self) -> str:
@@ -146,6 +147,7 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
     recent = reads.shared_records(db, keyring, client.id, since=min([start, *late.values()]),
                                   kinds=[kind for kind in SHAREABLE_KINDS if kind not in HISTORY_KINDS])
+    unshown = Unshown.of(history, recent)
     plan = next((view for view in history if view.kind == "safety_plan"), None)
     history = [view for view in history if view.kind != "safety_plan"]
     period = sorted((view for view in recent + history if view.occurred_at >= start or view.id in late),
@@ -175,7 +177,7 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
                  start.astimezone(ZoneInfo(zone)).date(), since is None, _mood(moods), chart,
                  changes, by_kind.get("entry", []), by_kind.get("checkin", []), by_kind.get("dose", []),
                  by_kind.get("intention", []),
-                 [(kinds.art(one.view), one.label) for one in by_kind.get("art", [])], len(period))
+                 [(kinds.art(one.view), one.label) for one in by_kind.get("art", [])], len(period), unshown)
 
 
 def _position(doses, zone: str, now: datetime) -> str:

@@ -37,7 +37,7 @@ class SharedRecords:
         return reads.shared_oldest_first(self._db, self._keyring, self._client_id, kinds, PAGE_SIZE)
 
     def picture(self, view: RecordView, variant: str) -> bytes | None:
-        return reads.shared_attachment(self._db, self._keyring, self._client_id, view.id, variant)
+        return reads.shared_attachment(self._db, self._keyring, self._client_id, view.id, variant, may_write=False)
 
     def doses(self) -> list[Dose]:
         """The shared sessions, numbered among themselves: all the clinician can see, as on the desk."""

@@ -23,7 +23,7 @@ from ..flags import service as flag_service
 from ..flags.rules import Flag
 from ..models import Link, Record, Share, User
 from ..records.service import RecordView
-from ..sharing import access, reads
+from ..sharing import access, reads, signers
 from ..sharing import service as sharing
 from . import kinds
 from .sparkline import Sparkline, sparkline
@@ -31,6 +31,24 @@ from .sparkline import Sparkline, sparkline
 SPARK_DAYS = 30
 WHOLE_COURSE = "whole course"
 IMAGE_VARIANTS = ("full", "thumb")
+
+
+# What could not be shown -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unshown:
+    """Shares of a client that the desk did not show: how many did not verify, or why none could be."""
+
+    hidden: int = 0
+    withheld: str | None = None  # "not yet" (their signing key is not pinned yet), "refused" (it did not match)
+
+    @classmethod
+    def of(cls, *found: reads.Shared) -> "Unshown":
+        withheld = next((one.withheld for one in found if one.withheld), None)
+        return cls(0 if withheld else sum(one.hidden for one in found), withheld)
+
+    def __bool__(self) -> bool:
+        return bool(self.hidden or self.withheld)
 
 
 # The clients list ---------------------------------------------------------------------------------
@@ -44,6 +62,7 @@ class ClientRow:
     last_activity: datetime | None  # the latest share, or change to a shared record
     mood: Sparkline
     flags: list[Flag]  # open ones (not marked seen), the first thing the row shows
+    unshown: Unshown = Unshown()
 
     @property
     def name(self) -> str:
@@ -80,7 +99,7 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
         flags = [flag for flag in flag_service.client_flags(keyring, linked.link, views, zone) if flag.open]
         found = counts.get(client.id, _Counts())
         rows.append(ClientRow(linked.link, client, found.shared, found.new, found.last_activity,
-                              sparkline(points, span, period=f"last {SPARK_DAYS} days"), flags))
+                              sparkline(points, span, period=f"last {SPARK_DAYS} days"), flags, Unshown.of(views)))
         shown = {view.id for view in recent} | {flag.record_id for flag in flags}
         access.log_summaries(db, therapist_id, client.id, len(shown), now)
     rows.sort(key=lambda row: (-len(row.flags), -row.new, -(row.last_activity or row.link.created_at).timestamp()))
@@ -147,6 +166,7 @@ class ClientPage:
     new: int
     drawn_at: datetime  # "Mark reviewed" covers what was shared until then
     flags: list[Flag]  # open ones first, then those marked seen
+    unshown: Unshown = Unshown()
 
     @property
     def name(self) -> str:
@@ -181,7 +201,8 @@ def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, z
     flags = flag_service.client_flags(keyring, link, views, zone)
     access.log_summaries(db, keyring.user_id, client.id, len(views), now)
     return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now,
-                      [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open])
+                      [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open],
+                      Unshown.of(views))
 
 
 def new_record_ids(db: Session, link: Link) -> set[uuid.UUID]:
@@ -246,11 +267,14 @@ class SharedRecord:
 
 
 def shared_record(db: Session, keyring: vault.Keyring, link: Link, client: User, record_id: uuid.UUID, zone: str,
-                  now: datetime) -> SharedRecord | None:
-    """One record shared with the therapist now, opened and logged; None otherwise (revoked, never shared)."""
+                  now: datetime) -> SharedRecord | Unshown | None:
+    """One record shared with the therapist now, opened and logged; Unshown when it does not verify (nothing
+    of it is shown, nothing logged for the client); None otherwise (revoked, never shared)."""
     view = reads.shared_record(db, keyring, client.id, record_id)
     if view is None:
         return None
+    if isinstance(view, reads.Unverified):
+        return Unshown(0 if view.withheld else 1, view.withheld)
     doses = number_doses(shared_dose_times(db, keyring.user_id, client.id))
     place = place_of(view.occurred_at, doses, client.time_zone)
     flags = []
@@ -260,6 +284,11 @@ def shared_record(db: Session, keyring: vault.Keyring, link: Link, client: User,
                  if flag.record_id == view.id]
     access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
     return SharedRecord(view, place.label, kinds.dose_number(view, doses), flags)
+
+
+def confirm_signer(db: Session, keyring: vault.Keyring, client: User, now: datetime) -> None:
+    """Pin the client's signing key now if it is due (before an export, whose snapshot writes nothing)."""
+    signers.signer_for(db, keyring, client.id, now)
 
 
 def client_flags(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str) -> list:

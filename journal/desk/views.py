@@ -112,6 +112,9 @@ def record(client_id, record_id):
     if shared is None:
         abort(404)
     db.commit()
+    if isinstance(shared, service.Unshown):
+        return render_template("desk/unverified.html", client=person, name=service.client_name(person),
+                               unshown=shared)
     return render_template("desk/record.html", client=person, name=service.client_name(person), shared=shared)
 
 
@@ -175,6 +178,7 @@ def export(client_id):
     """Everything this client shares with the therapist now, as the same kind of zip as a client's own export."""
     _link, person = _linked_or_404(client_id)
     db, now = get_db(), utcnow()
+    service.confirm_signer(db, current_user.keyring, person, now)
     activity.record(db, current_user.user.id, "therapist_export", device=current_user.device, about=person.id,
                     now=now)
     db.commit()
@@ -219,9 +223,11 @@ def end_link(client_id):
 
 def _invites_page(code=None, problem=None, status=200):
     invites = sharing.open_invites(get_db(), current_user.user, utcnow())
-    link_url = external_url("sharing.link_form", code=code) if code else None
+    # The code rides in the fragment, which browsers never send: no server or proxy log can hold it.
+    link_url = external_url("sharing.link_form", _anchor=code) if code else None
     return render_template("desk/invites.html", invites=invites, code=code, link_url=link_url,
-                           problem=problem, days=sharing.INVITE_DAYS), status
+                           problem=problem, days=sharing.INVITE_DAYS,
+                           fingerprint=sharing.own_key_fingerprint(current_user.keyring)), status
 
 
 @bp.get("/invites")
@@ -237,7 +243,8 @@ def create_invite():
     """A new single-use code, shown once on the page this answers with (only its hash is kept)."""
     db = get_db()
     try:
-        code, _invite = sharing.create_invite(db, current_app.config, current_user.user, utcnow())
+        code, _invite = sharing.create_invite(db, current_app.config, current_user.user, utcnow(),
+                                              keyring=current_user.keyring)
     except sharing.SharingProblem as problem:
         return _invites_page(problem=str(problem), status=429)
     db.commit()

@@ -12,6 +12,7 @@ from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
 from ..sharing.client import has_links
+from ..sharing import service as sharing
 
 bp = Blueprint("pages", __name__)
 
@@ -25,9 +26,13 @@ def home():
         return desk_clients()
     offset = request.args.get("prompt", "0")
     offset = int(offset) if offset.isdigit() and len(offset) < 4 else 0
-    day = course.today(get_db(), current_user.keyring, current_user.user.time_zone, utcnow(), offset)
-    return render_template("pages/today.html", today=day, offset=offset,
-                           linked=has_links(get_db(), current_user.user.id))
+    db = get_db()
+    day = course.today(db, current_user.keyring, current_user.user.time_zone, utcnow(), offset)
+    # A clinician whose key changed since the client linked is told here, where the client looks first.
+    key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow())
+    db.commit()
+    return render_template("pages/today.html", today=day, offset=offset, key_changes=key_changes,
+                           key_changed_words=sharing.key_changed_words, linked=has_links(db, current_user.user.id))
 
 
 @bp.get("/new")

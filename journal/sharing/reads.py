@@ -1,10 +1,19 @@
-"""A clinician reading what a client shared: one query for the rows, then the crypto per row.
+"""A clinician reading what a client shared: one query for the rows, then the checks and the crypto per row.
+
+Every share is verified against the client's signing key as the clinician pinned it (signers.py)
+before anything of it is opened: the owner's signature over the record, the payload ciphertext, the
+wrap and the digests of the attachments. A share that does not verify is not shown; it is counted
+(`Shared.hidden`), logged as a security event and told in the clinician's activity. Nothing at all
+is shown while the client's key is not pinned (`Shared.withheld` says why).
 
 What reaches the clinician's screen is written to the client's access log by the caller (sharing/access.py).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator
 
@@ -12,72 +21,140 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import vault
-from ..models import Record, Share
+from ..db import utcnow
+from ..models import Record, Share, User
 from ..records.blobs import STORE
 from ..records.service import RecordView
+from . import signers
+
+
+class Shared(list):
+    """Records shared with the clinician now, opened; `hidden` counts those that did not verify, and
+    `withheld` ("not yet", "refused") says why nothing at all is shown."""
+
+    hidden: int = 0
+    withheld: str | None = None
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """A shared record that is there but did not verify: the desk says so instead of showing it."""
+
+    record_id: uuid.UUID
+    withheld: str | None = None
 
 
 def shared_records(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *,
-                   kinds: Iterable[str] | None = None, since: datetime | None = None) -> list[RecordView]:
-    """Everything this client shares with the keyring's owner now, newest first, opened.
+                   kinds: Iterable[str] | None = None, since: datetime | None = None) -> Shared:
+    """Everything this client shares with the keyring's owner now that verifies, newest first, opened.
 
     A wrap made for an older version of a record (before a revoke or an edit) does not count.
     """
-    query = _shared_now(select(Record, Share.wrap), keyring.user_id, client_id)
+    query = _shared_now(select(Record, Share), keyring.user_id, client_id)
     if kinds is not None:
         query = query.where(Record.kind.in_(list(kinds)))
     if since is not None:
         query = query.where(Record.occurred_at >= since)
     rows = db.execute(query.order_by(Record.occurred_at.desc(), Record.id.desc())).all()
-    return [_open(keyring, row, wrap) for row, wrap in rows]
+    return _verified(db, keyring, client_id, rows)
 
 
 def shared_oldest_first(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, kinds: Iterable[str],
                         page_size: int = 50) -> Iterator[RecordView]:
     """What this client shares with the keyring's owner now, oldest first, opened one page at a time.
 
-    The same rule as `shared_records`; for an export, which must not hold every record at once.
+    The same rule as `shared_records`; for an export, which must not hold every record at once. It
+    reads a snapshot that is rolled back: nothing is written (a share that fails is logged only).
     """
     kinds = list(kinds)
     after: tuple[datetime, uuid.UUID] | None = None
     while True:
-        query = _shared_now(select(Record, Share.wrap), keyring.user_id, client_id).where(Record.kind.in_(kinds))
+        query = _shared_now(select(Record, Share), keyring.user_id, client_id).where(Record.kind.in_(kinds))
         if after is not None:
             at, last_id = after
             query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
         rows = db.execute(query.order_by(Record.occurred_at, Record.id).limit(page_size)).all()
-        views = [_open(keyring, row, wrap) for row, wrap in rows]
+        views = _verified(db, keyring, client_id, rows, may_write=False)
+        count = len(rows)
         if rows:
             after = (rows[-1][0].occurred_at, rows[-1][0].id)
         del rows  # the session keeps no strong reference: only this page is held
         yield from views
-        if len(views) < page_size:
+        if count < page_size:
             return
 
 
 def shared_ids(db: Session, recipient_id: uuid.UUID, client_id: uuid.UUID) -> list[uuid.UUID]:
-    """Ids of everything this client shares with the recipient now, from metadata, nothing opened."""
+    """Ids of everything this client shares with the recipient now, from metadata, nothing opened or verified."""
     return list(db.scalars(_shared_now(select(Record.id), recipient_id, client_id)))
 
 
-def shared_record(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID) -> RecordView | None:
-    found = _row_and_wrap(db, keyring, client_id, record_id)
-    return _open(keyring, *found) if found else None
+def shared_record(db: Session, keyring: vault.Keyring, client_id: uuid.UUID,
+                  record_id: uuid.UUID) -> RecordView | Unverified | None:
+    """One record shared now: opened if it verifies, Unverified if it does not, None if it is not shared."""
+    found = _row_and_share(db, keyring, client_id, record_id)
+    if found is None:
+        return None
+    views = _verified(db, keyring, client_id, [found])
+    return views[0] if views else Unverified(record_id, views.withheld)
 
 
 def shared_attachment(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID,
-                      variant: str) -> bytes | None:
-    found = _row_and_wrap(db, keyring, client_id, record_id)
+                      variant: str, *, may_write: bool = True) -> bytes | None:
+    """One attachment of a shared record, decrypted; None unless the share verifies and the bytes are the signed ones."""
+    found = _row_and_share(db, keyring, client_id, record_id)
     if found is None:
         return None
-    row, wrap = found
+    row, share = found
+    signer = signers.signer_for(db, keyring, client_id, utcnow(), may_write=may_write)
+    digests = STORE.digests(db, [row.id]).get(row.id, {})
     sealed = STORE.get(db, row.id, variant)
-    return vault.open_shared_attachment(keyring, row, wrap, variant, sealed) if sealed is not None else None
+    if sealed is None:
+        return None
+    if (signer.public_key is None or variant not in digests
+            or not hmac.compare_digest(hashlib.sha256(bytes(sealed)).digest(), digests[variant])
+            or not vault.share_verifies(signer.public_key, row, keyring.user_id, share.wrap, share.sig, digests)):
+        if signer.public_key is not None:
+            _tell(db, keyring, client_id, row.id, may_write)
+        return None
+    return vault.open_shared_attachment(keyring, row, share.wrap, variant, sealed)
 
 
-def _row_and_wrap(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID):
-    found = db.execute(select(Record, Share.wrap).join(Share, Share.record_id == Record.id)
-                       .where(Record.id == record_id, Record.owner_id == client_id,
+def _verified(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, rows, *, may_write: bool = True) -> Shared:
+    """Open the rows whose share verifies against the pinned key; count the others. One digest query for photos."""
+    result = Shared()
+    signer = signers.signer_for(db, keyring, client_id, utcnow(), may_write=may_write)
+    if signer.public_key is None:
+        if rows or signer.withheld == "refused":
+            result.withheld, result.hidden = signer.withheld, len(rows)
+        return result
+    with_files = [row.id for row, _share in rows if row.kind == "art"]
+    digests = STORE.digests(db, with_files) if with_files else {}
+    for row, share in rows:
+        view = None
+        if vault.share_verifies(signer.public_key, row, keyring.user_id, share.wrap, share.sig,
+                                digests.get(row.id, {})):
+            try:
+                view = _open(keyring, row, share.wrap)
+            except vault.VaultError:
+                view = None
+        if view is None:
+            result.hidden += 1
+            _tell(db, keyring, client_id, row.id, may_write)
+        else:
+            result.append(view)
+    return result
+
+
+def _tell(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, may_write: bool) -> None:
+    client = db.get(User, client_id)
+    if client is not None:
+        signers.tell_unverified(db, keyring.user_id, client, record_id, utcnow(), may_write=may_write)
+
+
+def _row_and_share(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID):
+    found = db.execute(select(Record, Share).join(Share, Share.record_id == Record.id)
+                       .where(Record.id == record_id, Record.owner_id == client_id, Share.owner_id == client_id,
                               Share.recipient_id == keyring.user_id, Share.dek_version == Record.version)).first()
     return (found[0], found[1]) if found else None
 

@@ -45,8 +45,11 @@ def _user():
 def clinicians():
     """Every clinician the client is linked with: standing shares, revoke all, end link; link another."""
     db = get_db()
+    changed = {linked.link.id for linked in service.check_clinician_keys(db, _keyring(), utcnow())}
+    db.commit()
     return render_template("sharing/clinicians.html", links=service.links_for_client(db, _user().id),
-                           counts=client.shared_counts(db, _user().id), choices=service.AUTO_SHARE_CHOICES)
+                           counts=client.shared_counts(db, _user().id), choices=service.AUTO_SHARE_CHOICES,
+                           key_changed=changed, key_changed_words=service.key_changed_words)
 
 
 @bp.post("/clinicians/<uuid:link_id>/standing")
@@ -116,17 +119,27 @@ def end_link(link_id):
 @bp.get("/link")
 @client_required
 def link_form():
-    """The code form; with ?code= a valid code, the consent screen for its clinician."""
-    code = request.args.get("code", "").strip()[:40]
-    if not code:
-        return render_template("sharing/link.html", code="", error=None)
+    """The code form. An invite link puts its code after "#" (link.js sends it with the form); a code in the
+    query string is never read, so no server log ever holds one."""
+    return render_template("sharing/link.html", code="", error=None, from_address="code" in request.args)
+
+
+@bp.post("/link/code")
+@client_required
+def check_code():
+    """A code typed or brought by an invite link: the consent screen for its clinician."""
+    code = request.form.get("code", "").strip()[:40]
+    db = get_db()
     try:
-        _invite, therapist = service.find_invite(get_db(), current_app.config, _user(), code, utcnow())
+        _invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
     except service.SharingProblem as problem:
-        return render_template("sharing/link.html", code=code, error=str(problem)), 422
-    if any(link.other.id == therapist.id for link in service.links_for_client(get_db(), _user().id)):
+        return _refused(code, problem)
+    if any(link.other.id == therapist.id and link.link.key_changed_at is None
+           for link in service.links_for_client(db, _user().id)):
+        db.commit()
         return render_template("sharing/link.html", code="", error="You are already linked with this clinician.",
                                linked=True), 422
+    db.commit()
     return _consent(code, therapist)
 
 
@@ -139,21 +152,38 @@ def consent():
     try:
         invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
         link = service.link_client(db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"),
-                                   utcnow())
+                                   utcnow(), code=code)
         activity.record(db, _user().id, "link_made", device=current_user.device,
                         detail=therapist.display_name or therapist.email)
         activity.record(db, therapist.id, "client_linked", about=_user().id)
     except service.SharingProblem as problem:
         db.rollback()
-        return render_template("sharing/link.html", code=code, error=str(problem)), 422
+        return _refused(code, problem)
     db.commit()
     flash(audience.linked_message(therapist.display_name or therapist.email, link.auto_share_kinds.split(",")), "info")
     return redirect(url_for("sharing.clinicians"), 303)
 
 
+def _refused(code: str, problem: service.SharingProblem):
+    """The code form again with what is wrong; a clinician's key that does not match its invite is a security
+    event on both sides."""
+    db = get_db()
+    if isinstance(problem, service.KeyMismatch):
+        db.rollback()
+        therapist = problem.therapist
+        activity.record(db, _user().id, "invite_key_refused", device=current_user.device,
+                        detail=therapist.display_name or therapist.email)
+        activity.record(db, therapist.id, "invite_key_mismatch", about=_user().id)
+        current_app.logger.warning("security: an invite's key tag did not match its clinician's key: "
+                                   "client=%s therapist=%s", _user().id, therapist.id)
+        code = ""
+    db.commit()
+    return render_template("sharing/link.html", code=code, error=str(problem)), 422
+
+
 def _consent(code: str, therapist):
     return render_template("sharing/consent.html", code=code, name=therapist.display_name or therapist.email,
-                           choices=service.AUTO_SHARE_CHOICES)
+                           fingerprint=service.key_fingerprint(therapist), choices=service.AUTO_SHARE_CHOICES)
 
 
 # Sharing one record -----------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from .accounts import (
     prepare_rotation,
 )
 from .envelope import open_attachment, open_payload, seal_payload
+from .invites import (client_signing_key_matches, client_signing_tag, invite_code_hash, open_invite_code,
+                      own_public_key, pin_client_signing_key, pinned_client_signing_key, seal_invite_code,
+                      therapist_key_matches, therapist_key_tag)
 from .kdf import KdfPolicy
 from .notes import FLAG_MARKS, open_note_sent_to_me, open_own_note, seal_note_to, seal_own_note
 from .keyring import Keyring, PreviousKey
@@ -24,6 +27,8 @@ from .rotation import finish as finish_rotation
 from .primitives import VaultError
 from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
 from .second_factor import open_totp_secret, seal_totp_secret
+from .signing import fingerprint, share_verifies, sign_share, signing_public_key
+from .user_key_seals import SEALED_UNDER_USER_KEY
 from .sessions import (Resumed, end_all_sessions, end_other_sessions, end_session, open_session, purge_stale_sessions,
                        resume_session, rewrap_session, session_handle, user_sessions)
 
@@ -33,6 +38,9 @@ __all__ = [
     "format_recovery_code", "init_app", "open_attachment", "open_payload", "open_session", "parse_recovery_code",
     "purge_stale_sessions", "replace_recovery_code", "resume_session", "seal_payload",
     "set_new_password", "unlock_with_password", "unlock_with_recovery_code",
+    "SEALED_UNDER_USER_KEY", "client_signing_key_matches", "client_signing_tag", "fingerprint", "invite_code_hash",
+    "open_invite_code", "own_public_key", "pin_client_signing_key", "pinned_client_signing_key", "seal_invite_code",
+    "share_verifies", "sign_share", "signing_public_key", "therapist_key_matches", "therapist_key_tag",
     "Resumed", "end_other_sessions", "FLAG_MARKS", "PreviousKey", "begin_rotation", "ENVELOPES", "UNDER_USER_KEY",
     "SealedColumn", "unseen_recovery_code", "finish_rotation", "rewrap_session", "PreparedRotation", "begin_prepared_rotation", "prepare_rotation", "with_rotation", "open_note_sent_to_me", "open_own_note", "seal_note_to", "seal_own_note", "open_totp_secret", "seal_totp_secret", "session_handle", "user_sessions",
 ]

@@ -18,6 +18,8 @@ from .keyring import Keyring
 from . import next_key
 from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, random_key, sha256, unwrap_key, wrap_key
+from .signing import new_signing_key, unlock_signing_key
+from .user_key_seals import x25519_key_context
 
 RECOVERY_CODE_BYTES = 20  # 160 bits, 32 base32 characters shown in groups of four
 _BASE32_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
@@ -41,7 +43,8 @@ def create_account_keys(user: User, password: str) -> NewAccount:
     user.uk_version = 1
     user.x25519_pub = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     user.x25519_priv_wrap = wrap_key(user_key, private_raw, _priv_ctx(user))
-    keyring = Keyring(user.id, user.uk_version, user_key, private_raw)
+    signing_raw = new_signing_key(user, user_key)
+    keyring = Keyring(user.id, user.uk_version, user_key, private_raw, signing_raw)
     _set_password(user, keyring, password)
     code = _set_recovery_code(user, keyring)
     return NewAccount(keyring, code)
@@ -177,8 +180,11 @@ def _set_recovery_code(user: User, keyring: Keyring) -> str:
 
 
 def _keyring(user: User, user_key: bytes) -> Keyring:
+    """Every key the user key opens; an account from before signing keys gets its signing key now."""
     private_raw = unwrap_key(user_key, user.x25519_priv_wrap, _priv_ctx(user))
-    return with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_raw))
+    signing_raw, made = unlock_signing_key(user, user_key)
+    return with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_raw, signing_raw,
+                                       new_signing_key=made))
 
 
 def _require_account_key(user: User, keyring: Keyring) -> None:
@@ -213,4 +219,4 @@ def _uk_rc_ctx(user: User) -> bytes:
 
 
 def _priv_ctx(user: User) -> bytes:
-    return context("x25519-priv", _uid(user), user.uk_version)
+    return x25519_key_context(_uid(user), user.uk_version)

@@ -8,6 +8,7 @@ import uuid
 from .keyring import Keyring
 from .padding import pad_json
 from .primitives import VaultError, context, random_key, open_sealed, seal, unwrap_key, wrap_key
+from .user_key_seals import record_key_context
 
 
 class Sealable(Protocol):
@@ -32,7 +33,7 @@ def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any],
         raise VaultError("a row is sealed by its owner, after it has an id")
     dek = random_key()
     row.uk_version = keyring.uk_version
-    row.dek_wrap = wrap_key(keyring.user_key, dek, _ctx("dek", row))
+    row.dek_wrap = wrap_key(keyring.user_key, dek, record_key_context(row))
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     row.payload_ciphertext = seal(dek, pad_json(data), _ctx("payload", row))
     return {variant: seal(dek, content, _ctx(f"attachment:{variant}", row))
@@ -53,7 +54,7 @@ def _dek(keyring: Keyring, row: Sealable) -> bytes:
     # During a rotation a row may still be under the key being replaced: the keyring holds both.
     if row.owner_id != keyring.user_id:
         raise VaultError("not this keyring's row")
-    return unwrap_key(keyring.key_for(row.uk_version), row.dek_wrap, _ctx("dek", row))
+    return unwrap_key(keyring.key_for(row.uk_version), row.dek_wrap, record_key_context(row))
 
 
 def _ctx(part: str, row: Sealable) -> bytes:

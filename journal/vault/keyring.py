@@ -17,18 +17,23 @@ class PreviousKey:
 
 @dataclass(frozen=True, eq=False)
 class Keyring:
-    """Holds the user key and X25519 private key; never printed, never stored, never compared.
+    """Holds the user key, the X25519 private key and the Ed25519 signing key; never printed, stored or compared.
 
     `user_key` and `uk_version` are what new things are sealed under. While a rotation is under way
     (vault/rotation.py) they are the new key, and `previous` carries the key being replaced, which
     the account row and the session rows still wrap until the rotation ends.
+
+    `new_signing_key` is true in the one request that made the signing key of an account from before
+    signing keys: what that account shared before is signed then (sharing/service.py).
     """
 
     user_id: uuid.UUID
     uk_version: int
     user_key: bytes = field(repr=False)
     private_key: bytes = field(repr=False)
-    previous: PreviousKey | None = field(default=None, repr=False)
+    signing_key: bytes = field(repr=False, default=b"")
+    previous: PreviousKey | None = field(default=None, repr=False, kw_only=True)
+    new_signing_key: bool = field(default=False, kw_only=True)
 
     @property
     def rotating(self) -> bool:

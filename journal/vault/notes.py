@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from .keyring import Keyring
 from .padding import bucket
 from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, open_under_user_key, seal
+from .user_key_seals import own_note_context
 
 # What a clinician's marks on a link are sealed as (flags/marks.py); named here so a rotation finds them.
 FLAG_MARKS = "flag-marks"
@@ -27,17 +28,17 @@ _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM
 
 def seal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, data: Any) -> bytes:
     """`data` (JSON) sealed under the keyring owner's user key, bound to the purpose and subject."""
-    return seal(keyring.user_key, _pad(data), _context("own", purpose, subject, keyring.user_id))
+    return seal(keyring.user_key, _pad(data), own_note_context(purpose, subject, keyring.user_id))
 
 
 def open_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> Any:
-    return _unpad(open_under_user_key(keyring, sealed, _context("own", purpose, subject, keyring.user_id)))
+    return _unpad(open_under_user_key(keyring, sealed, own_note_context(purpose, subject, keyring.user_id)))
 
 
 def reseal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> bytes:
     """The same note sealed again under the keyring's (new) user key: for a key rotation."""
     return seal(keyring.user_key, _pad(open_own_note(keyring, purpose, subject, sealed)),
-                _context("own", purpose, subject, keyring.user_id))
+                own_note_context(purpose, subject, keyring.user_id))
 
 
 def seal_note_to(recipient_id: uuid.UUID, public_key: bytes, purpose: str, subject: uuid.UUID, data: Any) -> bytes:

@@ -23,13 +23,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..models import Draft, Link, Record, User
+from ..models import Draft, Invite, Link, Record, User
 from .accounts import RECOVERY_CODE_BYTES, _set_recovery_code, format_recovery_code, parse_recovery_code
 from .keyring import Keyring
 from .notes import FLAG_MARKS, reseal_own_note
-from .primitives import VaultError, context, open_sealed, seal, unwrap_key, wrap_key
+from .primitives import VaultError, context, open_sealed, open_under_user_key, seal, unwrap_key, wrap_key
 from .second_factor import reseal_totp_secret
 from .sharing import reseal_pin
+from .user_key_seals import client_signing_pin_context, invite_code_context, signing_key_context
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,14 @@ def _private_key(keyring: Keyring, user: User) -> None:
     user.x25519_priv_wrap = wrap_key(keyring.user_key, private, context("x25519-priv", user.id, keyring.uk_version))
 
 
+def _signing_key(keyring: Keyring, user: User) -> None:
+    if user.ed25519_priv_wrap is None:
+        return  # an account from before signing keys gets one at its next unlock
+    old = keyring.previous
+    raw = unwrap_key(old.user_key, user.ed25519_priv_wrap, signing_key_context(user.id, old.uk_version))
+    user.ed25519_priv_wrap = wrap_key(keyring.user_key, raw, signing_key_context(user.id, keyring.uk_version))
+
+
 def _totp_secret(keyring: Keyring, user: User) -> None:
     reseal_totp_secret(user, keyring)
 
@@ -60,12 +69,27 @@ def _flag_marks(keyring: Keyring, link: Link) -> None:
     link.flag_marks_ciphertext = reseal_own_note(keyring, FLAG_MARKS, link.id, bytes(link.flag_marks_ciphertext))
 
 
+def _client_signing_pin(keyring: Keyring, link: Link) -> None:
+    if link.client_sign_pin is not None:
+        ctx = client_signing_pin_context(link.therapist_id, link.id, link.client_id)
+        link.client_sign_pin = seal(keyring.user_key, open_under_user_key(keyring, bytes(link.client_sign_pin), ctx), ctx)
+
+
+def _invite_code(keyring: Keyring, invite: Invite) -> None:
+    if invite.code_sealed is not None:
+        ctx = invite_code_context(invite.therapist_id, invite.id)
+        invite.code_sealed = seal(keyring.user_key, open_under_user_key(keyring, bytes(invite.code_sealed), ctx), ctx)
+
+
 # Small values, sealed again in the last transaction of a rotation.
 UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(User, "x25519_priv_wrap", "id", _private_key),
+    SealedColumn(User, "ed25519_priv_wrap", "id", _signing_key),
     SealedColumn(User, "totp_secret_ciphertext", "id", _totp_secret),
     SealedColumn(Link, "pinned_key_ciphertext", "client_id", _pin),          # a client's pins of clinicians' keys
     SealedColumn(Link, "flag_marks_ciphertext", "therapist_id", _flag_marks),  # a clinician's "seen" marks
+    SealedColumn(Link, "client_sign_pin", "therapist_id", _client_signing_pin),  # a clinician's pins of clients' keys
+    SealedColumn(Invite, "code_sealed", "therapist_id", _invite_code),  # a clinician's open invites
 )
 # Rows with their own data key wrapped under the user key (`dek_wrap`, `uk_version`): re-keyed in batches.
 ENVELOPES: tuple[type, ...] = (Record, Draft)
@@ -83,7 +107,7 @@ def finish(user: User, keyring: Keyring) -> tuple[Keyring, str | None]:
     if (keyring.user_id != user.id or not keyring.rotating or user.uk_version != keyring.uk_version
             or user.rotation_uk_wrap is None or user.rotation_uk_wrap_pw is None):
         raise VaultError("no rotation of this keyring to finish")
-    final = Keyring(user.id, keyring.uk_version, keyring.user_key, keyring.private_key)
+    final = Keyring(user.id, keyring.uk_version, keyring.user_key, keyring.private_key, keyring.signing_key)
     user.uk_wrap_pw = user.rotation_uk_wrap_pw
     code = None
     if user.rotation_uk_wrap_recovery is not None:

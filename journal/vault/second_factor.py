@@ -6,7 +6,8 @@ import binascii
 
 from ..models import User
 from .keyring import Keyring
-from .primitives import VaultError, context, open_sealed, seal
+from .primitives import VaultError, open_sealed, seal
+from .user_key_seals import totp_secret_context
 
 
 def seal_totp_secret(user: User, keyring: Keyring, secret: str) -> None:
@@ -46,4 +47,4 @@ def _open_raw(user: User, keyring: Keyring) -> bytes:
 
 
 def _ctx(user: User, uk_version: int) -> bytes:
-    return context("totp-secret", user.id, uk_version)
+    return totp_secret_context(user.id, uk_version)

@@ -16,6 +16,7 @@ from ..models import AuthSession, User
 from .keyring import Keyring
 from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, sha256, unwrap_key, wrap_key
+from .signing import unlock_signing_key
 
 TOKEN_BYTES = 32
 # last_seen_at is written at most this often, so plain page views do not each write a row.
@@ -93,7 +94,15 @@ def resume_session(
     try:
         user_key = unwrap_key(kek, row.uk_wrap, _ctx("uk-sess", token_hash, probe))
         private_key = unwrap_key(kek, row.priv_wrap, _ctx("priv-sess", token_hash, probe))
-        keyring = with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_key))
+    except VaultError:
+        db.delete(row)
+        db.flush()
+        return None
+    # The signing key is sealed under the user key on the account row (made now for an older account).
+    signing_key, made = unlock_signing_key(user, user_key, claim=True)
+    try:
+        keyring = with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_key, signing_key,
+                                              new_signing_key=made))
     except VaultError:
         db.delete(row)
         db.flush()

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from .envelope import Sealable, _ctx, _dek
 from .keyring import Keyring
 from .primitives import FORMAT_VERSION, KEY_BYTES, VaultError, context, open_sealed, open_under_user_key, seal
+from .user_key_seals import therapist_key_pin_context
 
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 WRAP_BYTES = 1 + 32 + KEY_BYTES + 16  # version, encapsulated key, sealed data key, tag: 81
@@ -30,11 +31,11 @@ class KeyChanged(VaultError):
 
 def pin_key(keyring: Keyring, therapist_id: uuid.UUID, public_key: bytes) -> bytes:
     """The clinician's public key, sealed under the client's user key at the moment of consent."""
-    return seal(keyring.user_key, public_key, context("pin", keyring.user_id, therapist_id))
+    return seal(keyring.user_key, public_key, therapist_key_pin_context(keyring.user_id, therapist_id))
 
 
 def pinned_key(keyring: Keyring, therapist_id: uuid.UUID, sealed: bytes) -> bytes:
-    return open_under_user_key(keyring, sealed, context("pin", keyring.user_id, therapist_id))
+    return open_under_user_key(keyring, sealed, therapist_key_pin_context(keyring.user_id, therapist_id))
 
 
 def reseal_pin(keyring: Keyring, therapist_id: uuid.UUID, sealed: bytes) -> bytes:
