@@ -39,10 +39,12 @@ def link(app, client_email: str, therapist_email: str) -> uuid.UUID:
     with app.app_context():
         db = get_db()
         now = utcnow()
-        code, _invite = sharing.create_invite(db, app.config, user(db, therapist_email), now)
+        code, _invite = sharing.create_invite(db, app.config, user(db, therapist_email), now,
+                                              keyring=keyring(db, therapist_email))
         db.commit()
         invite, therapist = sharing.find_invite(db, app.config, user(db, client_email), code, now)
-        made = sharing.link_client(db, keyring(db, client_email), user(db, client_email), invite, therapist, [], now)
+        made = sharing.link_client(db, keyring(db, client_email), user(db, client_email), invite, therapist, [], now,
+                                   code=code)
         db.commit()
         return made.id
 
