@@ -54,7 +54,7 @@ def test_with_public_url_the_invite_link_uses_it_and_other_hosts_are_refused(mak
     status, page = _invite_page(web)
     assert status == 200
     link = _link(page)
-    assert link is not None and re.fullmatch(r"https://journal\.example\.test/link\?code=[A-Z0-9-]+", link), link
+    assert link is not None and re.fullmatch(r"https://journal\.example\.test/link#[A-Z0-9-]+", link), link
     # A forged Host is refused outright, on any page, before anything runs.
     for path in ("/desk/invites", "/signin", "/help"):
         forged = web.raw.get(path, headers={"Host": "evil.example"})
@@ -69,7 +69,7 @@ def test_with_trusted_hosts_alone_the_checked_host_is_used(make_app):
     assert app.config["TRUSTED_HOSTS"] == ["localhost", "journal.example.test"]
     web = _therapist(app)
     status, page = _invite_page(web)
-    assert status == 200 and _link(page).startswith("http://localhost/link?code=")
+    assert status == 200 and _link(page).startswith("http://localhost/link#")
     assert web.raw.get("/desk/invites", headers={"Host": "evil.example"}).status_code == 400
     assert web.raw.get("/help", headers={"Host": "journal.example.test:8443"}).status_code == 200
 
@@ -77,7 +77,7 @@ def test_with_trusted_hosts_alone_the_checked_host_is_used(make_app):
 def test_without_either_a_forged_host_never_reaches_the_invite_link(app):
     web = _therapist(app)
     status, page = _invite_page(web)
-    assert status == 200 and _link(page).startswith("http://localhost/link?code=")  # development, on loopback
+    assert status == 200 and _link(page).startswith("http://localhost/link#")  # development, on loopback
     # A request for another host (with the therapist's cookies, as a misrouted request would carry them).
     cookies = "; ".join(f"{name}={web.raw.get_cookie(name).value}" for name in ("sid", "journal_csrf"))
     forged = {"Host": "evil.example", "Cookie": cookies}
@@ -89,9 +89,9 @@ def test_without_either_a_forged_host_never_reaches_the_invite_link(app):
     assert "evil.example" not in page and _link(page) is None
     assert re.search(r"data-invite-code>[A-Z0-9-]+<", page)  # the code is still there to give
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        assert external_url("sharing.link_form", code="ABCD-EFGH") is None
+        assert external_url("sharing.link_form", _anchor="ABCD-EFGH") is None
     with app.test_request_context("/", headers={"Host": "127.0.0.1:5000"}):
-        assert external_url("sharing.link_form", code="ABCD-EFGH") == "http://127.0.0.1:5000/link?code=ABCD-EFGH"
+        assert external_url("sharing.link_form", _anchor="ABCD-EFGH") == "http://127.0.0.1:5000/link#ABCD-EFGH"
 
 
 @pytest.mark.parametrize("value", ["journal.example.test", "ftp://journal.example.test",

@@ -323,7 +323,7 @@ def test_a_forged_host_is_refused_and_never_reaches_an_invite_link(stack):
     made = therapist.post("/desk/invites", {}, token=token)
     assert made.status_code == 200
     link = re.search(r"data-invite-link>([^<]+)<wbr>([^<]+)</code>", made.text)
-    assert link and re.fullmatch(rf"https://{re.escape(PUBLIC_HOST)}/link\?code=[A-Z0-9-]+", "".join(link.groups()))
+    assert link and re.fullmatch(rf"https://{re.escape(PUBLIC_HOST)}/link#[A-Z0-9-]+", "".join(link.groups()))
     for path in ("/desk/invites", "/signin", "/help"):
         forged = therapist.http.get(stack.url + path, headers={"Host": "evil.example"}, timeout=TIMEOUT)
         assert forged.status_code == 400 and "evil.example" not in forged.text, path

@@ -162,7 +162,7 @@ def test_recovery_codes_are_read_however_they_were_copied():
 def test_unknown_email_costs_the_same_as_a_wrong_password(make_app):
     # Parameters heavy enough that the KDF dominates the database writes of a failure (32 MiB, 3 passes),
     # light enough for a test.
-    timed = make_app(VAULT_KDF_MEMORY_KIB=32768, VAULT_KDF_ITERATIONS=3)
+    timed = make_app(VAULT_KDF_MEMORY_KIB=32768, VAULT_KDF_ITERATIONS=3, SIGNIN_FAILURES_BEFORE_WAIT=100)
     client = timed.test_client()
     from .support import WebClient
 
