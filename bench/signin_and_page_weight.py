@@ -99,7 +99,13 @@ class Browser:
     def post(self, url: str, data: dict):
         if self.token is None:
             self.get("/signin")
-        return self.client.post(url, data={"csrf_token": self.token, **data})
+        response = self.client.post(url, data={"csrf_token": self.token, **data})
+        found = CSRF_RE.search(response.get_data(as_text=True))
+        if found:  # signing in and up renew the token: the page answered carries the next one
+            self.token = found.group(1)
+        elif response.status_code in (302, 303):
+            self.token = None
+        return response
 
 
 def expect(response, status: int, what: str):

@@ -35,8 +35,12 @@ class Person:
         return response
 
     def post(self, path: str, fields: dict) -> requests.Response:
-        return self.http.post(self.base + path, data={"csrf_token": self.token, **fields}, allow_redirects=False,
-                              timeout=60, verify=self.certificate)
+        response = self.http.post(self.base + path, data={"csrf_token": self.token, **fields}, allow_redirects=False,
+                                  timeout=60, verify=self.certificate)
+        found = CSRF_RE.search(response.text)
+        if found:  # a page answered to a post (signing up renews the token) carries the token to use next
+            self.token = found.group(1)
+        return response
 
     def sign_up(self, email: str) -> "Person":
         self.get("/signup")

@@ -105,3 +105,22 @@ def test_the_token_changes_at_each_step_of_a_two_step_sign_in(web):
     after = _page_token(web, "/entries/new")
     assert after not in (before, waiting)
     assert web.post("/entries", {"client_key": "b" * 32, "body": "x", "csrf_token": waiting}).status_code == 403
+
+
+def test_a_page_opened_before_a_sign_in_elsewhere_can_ask_for_the_renewed_token(app, web):
+    """A tab opened before signing in again in another tab holds a token the sign-in replaced; its save is refused,
+    and the renewed token (asked by the page's own script, never cached, not readable by another site) works."""
+    web.sign_up("ana@example.org")
+    page = web.get("/entries/new").get_data(as_text=True)
+    old = CSRF_RE.search(page).group(1)
+    other = web.raw  # the same browser, another tab: sign out and in again
+    web.sign_out()
+    web.sign_in("ana@example.org")
+    fields = {"client_key": "b" * 32, "title": "kept", "body": "written before the sign-in"}
+    assert web.raw.post("/entries", data={**fields, "csrf_token": old}).status_code == 403
+    answer = other.get("/csrf-token", headers={"Origin": "https://elsewhere.example"})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert "Access-Control-Allow-Origin" not in answer.headers
+    renewed = answer.get_json()["token"]
+    assert renewed != old
+    assert web.raw.post("/entries", data={**fields, "csrf_token": renewed}).status_code == 303

@@ -16,7 +16,7 @@ import requests
 
 PASSWORD = "a calm lake at dawn, faults"
 TIMEOUT = 30
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRF-Token": "([^"]+)"')
 VERSION_RE = re.compile(r'name="version" value="(\d+)"')
 ENTRY_LINK_RE = re.compile(r'<a href="/entries/([0-9a-f-]{36})">\s*<span class="entry-title">(.*?)</span>', re.S)
 OLDER_RE = re.compile(r'<a class="button" href="(/entries\?before=[^"]+)">Older entries</a>')
@@ -79,15 +79,22 @@ class Browser:
         response = self.http.get(self.base + path, allow_redirects=False, timeout=timeout, verify=self.http.verify)
         found = CSRF_RE.search(response.text) if "text/html" in response.headers.get("Content-Type", "") else None
         if found:
-            self.token = found.group(1)
+            self.token = found.group(1) or found.group(2)
         return response
 
     def post(self, path: str, data: dict, files=None, headers: dict | None = None,
              timeout: float = TIMEOUT) -> requests.Response:
         if self.token is None:
-            self.get("/signin")
-        return self.http.post(self.base + path, data={"csrf_token": self.token, **data}, files=files,
-                              headers=headers or {}, allow_redirects=False, timeout=timeout, verify=self.http.verify)
+            self.get("/help")  # any page carries the token; this one whether signed in or not
+        response = self.http.post(self.base + path, data={"csrf_token": self.token, **data}, files=files,
+                                  headers=headers or {}, allow_redirects=False, timeout=timeout, verify=self.http.verify)
+        if response.status_code in (302, 303) and path in ("/signup", "/signin", "/signin/code", "/recover"):
+            self.token = None  # the token is renewed at each step of signing in: the next post fetches it again
+        else:
+            found = CSRF_RE.search(response.text)
+            if found:
+                self.token = found.group(1) or found.group(2)
+        return response
 
     def attempt(self, method, *args, **kwargs) -> Answer:
         """A request whose failure is a result, not an exception."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, abort, request, session
+from flask import Flask, Response, abort, jsonify, request, session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HEADER = "X-CSRF-Token"
@@ -42,6 +42,15 @@ def _check() -> None:
         abort(403)
 
 
+def current_token() -> Response:
+    """The browser's token now, for a page opened before a sign-in in another tab renewed it (outbox.js asks
+    when a save is refused with 403). Same-origin scripts only can read it: no CORS, JSON, never stored."""
+    response = jsonify(token=csrf_token())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_check)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.add_url_rule("/csrf-token", "csrf_token", current_token, methods=["GET"])

@@ -86,8 +86,33 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  /** One POST. Resolves to {outcome: saved|refused|signed-out|offline|failed, location?, html?}. */
+  /** The browser's token now: a sign-in in another tab renews it, and this page's copy is then refused. */
+  function renewToken() {
+    return fetch("/csrf-token", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (answer) {
+      if (!answer || !answer.token) return false;
+      var headers = {};
+      try { headers = JSON.parse(body.getAttribute("hx-headers") || "{}"); } catch (e) { headers = {}; }
+      headers["X-CSRF-Token"] = answer.token;
+      body.setAttribute("hx-headers", JSON.stringify(headers));
+      document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = answer.token; });
+      return true;
+    }, function () { return false; });
+  }
+
+  /** One POST; refused for its token (403), asked again once with the token renewed. */
   function send(item, mode) {
+    return sendOnce(item, mode).then(function (result) {
+      if (!result.forbidden) return result;
+      return renewToken().then(function (renewed) {
+        return renewed ? sendOnce(item, mode) : result;
+      }).then(function (again) { return again.forbidden ? { outcome: "signed-out" } : again; });
+    });
+  }
+
+  /** One POST. Resolves to {outcome: saved|refused|signed-out|offline|failed, location?, html?}. */
+  function sendOnce(item, mode) {
     var token = csrfToken();
     if (!token) return Promise.resolve({ outcome: "signed-out" });
     var controller = window.AbortController ? new AbortController() : null;
@@ -99,9 +124,8 @@
     }).then(function (response) {
       if (response.status === 201) return { outcome: "saved", location: response.headers.get("Location") };
       if (response.status === 422) return { outcome: "refused" };
-      if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
-        return { outcome: "signed-out" };
-      }
+      if (response.status === 403) return { outcome: "signed-out", forbidden: true };
+      if (response.status === 401 || response.type === "opaqueredirect") return { outcome: "signed-out" };
       return { outcome: "failed" };
     }, function () {
       return { outcome: "offline" };
