@@ -296,6 +296,7 @@ PAGES: list[Page] = [
 NOT_PAGES = {
     "static": "CSS, JavaScript, icons",
     "health.healthz": "a probe for the proxy, plain text",
+    "csrf_token": "the browser's CSRF token as JSON, for a page opened before a sign-in elsewhere",
     "desk.image": "a shared photo's bytes",
     "measures.instrument_home": "only redirects to the questionnaire's form",
 }

