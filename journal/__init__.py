@@ -30,7 +30,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
-    from . import cli, db, housekeeping, vault
+    from . import cli, db, housekeeping, kinds, vault  # kinds: every record kind registers itself, once
     from .activity.views import bp as activity_bp
     from .auth import loader
     from .art.views import bp as art_bp

@@ -11,7 +11,9 @@ from sqlalchemy import delete
 from .auth import service as auth_service
 from .auth import two_factor
 from .db import get_db, utcnow
+from .checkins.service import KIND as CHECKIN
 from .entries import service as entry_service
+from .measures.service import KIND as MEASURE
 from .models import User
 from .sharing import service as sharing
 
@@ -63,6 +65,6 @@ def _link_and_share(db, signed_up, now) -> None:
     code, _invite = sharing.create_invite(db, current_app.config, therapist.user, now, keyring=therapist.keyring)
     db.commit()
     invite, found = sharing.find_invite(db, current_app.config, client.user, code, now)
-    link = sharing.link_client(db, client.keyring, client.user, invite, found, ["checkin", "measure"], now, code=code)
+    link = sharing.link_client(db, client.keyring, client.user, invite, found, [CHECKIN, MEASURE], now, code=code)
     sharing.share(db, client.keyring, entry_ids[-1], link, now)
     db.commit()

@@ -1,15 +1,17 @@
 """The therapist's desk: invites, clients, a client's shared items, the brief, and who may see what."""
 from __future__ import annotations
 
+import io
 import re
 import uuid
+import zipfile
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from journal import vault
 from journal.checkins import service as checkins
@@ -18,7 +20,7 @@ from journal.dosing import service as dosing
 from journal.entries import service as entries
 from journal.measures import service as measures
 from journal.measures.instruments import INSTRUMENTS
-from journal.models import AccessEvent, AccessEventRecord, Invite, Link, PendingRekey, Record, User
+from journal.models import AccessEvent, AccessEventRecord, Invite, Link, PendingRekey, Record, Share, User
 from journal.sharing import service as sharing
 
 from . import art_images
@@ -437,3 +439,27 @@ def test_every_desk_post_needs_the_csrf_token(app, web, doc, linked):
     for url in ("/desk/invites", f"/desk/clients/{linked}/reviewed", f"/desk/clients/{linked}/session-held",
                 f"/desk/clients/{linked}/end"):
         assert doc.post(url, csrf=False).status_code in (400, 403), url
+
+
+def test_a_share_left_at_an_older_version_is_nowhere_on_the_desk(app, web, doc, linked):
+    """Only a wrap made for the record's current version counts (records/shares.py shared_now): one left at an
+    older version is not counted, listed, opened, briefed or exported."""
+    marker = new_marker("STALE")
+    stale = _add(app, "entry", utcnow() - timedelta(days=1), title="old wrap", body=marker)
+    kept = _add(app, "entry", utcnow() - timedelta(hours=1), title="current", body="kept words")
+    _share(app, stale, kept)
+    with app.app_context():
+        db = get_db()
+        db.execute(update(Share).where(Share.record_id == stale).values(dek_version=Share.dek_version - 1))
+        db.commit()
+    assert _new_count(doc.get("/desk").get_data(as_text=True), linked) == 1
+    page = doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
+    assert "kept words" in page and marker not in page and str(stale) not in page and 'data-new="1"' in page
+    assert doc.get(f"/desk/clients/{linked}/records/{stale}").status_code == 404
+    brief = doc.get(f"/desk/clients/{linked}/brief").get_data(as_text=True)
+    assert "kept words" in brief and marker not in brief and str(stale) not in brief
+    exported = doc.post(f"/desk/clients/{linked}/export")
+    assert exported.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(exported.data))
+    content = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"kept words" in content and marker.encode() not in content and str(stale).encode() not in content

@@ -326,7 +326,7 @@ def test_a_download_cut_short_gives_its_database_connection_back(app, web):
 def test_an_export_that_fails_part_way_is_cut_off_and_logs_nothing_written(app, web, monkeypatch, caplog):
     """A broken zip must not look like a finished download: the stream stops with an error (the server then drops
     the connection and the browser marks the download failed); the log has the error's type, never its words."""
-    from journal.export import archive
+    from journal.entries import export as entry_export
 
     web.sign_up("ana@example.org")
     marker = new_marker("FAILING")
@@ -335,7 +335,7 @@ def test_an_export_that_fails_part_way_is_cut_off_and_logs_nothing_written(app, 
     def broken(view, doses, zone):
         raise ValueError(f"could not write {view.data['body']}")
 
-    monkeypatch.setattr(archive, "_markdown", broken)
+    monkeypatch.setattr(entry_export, "markdown", broken)
     engine = app.extensions["db_engine"]
     with app.app_context():
         db = get_db()

@@ -14,6 +14,7 @@ from journal.db import get_db
 from journal.measures import service
 from journal.measures.instruments import GAD7, INSTRUMENTS, PCL5, PHQ9, band_for, parse_answers, score, unanswered
 from journal.models import Record, User
+from journal.records import kinds
 from journal.records import service as records
 
 from .support import PASSWORD
@@ -342,7 +343,8 @@ def test_timeline_summary_names_the_instrument_score_and_band(app, web):
     with app.test_request_context(), app.app_context():
         keyring = keyring_for()
         view = records.get(get_db(), keyring, "measure", uuid.UUID(location.rsplit("/", 1)[1]))
-        assert service.timeline_summary(view) == ("PHQ-9", "Score 12 of 27 · Moderate", location)
+        kind = kinds.kind("measure")
+        assert (*kind.summary(view, []), kind.owner_url(view)) == ("PHQ-9", "Score 12 of 27 · Moderate", location)
 
 
 def test_scores_refuses_an_unknown_instrument(app, web):

@@ -181,12 +181,12 @@ def add_photos(db: Session, keyring: vault.Keyring, client_key: str, photos: Seq
 
 def get_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> ArtView | None:
     view = records.get(db, keyring, KIND, art_id)
-    return _view(view) if view else None
+    return view_of(view) if view else None
 
 
 def list_art(db: Session, keyring: vault.Keyring) -> list[ArtView]:
     """Every photo, newest first."""
-    return [_view(view) for view in records.list_kind(db, keyring, KIND)]
+    return [view_of(view) for view in records.list_kind(db, keyring, KIND)]
 
 
 def gallery(db: Session, keyring: vault.Keyring) -> list[ArtGroup]:
@@ -230,9 +230,9 @@ def update_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, base_vers
                        data.get("thumb_height", 0))
     result = records.update(db, keyring, KIND, art_id, base_version, payload, now)
     if isinstance(result, records.RecordView):
-        return _view(result)
+        return view_of(result)
     if isinstance(result, records.StaleVersion):
-        return records.StaleVersion(_view(result.current))
+        return records.StaleVersion(view_of(result.current))
     return result
 
 
@@ -241,23 +241,13 @@ def delete_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> bool:
     return records.delete(db, keyring, KIND, art_id)
 
 
-def timeline_summary(view: records.RecordView) -> tuple[str, str, str]:
-    """(title, one line, link) for the timeline: "Photo of art", the caption's start, its page."""
-    from flask import url_for
-
-    art = _view(view)
-    caption = " ".join(art.caption.split())
-    detail = caption if len(caption) <= 140 else caption[:137].rstrip() + "…"
-    return "Photo of art", detail or "No caption", url_for("art.read_art", art_id=view.id)
-
-
 def _payload(details: Details, width: int, height: int, thumb_width: int, thumb_height: int) -> dict[str, Any]:
     return {"caption": details.caption, "dose_id": str(details.dose_id) if details.dose_id else None,
             "width": width, "height": height, "thumb_width": thumb_width, "thumb_height": thumb_height,
             "content_type": "image/jpeg"}
 
 
-def _view(view: records.RecordView) -> ArtView:
+def view_of(view: records.RecordView) -> ArtView:
     data = view.data
     try:
         dose_id = uuid.UUID(data["dose_id"]) if data.get("dose_id") else None

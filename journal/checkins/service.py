@@ -111,14 +111,14 @@ def create_checkin(db: Session, keyring: vault.Keyring, client_key: str, data: C
 
 def get_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -> CheckinView | None:
     view = records.get(db, keyring, KIND, checkin_id)
-    return _view(view) if view else None
+    return view_of(view) if view else None
 
 
 def list_checkins(db: Session, keyring: vault.Keyring, before: str | None = None,
                   limit: int = PAGE_SIZE) -> tuple[list[CheckinView], str | None]:
     """Newest first, a page at a time. ValueError on a bad cursor."""
     views, cursor = records.page(db, keyring, [KIND], before, limit)
-    return [_view(view) for view in views], cursor
+    return [view_of(view) for view in views], cursor
 
 
 def delete_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -> bool:
@@ -128,16 +128,9 @@ def delete_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -
 def mood_series(db: Session, keyring: vault.Keyring,
                 since: datetime | None) -> list[tuple[datetime, int | None, int | None]]:
     """(occurred_at, mood, anxiety; None: not answered) of each check-in since `since` with either, oldest first."""
-    views = map(_view, records.list_kind(db, keyring, KIND, since=since, newest_first=False))
+    views = map(view_of, records.list_kind(db, keyring, KIND, since=since, newest_first=False))
     return [(view.occurred_at, view.mood, view.anxiety) for view in views
             if view.mood is not None or view.anxiety is not None]
-
-
-def timeline_summary(view: records.RecordView) -> tuple[str, str, str]:
-    """(title, one line, link) for the timeline: "Check-in", "Mood 6 · anxiety 3 · calm, tender", its page."""
-    from flask import url_for
-
-    return "Check-in", _view(view).summary, url_for("checkins.read_checkin", checkin_id=view.id)
 
 
 def payload(data: CheckinInput) -> dict[str, Any]:
@@ -196,7 +189,7 @@ def _sleep_quality(raw: str | None, errors: dict[str, str]) -> int | None:
     return value
 
 
-def _view(view: records.RecordView) -> CheckinView:
+def view_of(view: records.RecordView) -> CheckinView:
     data = view.data
     hours = data.get("sleep_hours")
     mood = data.get("mood")

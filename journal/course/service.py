@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..dosing.service import KIND as DOSE
 from ..records import service as records
 from .days import Dose, Place, days_left, local_date, number_doses, place_of
 from .prompts import Prompt, prompt_of_the_day
@@ -17,7 +18,7 @@ INTENTION_PHASES = {"preparation", "before-next", "day0", "day1"}
 
 def doses(db: Session, keyring: vault.Keyring) -> list[Dose]:
     """Every dosing session, oldest first, numbered; read from metadata without decrypting."""
-    return number_doses(records.times(db, keyring, "dose"))
+    return number_doses(records.times(db, keyring, DOSE))
 
 
 def place_now(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> Place:

@@ -19,19 +19,25 @@ from .. import vault
 from ..charts.service import Chart
 from ..course.days import place_of
 from ..models import Link, User
+from ..art.service import KIND as ART
+from ..checkins.service import KIND as CHECKIN
+from ..dosing.service import KIND as DOSE
+from ..entries.service import KIND as ENTRY
+from ..intentions.service import KIND as INTENTION
+from ..measures.service import KIND as MEASURE
+from ..records import kinds
 from ..records.service import RecordView
+from ..safety.service import KIND as SAFETY_PLAN
 from ..sharing import reads
-from ..sharing.service import SHAREABLE_KINDS
-from . import kinds
+from . import readings
 from ..sharing import access
 from .service import Unshown, client_name, course_charts, shared_doses, shared_since
-from ..export.service import KIND_WORDS
 from ..flags import service as flag_service
 from ..flags.rules import Flag
 
 # Read over the whole course: baselines, session numbers, what the flag rules look at, and the safety plan
 # (one living document, shown whenever it is shared, whatever the period).
-HISTORY_KINDS = ("measure", "dose", "checkin", "safety_plan")
+HISTORY_KINDS = (MEASURE, DOSE, CHECKIN, SAFETY_PLAN)
 USUAL_MOOD_CHECKINS = 14  # "their usual mood" before the period: the average of up to this many check-ins
 
 
@@ -108,7 +114,7 @@ class Brief:
     checkins: list[BriefItem]
     doses: list[BriefItem]
     intentions: list[BriefItem]
-    art: list[tuple[kinds.ArtTile, str]]
+    art: list[tuple[readings.ArtTile, str]]
     count: int  # records shared in the period
     unshown: Unshown = Unshown()
 
@@ -146,10 +152,10 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     late = shared_since(db, keyring.user_id, client.id, start)
     history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
     recent = reads.shared_records(db, keyring, client.id, since=min([start, *late.values()]),
-                                  kinds=[kind for kind in SHAREABLE_KINDS if kind not in HISTORY_KINDS])
+                                  kinds=[kind for kind in kinds.names(shareable=True) if kind not in HISTORY_KINDS])
     unshown = Unshown.of(history, recent)
-    plan = next((view for view in history if view.kind == "safety_plan"), None)
-    history = [view for view in history if view.kind != "safety_plan"]
+    plan = next((view for view in history if view.kind == SAFETY_PLAN), None)
+    history = [view for view in history if view.kind != SAFETY_PLAN]
     period = sorted((view for view in recent + history if view.occurred_at >= start or view.id in late),
                     key=lambda view: (view.occurred_at, str(view.id)))
     doses = shared_doses(history)
@@ -161,8 +167,8 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     for view in period:
         by_kind.setdefault(view.kind, []).append(item(view))
     changes = _changes(history, start)
-    moods = [found for found in map(kinds.mood, period) if found is not None and found[1] is not None]
-    chart = course_charts([view for view in period if view.kind == "checkin"], doses, zone, now,
+    moods = [found for found in map(readings.mood, period) if found is not None and found[1] is not None]
+    chart = course_charts([view for view in period if view.kind == CHECKIN], doses, zone, now,
                           span=(start, max(now, start)), words=f"since {_day(start, zone)}")[0]
     in_period = {view.id for view in period}
     flags = [flag for flag in flag_service.client_flags(keyring, link, history, zone)
@@ -175,9 +181,9 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
     access.log_covering(db, keyring.user_id, client.id, "brief", shown, now)
     return Brief(link, client, flags, plan, _position(doses, client.time_zone, now), since_last, start,
                  start.astimezone(ZoneInfo(zone)).date(), since is None, _mood(moods), chart,
-                 changes, by_kind.get("entry", []), by_kind.get("checkin", []), by_kind.get("dose", []),
-                 by_kind.get("intention", []),
-                 [(kinds.art(one.view), one.label) for one in by_kind.get("art", [])], len(period), unshown)
+                 changes, by_kind.get(ENTRY, []), by_kind.get(CHECKIN, []), by_kind.get(DOSE, []),
+                 by_kind.get(INTENTION, []),
+                 [(readings.art(one.view), one.label) for one in by_kind.get(ART, [])], len(period), unshown)
 
 
 def _position(doses, zone: str, now: datetime) -> str:
@@ -192,10 +198,9 @@ def _since_last(period: list[RecordView], history: list[RecordView], start: date
     counts: dict[str, int] = {}
     for view in period:
         counts[view.kind] = counts.get(view.kind, 0) + 1
-    lines = [f"{count} {KIND_WORDS.get(kind, (kind, kind))[0 if count == 1 else 1]}"
-             for kind, count in sorted(counts.items(), key=lambda item: list(KIND_WORDS).index(item[0])
-                                       if item[0] in KIND_WORDS else 99)]
-    measured = [one for one in map(kinds.measure, reversed(history)) if one is not None]  # oldest first
+    lines = [f"{count} {one.words[0 if count == 1 else 1]}" for one in kinds.all_kinds()
+             if (count := counts.get(one.name))]
+    measured = [one for one in map(readings.measure, reversed(history)) if one is not None]  # oldest first
     moves = []
     for instrument_id in dict.fromkeys(one.instrument.id for one in measured):
         same = [one for one in measured if one.instrument.id == instrument_id]
@@ -204,8 +209,8 @@ def _since_last(period: list[RecordView], history: list[RecordView], start: date
             before = [one for one in same if one.occurred_at < start]
             moves.append(ScoreMove(during[-1].instrument, before[-1] if before else None, during[-1]))
     moves.sort(key=lambda move: move.instrument.name)
-    moods = [value for _at, value, _anxiety in filter(None, map(kinds.mood, period)) if value is not None]
-    earlier = sorted((found for found in map(kinds.mood, history)
+    moods = [value for _at, value, _anxiety in filter(None, map(readings.mood, period)) if value is not None]
+    earlier = sorted((found for found in map(readings.mood, history)
                       if found is not None and found[1] is not None and found[0] < start), key=lambda one: one[0])
     usual = [value for _at, value, _anxiety in earlier[-USUAL_MOOD_CHECKINS:]]
     return SinceLast(lines, moves, round(mean(moods), 1) if moods else None,
@@ -215,7 +220,7 @@ def _since_last(period: list[RecordView], history: list[RecordView], start: date
 def _changes(history: list[RecordView], start: datetime) -> list[ScoreChange]:
     measured: dict[str, list] = {}
     for view in reversed(history):  # oldest first
-        found = kinds.measure(view)
+        found = readings.measure(view)
         if found is not None:
             measured.setdefault(found.instrument.id, []).append(found)
     changes = [ScoreChange(scores[0].instrument, scores[0], scores[-1],

@@ -8,7 +8,7 @@ Counts and dates come from metadata (shares, records) without decrypting anythin
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
@@ -22,10 +22,16 @@ from ..flags import marks as flag_marks
 from ..flags import service as flag_service
 from ..flags.rules import Flag
 from ..models import Link, Record, Share, User
+from ..art.service import KIND as ART
+from ..checkins.service import KIND as CHECKIN
+from ..dosing.kind import number as dose_number
+from ..dosing.service import KIND as DOSE
 from ..records.service import RecordView
+from ..records.shares import current_shares, shared_now
+from ..timeline.groups import TimelineGroup, by_session
 from ..sharing import access, reads, signers
 from ..sharing import service as sharing
-from . import kinds
+from . import readings
 from .sparkline import Sparkline, sparkline
 
 SPARK_DAYS = 30
@@ -94,8 +100,8 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
             # tells nothing about its flags.
             flag_marks.mark(keyring, linked.link, client, [], now)
         views = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
-        recent = [view for view in views if view.kind == "checkin" and view.occurred_at >= span[0]]
-        points = [(at, value) for at, value, _anxiety in filter(None, map(kinds.mood, recent)) if value is not None]
+        recent = [view for view in views if view.kind == CHECKIN and view.occurred_at >= span[0]]
+        points = [(at, value) for at, value, _anxiety in filter(None, map(readings.mood, recent)) if value is not None]
         flags = [flag for flag in flag_service.client_flags(keyring, linked.link, views, zone) if flag.open]
         found = counts.get(client.id, _Counts())
         rows.append(ClientRow(linked.link, client, found.shared, found.new, found.last_activity,
@@ -111,10 +117,9 @@ def share_counts(db: Session, therapist_id: uuid.UUID) -> dict[uuid.UUID, _Count
     is_new = or_(Link.reviewed_at.is_(None), Share.created_at > Link.reviewed_at)
     query = (select(Share.owner_id, func.count(Share.id), func.sum(case((is_new, 1), else_=0)),
                     func.max(Share.created_at), func.max(Record.updated_at))
-             .join(Record, Record.id == Share.record_id)
+             .join(Record, shared_now())
              .join(Link, Link.id == Share.link_id)
-             .where(Share.recipient_id == therapist_id, Link.therapist_id == therapist_id,
-                    Record.owner_id == Share.owner_id, Share.dek_version == Record.version)
+             .where(Share.recipient_id == therapist_id, Link.therapist_id == therapist_id)
              .group_by(Share.owner_id))
     result = {}
     for owner_id, shared, new, last_share, last_change in db.execute(query):
@@ -139,29 +144,12 @@ def client_name(client: User) -> str:
 
 
 @dataclass(frozen=True)
-class TimelineItem:
-    id: uuid.UUID
-    kind: str
-    occurred_at: datetime
-    title: str
-    detail: str
-    day: int | None
-    new: bool
-
-
-@dataclass
-class TimelineGroup:
-    dose: Dose | None
-    items: list[TimelineItem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class ClientPage:
     link: Link
     client: User
     groups: list[TimelineGroup]
     charts: list[Chart]
-    art: list[kinds.ArtTile]
+    art: list[readings.ArtTile]
     shared: int
     new: int
     drawn_at: datetime  # "Mark reviewed" covers what was shared until then
@@ -188,16 +176,9 @@ def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, z
     views = reads.shared_records(db, keyring, client.id)
     fresh = new_record_ids(db, link) & {view.id for view in views}
     doses = shared_doses(views)
-    groups: list[TimelineGroup] = []
-    for view in views:
-        place = place_of(view.occurred_at, doses, client.time_zone)
-        if not groups or groups[-1].dose != place.dose:
-            groups.append(TimelineGroup(place.dose))
-        title, detail = kinds.summary(view, doses)
-        groups[-1].items.append(TimelineItem(view.id, view.kind, view.occurred_at, title, detail, place.day,
-                                             view.id in fresh))
+    groups = by_session(views, doses, client.time_zone, new=fresh)
     charts = course_charts(views, doses, zone, now, span=None, words=WHOLE_COURSE)
-    art = [kinds.art(view) for view in views if view.kind == "art"]
+    art = [readings.art(view) for view in views if view.kind == ART]
     flags = flag_service.client_flags(keyring, link, views, zone)
     access.log_summaries(db, keyring.user_id, client.id, len(views), now)
     return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now,
@@ -215,33 +196,30 @@ def new_record_ids(db: Session, link: Link) -> set[uuid.UUID]:
 
 def shared_doses(views: Iterable[RecordView]) -> list[Dose]:
     """The dosing sessions among what is shared, numbered among themselves: all the therapist can see."""
-    return number_doses([(view.id, view.occurred_at) for view in views if view.kind == "dose"])
+    return number_doses([(view.id, view.occurred_at) for view in views if view.kind == DOSE])
 
 
 def shared_dose_times(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
     """(id, occurred_at) of the dosing sessions shared now, from metadata, without opening them."""
-    query = (select(Record.id, Record.occurred_at).join(Share, Share.record_id == Record.id)
-             .where(Share.recipient_id == therapist_id, Share.owner_id == client_id, Record.owner_id == client_id,
-                    Record.kind == "dose", Share.dek_version == Record.version))
+    query = current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(Record.kind == DOSE)
     return [(row.id, row.occurred_at) for row in db.execute(query)]
 
 
 def shared_since(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID,
                  start: datetime) -> dict[uuid.UUID, datetime]:
     """{id: occurred_at} of records shared now whose share was made at or after `start`. Metadata only."""
-    query = (select(Record.id, Record.occurred_at).join(Share, Share.record_id == Record.id)
-             .where(Share.recipient_id == therapist_id, Share.owner_id == client_id, Record.owner_id == client_id,
-                    Share.dek_version == Record.version, Share.created_at >= start))
+    query = current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(
+        Share.created_at >= start)
     return {row.id: row.occurred_at for row in db.execute(query)}
 
 
 def course_charts(views: Sequence[RecordView], doses: Sequence[Dose], zone: str, now: datetime, *,
                   span: tuple[datetime, datetime] | None, words: str) -> list[Chart]:
     """Mood and anxiety, then one chart per questionnaire, from the shared records given and nothing else."""
-    moods = sorted(filter(None, map(kinds.mood, views)), key=lambda one: one[0])
+    moods = sorted(filter(None, map(readings.mood, views)), key=lambda one: one[0])
     scores: dict[str, tuple[object, list[tuple[datetime, int]]]] = {}
     for view in views:
-        measured = kinds.measure(view)
+        measured = readings.measure(view)
         if measured is not None:
             scores.setdefault(measured.instrument.id, (measured.instrument, []))[1].append(
                 (measured.occurred_at, measured.total))
@@ -283,7 +261,7 @@ def shared_record(db: Session, keyring: vault.Keyring, link: Link, client: User,
         flags = [flag for flag in flag_service.client_flags(keyring, link, rule_reads, zone)
                  if flag.record_id == view.id]
     access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
-    return SharedRecord(view, place.label, kinds.dose_number(view, doses), flags)
+    return SharedRecord(view, place.label, dose_number(view, doses), flags)
 
 
 def confirm_signer(db: Session, keyring: vault.Keyring, client: User, now: datetime) -> None:

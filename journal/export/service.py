@@ -24,18 +24,15 @@ from ..course.days import Dose
 from ..course.service import doses as course_doses
 from ..entries import service as entries
 from ..models import Blob, Draft, Record, User
+from ..records import kinds
 from ..records import service as records
 from ..records.service import RecordView
 from . import archive
+from .formats import local, slug
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-# What the counts on the export page call each kind, in the order shown.
-KIND_WORDS = {"entry": ("journal entry", "journal entries"), "checkin": ("check-in", "check-ins"),
-              "measure": ("questionnaire", "questionnaires"), "dose": ("dosing session", "dosing sessions"),
-              "intention": ("intention", "intentions"), "art": ("photo of art", "photos of art"),
-              "safety_plan": ("safety plan", "safety plans")}
 # Text grows on its way out: Markdown, CSV, JSON and the HTML summary each carry it once.
 TEXT_COPIES = 4
 FIXED_BYTES = 40 * 1024  # README, headers, styles, the zip's own directory
@@ -59,7 +56,8 @@ class Overview:
 
     def lines(self) -> list[str]:
         """"12 journal entries", ... for every kind there is at least one of."""
-        return [f"{count} {KIND_WORDS[kind][0 if count == 1 else 1]}" for kind, count in self.counts.items() if count]
+        return [f"{count} {kinds.kind(kind).words[0 if count == 1 else 1]}" for kind, count in self.counts.items()
+                if count]
 
     @property
     def approximate_size(self) -> str:
@@ -76,7 +74,7 @@ def size_words(size: int) -> str:
 
 def overview(db: Session, owner_id: uuid.UUID) -> Overview:
     """Counts per kind and an honest estimate of the zip's size, without decrypting anything."""
-    counts = {kind: 0 for kind in KIND_WORDS}
+    counts = {kind: 0 for kind in kinds.names()}  # every kind, in order
     text_bytes = 0
     for kind, count, size in db.execute(select(Record.kind, func.count(), func.sum(func.length(Record.payload_ciphertext)))
                                         .where(Record.owner_id == owner_id).group_by(Record.kind)):
@@ -166,4 +164,4 @@ def client_archive(app: Flask, keyring: vault.Keyring, user: User, now: datetime
 
 def filename(prefix: str, now: datetime, zone: str) -> str:
     """An ASCII-only download name with the date: "journal-2025-03-14.zip"."""
-    return f"{archive.slug(prefix, 'export', 60)}-{archive.local(now, zone):%Y-%m-%d}.zip"
+    return f"{slug(prefix, 'export', 60)}-{local(now, zone):%Y-%m-%d}.zip"

@@ -7,11 +7,13 @@ from typing import Iterable
 from .. import vault
 from ..models import Link, User
 from ..records.service import RecordView
-from ..sharing.display import for_view
+from ..checkins.service import KIND as CHECKIN
+from ..measures.service import KIND as MEASURE
+from ..records.kinds import display
 from . import marks
 from .rules import Flag, flags_for, with_marks
 
-KINDS = ("measure", "checkin")  # what the rules read
+KINDS = (MEASURE, CHECKIN)  # what the rules read
 
 
 def client_flags(keyring: vault.Keyring, link: Link, views: Iterable[RecordView], zone: str) -> list[Flag]:
@@ -22,9 +24,9 @@ def client_flags(keyring: vault.Keyring, link: Link, views: Iterable[RecordView]
     measures, checkins = [], []
     for view in views:
         if view.kind in KINDS:
-            shown = for_view(view)
+            shown = display(view)
             if shown is not None:
-                (measures if view.kind == "measure" else checkins).append(shown)
+                (measures if view.kind == MEASURE else checkins).append(shown)
     return with_marks(flags_for(measures, checkins, zone), marks.seen(keyring, link))
 
 

@@ -20,7 +20,7 @@ from .instruments import INSTRUMENTS, Instrument, Score, describe_missing, parse
 
 __all__ = ["INSTRUMENTS", "KIND", "MeasureView", "Change", "SinceDose", "History",
            "read_form", "create_measure", "get_measure", "list_measures", "delete_measure", "scores",
-           "history", "overview", "describe_missing", "timeline_summary"]
+           "history", "overview", "describe_missing"]
 
 KIND = "measure"
 
@@ -111,12 +111,12 @@ def create_measure(db: Session, keyring: vault.Keyring, client_key: str, instrum
 
 def get_measure(db: Session, keyring: vault.Keyring, measure_id: uuid.UUID) -> MeasureView | None:
     view = records.get(db, keyring, KIND, measure_id)
-    return _view(view) if view else None
+    return view_of(view) if view else None
 
 
 def list_measures(db: Session, keyring: vault.Keyring, instrument: str | None = None) -> list[MeasureView]:
     """Newest first; of one instrument when `instrument` names one."""
-    views = [_view(view) for view in records.list_kind(db, keyring, KIND)]
+    views = [view_of(view) for view in records.list_kind(db, keyring, KIND)]
     return [v for v in views if v is not None and (instrument is None or v.instrument.id == instrument)]
 
 
@@ -143,18 +143,6 @@ def overview(db: Session, keyring: vault.Keyring) -> list[History]:
             for instrument in INSTRUMENTS.values()]
 
 
-def timeline_summary(view: records.RecordView) -> tuple[str, str, str]:
-    """(title, one line, link) for the timeline: "PHQ-9", "Score 12 of 27 · Moderate", its result page."""
-    from flask import url_for
-
-    measure = _view(view)
-    link = url_for("measures.result", measure_id=view.id)
-    if measure is None:
-        return "Questionnaire", "", link
-    line = f"Score {measure.total} of {measure.instrument.max_total} · {measure.result.band.label}"
-    return measure.instrument.name, line, link
-
-
 def _history(instrument: Instrument, measures: list[MeasureView], doses: list[Dose]) -> History:
     baseline = Change(measures[-1], measures[0]) if len(measures) >= 2 else None
     since_dose = None
@@ -167,7 +155,7 @@ def _history(instrument: Instrument, measures: list[MeasureView], doses: list[Do
     return History(instrument, measures, baseline, since_dose)
 
 
-def _view(view: records.RecordView) -> MeasureView | None:
+def view_of(view: records.RecordView) -> MeasureView | None:
     data = view.data
     instrument = INSTRUMENTS.get(data.get("instrument"))
     raw = data.get("answers")

@@ -11,7 +11,7 @@ from ..desk.views import clients as desk_clients
 from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
-from ..sharing.client import has_links
+from ..sharing.choices import has_links
 from ..sharing import service as sharing
 
 bp = Blueprint("pages", __name__)

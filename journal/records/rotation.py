@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..models import Draft, Link, Record, Share, User
 from . import service
+from .shares import not_shared_now
 from .key_hold import hold_sealing_key
 
 BATCH = 50
@@ -109,7 +110,7 @@ def finish(db: Session, user: User, keyring: vault.Keyring) -> tuple[vault.Keyri
 
 def _stale_shares(owner_id: uuid.UUID, what):
     return (select(what).select_from(Share).join(Record, Record.id == Share.record_id)
-            .where(Share.owner_id == owner_id, Share.dek_version != Record.version))
+            .where(Share.owner_id == owner_id, not_shared_now()))
 
 
 def _rekey_draft(db: Session, keyring: vault.Keyring, draft_id: uuid.UUID) -> None:

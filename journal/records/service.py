@@ -1,7 +1,7 @@
 """The records envelope: one way to create, read, list, edit and delete what a client writes.
 
-Every kind (entry, checkin, measure, dose, intention, art, safety_plan) is a row of `records` whose fields are
-sealed in its payload; ordering metadata (kind, occurred_at) stays in clear. Every query is
+Every kind (each described once in its own package, journal/records/kinds.py) is a row of `records` whose
+fields are sealed in its payload; ordering metadata (kind, occurred_at) stays in clear. Every query is
 scoped to the keyring's owner, so a row can only be found by the person who can open it.
 """
 from __future__ import annotations
@@ -21,9 +21,6 @@ from .. import vault
 from ..models import Record
 from . import blobs, shares
 from .key_hold import hold_sealing_key
-
-KINDS = ("entry", "checkin", "measure", "dose", "intention", "art", "safety_plan")
-
 
 @dataclass(frozen=True)
 class RecordView:

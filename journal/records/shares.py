@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, not_, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -20,6 +20,28 @@ from . import blobs
 
 
 HOLD_TRIES = 5
+
+
+def shared_now():
+    """The one rule of what is shared now, as a SQL condition on `Share` and `Record`: the share is of this
+    record, made by its owner, and its wrap was made for the record's current version.
+
+    A wrap left from an older version (before a revoke re-keyed the record, or an edit that could not
+    re-wrap it) opens nothing written since, and counts for nothing: not on the desk, not in any count.
+    Every query of what is shared now joins with this; no other code compares the versions (tests check).
+    """
+    return and_(Share.record_id == Record.id, Share.owner_id == Record.owner_id, Share.dek_version == Record.version)
+
+
+def not_shared_now():
+    """Shares left at an older version of their record (a key rotation waits until there are none)."""
+    return and_(Share.record_id == Record.id, not_(shared_now()))
+
+
+def current_shares(query, recipient_id, owner_id):
+    """`query` (over `Record`) narrowed to the owner's records shared now with the recipient."""
+    return (query.join(Share, shared_now())
+            .where(Share.recipient_id == recipient_id, Share.owner_id == owner_id, Record.owner_id == owner_id))
 
 
 def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: datetime) -> Share:

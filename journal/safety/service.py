@@ -173,9 +173,3 @@ def plan_view(view: records.RecordView) -> PlanView:
         sections.append(SectionView(step, section, [
             Line(text, phones.call_parts(text) if section.calls else [phones.Part(text)]) for text in texts]))
     return PlanView(view.id, view.version, view.created_at, view.updated_at, sections)
-
-
-def summary(view: records.RecordView) -> str:
-    """One line for lists: how much of the plan is filled in, never what it says."""
-    filled = len(plan_view(view).filled)
-    return f"{filled} of {len(SECTIONS)} sections filled in"

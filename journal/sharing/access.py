@@ -18,7 +18,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AccessEvent, AccessEventRecord, Record, User
-from .display import kind_label
+from ..art.service import KIND as ART
+from ..records.kinds import label as kind_label
 
 VISIT = timedelta(minutes=30)
 # Opening a record's page again this soon (a reload, coming back after marking a flag seen) is the same
@@ -47,7 +48,7 @@ def log_picture(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, reco
     """
     if _recent_open(db, therapist_id, client_id, record_id, now) is not None:
         return False
-    _line(db, therapist_id, client_id, "picture", now, [record_id], kind="art")
+    _line(db, therapist_id, client_id, "picture", now, [record_id], kind=ART)
     return True
 
 

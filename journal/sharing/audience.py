@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Link, Record, Share, User
+from ..records.shares import shared_now
 from .service import AUTO_SHARE_CHOICES
 
 
@@ -38,9 +39,8 @@ def standing_audience(db: Session, client_id: uuid.UUID, kind: str) -> list[str]
 def record_audience(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> list[str]:
     """Names of the clinicians this record is shared with now, in the order it was shared."""
     rows = db.execute(select(User.display_name, User.email).select_from(Share)
-                      .join(Record, Record.id == Share.record_id).join(User, User.id == Share.recipient_id)
-                      .where(Share.record_id == record_id, Share.owner_id == owner_id, Record.owner_id == owner_id,
-                             Share.dek_version == Record.version)
+                      .join(Record, shared_now()).join(User, User.id == Share.recipient_id)
+                      .where(Share.record_id == record_id, Share.owner_id == owner_id, Record.owner_id == owner_id)
                       .order_by(Share.created_at))
     return [name or email for name, email in rows]
 

@@ -24,7 +24,9 @@ from .. import vault
 from ..db import utcnow
 from ..models import Record, Share, User
 from ..records.blobs import STORE
+from ..records import kinds
 from ..records.service import RecordView
+from ..records.shares import current_shares
 from . import signers
 
 
@@ -50,7 +52,7 @@ def shared_records(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *,
 
     A wrap made for an older version of a record (before a revoke or an edit) does not count.
     """
-    query = _shared_now(select(Record, Share), keyring.user_id, client_id)
+    query = current_shares(select(Record, Share), keyring.user_id, client_id)
     if kinds is not None:
         query = query.where(Record.kind.in_(list(kinds)))
     if since is not None:
@@ -69,7 +71,7 @@ def shared_oldest_first(db: Session, keyring: vault.Keyring, client_id: uuid.UUI
     kinds = list(kinds)
     after: tuple[datetime, uuid.UUID] | None = None
     while True:
-        query = _shared_now(select(Record, Share), keyring.user_id, client_id).where(Record.kind.in_(kinds))
+        query = current_shares(select(Record, Share), keyring.user_id, client_id).where(Record.kind.in_(kinds))
         if after is not None:
             at, last_id = after
             query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
@@ -86,7 +88,7 @@ def shared_oldest_first(db: Session, keyring: vault.Keyring, client_id: uuid.UUI
 
 def shared_ids(db: Session, recipient_id: uuid.UUID, client_id: uuid.UUID) -> list[uuid.UUID]:
     """Ids of everything this client shares with the recipient now, from metadata, nothing opened or verified."""
-    return list(db.scalars(_shared_now(select(Record.id), recipient_id, client_id)))
+    return list(db.scalars(current_shares(select(Record.id), recipient_id, client_id)))
 
 
 def shared_record(db: Session, keyring: vault.Keyring, client_id: uuid.UUID,
@@ -128,7 +130,7 @@ def _verified(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, rows, *
         if rows or signer.withheld == "refused":
             result.withheld, result.hidden = signer.withheld, len(rows)
         return result
-    with_files = [row.id for row, _share in rows if row.kind == "art"]
+    with_files = [row.id for row, _share in rows if (kind := kinds.find(row.kind)) is not None and kind.has_pictures]
     digests = STORE.digests(db, with_files) if with_files else {}
     for row, share in rows:
         view = None
@@ -153,17 +155,9 @@ def _tell(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: 
 
 
 def _row_and_share(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID):
-    found = db.execute(select(Record, Share).join(Share, Share.record_id == Record.id)
-                       .where(Record.id == record_id, Record.owner_id == client_id, Share.owner_id == client_id,
-                              Share.recipient_id == keyring.user_id, Share.dek_version == Record.version)).first()
+    found = db.execute(current_shares(select(Record, Share), keyring.user_id, client_id)
+                       .where(Record.id == record_id)).first()
     return (found[0], found[1]) if found else None
-
-
-def _shared_now(query, recipient_id: uuid.UUID, client_id: uuid.UUID):
-    """Records of this client with a wrap for the recipient made for their current version."""
-    return (query.join(Share, Share.record_id == Record.id)
-            .where(Share.recipient_id == recipient_id, Share.owner_id == client_id,
-                   Record.owner_id == client_id, Share.dek_version == Record.version))
 
 
 def _open(keyring: vault.Keyring, row: Record, wrap: bytes) -> RecordView:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import vault
 from ..models import Invite, Link, PendingRekey, Record, Share, User
+from ..records import kinds
 from ..records import service as records
 from ..records import shares as envelope_shares
 from ..records.key_hold import hold_sealing_key
@@ -26,10 +27,9 @@ from ..security import ratelimit
 from . import access
 
 INVITE_DAYS = 7
-# The safety plan is shared only by choice, one plan at a time: never a standing share.
-SHAREABLE_KINDS = ("entry", "checkin", "measure", "dose", "intention", "art", "safety_plan")
-AUTO_SHARE_CHOICES = {"checkin": "Check-ins", "measure": "Questionnaires", "dose": "Dosing sessions",
-                      "intention": "Intentions"}
+# Which kinds can be shared, and which as standing shares (the safety plan only by choice): each kind says.
+SHAREABLE_KINDS = kinds.names(shareable=True)
+AUTO_SHARE_CHOICES = kinds.standing_share_choices()
 _CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 

@@ -1,6 +1,6 @@
 """The client's sharing pages: link with a clinician, share records, prepare for a session, history.
 
-Thin: parse the form, call the sharing rules (service.py, client.py), pick the template.
+Thin: parse the form, call the sharing rules (service.py, choices.py), pick the template.
 """
 from __future__ import annotations
 
@@ -14,14 +14,23 @@ from ..auth.loader import client_required
 from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
 from ..web.form_fields import takes_many_fields
-from . import audience, client, display, service
+from ..records import kinds
+from . import audience, choices, display, service
 
 bp = Blueprint("sharing", __name__)
-# The canonical record partials (templates/records/) need these on every page that includes them,
-# the clinician's desk too: registered app-wide.
-bp.add_app_template_global(display.for_view, "record_display")
-bp.add_app_template_global(display.kind_label, "record_kind_label")
+# The record partials (records/_content.html and each kind's own) need these on every page that includes
+# them, the clinician's desk too: registered app-wide.
+bp.add_app_template_global(kinds.display, "record_display")
+bp.add_app_template_global(kinds.label, "record_kind_label")
+bp.add_app_template_global(kinds.find, "record_kind")
 bp.add_app_template_filter(display.in_zone, "in_zone")
+
+
+@bp.app_template_global("record_partial")
+def _record_partial(kind: str) -> str | None:
+    """The template that shows one record of this kind (None for a kind no package describes)."""
+    found = kinds.find(kind)
+    return found.partial if found else None
 
 
 @bp.app_template_global("audience_of")
@@ -48,7 +57,7 @@ def clinicians():
     changed = {linked.link.id for linked in service.check_clinician_keys(db, _keyring(), utcnow())}
     db.commit()
     return render_template("sharing/clinicians.html", links=service.links_for_client(db, _user().id),
-                           counts=client.shared_counts(db, _user().id), choices=service.AUTO_SHARE_CHOICES,
+                           counts=choices.shared_counts(db, _user().id), choices=service.AUTO_SHARE_CHOICES,
                            key_changed=changed, key_changed_words=service.key_changed_words)
 
 
@@ -73,7 +82,7 @@ def confirm_revoke_all(link_id):
     """Ask before revoking every share with one clinician."""
     link = _link_or_404(link_id)
     return render_template("sharing/revoke_all.html", link=link,
-                           count=client.shared_counts(get_db(), _user().id).get(link.link.id, 0))
+                           count=choices.shared_counts(get_db(), _user().id).get(link.link.id, 0))
 
 
 @bp.post("/clinicians/<uuid:link_id>/stop-sharing")
@@ -83,7 +92,7 @@ def revoke_all(link_id):
     """Revoke every share with one clinician; the link stays."""
     db = get_db()
     link = _link_or_404(link_id)
-    count = client.stop_everything(db, _keyring(), link.link, utcnow(), device=current_user.device, name=link.name)
+    count = choices.stop_everything(db, _keyring(), link.link, utcnow(), device=current_user.device, name=link.name)
     db.commit()
     flash(f"Stopped sharing {_records(count)} with {link.name}. Standing shares with them are off.", "info")
     return redirect(url_for("sharing.clinicians"), 303)
@@ -96,7 +105,7 @@ def confirm_end(link_id):
     """Ask before ending a link: it takes every share with it."""
     link = _link_or_404(link_id)
     return render_template("sharing/end.html", link=link,
-                           count=client.shared_counts(get_db(), _user().id).get(link.link.id, 0))
+                           count=choices.shared_counts(get_db(), _user().id).get(link.link.id, 0))
 
 
 @bp.post("/clinicians/<uuid:link_id>/end")
@@ -198,37 +207,28 @@ def share_page(record_id):
 @bp.post("/share/<uuid:record_id>")
 @client_required
 def apply_shares(record_id):
-    """Share with the newly ticked clinicians; stop sharing with the unticked ones."""
-    view = _record_or_404(record_id)
+    """Share with the newly ticked clinicians; stop sharing with the unticked ones.
+
+    Whose record it is comes from metadata; it is opened only when the page is shown again."""
     db = get_db()
-    changed, problems = client.apply_choices(db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow(),
+    if not choices.owns_record(db, _user().id, record_id):
+        abort(404)
+    changed, problems = choices.apply_choices(db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow(),
                                              device=current_user.device)
     db.commit()
     if problems:
         return _share_page(_record_or_404(record_id), problems=problems, changed=changed, status=409)
     flash(" ".join(changed) if changed else "Nothing changed.", "info")
-    return redirect(url_for("sharing.share_page", record_id=view.id), 303)
+    return redirect(url_for("sharing.share_page", record_id=record_id), 303)
 
 
 def _share_page(view, *, problems=(), changed=(), status=200):
     states = service.share_states(get_db(), _user().id, view.id)
-    image_url = url_for("art.picture", art_id=view.id, variant="full") if view.kind == "art" else None
+    kind = kinds.kind(view.kind)
+    image_url = kind.picture_url(view, "full") if kind.has_pictures else None
     return render_template("sharing/share.html", view=view, states=states, zone=_user().time_zone,
-                           image_url=image_url, back_url=_back_url(view), problems=list(problems),
+                           image_url=image_url, back_url=kind.owner_url(view), problems=list(problems),
                            changed=list(changed)), status
-
-
-def _back_url(view) -> str:
-    """The record's own page (intentions live on their list; the safety plan has one page)."""
-    if view.kind == "safety_plan":
-        return url_for("safety.show_plan")
-    pages = {"entry": ("entries.read_entry", "entry_id"), "checkin": ("checkins.read_checkin", "checkin_id"),
-             "measure": ("measures.result", "measure_id"), "dose": ("dosing.read_dose", "dose_id"),
-             "art": ("art.read_art", "art_id")}
-    if view.kind not in pages:
-        return url_for("intentions.list_intentions")
-    endpoint, name = pages[view.kind]
-    return url_for(endpoint, **{name: view.id})
 
 
 # Preparing for a session ------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def _back_url(view) -> str:
 @recent_password_required
 def prepare():
     """Everything written since the last integration session, per clinician, to share in one step."""
-    return render_template("sharing/prepare.html", groups=client.prepare_groups(get_db(), _keyring()), problems=[])
+    return render_template("sharing/prepare.html", groups=choices.prepare_groups(get_db(), _keyring()), problems=[])
 
 
 @bp.post("/share/prepare")
@@ -248,13 +248,13 @@ def prepare():
 def share_prepared():
     """Share every ticked item; anything already shared is not sent again."""
     db = get_db()
-    sent, problems = client.share_prepared(db, _keyring(), request.form.getlist("items"), utcnow(),
+    sent, problems = choices.share_prepared(db, _keyring(), request.form.getlist("items"), utcnow(),
                                            device=current_user.device)
     db.commit()
     for name, count in sent.items():
         flash(f"Shared {_records(count)} with {name}.", "info")
     if problems:
-        return render_template("sharing/prepare.html", groups=client.prepare_groups(db, _keyring()),
+        return render_template("sharing/prepare.html", groups=choices.prepare_groups(db, _keyring()),
                                problems=problems), 409
     if not sent:
         flash("Nothing new was ticked, so nothing was sent.", "info")
@@ -267,7 +267,7 @@ def share_prepared():
 @client_required
 def access():
     """What clinicians opened or saw of what you share, by day, newest first."""
-    return render_template("sharing/access.html", days=client.access_days(get_db(), _keyring(), _user().time_zone))
+    return render_template("sharing/access.html", days=choices.access_days(get_db(), _keyring(), _user().time_zone))
 
 
 def _link_or_404(link_id: uuid.UUID) -> service.LinkView:
@@ -278,7 +278,7 @@ def _link_or_404(link_id: uuid.UUID) -> service.LinkView:
 
 
 def _record_or_404(record_id: uuid.UUID):
-    view = client.own_record(get_db(), _keyring(), record_id)
+    view = choices.own_record(get_db(), _keyring(), record_id)
     if view is None:
         abort(404)
     return view

@@ -1,4 +1,5 @@
-"""The client's side of sharing, for its pages: one record's shares, preparing for a session, history.
+"""What the client chooses to share, for their pages: one record's shares, preparing for a session, stopping
+everything with a clinician, and the access history.
 
 Rules for what the pages ask, built on the sharing rules in service.py (share, revoke, links);
 keys stay in the vault and the envelope.
@@ -18,9 +19,9 @@ from ..activity import service as activity
 from ..course.service import doses as course_doses
 from ..flags import marks as flag_marks
 from ..models import Link, Record, Share
+from ..records import kinds
 from ..records import service as records
 from . import access, service
-from .display import kind_label
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,20 @@ class PrepareGroup:
         return [item for item in self.items if not item.shared]
 
 
+def owns_record(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> bool:
+    """Whether this is one of the owner's shareable records: from metadata, nothing opened."""
+    return _shareable_kind(db, owner_id, record_id) is not None
+
+
 def own_record(db: Session, keyring: vault.Keyring, record_id: uuid.UUID) -> records.RecordView | None:
     """One of the keyring owner's shareable records, opened; None for anyone else's."""
-    kind = db.scalar(select(Record.kind).where(Record.id == record_id, Record.owner_id == keyring.user_id,
-                                               Record.kind.in_(service.SHAREABLE_KINDS)))
+    kind = _shareable_kind(db, keyring.user_id, record_id)
     return records.get(db, keyring, kind, record_id) if kind else None
+
+
+def _shareable_kind(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> str | None:
+    return db.scalar(select(Record.kind).where(Record.id == record_id, Record.owner_id == owner_id,
+                                               Record.kind.in_(service.SHAREABLE_KINDS)))
 
 
 def has_links(db: Session, client_id: uuid.UUID) -> bool:
@@ -106,7 +116,7 @@ def prepare_groups(db: Session, keyring: vault.Keyring) -> list[PrepareGroup]:
         select(Share.link_id, Share.record_id).where(Share.owner_id == keyring.user_id,
                                                      Share.record_id.in_([row.id for row in rows])))}
     numbered = course_doses(db, keyring)
-    opened = [(row, _summary(records.open_row(keyring, row), numbered)) for row in rows]
+    opened = [(row, kinds.summary(records.open_row(keyring, row), numbered)) for row in rows]
     groups = []
     for link in links:
         since = _since(link.link)
@@ -177,7 +187,7 @@ def access_days(db: Session, keyring: vault.Keyring, zone: str) -> list[access.A
 def _one_record(db: Session, record_id: uuid.UUID) -> str:
     """"a journal entry", "a check-in": the kind only, never what it says."""
     kind = db.scalar(select(Record.kind).where(Record.id == record_id))
-    label = kind_label(kind).lower() if kind else "record"
+    label = kinds.label(kind).lower() if kind else "record"
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
@@ -200,10 +210,3 @@ def _pairs(picked: Iterable[str]) -> list[tuple[uuid.UUID, uuid.UUID]]:
         if pair not in pairs:
             pairs.append(pair)
     return pairs
-
-
-def _summary(view: records.RecordView, numbered) -> tuple[str, str]:
-    from ..timeline.service import SUMMARIES
-
-    title, detail, _url = SUMMARIES[view.kind](view, numbered)
-    return title, detail
