@@ -32,7 +32,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
     from . import cli, db, housekeeping, vault
     from .activity.views import bp as activity_bp
-    from .auth import loader
     from .art.views import bp as art_bp
     from .auth.security_views import bp as account_security_bp
     from .auth.views import bp as auth_bp
@@ -55,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .security import csrf, headers, ratelimit
     from .pwa.views import bp as pwa_bp
     from .web import errors, static_files
+    from .web.access import login
     from .web.body_deadline import BodyReadDeadline
     from .web.request_bodies import InMemoryRequest
 
@@ -79,7 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
-    loader.init_app(app)
+    login.init_app(app)
     cli.init_app(app)
     housekeeping.init_app(app)
     static_files.init_app(app)

@@ -1,7 +1,7 @@
 """Rotate my keys: a new user key for everything, after the password (or a recovery code) is given.
 
 Rules only; keys stay in the vault, rows in records/rotation.py. A rotation is started here and then
-carried on a slice at a time by whichever request of the user comes next (loader.py calls
+carried on a slice at a time by whichever request of the user comes next (web/access/login.py calls
 `carry_on`; the progress on Me → Security asks for bigger slices), each batch committed on its own,
 until the last transaction drops the old key. It survives a closed page, a killed worker or a lost
 network: the state is on the user's row, and any session that opens the old key opens the new one.

@@ -11,10 +11,10 @@ from ..db import get_db, utcnow
 from . import protections
 from . import rotation
 from . import two_factor as totp
-from .loader import safe_next
-from .session_cookie import read_token
+from ..web.access import recent_password_required
+from ..web.access.paths import safe_next
+from ..web.access.session_cookie import read_token
 from ..web.htmx import render_page_or_fragment, wants_fragment
-from .reauth import recent_password_required
 
 bp = Blueprint("account_security", __name__)
 

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from ..db import get_db, utcnow
 from ..security import csrf
 from . import rotation, service, two_factor
-from .loader import safe_next
-from .reauth import mark_password_entered
-from .session_cookie import clear_token, read_token, set_token
+from ..web.access import mark_password_entered
+from ..web.access.paths import safe_next
+from ..web.access.session_cookie import clear_token, read_token, set_token
 from .useragent import describe_device
 
 bp = Blueprint("auth", __name__)

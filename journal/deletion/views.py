@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user, login_required
 
 from ..auth import protections
-from ..auth.session_cookie import clear_token
+from ..web.access.session_cookie import clear_token
 from ..db import get_db, utcnow
 from . import service
 

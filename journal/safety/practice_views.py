@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..activity import service as activity
 from ..db import get_db
-from ..desk.views import therapist_required
+from ..web.access import therapist_required
 from ..models import User
 from . import practice_line
 

@@ -10,8 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..activity import service as activity
-from ..auth.loader import client_required
-from ..auth.reauth import recent_password_required
+from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
 from ..web.form_fields import takes_many_fields
 from . import audience, client, display, service
