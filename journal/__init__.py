@@ -33,8 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import cli, db, housekeeping, vault
     from .activity.views import bp as activity_bp
     from .art.views import bp as art_bp
-    from .auth.security_views import bp as account_security_bp
-    from .auth.views import bp as auth_bp
+    from .account_security.views import bp as account_security_bp
+    from .accounts.views import bp as auth_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
     from .config import load_config

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..auth import protections
+from ..account_security import protections
 from ..web.access.session_cookie import clear_token
 from ..db import get_db, utcnow
 from . import service

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import abort, request, url_for
 from flask_login import current_user
 
-from ...auth.two_factor import blocks
+from ...account_security.two_factor import blocks
 from ..htmx import redirect_page
 from .login import unauthorized
 
@@ -34,7 +34,7 @@ def therapist_required(view):
             return unauthorized()
         if current_user.role != "therapist":
             abort(403)
-        gate = two_factor_gate()  # two-step sign-in first: see journal/auth/two_factor.py
+        gate = two_factor_gate()  # two-step sign-in first: see journal/account_security/two_factor.py
         if gate is not None:
             return gate
         return view(*args, **kwargs)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g, make_response, request, url_for
 from flask_login import LoginManager, UserMixin
 
-from ...auth import rotation
-from ...auth import service
+from ...account_security import rotation
+from ...accounts import service
 from ...db import get_db, utcnow
 from ..htmx import is_htmx, redirect_page
 from .paths import return_path

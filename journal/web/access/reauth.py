@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from flask import current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
-from ...auth import protections
+from ...account_security import protections
 from ...db import get_db, utcnow
 from ..htmx import is_htmx, redirect_page
 from .login import unauthorized

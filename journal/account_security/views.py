@@ -8,13 +8,12 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
-from . import protections
-from . import rotation
-from . import two_factor as totp
 from ..web.access import recent_password_required
 from ..web.access.paths import safe_next
 from ..web.access.session_cookie import read_token
 from ..web.htmx import render_page_or_fragment, wants_fragment
+from . import protections, rotation
+from . import two_factor as totp
 
 bp = Blueprint("account_security", __name__)
 

@@ -16,7 +16,7 @@ from ..activity import service as activity
 from ..models import AuthSession, User
 from ..records.key_hold import hold_account_key
 from ..security import ratelimit
-from .passwords import MAX_BYTES, password_problem
+from ..accounts.passwords import MAX_BYTES, password_problem
 
 TOO_MANY = "Too many password attempts for this account. Please wait an hour and try again."
 

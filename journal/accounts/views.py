@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
 from ..security import csrf
-from . import rotation, service, two_factor
+from ..account_security import rotation, two_factor
+from . import service
 from ..web.access import mark_password_entered
 from ..web.access.paths import safe_next
 from ..web.access.session_cookie import clear_token, read_token, set_token

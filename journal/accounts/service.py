@@ -19,7 +19,7 @@ from ..activity import service as activity
 from ..models import ROLES, User
 from ..records.key_hold import hold_account_key
 from ..security import ratelimit, throttle
-from . import rotation, two_factor
+from ..account_security import rotation, two_factor
 from .passwords import MAX_BYTES, password_problem
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
