@@ -23,7 +23,7 @@ from ..db import utcnow
 from ..models import AuthSession, User
 from ..records import rotation as rows
 from ..records.key_hold import KeyRetired, hold_account_key
-from ..security import ratelimit
+from ..accounts import password_again
 from . import protections
 
 log = logging.getLogger(__name__)
@@ -48,19 +48,16 @@ def start(db: Session, config: Mapping, user: User, keyring: vault.Keyring, sess
           now: datetime) -> vault.Keyring | None:
     """The password right: a rotation begins, and every other session ends. None when the password is wrong.
 
-    Counted with the account's passwords entered again (protections.RateLimited when too many). A rotation
+    Counted with the account's passwords entered again (RateLimited when too many). A rotation
     already under way is carried on, not started again. The caller commits.
     """
     if keyring.rotating:
         return keyring
-    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
-                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        raise protections.RateLimited(protections.TOO_MANY)
-    prepared = vault.prepare_rotation(user, keyring, password)  # the slow part, holding nothing
+    # The slow part, holding nothing.
+    prepared = password_again.check(config, user, password, now,
+                                    lambda typed: vault.prepare_rotation(user, keyring, typed))
     if prepared is None:
         return None
-    ratelimit.release(attempt)
     keyring = hold_account_key(db, user, keyring)
     if keyring.rotating:
         return keyring  # another device of theirs started one a moment ago

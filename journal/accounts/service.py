@@ -19,18 +19,12 @@ from ..activity import service as activity
 from ..models import ROLES, User
 from ..records.key_hold import hold_account_key
 from ..security import ratelimit, throttle
+from ..security.ratelimit import RateLimited
 from ..account_security import rotation, two_factor
+from . import password_again
 from .passwords import MAX_BYTES, password_problem
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class RateLimited(Exception):
-    """Too many attempts; the message is safe to show, `retry_after` is in seconds."""
-
-    def __init__(self, message: str, retry_after: int = 3600):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def signin_rules(config: Mapping) -> throttle.Rules:
@@ -174,7 +168,7 @@ def complete_second_factor(db: Session, config: Mapping, cookie_value: str | Non
     """The one-time code step: a right code replaces the waiting session with a real one (a new token).
 
     None when there is no waiting session (it expired: sign in again); two_factor.CodeProblem for a
-    wrong or used code; two_factor.RateLimited for too many.
+    wrong or used code; RateLimited for too many.
     """
     pending = pending_second_factor(db, config, cookie_value, now)
     if pending is None:
@@ -228,13 +222,8 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
 def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, password: str,
                       now: datetime, *, db: Session | None = None, device: str | None = None) -> str | None:
     """A fresh recovery code after the password is entered again; None if the password is wrong."""
-    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
-                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        raise RateLimited("Too many password attempts for this account. Please wait an hour and try again.")
-    if vault.unlock_with_password(user, password) is None:
+    if password_again.check(config, user, password, now) is None:
         return None
-    ratelimit.release(attempt)
     if db is not None:
         keyring = hold_account_key(db, user, keyring)  # a key rotation cannot end between this and the commit
     user.recovery_confirmed_at = None

@@ -40,7 +40,9 @@ from flask import current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from ...account_security import protections
+from ...accounts.password_again import TOO_MANY
 from ...db import get_db, utcnow
+from ...security.ratelimit import RateLimited
 from ..htmx import is_htmx, redirect_page
 from .login import unauthorized
 from .paths import return_path, safe_next
@@ -79,7 +81,7 @@ def recent_password_required(view: Callable | None = None, *, return_to: str | N
                 error = _check_password(request.form.get(FIELD, ""))
                 if error is None:
                     return inner(*args, **kwargs)
-                return _carry_form(error, 422 if error != protections.TOO_MANY else 429)
+                return _carry_form(error, 422 if error != TOO_MANY else 429)
             return _carry_form(None, 401)
 
         return wrapped
@@ -93,8 +95,8 @@ def _check_password(password: str) -> str | None:
     try:
         right = protections.confirm_password(db, current_app.config, current_user.user, current_user.session,
                                              password, utcnow())
-    except protections.RateLimited:
-        return protections.TOO_MANY
+    except RateLimited:
+        return TOO_MANY
     if not right:
         return "That password is not right."
     # Committed now, on its own: the view may count attempts in the shared counters, which on SQLite
