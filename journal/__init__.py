@@ -33,7 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import cli, db, housekeeping, vault
     from .activity.views import bp as activity_bp
     from .art.views import bp as art_bp
+    from . import sharing
     from .account_security.views import bp as account_security_bp
+    from .accounts import after_unlock
     from .accounts.views import bp as auth_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
@@ -80,6 +82,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     errors.init_app(app)
     login.init_app(app)
+    after_unlock.init_app(app)
+    sharing.init_app(app)
     cli.init_app(app)
     housekeeping.init_app(app)
     static_files.init_app(app)

@@ -1,10 +1,15 @@
-"""The layers hold: views never touch keys; only the vault touches the cipher library."""
+"""The layers hold: views never touch keys; only the vault touches the cipher library; accounts and the
+request plumbing import no feature package."""
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "journal"
+# What accounts, account security and the request plumbing may build on; any other package of the
+# journal is a feature, which registers with them (accounts/after_unlock.py) instead of being imported.
+FOUNDATIONS = {"accounts", "account_security", "activity", "config", "db", "models", "records", "security", "vault",
+               "web"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -34,3 +39,45 @@ def test_only_the_vault_imports_the_cipher_library():
             continue
         for name in _imports(path):
             assert not name.startswith("cryptography"), (path, name)
+
+
+def _journal_modules(path: Path, source: str | None = None) -> set[str]:
+    """Every name of the journal that `path` imports, absolute ("journal.sharing.service"), lazy imports too."""
+    package = ["journal", *path.relative_to(PACKAGE).parent.parts]
+    names: set[str] = set()
+    text = path.read_text(encoding="utf-8") if source is None else source
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names if alias.name.split(".")[0] == "journal")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+            elif (node.module or "").split(".")[0] == "journal":
+                base = node.module or ""
+            else:
+                continue
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _package_of(module: str) -> str | None:
+    """The journal's top-level package or module a name belongs to ("sharing" for journal.sharing.service)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_accounts_and_the_request_plumbing_import_no_feature_package():
+    rooms = [*(PACKAGE / "accounts").rglob("*.py"), *(PACKAGE / "account_security").rglob("*.py"),
+             *(PACKAGE / "web" / "access").rglob("*.py")]
+    assert len(rooms) >= 10
+    for path in rooms:
+        for name in _journal_modules(path):
+            assert _package_of(name) in FOUNDATIONS, (path, name)
+
+
+def test_the_import_check_sees_feature_imports():
+    # The check above would pass if it saw nothing: it sees relative, absolute and lazy imports alike.
+    source = "import journal.desk.views\n\ndef late():\n    from ..sharing.service import rekey_pending\n"
+    found = _journal_modules(PACKAGE / "accounts" / "service.py", source)
+    assert found == {"journal.desk.views", "journal.sharing.service.rekey_pending"}
+    assert {_package_of(name) for name in found} == {"desk", "sharing"}

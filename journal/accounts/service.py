@@ -21,7 +21,7 @@ from ..records.key_hold import hold_account_key
 from ..security import ratelimit, throttle
 from ..security.ratelimit import RateLimited
 from ..account_security import rotation, two_factor
-from . import password_again
+from . import after_unlock, password_again
 from .passwords import MAX_BYTES, password_problem
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -144,11 +144,8 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
     if user in db.dirty:  # the password was derived again with stronger parameters: its wrap is new
         keyring = hold_account_key(db, user, keyring)
     vault.purge_stale_sessions(db, now, longest_idle(config))
-    _after_unlock(db, user, keyring, now)
-    if user.role == "client":
-        from ..sharing.service import rekey_pending
-
-        rekey_pending(db, keyring, now)  # shares a clinician ended while this client was away
+    after_unlock.unlocked(db, user, keyring, now)
+    after_unlock.signed_in(db, user, keyring, now)  # e.g. shares a clinician ended while this client was away
     if two_factor.is_on(user):
         token = vault.open_session(db, user, keyring, now, timedelta(minutes=config["SECOND_FACTOR_MINUTES"]),
                                    device=device, second_factor_pending=True)
@@ -202,7 +199,7 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
     if keyring is None or user is None:
         return None
     ratelimit.release(attempt)
-    _after_unlock(db, user, keyring, now)
+    after_unlock.unlocked(db, user, keyring, now)
     # The owner is proven: the failures counted against the old password and codes are forgotten.
     throttle.forget_account("signin", email)
     throttle.forget_account("totp", str(user.id))
@@ -240,23 +237,8 @@ def confirm_recovery_saved(user: User, now: datetime) -> None:
 def resume(db: Session, config: Mapping, cookie_value: str | None, now: datetime):
     resumed = vault.resume_session(db, cookie_value, now, idle_limits(config))
     if resumed is not None and resumed.keyring is not None:
-        _after_unlock(db, resumed.user, resumed.keyring, now)
+        after_unlock.unlocked(db, resumed.user, resumed.keyring, now)
     return resumed
-
-
-def _after_unlock(db: Session, user: User, keyring: vault.Keyring, now: datetime) -> None:
-    """In the one request that made the signing key of an account from before signing keys: a client's
-    earlier shares are signed, a clinician's earlier links are pinned (sharing/service.py, sharing/signers.py)."""
-    if not keyring.new_signing_key:
-        return
-    if user.role == "client":
-        from ..sharing.service import sign_earlier_shares
-
-        sign_earlier_shares(db, keyring, now)
-    else:
-        from ..sharing.signers import adopt_earlier_links
-
-        adopt_earlier_links(db, keyring)
 
 
 def sign_out(db: Session, cookie_value: str | None) -> None:
