@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
@@ -30,7 +27,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
-    from . import cli, db, housekeeping, vault
+    from . import cli, db, housekeeping, templating, vault
     from .activity.views import bp as activity_bp
     from .art.views import bp as art_bp
     from . import sharing
@@ -87,7 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     housekeeping.init_app(app)
     static_files.init_app(app)
-    _template_helpers(app)
+    templating.init_app(app)
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
@@ -111,11 +108,3 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pwa_bp)
     return app
 
-
-def _template_helpers(app: Flask) -> None:
-    def local_time(moment: datetime, pattern: str = "%a %-d %b %Y, %H:%M") -> str:
-        """A UTC time shown in the signed-in user's own time zone."""
-        zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
-        return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
-
-    app.jinja_env.filters["local_time"] = local_time

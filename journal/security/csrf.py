@@ -44,4 +44,3 @@ def _check() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(_check)
-    app.jinja_env.globals["csrf_token"] = csrf_token

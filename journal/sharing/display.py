@@ -7,9 +7,7 @@ payload into its view (checkins, measures, dosing, intentions, art); entries ren
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
 
@@ -27,7 +25,6 @@ KIND_LABELS = {
     "art": "Photo of art",
     "safety_plan": "Safety plan",
 }
-TIME_PATTERN = "%a %-d %b %Y, %H:%M"
 
 
 @dataclass(frozen=True)
@@ -48,17 +45,6 @@ class DoseDisplay:
 class IntentionDisplay:
     text: str
     active: bool
-
-
-def in_zone(moment: datetime | None, zone: str | None, pattern: str = TIME_PATTERN) -> str:
-    """A UTC time shown in the given zone (the reader's), whoever is signed in."""
-    if moment is None:
-        return ""
-    try:
-        tz = ZoneInfo(zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    return moment.astimezone(tz).strftime(pattern)
 
 
 def kind_label(kind: str) -> str:

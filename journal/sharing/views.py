@@ -13,20 +13,9 @@ from ..activity import service as activity
 from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
 from ..web.form_fields import takes_many_fields
-from . import audience, client, display, service
+from . import audience, client, service
 
 bp = Blueprint("sharing", __name__)
-# The canonical record partials (templates/records/) need these on every page that includes them,
-# the clinician's desk too: registered app-wide.
-bp.add_app_template_global(display.for_view, "record_display")
-bp.add_app_template_global(display.kind_label, "record_kind_label")
-bp.add_app_template_filter(display.in_zone, "in_zone")
-
-
-@bp.app_template_global("audience_of")
-def _audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
-    """Who sees the signed-in client's record `record_id`, or a new one of `kind` (sharing/_audience.html)."""
-    return audience.audience_of(get_db(), _user().id, kind=kind, record_id=record_id)
 
 
 def _keyring():
