@@ -1,5 +1,6 @@
-"""The layers hold: views never touch keys; only the vault touches the cipher library; accounts and the
-request plumbing import no feature package."""
+"""The layers hold (views thin -> services -> records -> vault -> models): views never touch keys or rows; only
+the vault touches the cipher library; only services, the records layer and the vault use the models; no
+service reads the request; accounts and the request plumbing import no feature package."""
 from __future__ import annotations
 
 import ast
@@ -25,12 +26,40 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _views() -> list[Path]:
+    """Every view module: views.py, and the others named for their pages (practice_views.py...)."""
+    return sorted(PACKAGE.rglob("*views.py"))
+
+
+def _plumbing(path: Path) -> bool:
+    """The app factory, template helpers and request plumbing: they serve views and are not services."""
+    relative = path.relative_to(PACKAGE)
+    return (relative.parts[0] == "web" or relative.as_posix() in {"__init__.py", "templating.py", "security/csrf.py",
+                                                                   "security/headers.py"})
+
+
 def test_views_never_import_the_vault_or_crypto():
-    views = list(PACKAGE.rglob("views.py"))
-    assert len(views) >= 3
+    views = _views()
+    assert len(views) >= 20 and PACKAGE / "safety" / "practice_views.py" in views
     for path in views:
         for name in _imports(path):
             assert "vault" not in name and "cryptography" not in name, (path, name)
+
+
+def test_only_services_the_records_layer_and_the_vault_import_the_models():
+    importers = [path for path in PACKAGE.rglob("*.py") if path.name != "models.py"
+                 and any(_package_of(name) == "models" for name in _journal_modules(path))]
+    assert PACKAGE / "records" / "service.py" in importers
+    for path in importers:
+        assert not path.name.endswith("views.py") and not _plumbing(path), path
+
+
+def test_no_service_reads_the_request():
+    services = [path for path in PACKAGE.rglob("*.py") if not path.name.endswith("views.py") and not _plumbing(path)]
+    assert PACKAGE / "accounts" / "service.py" in services
+    for path in services:
+        for name in _journal_modules(path) | _imports(path):
+            assert name not in {"flask.request", "werkzeug.local.request"}, (path, name)
 
 
 def test_only_the_vault_imports_the_cipher_library():
