@@ -27,7 +27,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.common import on_both_databases  # noqa: E402
 from journal import create_app  # noqa: E402
-from journal.auth import rotation  # noqa: E402
+from journal.account_security import rotation  # noqa: E402
 from journal.db import get_db, utcnow  # noqa: E402
 from journal.models import AuthSession  # noqa: E402
 from tests import rotation_support as support  # noqa: E402

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
@@ -30,12 +27,13 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
-    from . import cli, db, housekeeping, kinds, vault  # kinds: every record kind registers itself, once
+    from . import cli, db, housekeeping, kinds, templating, vault  # kinds: every record kind registers itself, once
     from .activity.views import bp as activity_bp
-    from .auth import loader
     from .art.views import bp as art_bp
-    from .auth.security_views import bp as account_security_bp
-    from .auth.views import bp as auth_bp
+    from . import sharing
+    from .account_security.views import bp as account_security_bp
+    from .accounts import after_unlock
+    from .accounts.views import bp as auth_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
     from .config import load_config
@@ -55,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .security import csrf, headers, ratelimit
     from .pwa.views import bp as pwa_bp
     from .web import errors, static_files
+    from .web.access import login
     from .web.body_deadline import BodyReadDeadline
     from .web.request_bodies import InMemoryRequest
 
@@ -79,11 +78,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
-    loader.init_app(app)
+    login.init_app(app)
+    after_unlock.init_app(app)
+    sharing.init_app(app)
     cli.init_app(app)
     housekeeping.init_app(app)
     static_files.init_app(app)
-    _template_helpers(app)
+    templating.init_app(app)
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
@@ -107,11 +108,3 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pwa_bp)
     return app
 
-
-def _template_helpers(app: Flask) -> None:
-    def local_time(moment: datetime, pattern: str = "%a %-d %b %Y, %H:%M") -> str:
-        """A UTC time shown in the signed-in user's own time zone."""
-        zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
-        return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
-
-    app.jinja_env.filters["local_time"] = local_time

@@ -8,8 +8,8 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import delete
 
-from .auth import service as auth_service
-from .auth import two_factor
+from .account_security import two_factor
+from .accounts import service as auth_service
 from .db import get_db, utcnow
 from .checkins.service import KIND as CHECKIN
 from .entries import service as entry_service

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import vault
-from .auth.service import longest_idle
+from .accounts.service import longest_idle
 from .db import get_db, utcnow
 
 log = logging.getLogger("journal.housekeeping")

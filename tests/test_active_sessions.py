@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from journal.auth.useragent import describe_device
+from journal.accounts.useragent import describe_device
 from journal.db import get_db
 from journal.models import AuthSession
 

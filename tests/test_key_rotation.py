@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from journal import vault
-from journal.auth import rotation
+from journal.account_security import rotation
 from journal.db import get_db, utcnow
 from journal.models import AuthSession, Draft, Link, Record, Share, User
 from journal.records import blobs
@@ -296,7 +296,7 @@ CHILD = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
     from journal import create_app
-    from journal.auth import rotation
+    from journal.account_security import rotation
     from journal.db import get_db
     from tests import rotation_support as support
     from tests.support import FAST_KDF

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from journal import vault
-from journal.auth import two_factor
+from journal.account_security import two_factor
 from journal.db import get_db, utcnow
 from journal.models import AuthSession, User
 

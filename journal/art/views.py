@@ -13,7 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
-from ..auth.loader import client_required
+from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..records.service import StaleVersion

@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..auth import protections
-from ..auth.session_cookie import clear_token
+from ..account_security import protections
+from ..web.access.session_cookie import clear_token
 from ..db import get_db, utcnow
+from ..security.ratelimit import RateLimited
 from . import service
 
 bp = Blueprint("deletion", __name__)
@@ -45,7 +46,7 @@ def delete():
     else:
         try:
             right = protections.confirm_password(db, current_app.config, user, current_user.session, password, now)
-        except protections.RateLimited as limited:
+        except RateLimited as limited:
             response = make_response(_form({"password": str(limited)}, 429))
             response.headers["Retry-After"] = "3600"
             return response

@@ -6,15 +6,12 @@ desk does not say what exists. A client signed in gets 403 on every desk page.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..activity import service as activity
-from ..auth.loader import two_factor_gate
-from ..auth.reauth import recent_password_required
 from ..db import get_db, utcnow
+from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
 from ..web.public_url import external_url
 from ..sharing import service as sharing
@@ -27,23 +24,6 @@ from . import service
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 IMAGE_ENDPOINT = "desk.image"
-
-
-def therapist_required(view):
-    """Signed in as a therapist with two-step sign-in on; a client gets 403."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        if current_user.role != "therapist":
-            abort(403)
-        gate = two_factor_gate()  # two-step sign-in first: see journal/auth/two_factor.py
-        if gate is not None:
-            return gate
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _private_pictures(response: Response) -> Response:

@@ -6,7 +6,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.loader import client_required
+from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..forms import local_inputs, valid_client_key
 from ..intentions import service as intentions

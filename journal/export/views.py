@@ -1,7 +1,7 @@
 """The client's export: a page that says what the zip holds, and the download, which streams.
 
 Thin: the counts and the archive come from service.py. Exporting is a sensitive action: the
-password must have been entered in the last few minutes (journal/auth/reauth.py), and each
+password must have been entered in the last few minutes (journal/web/access/reauth.py), and each
 download is written to the security activity log.
 """
 from __future__ import annotations
@@ -12,8 +12,7 @@ from flask import Blueprint, Response, current_app, render_template, stream_with
 from flask_login import current_user
 
 from ..activity import service as activity
-from ..auth.loader import client_required
-from ..auth.reauth import recent_password_required
+from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
 from . import service
 

@@ -6,7 +6,7 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.loader import client_required
+from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..safety.crisis import crisis_lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from ..auth.loader import client_required
+from ..web.access import client_required
 from ..course import service as course
 from ..db import get_db, utcnow
 from ..desk.views import clients as desk_clients

@@ -21,20 +21,9 @@ bp = Blueprint("pwa", __name__)
 SHELLS = {"entry": "/offline/entry", "checkin": "/offline/checkin"}
 
 
-@bp.app_context_processor
-def _outbox_owner():
-    def outbox_owner() -> str | None:
-        """The device outbox's owner tag on a client's pages; nothing for anyone else."""
-        if current_user.is_authenticated and current_user.role == "client":
-            return service.owner_tag(current_user.user)
-        return None
-
-    return {"outbox_owner": outbox_owner}
-
-
 @bp.get("/manifest.webmanifest")
 def manifest():
-    body = json.dumps(app_manifest.manifest(current_app.jinja_env.globals["asset"]), indent=1)
+    body = json.dumps(app_manifest.manifest(current_app.extensions["static_files"].url), indent=1)
     return Response(body, mimetype="application/manifest+json")
 
 

@@ -1,8 +1,11 @@
 """A therapist's after-hours line: their practice's own public details, which their linked clients see first."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Mapping
+
+from sqlalchemy.orm import Session
 
 from ..forms import clean_text
 from ..models import User
@@ -22,6 +25,11 @@ class PracticeLine:
     @property
     def href(self) -> str:
         return phones.tel_href(self.phone)
+
+
+def own_row(db: Session, user_id: uuid.UUID) -> User:
+    """The therapist's own row in this request's session, to change their line on."""
+    return db.get(User, user_id)
 
 
 def of(user: User) -> PracticeLine | None:

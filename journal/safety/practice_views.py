@@ -6,15 +6,14 @@ from flask_login import current_user
 
 from ..activity import service as activity
 from ..db import get_db
-from ..desk.views import therapist_required
-from ..models import User
+from ..web.access import therapist_required
 from . import practice_line
 
 bp = Blueprint("practice_line", __name__, url_prefix="/account/after-hours-line")
 
 
-def _me() -> User:
-    return get_db().get(User, current_user.user.id)
+def _me():
+    return practice_line.own_row(get_db(), current_user.user.id)
 
 
 def _page(line, form, errors):

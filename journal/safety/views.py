@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.loader import client_required
+from ..web.access import client_required
 from ..db import get_db, utcnow
 from . import service
 from .crisis import crisis_lines

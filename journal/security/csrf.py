@@ -52,5 +52,4 @@ def current_token() -> Response:
 
 def init_app(app: Flask) -> None:
     app.before_request(_check)
-    app.jinja_env.globals["csrf_token"] = csrf_token
     app.add_url_rule("/csrf-token", "csrf_token", current_token, methods=["GET"])

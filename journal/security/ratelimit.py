@@ -17,6 +17,14 @@ from flask import Flask, current_app
 WINDOW = timedelta(hours=1)
 
 
+class RateLimited(Exception):
+    """Too many attempts; the message is safe to show, `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int = 3600):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class Attempt:
     key: str

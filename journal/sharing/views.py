@@ -10,33 +10,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..activity import service as activity
-from ..auth.loader import client_required
-from ..auth.reauth import recent_password_required
+from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
 from ..web.form_fields import takes_many_fields
-from ..records import kinds
-from . import audience, choices, display, service
+from . import audience, choices, service
 
 bp = Blueprint("sharing", __name__)
-# The record partials (records/_content.html and each kind's own) need these on every page that includes
-# them, the clinician's desk too: registered app-wide.
-bp.add_app_template_global(kinds.display, "record_display")
-bp.add_app_template_global(kinds.label, "record_kind_label")
-bp.add_app_template_global(kinds.find, "record_kind")
-bp.add_app_template_filter(display.in_zone, "in_zone")
-
-
-@bp.app_template_global("record_partial")
-def _record_partial(kind: str) -> str | None:
-    """The template that shows one record of this kind (None for a kind no package describes)."""
-    found = kinds.find(kind)
-    return found.partial if found else None
-
-
-@bp.app_template_global("audience_of")
-def _audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
-    """Who sees the signed-in client's record `record_id`, or a new one of `kind` (sharing/_audience.html)."""
-    return audience.audience_of(get_db(), _user().id, kind=kind, record_id=record_id)
 
 
 def _keyring():

@@ -1,6 +1,6 @@
 """Rotating a user key: a new key, and everything the old one sealed sealed again under it.
 
-How a rotation runs (auth/rotation.py drives it, records/rotation.py re-keys the rows):
+How a rotation runs (account_security/rotation.py drives it, records/rotation.py re-keys the rows):
 
 1. `next_key.begin`: a fresh key for the next `uk_version`, wrapped under the current key on the
    user's row, and under the password (`accounts.wrap_next_key_for_password`) or, after recovery,

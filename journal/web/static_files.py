@@ -80,9 +80,8 @@ class StaticFiles:
 
 
 def init_app(app: Flask) -> StaticFiles:
-    """Serve /static/ from memory with gzip; `asset()` in templates gives the versioned URL."""
+    """Serve /static/ from memory with gzip; `asset()` in templates (journal/templating.py) gives the versioned URL."""
     files = StaticFiles(Path(app.static_folder or ""))
     app.view_functions["static"] = files.response
     app.extensions["static_files"] = files
-    app.jinja_env.globals["asset"] = files.url
     return files

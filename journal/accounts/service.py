@@ -19,18 +19,12 @@ from ..activity import service as activity
 from ..models import ROLES, User
 from ..records.key_hold import hold_account_key
 from ..security import ratelimit, throttle
-from . import rotation, two_factor
+from ..security.ratelimit import RateLimited
+from ..account_security import rotation, two_factor
+from . import after_unlock, password_again
 from .passwords import MAX_BYTES, password_problem
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class RateLimited(Exception):
-    """Too many attempts; the message is safe to show, `retry_after` is in seconds."""
-
-    def __init__(self, message: str, retry_after: int = 3600):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def signin_rules(config: Mapping) -> throttle.Rules:
@@ -150,11 +144,8 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
     if user in db.dirty:  # the password was derived again with stronger parameters: its wrap is new
         keyring = hold_account_key(db, user, keyring)
     vault.purge_stale_sessions(db, now, longest_idle(config))
-    _after_unlock(db, user, keyring, now)
-    if user.role == "client":
-        from ..sharing.service import rekey_pending
-
-        rekey_pending(db, keyring, now)  # shares a clinician ended while this client was away
+    after_unlock.unlocked(db, user, keyring, now)
+    after_unlock.signed_in(db, user, keyring, now)  # e.g. shares a clinician ended while this client was away
     if two_factor.is_on(user):
         token = vault.open_session(db, user, keyring, now, timedelta(minutes=config["SECOND_FACTOR_MINUTES"]),
                                    device=device, second_factor_pending=True)
@@ -174,7 +165,7 @@ def complete_second_factor(db: Session, config: Mapping, cookie_value: str | Non
     """The one-time code step: a right code replaces the waiting session with a real one (a new token).
 
     None when there is no waiting session (it expired: sign in again); two_factor.CodeProblem for a
-    wrong or used code; two_factor.RateLimited for too many.
+    wrong or used code; RateLimited for too many.
     """
     pending = pending_second_factor(db, config, cookie_value, now)
     if pending is None:
@@ -208,7 +199,7 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
     if keyring is None or user is None:
         return None
     ratelimit.release(attempt)
-    _after_unlock(db, user, keyring, now)
+    after_unlock.unlocked(db, user, keyring, now)
     # The owner is proven: the failures counted against the old password and codes are forgotten.
     throttle.forget_account("signin", email)
     throttle.forget_account("totp", str(user.id))
@@ -228,13 +219,8 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
 def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, password: str,
                       now: datetime, *, db: Session | None = None, device: str | None = None) -> str | None:
     """A fresh recovery code after the password is entered again; None if the password is wrong."""
-    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
-                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        raise RateLimited("Too many password attempts for this account. Please wait an hour and try again.")
-    if vault.unlock_with_password(user, password) is None:
+    if password_again.check(config, user, password, now) is None:
         return None
-    ratelimit.release(attempt)
     if db is not None:
         keyring = hold_account_key(db, user, keyring)  # a key rotation cannot end between this and the commit
     user.recovery_confirmed_at = None
@@ -251,23 +237,8 @@ def confirm_recovery_saved(user: User, now: datetime) -> None:
 def resume(db: Session, config: Mapping, cookie_value: str | None, now: datetime):
     resumed = vault.resume_session(db, cookie_value, now, idle_limits(config))
     if resumed is not None and resumed.keyring is not None:
-        _after_unlock(db, resumed.user, resumed.keyring, now)
+        after_unlock.unlocked(db, resumed.user, resumed.keyring, now)
     return resumed
-
-
-def _after_unlock(db: Session, user: User, keyring: vault.Keyring, now: datetime) -> None:
-    """In the one request that made the signing key of an account from before signing keys: a client's
-    earlier shares are signed, a clinician's earlier links are pinned (sharing/service.py, sharing/signers.py)."""
-    if not keyring.new_signing_key:
-        return
-    if user.role == "client":
-        from ..sharing.service import sign_earlier_shares
-
-        sign_earlier_shares(db, keyring, now)
-    else:
-        from ..sharing.signers import adopt_earlier_links
-
-        adopt_earlier_links(db, keyring)
 
 
 def sign_out(db: Session, cookie_value: str | None) -> None:

@@ -11,7 +11,7 @@ MAX_BYTES = 1024
 
 @lru_cache(maxsize=1)
 def _common() -> frozenset[str]:
-    text = files("journal.auth").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    text = files("journal.accounts").joinpath("common_passwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip().casefold() for line in text.splitlines() if line and not line.startswith("#"))
 
 

@@ -1,7 +1,7 @@
 """Rotate my keys: a new user key for everything, after the password (or a recovery code) is given.
 
 Rules only; keys stay in the vault, rows in records/rotation.py. A rotation is started here and then
-carried on a slice at a time by whichever request of the user comes next (loader.py calls
+carried on a slice at a time by whichever request of the user comes next (web/access/login.py calls
 `carry_on`; the progress on Me → Security asks for bigger slices), each batch committed on its own,
 until the last transaction drops the old key. It survives a closed page, a killed worker or a lost
 network: the state is on the user's row, and any session that opens the old key opens the new one.
@@ -23,7 +23,7 @@ from ..db import utcnow
 from ..models import AuthSession, User
 from ..records import rotation as rows
 from ..records.key_hold import KeyRetired, hold_account_key
-from ..security import ratelimit
+from ..accounts import password_again
 from . import protections
 
 log = logging.getLogger(__name__)
@@ -48,19 +48,16 @@ def start(db: Session, config: Mapping, user: User, keyring: vault.Keyring, sess
           now: datetime) -> vault.Keyring | None:
     """The password right: a rotation begins, and every other session ends. None when the password is wrong.
 
-    Counted with the account's passwords entered again (protections.RateLimited when too many). A rotation
+    Counted with the account's passwords entered again (RateLimited when too many). A rotation
     already under way is carried on, not started again. The caller commits.
     """
     if keyring.rotating:
         return keyring
-    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
-                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        raise protections.RateLimited(protections.TOO_MANY)
-    prepared = vault.prepare_rotation(user, keyring, password)  # the slow part, holding nothing
+    # The slow part, holding nothing.
+    prepared = password_again.check(config, user, password, now,
+                                    lambda typed: vault.prepare_rotation(user, keyring, typed))
     if prepared is None:
         return None
-    ratelimit.release(attempt)
     keyring = hold_account_key(db, user, keyring)
     if keyring.rotating:
         return keyring  # another device of theirs started one a moment ago

@@ -8,13 +8,13 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
-from . import protections
-from . import rotation
-from . import two_factor as totp
-from .loader import safe_next
-from .session_cookie import read_token
+from ..security.ratelimit import RateLimited
+from ..web.access import recent_password_required
+from ..web.access.paths import safe_next
+from ..web.access.session_cookie import read_token
 from ..web.htmx import render_page_or_fragment, wants_fragment
-from .reauth import recent_password_required
+from . import protections, rotation
+from . import two_factor as totp
 
 bp = Blueprint("account_security", __name__)
 
@@ -45,7 +45,7 @@ def confirm_password():
     try:
         right = protections.confirm_password(db, current_app.config, current_user.user, current_user.session,
                                              request.form.get("password", ""), utcnow())
-    except protections.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(str(limited), "auth/confirm_password.html", error=str(limited), **context)
     if not right:
         return render_template("auth/confirm_password.html", error="That password is not right.", **context), 422
@@ -75,7 +75,7 @@ def change_password():
     try:
         changed = protections.change_password(db, current_app.config, current_user.user, current_user.keyring,
                                               current_user.session, current, new, utcnow())
-    except protections.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(str(limited), "auth/change_password.html", errors={"current": str(limited)})
     if not changed:
         return render_template("auth/change_password.html",
@@ -205,7 +205,7 @@ def start_rotation():
     try:
         keyring = rotation.start(db, current_app.config, current_user.user, current_user.keyring,
                                  current_user.session, request.form.get("password", ""), utcnow())
-    except protections.RateLimited as limited:
+    except RateLimited as limited:
         db.commit()
         response = _rotation_page(429, str(limited))
         response.headers["Retry-After"] = "3600"

@@ -2,7 +2,7 @@
 
 Usage, on both the page that asks ("are you sure?") and the POST that acts:
 
-    from journal.auth.reauth import recent_password_required
+    from journal.web.access import client_required, recent_password_required
 
     @bp.get("/things/<uuid:thing_id>/delete")
     @client_required                      # who may see it: first
@@ -36,12 +36,16 @@ from functools import wraps
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
-from ..db import get_db, utcnow
-from . import protections
-from .loader import return_path, safe_next
+from ...account_security import protections
+from ...accounts.password_again import TOO_MANY
+from ...db import get_db, utcnow
+from ...security.ratelimit import RateLimited
+from ..htmx import is_htmx, redirect_page
+from .login import unauthorized
+from .paths import return_path, safe_next
 
 FIELD = "reauth_password"
 
@@ -64,12 +68,12 @@ def recent_password_required(view: Callable | None = None, *, return_to: str | N
         @wraps(inner)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return unauthorized()
             if password_is_recent():
                 return inner(*args, **kwargs)
             if request.method in ("GET", "HEAD"):
                 return _to_confirm_page(return_path())
-            if request.headers.get("HX-Request") == "true":
+            if is_htmx():
                 # The view's own arguments fill the page's; any it does not take are left off.
                 back = urlsplit(url_for(return_to, **kwargs)).path if return_to else request.path
                 return _to_confirm_page(back)
@@ -77,7 +81,7 @@ def recent_password_required(view: Callable | None = None, *, return_to: str | N
                 error = _check_password(request.form.get(FIELD, ""))
                 if error is None:
                     return inner(*args, **kwargs)
-                return _carry_form(error, 422 if error != protections.TOO_MANY else 429)
+                return _carry_form(error, 422 if error != TOO_MANY else 429)
             return _carry_form(None, 401)
 
         return wrapped
@@ -91,8 +95,8 @@ def _check_password(password: str) -> str | None:
     try:
         right = protections.confirm_password(db, current_app.config, current_user.user, current_user.session,
                                              password, utcnow())
-    except protections.RateLimited:
-        return protections.TOO_MANY
+    except RateLimited:
+        return TOO_MANY
     if not right:
         return "That password is not right."
     # Committed now, on its own: the view may count attempts in the shared counters, which on SQLite
@@ -102,12 +106,7 @@ def _check_password(password: str) -> str | None:
 
 
 def _to_confirm_page(next_path: str):
-    target = url_for("account_security.confirm_password_form", next=safe_next(next_path))
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
+    return redirect_page(url_for("account_security.confirm_password_form", next=safe_next(next_path)))
 
 
 def _carry_form(error: str | None, status: int):

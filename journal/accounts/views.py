@@ -5,11 +5,13 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from ..db import get_db, utcnow
+from ..security.ratelimit import RateLimited
 from ..security import csrf
-from . import rotation, service, two_factor
-from .loader import safe_next
-from .reauth import mark_password_entered
-from .session_cookie import clear_token, read_token, set_token
+from ..account_security import rotation, two_factor
+from . import service
+from ..web.access import mark_password_entered
+from ..web.access.paths import safe_next
+from ..web.access.session_cookie import clear_token, read_token, set_token
 from .useragent import describe_device
 
 bp = Blueprint("auth", __name__)
@@ -54,7 +56,7 @@ def sign_up():
         result = service.sign_up(db, current_app.config, email=email, password=password, role=role,
                                  time_zone=service.clean_time_zone(form.get("time_zone")),
                                  address=_address(), now=utcnow(), display_name=display_name, device=_device())
-    except service.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(limited, "auth/signup.html", form=kept, errors={})
     if result is None:
         errors = {"email": "An account cannot be made with this email. If you already have one, sign in, "
@@ -95,7 +97,7 @@ def new_recovery_code():
     try:
         code = service.new_recovery_code(current_app.config, current_user.user, current_user.keyring,
                                          request.form.get("password", ""), utcnow(), db=db, device=current_user.device)
-    except service.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(limited, "auth/new_recovery_code.html")
     if code is None:
         db.commit()
@@ -126,7 +128,7 @@ def sign_in():
         result = service.sign_in(db, current_app.config, email=service.normalise_email(raw_email),
                                  password=form.get("password", ""), address=_address(), now=utcnow(),
                                  device=_device())
-    except service.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(limited, "auth/signin.html", **context)
     if result is None:
         db.commit()  # the failed attempt, in the account's security activity
@@ -161,7 +163,7 @@ def sign_in_code():
     try:
         result = service.complete_second_factor(db, current_app.config, read_token(), request.form.get("code", ""),
                                                 utcnow(), address=_address(), device=_device())
-    except two_factor.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(limited, "auth/signin_code.html", next=target)
     except two_factor.CodeProblem as problem:
         db.commit()  # the failed code, in the account's security activity
@@ -217,7 +219,7 @@ def recover():
         result = service.recover_account(db, current_app.config, email=service.normalise_email(raw_email),
                                          code=form.get("code", ""), new_password=password, address=_address(),
                                          now=utcnow(), device=_device())
-    except service.RateLimited as limited:
+    except RateLimited as limited:
         return _too_many(limited, "auth/recover.html", email=raw_email[:300], errors={})
     if result is None:
         errors = {"code": "That email and recovery code do not match. Check both and try again."}

@@ -15,15 +15,8 @@ from .. import vault
 from ..activity import service as activity
 from ..models import AuthSession, User
 from ..records.key_hold import hold_account_key
-from ..security import ratelimit
-from .passwords import MAX_BYTES, password_problem
-
-TOO_MANY = "Too many password attempts for this account. Please wait an hour and try again."
-
-
-class RateLimited(Exception):
-    """Too many wrong passwords; the message is safe to show."""
-
+from ..accounts import password_again
+from ..accounts.passwords import password_problem
 
 @dataclass(frozen=True)
 class SessionView:
@@ -44,25 +37,11 @@ def mark_password_entered(session: AuthSession, now: datetime) -> None:
     session.password_at = now
 
 
-def _password_right(config: Mapping, user: User, password: str, now: datetime) -> vault.Keyring | None:
-    """One Argon2id run, counted in the shared counters apart from sign-in: only someone signed in to this
-    account gets here, so no stranger's wrong passwords use up the owner's tries."""
-    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
-                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
-    if attempt is None:
-        raise RateLimited(TOO_MANY)
-    if len(password.encode("utf-8")) > MAX_BYTES:
-        password = ""
-    keyring = vault.unlock_with_password(user, password)
-    if keyring is not None:
-        ratelimit.release(attempt)
-    return keyring
-
-
 def confirm_password(db: Session, config: Mapping, user: User, session: AuthSession, password: str,
                      now: datetime) -> bool:
-    """The password entered again for a sensitive action: True (and the session counts as fresh) if right."""
-    if _password_right(config, user, password, now) is None:
+    """The password entered again for a sensitive action: True (and the session counts as fresh) if right;
+    RateLimited when too many were wrong."""
+    if password_again.check(config, user, password, now) is None:
         return False
     mark_password_entered(session, now)
     db.flush()
@@ -91,7 +70,7 @@ def change_password(db: Session, config: Mapping, user: User, keyring: vault.Key
     Records, shares, the keypair and the recovery code are untouched: only the wrap of the user key
     and the verifier change. This session stays signed in (its wrap is under its own cookie).
     """
-    if _password_right(config, user, current, now) is None:
+    if password_again.check(config, user, current, now) is None:
         return False
     keyring = hold_account_key(db, user, keyring)  # a key rotation cannot end between this and the commit
     vault.set_new_password(user, keyring, new)

@@ -32,6 +32,7 @@ from ..activity import service as activity
 from ..models import User
 from ..records.key_hold import hold_sealing_key
 from ..security import throttle
+from ..security.ratelimit import RateLimited
 
 ISSUER = "Integration journal"
 INTERVAL = 30
@@ -41,14 +42,6 @@ WINDOW = 1  # steps either side of now: clocks drift, and people type slowly
 
 class CodeProblem(Exception):
     """The code was not accepted; the message is safe to show."""
-
-
-class RateLimited(Exception):
-    """Too many wrong codes; the message is safe to show, `retry_after` is in seconds."""
-
-    def __init__(self, message: str, retry_after: int = 3600):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def code_rules(config: Mapping) -> throttle.Rules:

@@ -1,0 +1,68 @@
+"""Everything templates call beyond their context, registered in one place.
+
+Globals: asset() (a static file's versioned URL), csrf_token(), record_display(), record_kind_label(),
+record_kind() and record_partial() (a record as a reader sees it, from its kind: records/kinds.py), audience_of() (who will see a client's record),
+outbox_owner() (the device outbox's owner tag on a client's pages). One filter for time zones: local_time.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+from flask_login import current_user
+
+from .db import get_db
+from .pwa.service import owner_tag
+from .security.csrf import csrf_token
+from .records import kinds
+from .sharing import audience
+
+TIME_PATTERN = "%a %-d %b %Y, %H:%M"
+
+
+def local_time(moment: datetime | None, pattern: str = TIME_PATTERN, zone: str | None = None) -> str:
+    """A UTC time shown in the reader's time zone: `zone` when given, else the signed-in person's, else UTC."""
+    if moment is None:
+        return ""
+    if not zone:
+        zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = timezone.utc
+    return moment.astimezone(tz).strftime(pattern)
+
+
+def audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
+    """Who sees the signed-in client's record `record_id`, or a new one of `kind` (sharing/_audience.html)."""
+    return audience.audience_of(get_db(), current_user.user.id, kind=kind, record_id=record_id)
+
+
+def record_partial(kind: str) -> str | None:
+    """The template that shows one record of this kind (None for a kind no package describes)."""
+    found = kinds.find(kind)
+    return found.partial if found else None
+
+
+def outbox_owner() -> str | None:
+    """The device outbox's owner tag on a client's pages; nothing for anyone else."""
+    if current_user.is_authenticated and current_user.role == "client":
+        return owner_tag(current_user.user)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """After the static files (their URLs come from app.extensions["static_files"])."""
+    app.jinja_env.globals.update(
+        asset=app.extensions["static_files"].url,
+        csrf_token=csrf_token,
+        record_display=kinds.display,
+        record_kind_label=kinds.label,
+        record_kind=kinds.find,
+        record_partial=record_partial,
+        audience_of=audience_of,
+        outbox_owner=outbox_owner,
+    )
+    app.jinja_env.filters["local_time"] = local_time
