@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker

@@ -136,8 +136,8 @@ def test_account_wait_is_shared_by_every_worker_process(tmp_path, served_databas
 
     posts = [(pid, status) for pid, method, path, status in lines if method == "POST" and path == "/signin"]
     assert sorted(status for _pid, status in posts) == [422] * FREE + [429] * (2 * FREE + PARALLEL)
-    # More than one process counted the failures, so the count cannot be a per-worker one.
-    assert len({pid for pid, status in posts if status == 422}) >= 2, posts
+    # More than one process answered these attempts, every one by the same count: it cannot be a per-worker one.
+    assert len({pid for pid, _status in posts}) >= 2, posts
     assert len(signin_pids(lines)) >= 2
 
 

@@ -13,6 +13,7 @@ from ..activity import service as activity
 from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
 from ..web.form_fields import takes_many_fields
+from ..records import kinds
 from . import audience, choices, service
 
 bp = Blueprint("sharing", __name__)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from .keyring import Keyring
 from .padding import bucket
-from .primitives import FORMAT_VERSION, VaultError, context, open_sealed, open_under_user_key, seal
+from .primitives import FORMAT_VERSION, VaultError, context, open_under_user_key, seal
 from .user_key_seals import own_note_context
 
 # What a clinician's marks on a link are sealed as (flags/marks.py); named here so a rotation finds them.
