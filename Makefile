@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run serve test demo migrate bench faults browser servers clean
+.PHONY: run serve test check lint demo migrate bench faults browser servers clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,12 +51,23 @@ bench/node_modules/.installed: bench/package.json
 	cd bench && $(NPM_INSTALL)
 	touch $@
 
-# Two processes share the suite, a whole test file each at a time; then the log canary reads every log of the
-# run (tests/test_zz_log_canary.py), which needs all the others to have finished.
-test: $(BIN)/.test-installed browser servers node_modules/.installed
+# Style and types: ruff (lint and format) and mypy on journal/.
+lint: $(BIN)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The edit-run loop: lint, then the unit and HTTP tests on SQLite only (no PostgreSQL, no browser, no servers).
+check: lint
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not postgres and not canary" tests/unit tests/http
+
+# The whole suite, after lint (its tests include every one of `make check`'s). Two processes share it, a whole
+# test file each at a time; then the log canary (marked `canary`) reads every log of the run, which needs all
+# the others to have finished.
+test: lint $(BIN)/.test-installed browser servers node_modules/.installed
 	run=$$$$; export JOURNAL_TEST_RUN=$$run; \
-	  $(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/test_zz_log_canary.py && \
-	  $(BIN)/python -m pytest tests/test_zz_log_canary.py
+	  $(BIN)/python -m pytest -n 2 --dist loadfile -m "not canary" && \
+	  $(BIN)/python -m pytest -m canary
 
 bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/signin_and_page_weight.py

@@ -39,7 +39,7 @@ SIZE = (4032, 3024)
 RUNS = 5
 
 
-def make_photo() -> "Image.Image":  # noqa: F821
+def make_photo() -> Image.Image:  # noqa: F821
     """A photo-like 12 MP picture: a wash of colour, shapes, and sensor-like grain."""
     from PIL import Image, ImageDraw, ImageOps
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import statistics
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from journal.cli import upgrade_database
 from tests.postgres import PostgresServer

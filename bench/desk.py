@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import on_both_databases, print_medians  # noqa: E402
 from journal import create_app  # noqa: E402
 from journal.db import get_db, utcnow  # noqa: E402
-from bench.common import on_both_databases, print_medians  # noqa: E402
 from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
 
 SIZES = (100, 1000)

@@ -231,7 +231,7 @@ def print_scores(measured: Measured) -> None:
         for load, results in loads.items():
             cells = ""
             for category in CATEGORIES:
-                score = median_of(results, lambda result: result.scores[category])
+                score = median_of(results, lambda result, category=category: result.scores[category])
                 cells += f"{score:>11.0f} {verdict(score >= SCORE_TARGETS[category])}"
             transferred = median_of(results, lambda result: result.transferred)
             shell = (name, load) == (PAGES[0].name, "first")

@@ -263,7 +263,7 @@ def main() -> None:
         print(f"{label:<34}{median_ms(samples):>9.1f} ms{min(samples) * 1000:>9.1f} ms"
               f"{max(samples) * 1000:>9.1f} ms")
     print(f"{'ratio median sign-in / median KDF':<34}{statistics.median(signins) / statistics.median(bare):>10.2f}x")
-    pairs = statistics.median(a / b for a, b in zip(signins, bare))
+    pairs = statistics.median(a / b for a, b in zip(signins, bare, strict=False))
     print(f"{'(median of the per-pair ratios)':<34}{pairs:>10.2f}x")
     print(f"{'sign-in work beyond the KDF':<34}{median_ms(signins) - median_ms(bare):>9.1f} ms"
           "  (medians' difference; noise can make it negative)")

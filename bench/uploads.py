@@ -139,9 +139,9 @@ def mixed_load(queue_seconds: str, photos: list[bytes], workdir: Path) -> Mixed:
                         timed(lambda: person.get(rng.choice(PAGES)))
                     else:
                         page = {}
-                        timed(lambda: page.setdefault("r", person.get("/entries/new")))
+                        timed(lambda page=page, person=person: page.setdefault("r", person.get("/entries/new")))
                         key = page["r"].text.split('name="client_key" value="')[1].split('"')[0]
-                        timed(lambda: person.post("/entries", {"client_key": key, "title": "An evening",
+                        timed(lambda person=person, key=key: person.post("/entries", {"client_key": key, "title": "An evening",
                                                                "body": "Wrote a little, while others were busy."}))
                     time.sleep(rng.uniform(0.2, 0.8))
 

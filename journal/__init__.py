@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
@@ -27,31 +28,30 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, vault, security, blueprints."""
-    from . import cli, db, housekeeping, kinds, templating, vault  # noqa: F401  (kinds: every record kind registers itself, once)
-    from .activity.views import bp as activity_bp
-    from .art.views import bp as art_bp
-    from . import sharing
+    from . import cli, db, housekeeping, kinds, sharing, templating, vault  # noqa: F401  (kinds: every record kind registers itself, once)
     from .account_security.views import bp as account_security_bp
     from .accounts import after_unlock
     from .accounts.views import bp as auth_bp
+    from .activity.views import bp as activity_bp
+    from .art.views import bp as art_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
     from .config import load_config
-    from .desk.views import bp as desk_bp
     from .deletion.views import bp as deletion_bp
-    from .export.views import bp as export_bp
+    from .desk.views import bp as desk_bp
     from .dosing.views import bp as dosing_bp
     from .entries.views import bp as entries_bp
+    from .export.views import bp as export_bp
     from .health.views import bp as health_bp
     from .intentions.views import bp as intentions_bp
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
+    from .pwa.views import bp as pwa_bp
     from .safety.practice_views import bp as practice_line_bp
     from .safety.views import bp as safety_bp
+    from .security import csrf, headers, ratelimit
     from .sharing.views import bp as sharing_bp
     from .timeline.views import bp as timeline_bp
-    from .security import csrf, headers, ratelimit
-    from .pwa.views import bp as pwa_bp
     from .web import errors, static_files
     from .web.access import login
     from .web.body_deadline import BodyReadDeadline

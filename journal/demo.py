@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import delete
 
 from .account_security import two_factor
 from .accounts import service as auth_service
-from .db import get_db, utcnow
 from .checkins.service import KIND as CHECKIN
+from .db import get_db, utcnow
 from .entries import service as entry_service
 from .measures.service import KIND as MEASURE
 from .models import User
@@ -47,7 +47,7 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str, s
         auth_service.sign_out(db, result.token)
         entry_ids = []
         if role == "client":
-            for days_ago, (title, body) in zip((6, 4, 2), ENTRIES):
+            for days_ago, (title, body) in zip((6, 4, 2), ENTRIES, strict=True):
                 data, _ = entry_service.clean_entry(title, body)
                 entry_ids.append(entry_service.create_entry(db, result.keyring, uuid.uuid4().hex, data,
                                                             now - timedelta(days=days_ago)))

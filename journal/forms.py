@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 # Control characters other than tab and newlines: PostgreSQL refuses NUL, and none belong in writing.
@@ -39,4 +39,4 @@ def parse_local(day: str | None, clock: str | None, zone: str) -> datetime | Non
         parsed_time = time(int(hours), int(minutes))
     except ValueError:
         return None
-    return datetime.combine(parsed_day, parsed_time, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(parsed_day, parsed_time, tzinfo=ZoneInfo(zone)).astimezone(UTC)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Mapping
 
 from flask import Flask, Response
 from sqlalchemy.exc import SQLAlchemyError

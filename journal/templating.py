@@ -7,7 +7,7 @@ outbox_owner() (the device outbox's owner tag on a client's pages). One filter f
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
@@ -15,8 +15,8 @@ from flask_login import current_user
 
 from .db import get_db
 from .pwa.service import owner_tag
-from .security.csrf import csrf_token
 from .records import kinds
+from .security.csrf import csrf_token
 from .sharing import audience
 
 TIME_PATTERN = "%a %-d %b %Y, %H:%M"
@@ -31,7 +31,7 @@ def local_time(moment: datetime | None, pattern: str = TIME_PATTERN, zone: str |
     try:
         tz = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        tz = timezone.utc
+        tz = UTC
     return moment.astimezone(tz).strftime(pattern)
 
 

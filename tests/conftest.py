@@ -31,6 +31,16 @@ def pytest_configure(config):
     os.environ.setdefault("JOURNAL_TEST_RUN", RUN_ID)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the PostgreSQL server are marked `postgres` (`make check` leaves them out); the log
+    canary, which reads the logs every other test wrote, goes last."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres" in item.fixturenames or "postgresql" in str(params.values()) or "[postgresql" in item.nodeid:
+            item.add_marker(pytest.mark.postgres)
+    items.sort(key=lambda item: item.get_closest_marker("canary") is not None)
+
+
 def pytest_sessionstart(session):
     # Runs that have ended leave their folders behind; clear those, never a live run's.
     for folder in (OUTPUT / "runs").glob("run-*"):
@@ -76,7 +86,7 @@ def redis_url(tmp_path_factory):
                 break
             except redis.ConnectionError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start (make test installs it)")
+                    raise RuntimeError("redis-server did not start (make test installs it)") from None
                 time.sleep(0.05)
         client.close()
         yield url

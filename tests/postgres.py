@@ -48,7 +48,7 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def init(self) -> "PostgresServer":
+    def init(self) -> PostgresServer:
         self._run("initdb", "--no-sync", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
         return self
 

@@ -42,7 +42,7 @@ class Person:
             self.token = found.group(1)
         return response
 
-    def sign_up(self, email: str) -> "Person":
+    def sign_up(self, email: str) -> Person:
         self.get("/signup")
         response = self.post("/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD, "role": "client"})
         assert response.status_code == 200, response.status_code
@@ -115,7 +115,7 @@ def slow_post(base: str, path: str, person: Person, content_type: str, body: byt
         try:
             while chunk_in := raw.recv(65536):
                 reply += chunk_in
-        except (ConnectionResetError, ssl.SSLError, socket.timeout):
+        except (TimeoutError, ConnectionResetError, ssl.SSLError):
             pass
     elapsed = time.monotonic() - started
     status_line = reply.split(b"\r\n", 1)[0].split()

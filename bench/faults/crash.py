@@ -51,7 +51,7 @@ def reload(ctx: Context) -> list[Row]:
                 before = set(server.workers())
                 ledger.phase = f"reload {n}"
                 server.reload()
-                if wait_until(lambda: before.isdisjoint(server.workers()) and len(server.workers()) >= 2, 30):
+                if wait_until(lambda before=before: before.isdisjoint(server.workers()) and len(server.workers()) >= 2, 30):
                     replaced += 1
                 time.sleep(2)
             ledger.phase = "after"

@@ -60,7 +60,7 @@ class Row:
     def ok(self) -> bool:
         return self.skipped or (self.lost == self.duplicated == self.partial == 0 and not self.problems)
 
-    def add(self, other: "Row") -> None:
+    def add(self, other: Row) -> None:
         for name in ("acknowledged", "lost", "duplicated", "partial", "refused"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.notes += other.notes
@@ -131,7 +131,7 @@ class Writers:
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(count)]
 
-    def __enter__(self) -> "Writers":
+    def __enter__(self) -> Writers:
         for thread in self.threads:
             thread.start()
         return self

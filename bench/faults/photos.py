@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import lru_cache
+from functools import cache
 
 from .ledger import FINAL, SAVED, Ledger, Row, Write, read_pages
 from .web import Browser, jpeg, words
 
 
-@lru_cache(maxsize=None)
+@cache
 def photo(megabytes: float, seed: int = 0) -> bytes:
     return jpeg(megabytes, seed)
 
@@ -80,7 +80,7 @@ class Uploaders:
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(count)]
 
-    def __enter__(self) -> "Uploaders":
+    def __enter__(self) -> Uploaders:
         for thread in self.threads:
             thread.start()
         return self

@@ -54,7 +54,7 @@ def same_create(ctx: Context) -> list[Row]:
         clients = [client.clone() for _ in range(SENDERS)]
         for _round in range(CREATE_ROUNDS):
             write = entries.new(60)
-            answers = at_once(clients, lambda c, n: _create(c, entries, write, outbox=n % 2 == 0))
+            answers = at_once(clients, lambda c, n, write=write: _create(c, entries, write, outbox=n % 2 == 0))
             places = {_entry_id(answer.location) for answer in answers if answer.status in SAVED}
             named_apart += len(places) > 1
             if places:
@@ -62,7 +62,7 @@ def same_create(ctx: Context) -> list[Row]:
         for _round in range(PHOTO_ROUNDS):
             write = new_upload(uploads, 1)
             # Each sender keeps trying (as the outbox does) while the photo slots are busy.
-            at_once(clients, lambda c, n: send_upload(c, uploads, write, [photo(0.3, 7)], give_up=20))
+            at_once(clients, lambda c, n, write=write: send_upload(c, uploads, write, [photo(0.3, 7)], give_up=20))
         reader = signed_in(server, email)
         verify_entries(reader, entries, row)
         verify_photos(reader, uploads, row)

@@ -48,7 +48,7 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, wait: float = 60) -> "Gunicorn":
+    def start(self, wait: float = 60) -> Gunicorn:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.logs.mkdir(parents=True, exist_ok=True)
         self.starts += 1
@@ -215,7 +215,7 @@ class Tmpfs:
     def __init__(self, path: Path, size: str, owner: tuple[int, int] | None = None):
         self.path, self.size, self.owner = path, size, owner
 
-    def __enter__(self) -> "Tmpfs":
+    def __enter__(self) -> Tmpfs:
         self.path.mkdir(parents=True, exist_ok=True)
         options = f"size={self.size},mode=0700"
         if self.owner:

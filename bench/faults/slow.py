@@ -135,7 +135,7 @@ def trickle(browser: Browser, client_key: str, caption: str, data: bytes, timeou
             reply = b""
             while got := sock.recv(65536):  # the whole answer: the server closes the connection after it
                 reply += got
-    except socket.timeout:
+    except TimeoutError:
         return Answer(None, "timeout")
     except OSError as error:
         return Answer(None, type(error).__name__)

@@ -67,7 +67,7 @@ class Browser:
         self.http = requests.Session()
         self.token: str | None = None
 
-    def clone(self, base: str | None = None) -> "Browser":
+    def clone(self, base: str | None = None) -> Browser:
         """Another connection of the same signed-in browser (each writer thread has its own)."""
         other = Browser(base or self.base)
         other.http.cookies.update(self.http.cookies)

@@ -5,18 +5,19 @@ Rules only; keys stay in the vault. Every change is written to the security acti
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..accounts import password_again
+from ..accounts.passwords import password_problem
 from ..activity import service as activity
 from ..models import AuthSession, User
 from ..records.key_hold import hold_account_key
-from ..accounts import password_again
-from ..accounts.passwords import password_problem
+
 
 @dataclass(frozen=True)
 class SessionView:

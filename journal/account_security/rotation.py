@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Mapping
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..accounts import password_again
 from ..activity import service as activity
 from ..db import utcnow
 from ..models import AuthSession, User
 from ..records import rotation as rows
 from ..records.key_hold import KeyRetired, hold_account_key
-from ..accounts import password_again
 from . import protections
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import base64
 import hmac
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 import pyotp
 import segno

@@ -10,9 +10,9 @@ A hook is called as hook(db, user, keyring, now) and writes in the caller's tran
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session

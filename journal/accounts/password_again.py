@@ -5,8 +5,9 @@ this account gets here, so no stranger's wrong passwords use up the owner's trie
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Callable, Mapping, TypeVar
+from typing import TypeVar
 
 from .. import vault
 from ..models import User

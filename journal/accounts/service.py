@@ -5,22 +5,22 @@ import re
 import unicodedata
 import uuid
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..account_security import rotation, two_factor
 from ..activity import service as activity
 from ..models import ROLES, User
 from ..records.key_hold import hold_account_key
 from ..security import ratelimit, throttle
 from ..security.ratelimit import RateLimited
-from ..account_security import rotation, two_factor
 from . import after_unlock, password_again
 from .passwords import MAX_BYTES, password_problem
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..db import get_db, utcnow
-from ..security.ratelimit import RateLimited
-from ..security import csrf
 from ..account_security import rotation, two_factor
-from . import service
+from ..db import get_db, utcnow
+from ..security import csrf
+from ..security.ratelimit import RateLimited
 from ..web.access import mark_password_entered
 from ..web.access.paths import safe_next
 from ..web.access.session_cookie import clear_token, read_token, set_token
+from . import service
 from .useragent import describe_device
 
 bp = Blueprint("auth", __name__)

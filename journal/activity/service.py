@@ -19,9 +19,9 @@ update()/delete() statement on the table, raises AppendOnly. Rows go only with t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import Delete, Update, event, select, update
 from sqlalchemy.orm import Session

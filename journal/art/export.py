@@ -1,8 +1,8 @@
 """Photos of art in an export zip: the display picture of each as a JPEG file, stored as it is."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Iterator, Sequence
 
 from ..course.days import Dose
 from ..export.formats import local, short_id, stamp

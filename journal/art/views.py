@@ -8,15 +8,14 @@ from __future__ import annotations
 import os
 import uuid
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
-from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..records.service import StaleVersion
+from ..web.access import client_required
 from ..web.htmx import render_page_or_fragment
 from . import service
 

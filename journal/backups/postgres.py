@@ -22,7 +22,7 @@ from .files import PG_DUMP_HEADER, SQLITE_HEADER, BackupError, header, written_i
 from .summary import LEFT_OUT, Summary, check_revision, count_words, summarise
 
 TOOL_FOLDERS = "/usr/lib/postgresql/*/bin"
-LEFT_OUT_ENTRY = re.compile(r"\bTABLE DATA \S+ (%s) " % "|".join(LEFT_OUT))
+LEFT_OUT_ENTRY = re.compile(r"\bTABLE DATA \S+ ({}) ".format("|".join(LEFT_OUT)))
 
 
 def backup(database_url: str, path: Path) -> Summary:

@@ -1,8 +1,8 @@
 """What a backup holds, counted (never read): accounts, records, photos, the schema revision, what was left out."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from alembic.script import ScriptDirectory
 

@@ -6,9 +6,9 @@ questionnaire scores for the /charts page.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 WIDTH, HEIGHT = 320, 240
@@ -198,7 +198,7 @@ def _series(scale: _Scale, index: int, one: Series, tz: ZoneInfo) -> list[str]:
     parts = [f'<g class="chart-series series-{n}">']
     if len(coords) > 1:
         parts.append(_line_element(" ".join(f"{_f(x)},{_f(y)}" for x, y in coords), index))
-    for (x, y), (at, value) in zip(coords, one.points):
+    for (x, y), (at, value) in zip(coords, one.points, strict=True):
         local = at.astimezone(tz)
         parts.append(_shape(index, x, y, f"chart-point series-{n}",
                             f"{one.label} {_num(value)}, {local.day} {local:%b %Y, %H:%M}"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
-from ..web.access import client_required
 from ..db import get_db, utcnow
+from ..web.access import client_required
 from ..web.htmx import render_page_or_fragment
 from . import service
 

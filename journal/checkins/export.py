@@ -1,8 +1,8 @@
 """Check-ins in an export zip: one CSV, a row each."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Iterator, Sequence
 
 from ..course.days import Dose
 from ..export.formats import CSV_BOM, row, text_cell, when

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from .. import vault
 from ..forms import CONTROL_RE
 from ..records import service as records
-from .vocabulary import (NOTE_MAX, NOTHING_ANSWERED, SCALES, SLEEP_HOURS_MAX, SLEEP_QUALITY, Scale, hours_text,
-                         in_vocabulary_order)
+from .vocabulary import (
+    NOTE_MAX,
+    NOTHING_ANSWERED,
+    SCALES,
+    SLEEP_HOURS_MAX,
+    SLEEP_QUALITY,
+    Scale,
+    hours_text,
+    in_vocabulary_order,
+)
 
 KIND = "checkin"
 PAGE_SIZE = 30

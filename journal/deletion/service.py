@@ -32,8 +32,7 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..activity import service as activity
 from ..db import Base
-from ..models import (AccessEvent, AuthSession, Blob, Draft, Invite, Link, PendingRekey, RateEvent, Record, Share,
-                      User)
+from ..models import AccessEvent, AuthSession, Blob, Draft, Invite, Link, PendingRekey, RateEvent, Record, Share, User
 from ..records import blobs
 from ..security import ratelimit
 from ..sharing import service as sharing

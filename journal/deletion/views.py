@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user, login_required
 
 from ..account_security import protections
-from ..web.access.session_cookie import clear_token
 from ..db import get_db, utcnow
 from ..security.ratelimit import RateLimited
+from ..web.access.session_cookie import clear_token
 from . import service
 
 bp = Blueprint("deletion", __name__)

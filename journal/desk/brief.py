@@ -9,31 +9,30 @@ older than the date. Two queries for the records, one line in the access log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from statistics import mean
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from .. import vault
-from ..charts.service import Chart
-from ..course.days import place_of
-from ..models import Link, User
 from ..art.service import KIND as ART
+from ..charts.service import Chart
 from ..checkins.service import KIND as CHECKIN
+from ..course.days import place_of
 from ..dosing.service import KIND as DOSE
 from ..entries.service import KIND as ENTRY
+from ..flags import service as flag_service
+from ..flags.rules import Flag
 from ..intentions.service import KIND as INTENTION
 from ..measures.service import KIND as MEASURE
+from ..models import Link, User
 from ..records import kinds
 from ..records.service import RecordView
 from ..safety.service import KIND as SAFETY_PLAN
-from ..sharing import reads
+from ..sharing import access, reads
 from . import readings
-from ..sharing import access
 from .service import Unshown, client_name, course_charts, shared_doses, shared_since
-from ..flags import service as flag_service
-from ..flags.rules import Flag
 
 # Read over the whole course: baselines, session numbers, what the flag rules look at, and the safety plan
 # (one living document, shown whenever it is shared, whatever the period).
@@ -141,7 +140,7 @@ def parse_since(raw: str | None, zone: str) -> datetime | None:
     day = date.fromisoformat(raw.strip())
     if not 2000 <= day.year <= 2200:
         raise ValueError("a date from 2000 on")
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, since: datetime | None,

@@ -9,8 +9,9 @@ the client sees the export in their access history even if the download is cut s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from flask import Flask
 

@@ -8,29 +8,29 @@ Counts and dates come from metadata (shares, records) without decrypting anythin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..art.service import KIND as ART
 from ..charts.service import Chart, mood_chart, score_chart, window
+from ..checkins.service import KIND as CHECKIN
 from ..course.days import Dose, number_doses, place_of
+from ..dosing.kind import number as dose_number
+from ..dosing.service import KIND as DOSE
 from ..flags import marks as flag_marks
 from ..flags import service as flag_service
 from ..flags.rules import Flag
 from ..models import Link, Record, Share, User
-from ..art.service import KIND as ART
-from ..checkins.service import KIND as CHECKIN
-from ..dosing.kind import number as dose_number
-from ..dosing.service import KIND as DOSE
 from ..records.service import RecordView
 from ..records.shares import current_shares, shared_now
-from ..timeline.groups import TimelineGroup, by_session
 from ..sharing import access, reads, signers
 from ..sharing import service as sharing
+from ..timeline.groups import TimelineGroup, by_session
 from . import readings
 from .sparkline import Sparkline, sparkline
 
@@ -49,7 +49,7 @@ class Unshown:
     withheld: str | None = None  # "not yet" (their signing key is not pinned yet), "refused" (it did not match)
 
     @classmethod
-    def of(cls, *found: reads.Shared) -> "Unshown":
+    def of(cls, *found: reads.Shared) -> Unshown:
         withheld = next((one.withheld for one in found if one.withheld), None)
         return cls(0 if withheld else sum(one.hidden for one in found), withheld)
 

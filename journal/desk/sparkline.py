@@ -5,9 +5,9 @@ shows, so colour and shape are never the only signal.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
 from markupsafe import Markup
 

@@ -11,13 +11,13 @@ from flask_login import current_user
 
 from ..activity import service as activity
 from ..db import get_db, utcnow
-from ..web.access import recent_password_required, therapist_required
-from ..web.form_fields import takes_many_fields
-from ..web.public_url import external_url
-from ..sharing import service as sharing
 from ..export.service import filename as export_filename
 from ..export.views import zip_response
 from ..flags.rules import RULES
+from ..sharing import service as sharing
+from ..web.access import recent_password_required, therapist_required
+from ..web.form_fields import takes_many_fields
+from ..web.public_url import external_url
 from . import brief as briefs
 from . import export as desk_export
 from . import service

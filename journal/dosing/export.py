@@ -1,8 +1,8 @@
 """Dosing sessions in an export zip: one CSV, numbered in order."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Iterator, Sequence
 
 from ..course.days import Dose
 from ..export.formats import CSV_BOM, local, row, text_cell

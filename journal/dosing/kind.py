@@ -1,8 +1,8 @@
 """The dosing session as every reader of records sees it (journal/records/kinds.py)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from flask import url_for
 

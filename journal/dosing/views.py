@@ -6,10 +6,10 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..forms import local_inputs, valid_client_key
 from ..intentions import service as intentions
+from ..web.access import client_required
 from . import service
 
 bp = Blueprint("dosing", __name__, url_prefix="/sessions")

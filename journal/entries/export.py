@@ -1,8 +1,9 @@
 """Journal entries in an export zip: each as a Markdown file with front matter, drafts beside them."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from ..course.days import Dose, place_of
 from ..course.prompts import get_prompt

@@ -6,11 +6,11 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..web.access import client_required
 from ..course.prompts import get_prompt
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..web import outbox
+from ..web.access import client_required
 from ..web.htmx import render_page_or_fragment, wants_fragment
 from . import service
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 from flask import current_app
 

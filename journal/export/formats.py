@@ -11,8 +11,9 @@ import json
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..course.days import Dose, place_of

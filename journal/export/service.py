@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select

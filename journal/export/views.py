@@ -6,14 +6,14 @@ download is written to the security activity log.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, render_template, stream_with_context
 from flask_login import current_user
 
 from ..activity import service as activity
-from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
+from ..web.access import client_required, recent_password_required
 from . import service
 
 bp = Blueprint("export", __name__)

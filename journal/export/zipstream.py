@@ -9,8 +9,8 @@ directory at the end.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Iterable, Iterator
 
 CHUNK_SIZE = 64 * 1024
 PIECE_SIZE = 64 * 1024  # large parts (a photo) are written in pieces of this size

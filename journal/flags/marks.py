@@ -7,9 +7,9 @@ key; the same list is sealed to the client's public key, so the client's access 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session

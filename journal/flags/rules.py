@@ -7,10 +7,11 @@ holding for it, and a new answer that meets a rule again is a new flag.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import median
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 DROP = 3  # points below the usual mood

@@ -1,15 +1,15 @@
 """Flags for one client on one therapist's desk: from what is shared now, with the therapist's marks."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from .. import vault
-from ..models import Link, User
-from ..records.service import RecordView
 from ..checkins.service import KIND as CHECKIN
 from ..measures.service import KIND as MEASURE
+from ..models import Link, User
 from ..records.kinds import display
+from ..records.service import RecordView
 from . import marks
 from .rules import Flag, flags_for, with_marks
 

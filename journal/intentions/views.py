@@ -6,11 +6,11 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..dosing import service as dosing
 from ..forms import valid_client_key
 from ..records.service import StaleVersion
+from ..web.access import client_required
 from . import service
 
 bp = Blueprint("intentions", __name__, url_prefix="/intentions")
@@ -88,8 +88,9 @@ def update_intention(intention_id):
     db = get_db()
     result = service.update_intention(db, _keyring(), intention_id, version, text, utcnow())
     if isinstance(result, StaleVersion):
-        errors = {"text": "This intention was changed on another device meanwhile: it now reads “%s”. "
-                          "Saving again replaces it with your words below." % result.current.data.get("text", "")}
+        current = result.current.data.get("text", "")
+        errors = {"text": f"This intention was changed on another device meanwhile: it now reads “{current}”. "
+                          "Saving again replaces it with your words below."}
         return render_template("intentions/form.html", intention=service.get_intention(db, _keyring(), intention_id),
                                text=text, errors=errors), 409
     db.commit()

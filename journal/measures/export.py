@@ -1,8 +1,8 @@
 """Questionnaires in an export zip: a CSV per questionnaire, every answer, the total and the published band."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Iterator, Sequence
 
 from ..course.days import Dose
 from ..export.formats import CSV_BOM, row, when
@@ -17,7 +17,7 @@ def members(source, doses: Sequence[Dose], made: datetime) -> Iterator:
 
 def _csv(source, doses: Sequence[Dose], instrument) -> Iterator[str]:
     items = [f"{number}. {text} (0-{len(instrument.options) - 1})"
-             for number, text in zip(instrument.numbers, instrument.items)]
+             for number, text in zip(instrument.numbers, instrument.items, strict=True)]
     difficulty = [instrument.difficulty] if instrument.difficulty else []
     yield CSV_BOM + row(["id", "when (UTC)", "when (local)", "place in the course", *items, *difficulty,
                          "total", "out of", "band"])

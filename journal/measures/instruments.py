@@ -7,8 +7,8 @@ published severity bands (PHQ-9, GAD-7) or the published provisional cut-point (
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 
 @dataclass(frozen=True)

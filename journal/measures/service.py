@@ -161,7 +161,7 @@ def view_of(view: records.RecordView) -> MeasureView | None:
     raw = data.get("answers")
     if instrument is None or not isinstance(raw, list) or len(raw) != len(instrument.items):
         return None
-    answers = {n: value for n, value in zip(instrument.numbers, raw)}
+    answers = {n: value for n, value in zip(instrument.numbers, raw, strict=False)}
     if unanswered(instrument, answers):
         return None
     difficulty = data.get("difficulty")

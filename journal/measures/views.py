@@ -6,10 +6,10 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..web.access import client_required
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..safety.crisis import crisis_lines
+from ..web.access import client_required
 from . import service
 from .instruments import INSTRUMENTS
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from ..web.access import client_required
 from ..course import service as course
 from ..db import get_db, utcnow
 from ..desk.views import clients as desk_clients
 from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
-from ..sharing.choices import has_links
 from ..sharing import service as sharing
+from ..sharing.choices import has_links
+from ..web.access import client_required
 
 bp = Blueprint("pages", __name__)
 

@@ -1,7 +1,8 @@
 """The web app manifest: how the app looks once installed on a home screen."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 LIGHT = {"theme_color": "#f6f3ee", "background_color": "#f6f3ee"}
 DARK = {"theme_color": "#15171c", "background_color": "#15171c"}

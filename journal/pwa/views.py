@@ -10,7 +10,8 @@ import json
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..checkins import service as checkins, vocabulary
+from ..checkins import service as checkins
+from ..checkins import vocabulary
 from ..db import get_db
 from ..safety.crisis import public_lines
 from . import manifest as app_manifest

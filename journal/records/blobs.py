@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session

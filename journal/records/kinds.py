@@ -9,9 +9,10 @@ Pure: no database, no keys.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from .service import RecordView
 

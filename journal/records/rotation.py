@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..models import Draft, Link, Record, Share, User
 from . import service
-from .shares import not_shared_now
 from .key_hold import hold_sealing_key
+from .shares import not_shared_now
 
 BATCH = 50
 DRAFT_TRIES = 5

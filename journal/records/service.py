@@ -7,9 +7,10 @@ scoped to the keyring's owner, so a row can only be found by the person who can 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy import update as sql_update
@@ -21,6 +22,7 @@ from .. import vault
 from ..models import Record
 from . import blobs, shares
 from .key_hold import hold_sealing_key
+
 
 @dataclass(frozen=True)
 class RecordView:

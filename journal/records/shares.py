@@ -18,7 +18,6 @@ from ..db import utcnow
 from ..models import Link, Record, Share, User
 from . import blobs
 
-
 HOLD_TRIES = 5
 
 

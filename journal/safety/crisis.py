@@ -6,8 +6,9 @@ page also carries them as data, so the phone can show them on the offline page (
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 

@@ -1,8 +1,8 @@
 """The safety plan in an export zip: Markdown, a heading per section, one item a line, as it was written."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Iterator, Sequence
 
 from ..course.days import Dose
 from ..export.formats import front_matter, iso, local

@@ -8,9 +8,9 @@ device is never overwritten unseen.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

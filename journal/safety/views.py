@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..web.access import client_required
 from ..db import get_db, utcnow
+from ..web.access import client_required
 from . import service
 from .crisis import crisis_lines
 

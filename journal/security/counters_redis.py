@@ -1,7 +1,7 @@
 """Rate counters in Redis: a sorted set per key, scored by time, expiring with the window."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import redis
 
@@ -40,7 +40,7 @@ class RedisCounters:
     def entries(self, key: str, now: datetime, window: timedelta) -> list[tuple[datetime, str]]:
         low = int((now - window).timestamp() * 1000) + 1
         found = self._redis.zrangebyscore(PREFIX + key, low, "+inf", withscores=True)
-        rows = [(datetime.fromtimestamp(score / 1000, timezone.utc), member.decode("ascii")) for member, score in found]
+        rows = [(datetime.fromtimestamp(score / 1000, UTC), member.decode("ascii")) for member, score in found]
         return sorted(rows)
 
     def remove(self, key: str, token: str) -> None:

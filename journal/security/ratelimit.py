@@ -43,7 +43,7 @@ def rate_key(scope: str, value: str) -> str:
     """Keyed with the server's secret, so the counters hold no email or IP address, nor a hash of one that
     could be reversed by trying every IPv4 address (a plain SHA-256 of one falls in seconds)."""
     key = hashlib.sha256(b"rate-keys\0" + current_app.config["SECRET_KEY"].encode("utf-8")).digest()
-    return hmac.new(key, f"{scope}\0{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{scope}\0{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def reserve(key: str, limit: int, now: datetime, window: timedelta = WINDOW) -> Attempt | None:

@@ -9,16 +9,16 @@ clinician with no more than VISIT between them, counting the most items seen at 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import AccessEvent, AccessEventRecord, Record, User
 from ..art.service import KIND as ART
+from ..models import AccessEvent, AccessEventRecord, Record, User
 from ..records.kinds import label as kind_label
 
 VISIT = timedelta(minutes=30)

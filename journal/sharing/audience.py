@@ -7,8 +7,8 @@ rule of reads.py `_shared_now`: a wrap of an older version opens nothing new).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

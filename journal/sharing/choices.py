@@ -7,9 +7,9 @@ keys stay in the vault and the envelope.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..db import utcnow
 from ..models import Record, Share, User
-from ..records.blobs import STORE
 from ..records import kinds
+from ..records.blobs import STORE
 from ..records.service import RecordView
 from ..records.shares import current_shares
 from . import signers

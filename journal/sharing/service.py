@@ -9,12 +9,12 @@ import base64
 import os
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
-from sqlalchemy import delete, select, update
 from flask import current_app
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault

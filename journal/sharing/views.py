@@ -10,10 +10,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..activity import service as activity
-from ..web.access import client_required, recent_password_required
 from ..db import get_db, utcnow
-from ..web.form_fields import takes_many_fields
 from ..records import kinds
+from ..web.access import client_required, recent_password_required
+from ..web.form_fields import takes_many_fields
 from . import audience, choices, service
 
 bp = Blueprint("sharing", __name__)

@@ -3,9 +3,9 @@ clinician's timeline of what a client shares are built the same way. Pure: the v
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Collection, Iterable, Sequence
 
 from ..course.days import Dose, place_of
 from ..records import kinds

@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, NoEncryption, PrivateFormat
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from flask import current_app
 
 from ..models import User
+from . import next_key
 from .kdf import KdfParams, KdfPolicy, split_root
 from .keyring import Keyring
-from . import next_key
 from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, random_key, sha256, unwrap_key, wrap_key
 from .signing import new_signing_key, unlock_signing_key

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Protocol
 import uuid
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from .keyring import Keyring
 from .padding import pad_json
-from .primitives import VaultError, context, random_key, open_sealed, seal, unwrap_key, wrap_key
+from .primitives import VaultError, context, open_sealed, random_key, seal, unwrap_key, wrap_key
 from .user_key_seals import record_key_context
 
 

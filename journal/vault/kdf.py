@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 

@@ -20,8 +20,9 @@ belongs in one of them, or a rotation would leave it under a key that is gone.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..models import Draft, Invite, Link, Record, User
 from .accounts import RECOVERY_CODE_BYTES, _set_recovery_code, format_recovery_code, parse_recovery_code

@@ -9,8 +9,9 @@ ones, in one transaction (tests/test_signed_shares.py checks that every sealed c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .primitives import context
 

@@ -17,7 +17,8 @@ import logging
 import socket
 import threading
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from werkzeug.exceptions import RequestTimeout
 
@@ -60,7 +61,7 @@ def _has_body(environ: dict[str, Any]) -> bool:
 
 
 class _Watch:
-    def __init__(self, watchdog: "_Watchdog", sock: socket.socket | None):
+    def __init__(self, watchdog: _Watchdog, sock: socket.socket | None):
         self.watchdog = watchdog
         self.sock = sock
         self.cancelled = False

@@ -8,7 +8,7 @@ every open flag seen) say how many they take with @takes_many_fields(n).
 from __future__ import annotations
 
 import io
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app
 from werkzeug.exceptions import RequestEntityTooLarge

@@ -1,13 +1,13 @@
 """accounts, sessions, records, drafts, rate events
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 21:42:15.530024
 """
-from alembic import op
 import sqlalchemy as sa
-import journal.db
+from alembic import op
 
+import journal.db
 
 revision = '0001'
 down_revision = None

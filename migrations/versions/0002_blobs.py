@@ -4,10 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-21 22:35:53.600307
 """
-from alembic import op
 import sqlalchemy as sa
-import journal.db
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-21 22:43:41.978783
 """
-from alembic import op
 import sqlalchemy as sa
-import journal.db
+from alembic import op
 
+import journal.db
 
 revision = '0003'
 down_revision = '0002'

@@ -4,10 +4,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-22 02:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-import journal.db
+from alembic import op
 
+import journal.db
 
 revision = '0005'
 down_revision = '0004'

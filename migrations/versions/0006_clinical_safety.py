@@ -7,10 +7,10 @@ Create Date: 2026-12-05 20:00:00
 An access line no longer names one record: the records it covers move to access_event_records
 (one row each), and each old line keeps the kind of its record.
 """
-from alembic import op
 import sqlalchemy as sa
-import journal.db
+from alembic import op
 
+import journal.db
 
 revision = '0006'
 down_revision = '0005'

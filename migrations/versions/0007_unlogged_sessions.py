@@ -13,7 +13,6 @@ and emptied after each deletion instead).
 """
 from alembic import op
 
-
 revision = '0007'
 down_revision = '0006'
 branch_labels = None

@@ -7,10 +7,10 @@ Create Date: 2026-12-06 03:30:00
 All new columns are empty for every existing account: no rotation is under way. Going down refuses
 while a rotation is under way, since records already moved to the new key open only through it.
 """
-from alembic import op
 import sqlalchemy as sa
-import journal.db
+from alembic import op
 
+import journal.db
 
 revision = '0008'
 down_revision = '0007'

@@ -8,7 +8,6 @@ Tokens written so far are random (uuid4): none repeats under a key, so the index
 """
 from alembic import op
 
-
 revision = '0009'
 down_revision = '0008'
 branch_labels = None

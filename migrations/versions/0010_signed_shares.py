@@ -11,10 +11,10 @@ clinician's key, so they could not bind it (the clinician makes a new one).
 """
 import hashlib
 
-from alembic import op
 import sqlalchemy as sa
-import journal.db
+from alembic import op
 
+import journal.db
 
 revision = '0010'
 down_revision = '0009'

@@ -31,9 +31,9 @@ that checks that (login_required, client_required, therapist_required).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, make_response, render_template, request, url_for

@@ -1,0 +1,82 @@
+"""Migrations build exactly the schema the models describe, and go down and up again, on both databases."""
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from journal.cli import alembic_config, upgrade_database
+from journal.db import Base
+
+
+def _differences(url: str):
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    return diff
+
+
+def _empty_database(kind: str, tmp_path, request) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    name = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
+def test_upgrade_head_on_an_empty_database_matches_the_models(database_kind, tmp_path, request):
+    url = _empty_database(database_kind, tmp_path, request)
+    upgrade_database(url)
+    assert _differences(url) == []
+
+
+def test_downgrade_to_base_and_up_again(database_kind, tmp_path, request):
+    url = _empty_database(database_kind, tmp_path, request)
+    upgrade_database(url)
+    command.downgrade(alembic_config(url), "base")
+    engine = create_engine(url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    upgrade_database(url)
+    assert _differences(url) == []
+
+
+def test_old_access_lines_keep_their_record_and_kind(database_kind, tmp_path, request):
+    """Lines written before 0006 named one record each: they cover that record afterwards, with its kind."""
+    import uuid
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    url = _empty_database(database_kind, tmp_path, request)
+    upgrade_database(url, "0005")
+    engine = create_engine(url)
+    user, record = uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 11, 30, 9, 0)
+    uid = (lambda value: value.hex) if database_kind == "sqlite" else (lambda value: value)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, role, time_zone, created_at, offline_capture, kdf_salt, kdf_memory_kib, "
+            "kdf_iterations, kdf_lanes, auth_verifier, uk_version, uk_wrap_pw, recovery_salt, uk_wrap_recovery, "
+            "x25519_pub, x25519_priv_wrap) VALUES (:id, 'old@example.org', 'client', 'UTC', :at, true, :b, 1, 1, 1, "
+            ":b, 1, :b, :b, :b, :b, :b)"), {"id": uid(user), "at": at, "b": b"x"})
+        connection.execute(text(
+            "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, version, "
+            "uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', 'k', :at, :at, :at, 1, 1, :b, :b)"),
+            {"id": uid(record), "owner": uid(user), "at": at, "b": b"x"})
+        connection.execute(text(
+            "INSERT INTO access_events (record_id, owner_id, therapist_id, what, at) "
+            "VALUES (:record, :owner, :owner, 'page', :at)"), {"record": uid(record), "owner": uid(user), "at": at})
+    engine.dispose()
+    upgrade_database(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        kind, what = connection.execute(text("SELECT kind, what FROM access_events")).one()
+        covered = connection.execute(text("SELECT record_id FROM access_event_records")).scalars().all()
+    engine.dispose()
+    assert (kind, what) == ("entry", "page")
+    assert [str(uuid.UUID(str(one))) for one in covered] == [str(record)]
