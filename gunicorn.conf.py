@@ -1,4 +1,5 @@
 """Production serving (`make serve`): gunicorn behind one reverse proxy that terminates TLS."""
+
 import multiprocessing
 import os
 

@@ -14,6 +14,7 @@ Cases:
   jpeg       journal.art.processing.process(JPEG): decode (DCT-scaled) -> orient -> sRGB -> display + thumbnail -> JPEG
   heic       the same for the HEIC (decoded at full size; libheif has no scaled decoding)
 """
+
 from __future__ import annotations
 
 import sys
@@ -44,8 +45,9 @@ def make_photo() -> Image.Image:  # noqa: F821
     from PIL import Image, ImageDraw, ImageOps
 
     rng = random.Random(12)
-    picture = ImageOps.colorize(Image.linear_gradient("L").rotate(30).resize(SIZE), black=(40, 50, 90),
-                                white=(230, 200, 150))
+    picture = ImageOps.colorize(
+        Image.linear_gradient("L").rotate(30).resize(SIZE), black=(40, 50, 90), white=(230, 200, 150)
+    )
     draw = ImageDraw.Draw(picture)
     for _ in range(12):
         x, y, r = rng.randrange(SIZE[0]), rng.randrange(SIZE[1]), rng.randrange(100, 900)
@@ -66,8 +68,10 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     picture.save(paths["jpeg"], format="JPEG", quality=92, exif=exif)
     started = time.perf_counter()
     picture.save(paths["heic"], format="HEIF", quality=80, exif=exif.tobytes())
-    print(f"  (made the inputs: JPEG {paths['jpeg'].stat().st_size / 1e6:.1f} MB, HEIC "
-          f"{paths['heic'].stat().st_size / 1e6:.1f} MB; encoding the HEIC took {time.perf_counter() - started:.0f} s)")
+    print(
+        f"  (made the inputs: JPEG {paths['jpeg'].stat().st_size / 1e6:.1f} MB, HEIC "
+        f"{paths['heic'].stat().st_size / 1e6:.1f} MB; encoding the HEIC took {time.perf_counter() - started:.0f} s)"
+    )
     return paths
 
 
@@ -98,8 +102,13 @@ def run_case(case: str, path: Path, runs: int) -> dict:
     work()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"median_s": statistics.median(times), "min_s": min(times), "tracemalloc_peak_mb": peak / 2**20,
-            "rss_growth_mb": (hwm_after - hwm_before) / 1024, "rss_peak_mb": hwm_after / 1024}
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "tracemalloc_peak_mb": peak / 2**20,
+        "rss_growth_mb": (hwm_after - hwm_before) / 1024,
+        "rss_peak_mb": hwm_after / 1024,
+    }
 
 
 def _peak_rss_kib() -> int:
@@ -123,26 +132,39 @@ def _reset_peak_rss() -> int:
 
 
 def main() -> None:
-    print(f"Art processing: one {SIZE[0]}x{SIZE[1]} photo ({SIZE[0] * SIZE[1] / 1e6:.1f} MP), "
-          f"median of {RUNS} runs, each case in its own process")
+    print(
+        f"Art processing: one {SIZE[0]}x{SIZE[1]} photo ({SIZE[0] * SIZE[1] / 1e6:.1f} MP), "
+        f"median of {RUNS} runs, each case in its own process"
+    )
     with tempfile.TemporaryDirectory(prefix="art-bench-") as folder:
         paths = make_inputs(Path(folder))
-        cases = [("baseline", "jpeg", "Pillow open+load, JPEG (baseline)"),
-                 ("jpeg", "jpeg", "process(): JPEG -> display + thumbnail"),
-                 ("heic", "heic", "process(): HEIC -> display + thumbnail")]
+        cases = [
+            ("baseline", "jpeg", "Pillow open+load, JPEG (baseline)"),
+            ("jpeg", "jpeg", "process(): JPEG -> display + thumbnail"),
+            ("heic", "heic", "process(): HEIC -> display + thumbnail"),
+        ]
         results = {}
         for case, source, _label in cases:
-            out = subprocess.run([sys.executable, __file__, "--case", case, str(paths[source]), str(RUNS)],
-                                 cwd=ROOT, capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--case", case, str(paths[source]), str(RUNS)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             results[case] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"  {'case':<42} {'median':>8} {'min':>8} {'tracemalloc':>12} {'RSS growth':>11} {'RSS peak':>9}")
     for case, _source, label in cases:
         r = results[case]
-        print(f"  {label:<42} {r['median_s'] * 1000:>6.0f}ms {r['min_s'] * 1000:>6.0f}ms "
-              f"{r['tracemalloc_peak_mb']:>10.1f}MB {r['rss_growth_mb']:>9.0f}MB {r['rss_peak_mb']:>7.0f}MB")
+        print(
+            f"  {label:<42} {r['median_s'] * 1000:>6.0f}ms {r['min_s'] * 1000:>6.0f}ms "
+            f"{r['tracemalloc_peak_mb']:>10.1f}MB {r['rss_growth_mb']:>9.0f}MB {r['rss_peak_mb']:>7.0f}MB"
+        )
     base = results["baseline"]["median_s"]
-    print(f"  ratio to the baseline decode: JPEG {results['jpeg']['median_s'] / base:.2f}x, "
-          f"HEIC {results['heic']['median_s'] / base:.2f}x")
+    print(
+        f"  ratio to the baseline decode: JPEG {results['jpeg']['median_s'] / base:.2f}x, "
+        f"HEIC {results['heic']['median_s'] / base:.2f}x"
+    )
 
 
 if __name__ == "__main__":

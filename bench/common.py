@@ -1,4 +1,5 @@
 """What the benchmarks share: run a measurement on SQLite and on a throwaway PostgreSQL, print medians."""
+
 from __future__ import annotations
 
 import statistics
@@ -41,8 +42,10 @@ def print_medians(title: str, results: dict[str, Times], baseline: str, width: i
         base = statistics.median(times[baseline])
         for name, values in times.items():
             median = statistics.median(values)
-            print(f"{kind:<12}{name:<{width}}{median:>8.2f}ms{min(values):>8.2f}ms{max(values):>8.2f}ms"
-                  f"{median / base:>7.2f}x")
+            print(
+                f"{kind:<12}{name:<{width}}{median:>8.2f}ms{min(values):>8.2f}ms{max(values):>8.2f}ms"
+                f"{median / base:>7.2f}x"
+            )
 
 
 def percentile(values: list[float], share: float) -> float:

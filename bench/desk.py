@@ -12,6 +12,7 @@ shared) for both clients, and a baseline GET /help, interleaved, through Flask's
 process. Every desk read writes its access lines, as in use. Medians and ratios against the baseline of
 the same run. PostgreSQL is a throwaway server started here from the machine's binaries.
 """
+
 from __future__ import annotations
 
 import sys
@@ -35,8 +36,10 @@ from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
 
 SIZES = (100, 1000)
 RUNS = 12
-WORDS = ("light river breath grief patience music chest letter summer colour warmth fear quiet held "
-         "walk window morning father body space").split()
+WORDS = (
+    "light river breath grief patience music chest letter summer colour warmth fear quiet held "
+    "walk window morning father body space"
+).split()
 
 
 def plan(count: int, rng: random.Random) -> list[tuple[str, int]]:
@@ -86,19 +89,24 @@ def fill(app, client_email: str, count: int, therapist_email: str, code: str, rn
         for kind, hours in plan(count, rng):
             at, key = now - timedelta(hours=hours), uuid.uuid4().hex
             if kind == "dose":
-                record_id = dosing.create_dose(db, keyring, key, dosing.DoseInput(at, "nasal", "music", "warm", ()), now)
+                record_id = dosing.create_dose(
+                    db, keyring, key, dosing.DoseInput(at, "nasal", "music", "warm", ()), now
+                )
             elif kind == "intention":
                 record_id = intentions.create_intention(db, keyring, key, "to meet what comes with kindness", at)
             elif kind == "checkin":
-                data, _ = checkins.clean_checkin({"mood": str(rng.randint(2, 9)), "anxiety": str(rng.randint(0, 8))},
-                                                 ["calm", "tired"])
+                data, _ = checkins.clean_checkin(
+                    {"mood": str(rng.randint(2, 9)), "anxiety": str(rng.randint(0, 8))}, ["calm", "tired"]
+                )
                 record_id = checkins.create_checkin(db, keyring, key, data, at)
             elif kind == "entry":
                 body = " ".join(rng.choices(WORDS, k=rng.randint(40, 120)))
                 data, _ = entries.clean_entry(f"Day note {hours}", body)
                 record_id = entries.create_entry(db, keyring, key, data, at)
             elif kind == "art":
-                record_id = art.add_photos(db, keyring, key, [(0, photo)], art.Details("after the session", None), at)[0]
+                record_id = art.add_photos(db, keyring, key, [(0, photo)], art.Details("after the session", None), at)[
+                    0
+                ]
             else:
                 instrument = INSTRUMENTS[kind]
                 answers = {n: rng.randint(0, 2) for n in instrument.numbers}
@@ -147,8 +155,10 @@ def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
 def main() -> None:
     started = time.perf_counter()
     results = on_both_databases(run, "journal-bench-desk-")
-    title = (f"Therapist's desk: server time through the test client, median of {RUNS}, interleaved "
-             f"(every read writes its access lines)")
+    title = (
+        f"Therapist's desk: server time through the test client, median of {RUNS}, interleaved "
+        f"(every read writes its access lines)"
+    )
     print_medians(title, results, "GET /help (baseline)", width=36)
     print(f"(whole run {time.perf_counter() - started:.1f} s)")
 

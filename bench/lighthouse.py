@@ -16,6 +16,7 @@ the page asked for, not on the sign-in page. Bytes are the transferSize (compres
 included) summed over Lighthouse's network-requests audit. With --runs N each figure is the median
 of N runs. The JSON reports are kept in test-output/lighthouse/. Nothing reaches the internet.
 """
+
 from __future__ import annotations
 
 import sys
@@ -49,9 +50,17 @@ CHROMIUM = "/usr/bin/chromium"
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 LIGHTHOUSE_PACKAGE = ROOT / "bench" / "node_modules" / "lighthouse" / "package.json"
 REPORTS = ROOT / "test-output" / "lighthouse"
-CHROMIUM_FLAGS = ["--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                  *(["--no-sandbox"] if os.geteuid() == 0 else [])]
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    *(["--no-sandbox"] if os.geteuid() == 0 else []),
+]
 CATEGORIES = ("performance", "accessibility", "best-practices")
 DEMO_CLIENT = "client@demo.example"
 LOADS = ("first", "repeat")
@@ -74,6 +83,7 @@ SHELL_FIRST_LOAD_BYTES = 60 * 1024
 @dataclass(frozen=True)
 class Lost:
     """An audit that scored below 1; weight 0 means it is shown but not counted in the category score."""
+
     category: str
     title: str
     score: float
@@ -84,6 +94,7 @@ class Lost:
 @dataclass
 class Result:
     """One Lighthouse run: category scores 0-100, bytes and requests over the wire, audits below 1 by id."""
+
     scores: dict[str, float]
     transferred: int
     requests: int
@@ -91,6 +102,7 @@ class Result:
 
 
 # --- the app and the browser -----------------------------------------------------------------------
+
 
 @contextmanager
 def demo_server(workdir: Path):
@@ -113,10 +125,16 @@ def chromium(profile: Path):
     port = free_port()
     REPORTS.mkdir(parents=True, exist_ok=True)
     with (REPORTS / "chromium.log").open("ab") as log:
-        process = subprocess.Popen([CHROMIUM, *CHROMIUM_FLAGS, f"--remote-debugging-port={port}",
-                                    f"--user-data-dir={profile}", "about:blank"], stdout=log, stderr=subprocess.STDOUT)
-    with running(process, f"http://127.0.0.1:{port}/json/version",
-                 f"bench: Chromium did not start; see {REPORTS / 'chromium.log'}"):
+        process = subprocess.Popen(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    with running(
+        process,
+        f"http://127.0.0.1:{port}/json/version",
+        f"bench: Chromium did not start; see {REPORTS / 'chromium.log'}",
+    ):
         yield port
 
 
@@ -137,18 +155,29 @@ def sign_in(port: int, base: str) -> None:
 
 # --- Lighthouse ------------------------------------------------------------------------------------
 
+
 def run_lighthouse(port: int, url: str, report: Path, keep_storage: bool) -> dict:
     """One Lighthouse run against the Chromium on `port`; returns the JSON report (also kept in `report`).
 
     Lighthouse now and then loses its trace (NO_NAVSTART, ...) and asks to be run again: it gets one more go.
     """
     # --chrome-flags and CHROME_PATH only count if nothing answers on the port: then Lighthouse starts its own.
-    command = [str(LIGHTHOUSE), url, f"--port={port}", "--form-factor=mobile",
-               f"--only-categories={','.join(CATEGORIES)}", "--output=json", f"--output-path={report}", "--quiet",
-               f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}", *(["--disable-storage-reset"] if keep_storage else [])]
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        f"--port={port}",
+        "--form-factor=mobile",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--output=json",
+        f"--output-path={report}",
+        "--quiet",
+        f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
+        *(["--disable-storage-reset"] if keep_storage else []),
+    ]
     for _attempt in range(2):
-        done = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=300
+        )
         if done.returncode == 0:
             break
     else:
@@ -156,8 +185,7 @@ def run_lighthouse(port: int, url: str, report: Path, keep_storage: bool) -> dic
     data = json.loads(report.read_text(encoding="utf-8"))
     landed = urlsplit(data["finalDisplayedUrl"]).path
     if landed != urlsplit(url).path:
-        raise SystemExit(f"bench: Lighthouse asked for {url} and ended on {data['finalDisplayedUrl']}"
-                         " (signed out?)")
+        raise SystemExit(f"bench: Lighthouse asked for {url} and ended on {data['finalDisplayedUrl']} (signed out?)")
     return data
 
 
@@ -180,10 +208,15 @@ def summarise(data: dict) -> Result:
         for ref in data["categories"][category]["auditRefs"]:
             audit = data["audits"][ref["id"]]
             if audit["score"] is not None and audit["score"] < 1 and audit["scoreDisplayMode"] != "informative":
-                lost[ref["id"]] = Lost(category, audit["title"], audit["score"], ref["weight"],
-                                       examples(audit) if ref["weight"] else ())
-    return Result(scores={c: data["categories"][c]["score"] * 100 for c in CATEGORIES},
-                  transferred=sum(item.get("transferSize") or 0 for item in items), requests=len(items), lost=lost)
+                lost[ref["id"]] = Lost(
+                    category, audit["title"], audit["score"], ref["weight"], examples(audit) if ref["weight"] else ()
+                )
+    return Result(
+        scores={c: data["categories"][c]["score"] * 100 for c in CATEGORIES},
+        transferred=sum(item.get("transferSize") or 0 for item in items),
+        requests=len(items),
+        lost=lost,
+    )
 
 
 def measure_page(page: Page, base: str, runs: int, workdir: Path) -> dict[str, list[Result]]:
@@ -225,8 +258,10 @@ def median_of(results: list[Result], figure) -> float:
 
 
 def print_scores(measured: Measured) -> None:
-    print(f"{'page':<14}{'load':<8}{'performance':>16}{'accessibility':>16}{'best practices':>16}"
-          f"{'transferred':>18}{'requests':>10}")
+    print(
+        f"{'page':<14}{'load':<8}{'performance':>16}{'accessibility':>16}{'best practices':>16}"
+        f"{'transferred':>18}{'requests':>10}"
+    )
     for name, loads in measured.items():
         for load, results in loads.items():
             cells = ""
@@ -236,13 +271,19 @@ def print_scores(measured: Measured) -> None:
             transferred = median_of(results, lambda result: result.transferred)
             shell = (name, load) == (PAGES[0].name, "first")
             target = verdict(transferred <= SHELL_FIRST_LOAD_BYTES) if shell else ""
-            print(f"{name:<14}{load:<8}{cells}{kb(transferred):>13} {target:<4}"
-                  f"{median_of(results, lambda result: result.requests):>10.0f}")
-    print(f"Targets: performance >= {SCORE_TARGETS['performance']}, accessibility {SCORE_TARGETS['accessibility']},"
-          f" best practices {SCORE_TARGETS['best-practices']} (every load);")
+            print(
+                f"{name:<14}{load:<8}{cells}{kb(transferred):>13} {target:<4}"
+                f"{median_of(results, lambda result: result.requests):>10.0f}"
+            )
+    print(
+        f"Targets: performance >= {SCORE_TARGETS['performance']}, accessibility {SCORE_TARGETS['accessibility']},"
+        f" best practices {SCORE_TARGETS['best-practices']} (every load);"
+    )
     print(f"the app shell's first load (the sign-in page) <= {kb(SHELL_FIRST_LOAD_BYTES)} transferred.")
-    print("Transferred: transferSize (compressed body + headers) summed over the network-requests audit;"
-          " KB = 1,024 bytes.")
+    print(
+        "Transferred: transferSize (compressed body + headers) summed over the network-requests audit;"
+        " KB = 1,024 bytes."
+    )
 
 
 def print_repeat_savings(measured: Measured) -> None:
@@ -274,8 +315,10 @@ def print_lost_points(measured: Measured) -> None:
         print(f"  {name}:" + ("" if worst else " none"))
         by_weight = sorted(worst.items(), key=lambda item: (-item[1][0].weight, item[1][0].category, item[1][0].score))
         for audit_id, (lost, seen_in) in by_weight:
-            print(f"    {lost.category:<15}{lost.score:>5.2f}  w={lost.weight:<3g} {audit_id:<34} {lost.title}"
-                  f"  ({'+'.join(seen_in)})")
+            print(
+                f"    {lost.category:<15}{lost.score:>5.2f}  w={lost.weight:<3g} {audit_id:<34} {lost.title}"
+                f"  ({'+'.join(seen_in)})"
+            )
             for example in lost.examples:
                 print(f"{'':<30}- {example}")
 

@@ -9,6 +9,7 @@ third one shared, plus a few drafts. Then the rotation as the page runs it: star
 and the last transaction with its row-count check, in this process. Each run rotates the keys the
 previous run made. Medians of RUNS runs; PostgreSQL is a throwaway server started here.
 """
+
 from __future__ import annotations
 
 import sys
@@ -39,18 +40,20 @@ CLIENT, THERAPIST = "client@example.org", "doc@example.org"
 
 
 def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": workdir / f"instance-{kind}",
-                      **FAST_KDF})
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": workdir / f"instance-{kind}", **FAST_KDF})
     WebClient(app.test_client()).sign_up(CLIENT)
     WebClient(app.test_client()).sign_up(THERAPIST, role="therapist", two_factor=False)
     link_id = support.link(app, CLIENT, THERAPIST)
     started = time.perf_counter()
-    journal = support.fill(app, CLIENT, RECORDS, link_id=link_id, share_every=3, photo_every=100, drafts=3,
-                           markers=False)
-    print(f"{kind}: {len(journal.records)} records ({len(journal.shared)} shared, {len(journal.photos)} photos) "
-          f"written in {time.perf_counter() - started:.1f} s", flush=True)
-    times: dict[str, list[float]] = {"start (password checked, new key)": [], "whole rotation": [],
-                                     "per record": []}
+    journal = support.fill(
+        app, CLIENT, RECORDS, link_id=link_id, share_every=3, photo_every=100, drafts=3, markers=False
+    )
+    print(
+        f"{kind}: {len(journal.records)} records ({len(journal.shared)} shared, {len(journal.photos)} photos) "
+        f"written in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    times: dict[str, list[float]] = {"start (password checked, new key)": [], "whole rotation": [], "per record": []}
     for _ in range(RUNS):
         with app.app_context():
             db = get_db()

@@ -6,6 +6,7 @@ Everything runs in this process through Flask's test client, on a temporary SQLi
 deleted at the end; nothing is written anywhere else. The machine may be noisy, so the figures are
 medians of interleaved runs and ratios against a baseline measured in the same run.
 """
+
 from __future__ import annotations
 
 import sys
@@ -41,9 +42,16 @@ ENTRIES = 20
 GZIP_LEVEL = 6
 
 # The production defaults, given explicitly so VAULT_KDF_* in the environment cannot weaken them.
-PRODUCTION_KDF = {key: DEFAULTS[key] for key in (
-    "VAULT_KDF_MEMORY_KIB", "VAULT_KDF_ITERATIONS", "VAULT_KDF_MIN_MEMORY_KIB", "VAULT_KDF_MIN_ITERATIONS",
-    "VAULT_KDF_CONCURRENCY")}
+PRODUCTION_KDF = {
+    key: DEFAULTS[key]
+    for key in (
+        "VAULT_KDF_MEMORY_KIB",
+        "VAULT_KDF_ITERATIONS",
+        "VAULT_KDF_MIN_MEMORY_KIB",
+        "VAULT_KDF_MIN_ITERATIONS",
+        "VAULT_KDF_CONCURRENCY",
+    )
+}
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CLIENT_KEY_RE = re.compile(r'name="client_key" value="([^"]+)"')
@@ -75,12 +83,21 @@ SENTENCES = [
     "I made a list of small things that help: tea, the blue notebook, calling my sister, the park at dusk.",
 ]
 TITLES = [
-    "After the second session", "A quiet morning", "The river house", "Tuesday's anger", "Letter I won't send",
-    "Notes before therapy", "Sleep and dreams", "Walking home", "What stayed", "Grandmother's hands",
+    "After the second session",
+    "A quiet morning",
+    "The river house",
+    "Tuesday's anger",
+    "Letter I won't send",
+    "Notes before therapy",
+    "Sleep and dreams",
+    "Walking home",
+    "What stayed",
+    "Grandmother's hands",
 ]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
 
 class Browser:
     """A Flask test client that fills forms the way a browser does, CSRF token included."""
@@ -147,6 +164,7 @@ def same_origin(url: str) -> bool:
 
 
 # --- the measurements ------------------------------------------------------------------------------
+
 
 def sign_in_timings(app) -> tuple[list[float], list[float]]:
     """SIGNIN_RUNS full POST /signin requests and as many bare Argon2id runs, interleaved."""
@@ -222,6 +240,7 @@ def request_timings(browser: Browser) -> tuple[list[float], list[float]]:
 
 # --- output ----------------------------------------------------------------------------------------
 
+
 def short(url: str) -> str:
     return url.split("?", 1)[0]
 
@@ -231,13 +250,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="journal-bench-") as workdir:
         database = f"sqlite:///{Path(workdir) / 'journal.sqlite3'}"
         upgrade_database(database)
-        app = create_app({"DATABASE_URL": database, "INSTANCE_PATH": str(Path(workdir) / "instance"),
-                          **PRODUCTION_KDF})
+        app = create_app({"DATABASE_URL": database, "INSTANCE_PATH": str(Path(workdir) / "instance"), **PRODUCTION_KDF})
         try:
             client = Browser(app)
             expect(client.get("/signup"), 200, "GET /signup")
-            expect(client.post("/signup", {"email": EMAIL, "password": PASSWORD, "confirm": PASSWORD,
-                                           "role": "client", "time_zone": "UTC"}), 200, "POST /signup")
+            expect(
+                client.post(
+                    "/signup",
+                    {"email": EMAIL, "password": PASSWORD, "confirm": PASSWORD, "role": "client", "time_zone": "UTC"},
+                ),
+                200,
+                "POST /signup",
+            )
             expect(client.post("/recovery-code/saved", {"saved": "yes"}), 302, "POST /recovery-code/saved")
 
             signins, bare = sign_in_timings(app)
@@ -255,18 +279,21 @@ def main() -> None:
 
     memory, iterations = PRODUCTION_KDF["VAULT_KDF_MEMORY_KIB"], PRODUCTION_KDF["VAULT_KDF_ITERATIONS"]
     rule = "-" * 72
-    print(f"Sign-in with production Argon2id ({memory // 1024} MiB, {iterations} iterations, 1 lane),"
-          f" {SIGNIN_RUNS} runs each, interleaved")
+    print(
+        f"Sign-in with production Argon2id ({memory // 1024} MiB, {iterations} iterations, 1 lane),"
+        f" {SIGNIN_RUNS} runs each, interleaved"
+    )
     print(rule)
     print(f"{'':<34}{'median':>12}{'min':>12}{'max':>12}")
     for label, samples in (("POST /signin (test client)", signins), ("bare Argon2id derive()", bare)):
-        print(f"{label:<34}{median_ms(samples):>9.1f} ms{min(samples) * 1000:>9.1f} ms"
-              f"{max(samples) * 1000:>9.1f} ms")
+        print(f"{label:<34}{median_ms(samples):>9.1f} ms{min(samples) * 1000:>9.1f} ms{max(samples) * 1000:>9.1f} ms")
     print(f"{'ratio median sign-in / median KDF':<34}{statistics.median(signins) / statistics.median(bare):>10.2f}x")
     pairs = statistics.median(a / b for a, b in zip(signins, bare, strict=False))
     print(f"{'(median of the per-pair ratios)':<34}{pairs:>10.2f}x")
-    print(f"{'sign-in work beyond the KDF':<34}{median_ms(signins) - median_ms(bare):>9.1f} ms"
-          "  (medians' difference; noise can make it negative)")
+    print(
+        f"{'sign-in work beyond the KDF':<34}{median_ms(signins) - median_ms(bare):>9.1f} ms"
+        "  (medians' difference; noise can make it negative)"
+    )
     print()
 
     print(f"Page weight of /entries for a client with {ENTRIES} entries (gzip level {GZIP_LEVEL})")
@@ -286,8 +313,7 @@ def main() -> None:
     print(rule)
     print(f"{'':<34}{'median':>12}{'min':>12}{'max':>12}")
     for label, samples in ((f"GET /entries ({ENTRIES} entries)", entries_times), ("GET /help (baseline)", help_times)):
-        print(f"{label:<34}{median_ms(samples):>9.2f} ms{min(samples) * 1000:>9.2f} ms"
-              f"{max(samples) * 1000:>9.2f} ms")
+        print(f"{label:<34}{median_ms(samples):>9.2f} ms{min(samples) * 1000:>9.2f} ms{max(samples) * 1000:>9.2f} ms")
     ratio = statistics.median(entries_times) / statistics.median(help_times)
     print(f"{'ratio median /entries / /help':<34}{ratio:>10.2f}x")
     print()

@@ -11,6 +11,7 @@ Flask's test client in this process. Medians and ratios against the baseline mea
 PostgreSQL is a throwaway server started here from the machine's binaries; everything lives in
 temporary folders that are removed at the end.
 """
+
 from __future__ import annotations
 
 import sys
@@ -36,8 +37,10 @@ from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
 
 RECORDS = 500
 RUNS = 40
-WORDS = ("light river breath grief patience music chest letter summer colour warmth fear quiet held "
-         "walk window morning father body space").split()
+WORDS = (
+    "light river breath grief patience music chest letter summer colour warmth fear quiet held "
+    "walk window morning father body space"
+).split()
 
 
 def fill(app, web: WebClient) -> str:
@@ -64,7 +67,11 @@ def fill(app, web: WebClient) -> str:
         if day % 7 == 3:
             plan += [("phq9", day * 24 + 2), ("gad7", day * 24 + 1)]
     plan = [("intention", 205 * 24 + n) for n in range(3)] + plan
-    plan = plan[-RECORDS:] if len(plan) >= RECORDS else plan + [("entry", rng.randint(1, 4000)) for _ in range(RECORDS - len(plan))]
+    plan = (
+        plan[-RECORDS:]
+        if len(plan) >= RECORDS
+        else plan + [("entry", rng.randint(1, 4000)) for _ in range(RECORDS - len(plan))]
+    )
     with app.app_context():
         db = get_db()
         user = db.scalar(select(User).where(User.email == "bench@example.org"))
@@ -77,11 +84,19 @@ def fill(app, web: WebClient) -> str:
             elif kind == "intention":
                 intentions.create_intention(db, keyring, key, "to meet what comes with kindness", at)
             elif kind == "checkin":
-                data, _ = checkins.clean_checkin({"mood": str(rng.randint(2, 9)), "anxiety": str(rng.randint(0, 8)),
-                                                  "energy": str(rng.randint(1, 9))}, ["calm", "tired"])
+                data, _ = checkins.clean_checkin(
+                    {
+                        "mood": str(rng.randint(2, 9)),
+                        "anxiety": str(rng.randint(0, 8)),
+                        "energy": str(rng.randint(1, 9)),
+                    },
+                    ["calm", "tired"],
+                )
                 checkins.create_checkin(db, keyring, key, data, at)
             elif kind == "entry":
-                body = "\n\n".join(" ".join(rng.choices(WORDS, k=rng.randint(30, 90))) for _ in range(rng.randint(1, 3)))
+                body = "\n\n".join(
+                    " ".join(rng.choices(WORDS, k=rng.randint(30, 90))) for _ in range(rng.randint(1, 3))
+                )
                 data, _ = entries.clean_entry(f"Day note {hours}", body)
                 entries.create_entry(db, keyring, key, data, at)
             else:
@@ -100,11 +115,13 @@ def fill(app, web: WebClient) -> str:
 
 
 def measure(web: WebClient, cursor: str) -> dict[str, list[float]]:
-    urls = {"GET /timeline (newest 30)": ("/timeline", False),
-            "GET /timeline?before= (page 13)": (f"/timeline?before={cursor}", True),
-            "GET /entries (journal, 20)": ("/entries", False),
-            "GET / (Today)": ("/", False),
-            "GET /help (baseline)": ("/help", False)}
+    urls = {
+        "GET /timeline (newest 30)": ("/timeline", False),
+        "GET /timeline?before= (page 13)": (f"/timeline?before={cursor}", True),
+        "GET /entries (journal, 20)": ("/entries", False),
+        "GET / (Today)": ("/", False),
+        "GET /help (baseline)": ("/help", False),
+    }
     times: dict[str, list[float]] = {name: [] for name in urls}
     for _ in range(RUNS):
         for name, (url, htmx) in urls.items():
@@ -127,8 +144,10 @@ def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
 def main() -> None:
     started = time.perf_counter()
     results = on_both_databases(run, "journal-bench-")
-    title = (f"Timeline with {RECORDS} records of mixed kinds: server time through the test client, "
-             f"median of {RUNS}, interleaved")
+    title = (
+        f"Timeline with {RECORDS} records of mixed kinds: server time through the test client, "
+        f"median of {RUNS}, interleaved"
+    )
     print_medians(title, results, "GET /help (baseline)", width=34)
     print(f"(whole run {time.perf_counter() - started:.1f} s)")
 

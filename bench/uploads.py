@@ -14,6 +14,7 @@ signing in is not what is measured.
 2. 40 phones each sending a 1 MB photo at 50 KB/s (20 s) while another person opens "New entry" and saves it,
    again and again: straight to gunicorn, then through nginx. Timed: that person's requests.
 """
+
 from __future__ import annotations
 
 import sys
@@ -53,8 +54,9 @@ def phone_photo(seed: int, size=(4032, 3024)) -> bytes:
     from PIL import Image, ImageDraw, ImageOps
 
     rng = random.Random(seed)
-    picture = ImageOps.colorize(Image.linear_gradient("L").rotate(rng.randrange(360)).resize(size),
-                                black=(40, 50, 90), white=(230, 200, 150))
+    picture = ImageOps.colorize(
+        Image.linear_gradient("L").rotate(rng.randrange(360)).resize(size), black=(40, 50, 90), white=(230, 200, 150)
+    )
     draw = ImageDraw.Draw(picture)
     for _ in range(12):
         x, y, r = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(100, 900)
@@ -127,10 +129,18 @@ def mixed_load(queue_seconds: str, photos: list[bytes], workdir: Path) -> Mixed:
                     roll = rng.random()
                     if roll < 0.10:
                         response = person.http.post(
-                            person.base + "/art", verify=person.certificate, allow_redirects=False, timeout=120,
-                            data={"csrf_token": person.token, "client_key": uuid.uuid4().hex, "dose_id": "none",
-                                  "caption": ""},
-                            files={"photos": ("phone.jpg", rng.choice(photos), "image/jpeg")})
+                            person.base + "/art",
+                            verify=person.certificate,
+                            allow_redirects=False,
+                            timeout=120,
+                            data={
+                                "csrf_token": person.token,
+                                "client_key": uuid.uuid4().hex,
+                                "dose_id": "none",
+                                "caption": "",
+                            },
+                            files={"photos": ("phone.jpg", rng.choice(photos), "image/jpeg")},
+                        )
                         with lock:
                             result.uploads += 1
                             result.refused += response.status_code == 503
@@ -141,12 +151,21 @@ def mixed_load(queue_seconds: str, photos: list[bytes], workdir: Path) -> Mixed:
                         page = {}
                         timed(lambda page=page, person=person: page.setdefault("r", person.get("/entries/new")))
                         key = page["r"].text.split('name="client_key" value="')[1].split('"')[0]
-                        timed(lambda person=person, key=key: person.post("/entries", {"client_key": key, "title": "An evening",
-                                                               "body": "Wrote a little, while others were busy."}))
+                        timed(
+                            lambda person=person, key=key: person.post(
+                                "/entries",
+                                {
+                                    "client_key": key,
+                                    "title": "An evening",
+                                    "body": "Wrote a little, while others were busy.",
+                                },
+                            )
+                        )
                     time.sleep(rng.uniform(0.2, 0.8))
 
-            threads = [threading.Thread(target=live, args=(person, random.Random(n)))
-                       for n, person in enumerate(people)]
+            threads = [
+                threading.Thread(target=live, args=(person, random.Random(n))) for n, person in enumerate(people)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -176,8 +195,11 @@ def slow_phones(through_proxy: bool, photo: bytes, workdir: Path) -> Slow:
                 person = people[number % len(people)]
                 content_type, body = upload_body([(f"slow-{number}.jpg", photo)], person.token)
                 time.sleep(number * 0.05)
-                statuses.append(slow_post(base, "/art", person, content_type, body, seconds=seconds,
-                                          certificate=certificate, timeout=120).status)
+                statuses.append(
+                    slow_post(
+                        base, "/art", person, content_type, body, seconds=seconds, certificate=certificate, timeout=120
+                    ).status
+                )
 
             phones = [threading.Thread(target=phone, args=(n,)) for n in range(SLOW_PHONES)]
             for thread in phones:
@@ -190,7 +212,9 @@ def slow_phones(through_proxy: bool, photo: bytes, workdir: Path) -> Slow:
                 answers.append(time.monotonic() - started)
                 key = page.text.split('name="client_key" value="')[1].split('"')[0]
                 started = time.monotonic()
-                writer.post("/entries", {"client_key": key, "title": "Meanwhile", "body": "Saved while phones crawled."})
+                writer.post(
+                    "/entries", {"client_key": key, "title": "Meanwhile", "body": "Saved while phones crawled."}
+                )
                 answers.append(time.monotonic() - started)
                 time.sleep(0.3)
             for thread in phones:
@@ -203,27 +227,41 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="uploads-bench-") as temp:
         workdir = Path(temp)
         photos = [phone_photo(seed) for seed in range(3)]
-        mixed = {label: mixed_load(seconds, photos, workdir) for label, seconds in (("none (0 s)", "0"),
-                                                                                      ("10 s (default)", "10"))}
+        mixed = {
+            label: mixed_load(seconds, photos, workdir)
+            for label, seconds in (("none (0 s)", "0"), ("10 s (default)", "10"))
+        }
         slow_photo = noise_photo(SLOW_BYTES, 1)
-        slow = {label: slow_phones(proxy, slow_photo, workdir) for label, proxy in (("straight to gunicorn", False),
-                                                                                     ("through nginx", True))}
+        slow = {
+            label: slow_phones(proxy, slow_photo, workdir)
+            for label, proxy in (("straight to gunicorn", False), ("through nginx", True))
+        }
     print()
-    print(f"1. {PEOPLE} people for {MIXED_SECONDS} s, ~10% adding a 12 MP photo ({len(photos[0]) / 1e6:.1f} MB), "
-          "the rest opening pages and saving entries")
-    print(f"  {'wait for a slot':<18}{'uploads':>8}{'refused':>9}{'saved':>7}{'others':>8}{'median':>9}{'p95':>9}"
-          f"{'errors':>8}")
+    print(
+        f"1. {PEOPLE} people for {MIXED_SECONDS} s, ~10% adding a 12 MP photo ({len(photos[0]) / 1e6:.1f} MB), "
+        "the rest opening pages and saving entries"
+    )
+    print(
+        f"  {'wait for a slot':<18}{'uploads':>8}{'refused':>9}{'saved':>7}{'others':>8}{'median':>9}{'p95':>9}"
+        f"{'errors':>8}"
+    )
     for label, run in mixed.items():
-        print(f"  {label:<18}{run.uploads:>8}{run.refused:>9}{run.saved:>7}{len(run.others):>8}"
-              f"{statistics.median(run.others) * 1000:>7.0f}ms{percentile(run.others, 95) * 1000:>7.0f}ms"
-              f"{run.failures:>8}")
+        print(
+            f"  {label:<18}{run.uploads:>8}{run.refused:>9}{run.saved:>7}{len(run.others):>8}"
+            f"{statistics.median(run.others) * 1000:>7.0f}ms{percentile(run.others, 95) * 1000:>7.0f}ms"
+            f"{run.failures:>8}"
+        )
     print()
-    print(f"2. {SLOW_PHONES} phones each sending a {SLOW_BYTES // 1024} KB photo at {SLOW_RATE // 1024} KB/s "
-          f"({SLOW_BYTES / SLOW_RATE:.0f} s), while another person opens a page and saves an entry")
+    print(
+        f"2. {SLOW_PHONES} phones each sending a {SLOW_BYTES // 1024} KB photo at {SLOW_RATE // 1024} KB/s "
+        f"({SLOW_BYTES / SLOW_RATE:.0f} s), while another person opens a page and saves an entry"
+    )
     print(f"  {'path':<22}{'arrived':>8}{'requests':>9}{'median':>9}{'p95':>9}{'max':>9}")
     for label, run in slow.items():
-        print(f"  {label:<22}{run.arrived:>8}{len(run.answers):>9}{statistics.median(run.answers) * 1000:>7.0f}ms"
-              f"{percentile(run.answers, 95) * 1000:>7.0f}ms{max(run.answers) * 1000:>7.0f}ms")
+        print(
+            f"  {label:<22}{run.arrived:>8}{len(run.answers):>9}{statistics.median(run.answers) * 1000:>7.0f}ms"
+            f"{percentile(run.answers, 95) * 1000:>7.0f}ms{max(run.answers) * 1000:>7.0f}ms"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The integration journal: an encrypted journal for clients in ketamine-assisted psychotherapy."""
+
 from __future__ import annotations
 
 import logging
@@ -107,4 +108,3 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(deletion_bp)
     app.register_blueprint(pwa_bp)
     return app
-

@@ -1,4 +1,5 @@
 """Command-line: migrate the database, make demo accounts, back up and restore."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """Configuration: safe defaults, overridden by environment variables, then by the factory's mapping."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The database: declarative base, engine per app, one session per request."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Demo accounts for trying the app: one therapist, one client with a few entries."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,7 +22,10 @@ DEMO = (("therapist", "therapist@demo.example"), ("client", "client@demo.example
 ENTRIES = (
     ("Before the first session", "My intention: *to be kinder to myself*.\n\nI feel nervous and curious."),
     ("Day 1", "Colours, and a sense of being held. I want to remember the **warmth**.\n\n- rest\n- walk\n- write"),
-    ("Day 3", "A quieter day. Things I want to bring to the integration session:\n\n1. the image of the lake\n2. my father"),
+    (
+        "Day 3",
+        "A quieter day. Things I want to bring to the integration session:\n\n1. the image of the lake\n2. my father",
+    ),
 )
 
 
@@ -39,9 +43,17 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str, s
     signed_up = {}
     for role, email in DEMO:
         password = password_for(email)
-        result = auth_service.sign_up(db, current_app.config, email=email, password=password, role=role,
-                                      time_zone="UTC", address=f"demo-{uuid.uuid4()}", now=now,
-                                      display_name="Dr Demo Therapist" if role == "therapist" else "Demo Client")
+        result = auth_service.sign_up(
+            db,
+            current_app.config,
+            email=email,
+            password=password,
+            role=role,
+            time_zone="UTC",
+            address=f"demo-{uuid.uuid4()}",
+            now=now,
+            display_name="Dr Demo Therapist" if role == "therapist" else "Demo Client",
+        )
         auth_service.confirm_recovery_saved(result.user, now)
         secret = two_factor.turn_on_for_demo(db, result.user, result.keyring, now) if role == "therapist" else None
         auth_service.sign_out(db, result.token)
@@ -49,8 +61,11 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str, s
         if role == "client":
             for days_ago, (title, body) in zip((6, 4, 2), ENTRIES, strict=True):
                 data, _ = entry_service.clean_entry(title, body)
-                entry_ids.append(entry_service.create_entry(db, result.keyring, uuid.uuid4().hex, data,
-                                                            now - timedelta(days=days_ago)))
+                entry_ids.append(
+                    entry_service.create_entry(
+                        db, result.keyring, uuid.uuid4().hex, data, now - timedelta(days=days_ago)
+                    )
+                )
         signed_up[role] = (result, entry_ids)
         made.append((role, email, password, secret))
         db.commit()

@@ -1,4 +1,5 @@
 """Small checks shared by every form that takes writing: what PostgreSQL and a reader can store."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,9 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def clean_text(value: str | None, *, label: str, limit: int, single_line: bool = False,
-               errors: dict[str, str], field: str) -> str:
+def clean_text(
+    value: str | None, *, label: str, limit: int, single_line: bool = False, errors: dict[str, str], field: str
+) -> str:
     """Normalised text; a message in `errors[field]` when it is too long or has control characters."""
     text = (value or "").replace("\r\n", "\n").strip()
     if len(text) > limit:

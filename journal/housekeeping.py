@@ -6,6 +6,7 @@ sweeps them, and so does every server process at most every `SWEEP_MINUTES`, aft
 response (the person who made the request never waits for it). `flask sweep` does the same from a
 timer for a server that sees no traffic at all (docs/deploy.md).
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Each kind's package registers it in its own `kind.py` as it is imported. A new kind is a package of its own:
 import its `kind.py` here and put it in ORDER, and nothing else.
 """
+
 from __future__ import annotations
 
 from .art import kind as art
@@ -14,7 +15,14 @@ from .measures import kind as measure
 from .safety import kind as safety_plan
 
 # The export page's counts, the brief's lines, the zip's members, the README: in this order.
-ORDER = (entry.ENTRY, checkin.CHECKIN, measure.MEASURE, dose.DOSE, intention.INTENTION, art.ART,
-         safety_plan.SAFETY_PLAN)
+ORDER = (
+    entry.ENTRY,
+    checkin.CHECKIN,
+    measure.MEASURE,
+    dose.DOSE,
+    intention.INTENTION,
+    art.ART,
+    safety_plan.SAFETY_PLAN,
+)
 
 COMPLETE = True  # every kind above is registered (journal/records/kinds.py checks before any lookup)

@@ -1,4 +1,5 @@
 """Tables. Ciphertext columns say so in their names; nothing here decrypts."""
+
 from __future__ import annotations
 
 import uuid
@@ -132,8 +133,11 @@ class RateEvent(Base):
 
     __tablename__ = "rate_events"
     # Unique per key: a token can be claimed by one process only (journal/security/throttle.py's turns).
-    __table_args__ = (Index("ix_rate_events_key_at", "key_hash", "at"), Index("ix_rate_events_at", "at"),
-                      Index("uq_rate_events_key_token", "key_hash", "token", unique=True))
+    __table_args__ = (
+        Index("ix_rate_events_key_at", "key_hash", "at"),
+        Index("ix_rate_events_at", "at"),
+        Index("uq_rate_events_key_token", "key_hash", "token", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key_hash: Mapped[str] = mapped_column(String(64))
@@ -213,8 +217,10 @@ class Share(Base):
     """A record's data key sealed to one clinician's pinned public key (HPKE)."""
 
     __tablename__ = "shares"
-    __table_args__ = (UniqueConstraint("record_id", "recipient_id"),
-                      Index("ix_shares_recipient_owner", "recipient_id", "owner_id"))
+    __table_args__ = (
+        UniqueConstraint("record_id", "recipient_id"),
+        Index("ix_shares_recipient_owner", "recipient_id", "owner_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
@@ -266,8 +272,9 @@ class AccessEventRecord(Base):
     __tablename__ = "access_event_records"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("access_events.id", ondelete="CASCADE"), primary_key=True)
-    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), primary_key=True,
-                                                 index=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class SecurityEvent(Base):

@@ -4,6 +4,7 @@ Globals: asset() (a static file's versioned URL), csrf_token(), record_display()
 record_kind() and record_partial() (a record as a reader sees it, from its kind: records/kinds.py), audience_of() (who will see a client's record),
 outbox_owner() (the device outbox's owner tag on a client's pages). One filter for time zones: local_time.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Alembic environment: the app's models and database URL."""
+
 from alembic import context
 
 from journal import models  # noqa: F401  (registers the tables)
@@ -26,8 +27,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

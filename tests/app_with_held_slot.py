@@ -2,6 +2,7 @@
 prepared". While the file named by ART_SLOT_HOLD_FILE exists, a thread of the worker holds a slot, and a file
 beside it ending in ".held" says so. Nothing in the app is replaced: uploads meet a slot that is really taken.
 """
+
 from __future__ import annotations
 
 import os

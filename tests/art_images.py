@@ -2,6 +2,7 @@
 
 Small on purpose: encoding large HEIC is slow, and the 12 MP photo lives in the benchmark only.
 """
+
 from __future__ import annotations
 
 import io
@@ -69,9 +70,11 @@ def painting(size=(900, 700), seed: int = 1, quality: int = 95) -> bytes:
     from PIL import ImageDraw, ImageOps
 
     rng = random.Random(seed)
-    wash = ImageOps.colorize(Image.linear_gradient("L").rotate(rng.randrange(360)).resize(size),
-                             black=tuple(rng.randrange(40, 120) for _ in range(3)),
-                             white=tuple(rng.randrange(150, 250) for _ in range(3)))
+    wash = ImageOps.colorize(
+        Image.linear_gradient("L").rotate(rng.randrange(360)).resize(size),
+        black=tuple(rng.randrange(40, 120) for _ in range(3)),
+        white=tuple(rng.randrange(150, 250) for _ in range(3)),
+    )
     draw = ImageDraw.Draw(wash)
     for _ in range(7):
         x, y, r = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(30, size[0] // 4)
@@ -85,13 +88,28 @@ def jpeg_full_of_metadata(workdir: Path, marker: str) -> bytes:
     IPTC and an embedded thumbnail added by exiftool. `marker` is in every text field."""
     path = workdir / "metadata.jpg"
     thumb = workdir / "embedded-thumb.jpg"
-    two_halves().save(path, format="JPEG", quality=90, exif=exif_with(6, f"MAKER-{marker}".encode() * 4),
-                      comment=f"<script>alert('{marker}')</script>".encode(),
-                      icc_profile=icc.rgb_profile(*icc.PRIMARIES[12], name="Display P3"))
+    two_halves().save(
+        path,
+        format="JPEG",
+        quality=90,
+        exif=exif_with(6, f"MAKER-{marker}".encode() * 4),
+        comment=f"<script>alert('{marker}')</script>".encode(),
+        icc_profile=icc.rgb_profile(*icc.PRIMARIES[12], name="Display P3"),
+    )
     Image.new("RGB", (160, 120), (0, 255, 0)).save(thumb, format="JPEG")
-    subprocess.run(["exiftool", "-q", "-overwrite_original", f"-XMP-dc:Description=XMP-{marker}",
-                    f"-IPTC:Keywords=IPTC-{marker}", f"-XMP-dc:Creator=<script>{marker}</script>",
-                    f"-ThumbnailImage<={thumb}", str(path)], check=True)
+    subprocess.run(
+        [
+            "exiftool",
+            "-q",
+            "-overwrite_original",
+            f"-XMP-dc:Description=XMP-{marker}",
+            f"-IPTC:Keywords=IPTC-{marker}",
+            f"-XMP-dc:Creator=<script>{marker}</script>",
+            f"-ThumbnailImage<={thumb}",
+            str(path),
+        ],
+        check=True,
+    )
     return path.read_bytes()
 
 
@@ -100,14 +118,17 @@ def heic(image: Image.Image | None = None, exif: Image.Exif | None = None, quali
 
     pillow_heif.register_heif_opener()
     out = io.BytesIO()
-    (image or two_halves((96, 64))).save(out, format="HEIF", quality=quality,
-                                         **({"exif": exif.tobytes()} if exif is not None else {}))
+    (image or two_halves((96, 64))).save(
+        out, format="HEIF", quality=quality, **({"exif": exif.tobytes()} if exif is not None else {})
+    )
     return out.getvalue()
 
 
 def svg_with_script() -> bytes:
-    return (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-            b'<script>alert(document.cookie)</script><rect width="10" height="10"/></svg>')
+    return (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b'<script>alert(document.cookie)</script><rect width="10" height="10"/></svg>'
+    )
 
 
 def html_page() -> bytes:
@@ -157,14 +178,14 @@ def grey_jpeg_of_size(width: int, height: int) -> bytes:
     Image.new("L", (8, 8), 128).save(small, format="JPEG", quality=75, optimize=False)
     data = small.getvalue()
     sof = data.index(b"\xff\xc0")
-    data = data[:sof + 5] + struct.pack(">HH", height, width) + data[sof + 9:]
+    data = data[: sof + 5] + struct.pack(">HH", height, width) + data[sof + 9 :]
     sos = data.index(b"\xff\xda")
-    scan_start = sos + 2 + int.from_bytes(data[sos + 2:sos + 4], "big")
+    scan_start = sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
     blocks = ((width + 7) // 8) * ((height + 7) // 8)
     whole, extra = divmod(blocks, 4)  # four blocks are 24 bits: 0x28 0xA2 0x8A
     tail = "001010" * extra
     tail += "1" * (-len(tail) % 8)
-    scan = b"\x28\xa2\x8a" * whole + bytes(int(tail[i:i + 8], 2) for i in range(0, len(tail), 8))
+    scan = b"\x28\xa2\x8a" * whole + bytes(int(tail[i : i + 8], 2) for i in range(0, len(tail), 8))
     return data[:scan_start] + scan + b"\xff\xd9"
 
 

@@ -1,4 +1,5 @@
 """Fixtures: a fresh app on a migrated database for every test, and clients that sign up like users."""
+
 from __future__ import annotations
 
 import logging
@@ -72,9 +73,21 @@ def redis_url(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("redis")
     with (LOGS / "redis.log").open("ab") as log:
         process = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(workdir)],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"redis://127.0.0.1:{port}/0"
     try:
@@ -127,8 +140,13 @@ def make_app(tmp_path, database_url):
     built = []
 
     def build(**overrides):
-        config = {"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path / "instance",
-                  **FAST_KDF, **overrides}
+        config = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": tmp_path / "instance",
+            **FAST_KDF,
+            **overrides,
+        }
         built.append(create_app(config))
         return built[-1]
 

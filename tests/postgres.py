@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL server for the test run: started from the machine's binaries, always stopped."""
+
 from __future__ import annotations
 
 import glob
@@ -53,10 +54,13 @@ class PostgresServer:
         return self
 
     def start(self) -> None:
-        options = (f"-k {self.root} -p {self.port} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
-        result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30",
-                           "-o", options, "start", check=False)
+        options = (
+            f"-k {self.root} -p {self.port} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200"
+        )
+        result = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "-o", options, "start", check=False
+        )
         if result.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"PostgreSQL did not start: {result.stderr}\n{log[-2000:]}")
@@ -91,9 +95,32 @@ class PostgresServer:
 
     def dump(self, database: str, path: Path, *extra: str, plain: bool = False) -> None:
         """pg_dump: custom format as the deployment guide's backup does, or plain SQL to read."""
-        self._run("pg_dump", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "-Fp" if plain else "-Fc", "-f", str(path), *extra, database)
+        self._run(
+            "pg_dump",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-Fp" if plain else "-Fc",
+            "-f",
+            str(path),
+            *extra,
+            database,
+        )
 
     def restore(self, database: str, path: Path) -> None:
-        self._run("pg_restore", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "--no-owner",
-                  "-d", database, str(path))
+        self._run(
+            "pg_restore",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "--no-owner",
+            "-d",
+            database,
+            str(path),
+        )

@@ -5,6 +5,7 @@ nginx with deploy/nginx.conf in front of it (TLS with a certificate made here fo
         with nginx_in_front(workdir, "name", app_url) as proxy:               # proxy.url: https://127.0.0.1:PORT
             requests.get(proxy.url + "/help", verify=proxy.certificate)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,8 +26,9 @@ NGINX_CONFIG = ROOT / "deploy" / "nginx.conf"
 
 
 @contextlib.contextmanager
-def production_gunicorn(workdir: Path, name: str, *, env: dict | None = None,
-                        database_url: str | None = None) -> Iterator[str]:
+def production_gunicorn(
+    workdir: Path, name: str, *, env: dict | None = None, database_url: str | None = None
+) -> Iterator[str]:
     """`gunicorn --config gunicorn.conf.py wsgi:app` (as `make serve` runs it) on a free port; yields its URL.
 
     Settings come from the environment as in production (WEB_CONCURRENCY, THREADS, ...: pass them in `env`).
@@ -40,13 +42,23 @@ def production_gunicorn(workdir: Path, name: str, *, env: dict | None = None,
         upgrade_database(database_url)
     LOGS.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server_env = {**os.environ, **{key: str(value) for key, value in FAST_KDF.items()},
-                  "DATABASE_URL": database_url, "INSTANCE_PATH": str(workdir / "instance"),
-                  "BIND": f"127.0.0.1:{port}", **{key: str(value) for key, value in (env or {}).items()}}
+    server_env = {
+        **os.environ,
+        **{key: str(value) for key, value in FAST_KDF.items()},
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(workdir / "instance"),
+        "BIND": f"127.0.0.1:{port}",
+        **{key: str(value) for key, value in (env or {}).items()},
+    }
     log_path = LOGS / f"{name}.log"
     with log_path.open("ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                                   cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=server_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     with running(process, base + "/help", f"gunicorn {name} did not start; see {log_path}"):
         yield base
@@ -54,11 +66,11 @@ def production_gunicorn(workdir: Path, name: str, *, env: dict | None = None,
 
 @dataclass(frozen=True)
 class Proxy:
-    url: str            # https://127.0.0.1:PORT
-    plain_url: str      # http://127.0.0.1:PORT (redirects to HTTPS)
-    certificate: str    # the self-signed certificate, for `verify=`
+    url: str  # https://127.0.0.1:PORT
+    plain_url: str  # http://127.0.0.1:PORT (redirects to HTTPS)
+    certificate: str  # the self-signed certificate, for `verify=`
     error_log: Path
-    body_temp: Path     # where nginx would write request bodies that do not fit in memory
+    body_temp: Path  # where nginx would write request bodies that do not fit in memory
 
 
 def render_nginx_config(values: dict[str, str]) -> str:
@@ -86,18 +98,39 @@ def nginx_in_front(workdir: Path, name: str, upstream_url: str) -> Iterator[Prox
     LOGS.mkdir(parents=True, exist_ok=True)
     error_log, access_log = LOGS / f"nginx-{name}-error.log", LOGS / f"nginx-{name}-access.log"
     config = home / "nginx.conf"
-    config.write_text(render_nginx_config({
-        "SERVER_NAME": "localhost", "LISTEN_HTTPS": f"127.0.0.1:{https_port}", "LISTEN_HTTP": f"127.0.0.1:{http_port}",
-        "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key),
-        "UPSTREAM": upstream_url.removeprefix("http://"), "PID_FILE": str(home / "nginx.pid"),
-        "TEMP_DIR": str(home / "temp"), "ERROR_LOG": str(error_log), "ACCESS_LOG": str(access_log),
-    }), encoding="utf-8")
+    config.write_text(
+        render_nginx_config(
+            {
+                "SERVER_NAME": "localhost",
+                "LISTEN_HTTPS": f"127.0.0.1:{https_port}",
+                "LISTEN_HTTP": f"127.0.0.1:{http_port}",
+                "CERTIFICATE": str(certificate),
+                "CERTIFICATE_KEY": str(key),
+                "UPSTREAM": upstream_url.removeprefix("http://"),
+                "PID_FILE": str(home / "nginx.pid"),
+                "TEMP_DIR": str(home / "temp"),
+                "ERROR_LOG": str(error_log),
+                "ACCESS_LOG": str(access_log),
+            }
+        ),
+        encoding="utf-8",
+    )
     with error_log.open("ab") as log:
-        process = subprocess.Popen([NGINX, "-p", str(home), "-c", str(config), "-e", str(error_log),
-                                    "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=log)
-    proxy = Proxy(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", str(certificate), error_log,
-                  home / "temp" / "body")
-    with running(process, proxy.url + "/help", f"nginx {name} did not start; see {error_log}", verify=proxy.certificate):
+        process = subprocess.Popen(
+            [NGINX, "-p", str(home), "-c", str(config), "-e", str(error_log), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    proxy = Proxy(
+        f"https://127.0.0.1:{https_port}",
+        f"http://127.0.0.1:{http_port}",
+        str(certificate),
+        error_log,
+        home / "temp" / "body",
+    )
+    with running(
+        process, proxy.url + "/help", f"nginx {name} did not start; see {error_log}", verify=proxy.certificate
+    ):
         yield proxy
 
 
@@ -112,17 +145,24 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "certificate.pem", folder / "key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.touch(mode=0o600)
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path

@@ -1,5 +1,6 @@
 """Helpers for key rotation tests and bench/rotation.py: a journal of many kinds, some of it shared, and what
 an attacker who kept the old user key could try on the rows afterwards."""
+
 from __future__ import annotations
 
 import uuid
@@ -39,18 +40,29 @@ def link(app, client_email: str, therapist_email: str) -> uuid.UUID:
     with app.app_context():
         db = get_db()
         now = utcnow()
-        code, _invite = sharing.create_invite(db, app.config, user(db, therapist_email), now,
-                                              keyring=keyring(db, therapist_email))
+        code, _invite = sharing.create_invite(
+            db, app.config, user(db, therapist_email), now, keyring=keyring(db, therapist_email)
+        )
         db.commit()
         invite, therapist = sharing.find_invite(db, app.config, user(db, client_email), code, now)
-        made = sharing.link_client(db, keyring(db, client_email), user(db, client_email), invite, therapist, [], now,
-                                   code=code)
+        made = sharing.link_client(
+            db, keyring(db, client_email), user(db, client_email), invite, therapist, [], now, code=code
+        )
         db.commit()
         return made.id
 
 
-def fill(app, email: str, count: int, *, link_id: uuid.UUID | None = None, share_every: int = 3,
-         photo_every: int = 0, drafts: int = 1, markers: bool = True) -> Journal:
+def fill(
+    app,
+    email: str,
+    count: int,
+    *,
+    link_id: uuid.UUID | None = None,
+    share_every: int = 3,
+    photo_every: int = 0,
+    drafts: int = 1,
+    markers: bool = True,
+) -> Journal:
     """`count` records written through each kind's service (entries and check-ins, a photo every `photo_every`),
     every `share_every`-th shared on `link_id`, and a few drafts. Each text record holds a unique marker."""
     from journal.art import processing

@@ -1,4 +1,5 @@
 """Helpers for the account-security tests: activity lines, ageing the password time, linking through the pages."""
+
 from __future__ import annotations
 
 import re
@@ -13,11 +14,15 @@ from .support import WebClient
 
 INVITE_RE = re.compile(r"data-invite-code>([A-Z2-7]{4}-[A-Z2-7]{4})<")
 LINK_RE = re.compile(r"/clinicians/([0-9a-f-]{36})/end")
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.4 Mobile/15E148 Safari/604.1")
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.4 Mobile/15E148 Safari/604.1"
+)
 WINDOWS_FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:126.0) Gecko/20100101 Firefox/126.0"
-ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                  "Chrome/125.0.0.0 Mobile Safari/537.36")
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/125.0.0.0 Mobile Safari/537.36"
+)
 
 
 def user_row(app, email: str) -> User:
@@ -34,8 +39,12 @@ def events(app, email: str) -> list[tuple[str, str | None, str | None]]:
     with app.app_context():
         db = get_db()
         user_id = db.scalar(select(User.id).where(User.email == email))
-        return [(e.kind, e.detail, e.device) for e in db.scalars(
-            select(SecurityEvent).where(SecurityEvent.user_id == user_id).order_by(SecurityEvent.id))]
+        return [
+            (e.kind, e.detail, e.device)
+            for e in db.scalars(
+                select(SecurityEvent).where(SecurityEvent.user_id == user_id).order_by(SecurityEvent.id)
+            )
+        ]
 
 
 def kinds(app, email: str) -> list[str]:
@@ -47,8 +56,11 @@ def age_password(app, email: str, minutes: int = 10) -> None:
     with app.app_context():
         db = get_db()
         user_id = db.scalar(select(User.id).where(User.email == email))
-        db.execute(update(AuthSession).where(AuthSession.user_id == user_id)
-                   .values(password_at=utcnow() - timedelta(minutes=minutes)))
+        db.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id == user_id)
+            .values(password_at=utcnow() - timedelta(minutes=minutes))
+        )
         db.commit()
 
 

@@ -1,5 +1,6 @@
 """People on real sockets, for tests and benchmarks against a live server: a signed-in browser (requests),
 and a phone sending a photo upload slowly, or stalling halfway, byte by byte over its own connection."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,13 @@ class Person:
         return response
 
     def post(self, path: str, fields: dict) -> requests.Response:
-        response = self.http.post(self.base + path, data={"csrf_token": self.token, **fields}, allow_redirects=False,
-                                  timeout=60, verify=self.certificate)
+        response = self.http.post(
+            self.base + path,
+            data={"csrf_token": self.token, **fields},
+            allow_redirects=False,
+            timeout=60,
+            verify=self.certificate,
+        )
         found = CSRF_RE.search(response.text)
         if found:  # a page answered to a post (signing up renews the token) carries the token to use next
             self.token = found.group(1)
@@ -65,34 +71,54 @@ def upload_body(photos: list[tuple[str, bytes]], csrf_token: str, caption: str =
     """The photo upload form as a browser sends it: (Content-Type, body), with a fresh client-made id."""
     boundary = "----journal" + uuid.uuid4().hex
     fields = {"csrf_token": csrf_token, "client_key": uuid.uuid4().hex, "dose_id": "none", "caption": caption}
-    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-                    for name, value in fields.items())
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
     for name, data in photos:
-        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="{name}"\r\n'
-                 "Content-Type: image/jpeg\r\n\r\n").encode() + data + b"\r\n"
+        body += (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="{name}"\r\n'
+                "Content-Type: image/jpeg\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
     body += f"--{boundary}--\r\n".encode()
     return f"multipart/form-data; boundary={boundary}", body
 
 
 @dataclass(frozen=True)
 class Reply:
-    status: int          # 0: no answer (the connection was closed or reset)
-    seconds: float       # from the first byte sent to the whole answer
+    status: int  # 0: no answer (the connection was closed or reset)
+    seconds: float  # from the first byte sent to the whole answer
     text: str
 
 
-def slow_post(base: str, path: str, person: Person, content_type: str, body: bytes, *, seconds: float,
-              stop_after: float = 1.0, certificate: str | None = None, chunk: int = 4096,
-              timeout: float = 60) -> Reply:
+def slow_post(
+    base: str,
+    path: str,
+    person: Person,
+    content_type: str,
+    body: bytes,
+    *,
+    seconds: float,
+    stop_after: float = 1.0,
+    certificate: str | None = None,
+    chunk: int = 4096,
+    timeout: float = 60,
+) -> Reply:
     """POST `body` over one connection, spread evenly over `seconds` in `chunk`-byte pieces, like a phone on a
     slow network; with `stop_after` < 1, only that share of the body is sent, then nothing more (a stalled
     phone) until the server answers or closes. TLS for an https:// base (trusting `certificate`)."""
     address = urlsplit(base)
-    head = (f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: {person.cookie_header()}\r\n"
-            f"X-CSRF-Token: {person.token}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n").encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: {person.cookie_header()}\r\n"
+        f"X-CSRF-Token: {person.token}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
     sent_part = body[: int(len(body) * stop_after)]
-    pieces = [sent_part[i:i + chunk] for i in range(0, len(sent_part), chunk)]
+    pieces = [sent_part[i : i + chunk] for i in range(0, len(sent_part), chunk)]
     pause = seconds / max(1, len(pieces))
     raw = socket.create_connection((address.hostname, address.port), timeout=timeout)
     if address.scheme == "https":

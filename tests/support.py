@@ -1,4 +1,5 @@
 """Test helpers: a form-filling client, markers for leak checks, a real server in a subprocess."""
+
 from __future__ import annotations
 
 import contextlib
@@ -133,19 +134,22 @@ class WebClient:
         next page would show it."""
         app = self.raw.application
         domain = getattr(self.raw, "host", "localhost")  # a test client that asks for another host says which
-        cookie = (self.raw.get_cookie("journal_csrf", domain=domain)
-                  or self.raw.get_cookie("__Host-journal_csrf", domain=domain))
+        cookie = self.raw.get_cookie("journal_csrf", domain=domain) or self.raw.get_cookie(
+            "__Host-journal_csrf", domain=domain
+        )
         if cookie is None:
             return None
         return app.session_interface.get_signing_serializer(app).loads(cookie.value).get("csrf")
 
-    def sign_up(self, email: str, password: str = PASSWORD, role: str = "client", name: str = "",
-                two_factor: bool | None = None) -> str:
+    def sign_up(
+        self, email: str, password: str = PASSWORD, role: str = "client", name: str = "", two_factor: bool | None = None
+    ) -> str:
         """Returns the recovery code shown once. Therapists get two-step sign-in (unless two_factor=False)."""
         if role == "therapist" and not name:
             name = "Dr " + email.split("@")[0].title()
-        response = self.post("/signup", {"email": email, "password": password, "confirm": password, "role": role,
-                                         "display_name": name})
+        response = self.post(
+            "/signup", {"email": email, "password": password, "confirm": password, "role": role, "display_name": name}
+        )
         assert response.status_code == 200, response.status_code
         code = CODE_RE.search(response.get_data(as_text=True)).group(1)
         assert self.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
@@ -155,16 +159,22 @@ class WebClient:
 
     def enable_two_factor(self, email: str) -> str:
         """Two-step sign-in on for this signed-in account (see `enable_two_factor`); returns the secret."""
-        return enable_two_factor(lambda path: self.get(path).get_data(as_text=True),
-                                 lambda path, fields: self.post(path, fields).status_code, email)
+        return enable_two_factor(
+            lambda path: self.get(path).get_data(as_text=True),
+            lambda path, fields: self.post(path, fields).status_code,
+            email,
+        )
 
     def sign_in(self, email: str, password: str = PASSWORD, next_url: str = "/", code: str | None = None):
         """The sign-in form; for an account with two-step sign-in, then the code step too (a fresh code from the
         remembered secret, unless `code` is given). Returns the last response."""
         response = self.post("/signin", {"email": email, "password": password, "next": next_url})
         secret = TOTP_SECRETS.get(email.strip().lower())
-        if response.status_code == 303 and response.headers["Location"].startswith("/signin/code") and (
-                code is not None or secret):
+        if (
+            response.status_code == 303
+            and response.headers["Location"].startswith("/signin/code")
+            and (code is not None or secret)
+        ):
             response = self.post("/signin/code", {"code": code or one_time_code(secret), "next": next_url})
         return response
 
@@ -212,8 +222,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4, env: dict | None = None,
-                database_url: str | None = None, app: str = "wsgi:app"):
+def live_server(
+    workdir: Path,
+    name: str,
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    env: dict | None = None,
+    database_url: str | None = None,
+    app: str = "wsgi:app",
+):
     """The real app under gunicorn on a free port; yields its base URL.
 
     The database is `database_url` (already migrated), or a migrated SQLite file under `workdir`; `app` is the
@@ -229,11 +247,34 @@ def live_server(workdir: Path, name: str, *, workers: int = 1, threads: int = 4,
         upgrade_database(database)
     LOGS.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server_env = {**os.environ, **{k: str(v) for k, v in FAST_KDF.items()}, "DATABASE_URL": database,
-                  "INSTANCE_PATH": str(workdir / "instance"), "LOG_LEVEL": "DEBUG", **(env or {})}
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--error-logfile", "-",
-               "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s", "--log-level", "debug", app]
+    server_env = {
+        **os.environ,
+        **{k: str(v) for k, v in FAST_KDF.items()},
+        "DATABASE_URL": database,
+        "INSTANCE_PATH": str(workdir / "instance"),
+        "LOG_LEVEL": "DEBUG",
+        **(env or {}),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        "--access-logformat",
+        "pid=%(p)s %(m)s %(U)s %(s)s",
+        "--log-level",
+        "debug",
+        app,
+    ]
     with (LOGS / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -7,6 +7,7 @@
 Needs root (tmpfs mounts; PostgreSQL runs as the postgres user) and the PostgreSQL 15 binaries (make servers).
 Exits 1 when anything acknowledged was lost, duplicated or saved half, or another check failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,7 @@ SCENARIOS = {
     "tmp-full": ("TMPDIR full while photos are uploaded", space.tmp_full, DATABASES),
     "same-create": ("the same client_key sent 4 times at once", races.same_create, DATABASES),
     "edits": ("two edits of one version at once (entries, captions)", races.edits, DATABASES),
-    "slow-uploads": ("slow uploads while another user saves (direct, then through nginx)", slow.uploads,
-                     ("sqlite",)),
+    "slow-uploads": ("slow uploads while another user saves (direct, then through nginx)", slow.uploads, ("sqlite",)),
     "reload": ("three SIGHUPs under writers", crash.reload, DATABASES),
     "backup": ("backup under writers, restore into a fresh database, sign in", backup.backup_restore, DATABASES),
 }
@@ -93,8 +93,10 @@ def run_one(name: str, ctx: Context) -> list[Row]:
 
 
 def line(row: Row) -> str:
-    return (f"{row.scenario} | {row.database} | ack {row.acknowledged} | lost {row.lost} | dup {row.duplicated} | "
-            f"partial {row.partial} | refused {row.refused} | {notes(row)}")
+    return (
+        f"{row.scenario} | {row.database} | ack {row.acknowledged} | lost {row.lost} | dup {row.duplicated} | "
+        f"partial {row.partial} | refused {row.refused} | {notes(row)}"
+    )
 
 
 def notes(row: Row) -> str:
@@ -105,14 +107,18 @@ def notes(row: Row) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    out = ["| scenario | database | acknowledged | lost | duplicated | partial | refused | s | notes |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    out = [
+        "| scenario | database | acknowledged | lost | duplicated | partial | refused | s | notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for row in rows:
         if row.skipped:
             out.append(f"| {row.scenario} | {row.database} | – | – | – | – | – | – | {notes(row)} |")
             continue
-        out.append(f"| {row.scenario} | {row.database} | {row.acknowledged} | {row.lost} | {row.duplicated} | "
-                   f"{row.partial} | {row.refused} | {row.seconds:.0f} | {notes(row)} |")
+        out.append(
+            f"| {row.scenario} | {row.database} | {row.acknowledged} | {row.lost} | {row.duplicated} | "
+            f"{row.partial} | {row.refused} | {row.seconds:.0f} | {notes(row)} |"
+        )
     return "\n".join(out)
 
 

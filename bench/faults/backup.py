@@ -8,6 +8,7 @@ database DATABASE_URL names: for SQLite a file not made yet, for PostgreSQL a ne
 SQLite's online backup API with the session rows deleted from the copy, or pg_dump -Fc
 --exclude-table-data=auth_sessions and pg_restore, as docs/deploy.md says.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,10 @@ def backup_restore(ctx: Context) -> list[Row]:
             row.problems.append(f"the session cookie from before the backup opened {', '.join(opened)}")
         check_entries(restored, email, ledger, row, acknowledged_before=backup_started)
     during = [write for write in ledger.acknowledged() if write.acknowledged >= backup_started]
-    row.notes.append(f"{method}; backup took {took:.1f} s under 6 writers, {backup_file.stat().st_size // 1024} KB; "
-                     f"counted: acknowledged before it started; {len(during)} acknowledged during or after it")
+    row.notes.append(
+        f"{method}; backup took {took:.1f} s under 6 writers, {backup_file.stat().st_size // 1024} KB; "
+        f"counted: acknowledged before it started; {len(during)} acknowledged during or after it"
+    )
     seen = ", ".join(opened) + " opened" if opened else "opens nothing (sign-in page)"
     row.notes.append(f"old session cookie: {seen} (on the original server /entries answered it {control})")
     return [row]
@@ -63,8 +66,10 @@ def backup_restore(ctx: Context) -> list[Row]:
 def has_commands(url: str, ctx: Context) -> bool:
     """Does this checkout's app have `flask backup` and `flask restore`?"""
     instance = ctx.workdir / "backup" / "instance"
-    return all(flask_command(name, "--help", database_url=url, instance=instance, check=False).returncode == 0
-               for name in ("backup", "restore"))
+    return all(
+        flask_command(name, "--help", database_url=url, instance=instance, check=False).returncode == 0
+        for name in ("backup", "restore")
+    )
 
 
 def take_backup(ctx: Context, url: str, folder: Path) -> tuple[str, Path]:

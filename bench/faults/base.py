@@ -1,4 +1,5 @@
 """What every scenario gets: a fresh migrated database of its kind, a server on it, a signed-up client."""
+
 from __future__ import annotations
 
 import contextlib
@@ -24,8 +25,9 @@ class Context:
 
     def server(self, name: str, database_url: str, env: dict[str, str] | None = None) -> Gunicorn:
         """A gunicorn on `database_url` (not started): the same secret key for every server of the run."""
-        return Gunicorn(f"{name}-{self.kind}", database_url, self.workdir / name / "instance", self.logs,
-                        self.secret_key, env)
+        return Gunicorn(
+            f"{name}-{self.kind}", database_url, self.workdir / name / "instance", self.logs, self.secret_key, env
+        )
 
     def email(self, name: str, who: str = "client") -> str:
         return f"{who}.{name}.{self.kind}@example.org"

@@ -1,4 +1,5 @@
 """The server process goes away under writers: kill -9 of everything, or a graceful reload (SIGHUP)."""
+
 from __future__ import annotations
 
 import time
@@ -31,8 +32,10 @@ def kill9(ctx: Context) -> list[Row]:
                 ledger.phase = f"after {n}"
                 time.sleep(3)
         check_entries(server, email, ledger, row)
-    row.notes.append(f"{KILLS} kills of {processes} processes; restarts took "
-                     + ", ".join(f"{seconds:.1f} s" for seconds in restarts))
+    row.notes.append(
+        f"{KILLS} kills of {processes} processes; restarts took "
+        + ", ".join(f"{seconds:.1f} s" for seconds in restarts)
+    )
     return [row]
 
 
@@ -51,7 +54,9 @@ def reload(ctx: Context) -> list[Row]:
                 before = set(server.workers())
                 ledger.phase = f"reload {n}"
                 server.reload()
-                if wait_until(lambda before=before: before.isdisjoint(server.workers()) and len(server.workers()) >= 2, 30):
+                if wait_until(
+                    lambda before=before: before.isdisjoint(server.workers()) and len(server.workers()) >= 2, 30
+                ):
                     replaced += 1
                 time.sleep(2)
             ledger.phase = "after"

@@ -10,6 +10,7 @@ list to its end and every entry's page:
 - refused: never acknowledged (every attempt answered an error or failed), which is fine when nothing was
   saved half.
 """
+
 from __future__ import annotations
 
 import random
@@ -85,8 +86,9 @@ class Ledger:
             self.writes.append(write)
         return write
 
-    def note_answer(self, write: Write | None, answer: Answer, seconds: float, sample: bool = True,
-                    phase: str | None = None) -> str:
+    def note_answer(
+        self, write: Write | None, answer: Answer, seconds: float, sample: bool = True, phase: str | None = None
+    ) -> str:
         """Count an answer under the phase its request was sent in (now, unless given)."""
         with self._lock:
             phase = phase or self.phase
@@ -102,7 +104,7 @@ class Ledger:
         return [w for w in self.writes if w.acknowledged is not None and (before is None or w.acknowledged < before)]
 
     def answer_summary(self) -> str:
-        """"phase: 201×40 503×3; ..." in the order the phases came."""
+        """ "phase: 201×40 503×3; ..." in the order the phases came."""
         phases: dict[str, list[str]] = {}
         for (phase, label), count in sorted(self.answers.items(), key=lambda item: item[0][1]):
             phases.setdefault(phase, []).append(f"{label}×{count}")
@@ -124,8 +126,17 @@ class Writers:
     """Threads that each write new entries in a loop, retrying a failed one with the same client-made id
     (as the phone's outbox does) until it is acknowledged, refused for good, or `give_up` seconds pass."""
 
-    def __init__(self, browser: Browser, ledger: Ledger, count: int, *, body_words: tuple[int, int] = (20, 200),
-                 pause: float = 0.25, give_up: float = 8.0, retry_pause: float = 0.5):
+    def __init__(
+        self,
+        browser: Browser,
+        ledger: Ledger,
+        count: int,
+        *,
+        body_words: tuple[int, int] = (20, 200),
+        pause: float = 0.25,
+        give_up: float = 8.0,
+        retry_pause: float = 0.5,
+    ):
         self.browser, self.ledger, self.count = browser, ledger, count
         self.body_words, self.pause, self.give_up, self.retry_pause = body_words, pause, give_up, retry_pause
         self.stopping = threading.Event()
@@ -165,8 +176,14 @@ class Writers:
             time.sleep(self.retry_pause)
 
 
-def verify_entries(reader: Browser, ledger: Ledger, row: Row, *, acknowledged_before: float | None = None,
-                   known: set[str] = frozenset()) -> Row:
+def verify_entries(
+    reader: Browser,
+    ledger: Ledger,
+    row: Row,
+    *,
+    acknowledged_before: float | None = None,
+    known: set[str] = frozenset(),
+) -> Row:
     """Read everything back through `reader` (signed in anew) and count into `row`.
 
     `acknowledged_before`: only writes acknowledged before this moment must be there (a backup's start);

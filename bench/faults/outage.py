@@ -3,6 +3,7 @@
 PostgreSQL is stopped (pg_ctl stop -m fast) for 15 s and started again. SQLite has no server to stop: another
 connection holds its write lock for 10 s instead (the app's busy timeout is 15 s, so writers wait it out).
 """
+
 from __future__ import annotations
 
 import time
@@ -35,8 +36,10 @@ def stopped(ctx: Context) -> list[Row]:
                 ledger.phase = "after"
                 back = time.monotonic()
                 wait_until(lambda: server_healthy(server), 30)
-                row.notes.append(f"PostgreSQL stopped {POSTGRES_DOWN_SECONDS} s; app healthy "
-                                 f"{time.monotonic() - back:.1f} s after it started")
+                row.notes.append(
+                    f"PostgreSQL stopped {POSTGRES_DOWN_SECONDS} s; app healthy "
+                    f"{time.monotonic() - back:.1f} s after it started"
+                )
             else:
                 ledger.phase = "locked"
                 with sqlite_write_lock(SqliteDatabases.path(url)):
@@ -45,8 +48,10 @@ def stopped(ctx: Context) -> list[Row]:
                 row.notes.append(f"no server to stop: another connection held the write lock {SQLITE_LOCK_SECONDS} s")
             time.sleep(3)
         check_entries(server, email, ledger, row)
-    slowest = {phase: max(seconds for p, seconds in ledger.latencies if p == phase)
-               for phase in dict.fromkeys(p for p, _ in ledger.latencies)}
+    slowest = {
+        phase: max(seconds for p, seconds in ledger.latencies if p == phase)
+        for phase in dict.fromkeys(p for p, _ in ledger.latencies)
+    }
     row.notes.append("slowest answer " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in slowest.items()))
     return [row]
 

@@ -3,6 +3,7 @@
 Counted per photo: an acknowledged upload must show each of its photos once in the gallery, each opening
 with the caption sent and a picture that decodes; an upload that was refused must have saved none or all.
 """
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,15 @@ def new_upload(ledger: Ledger, photos: int) -> Write:
     return write
 
 
-def send_upload(client: Browser, ledger: Ledger, write: Write, data: list[bytes], give_up: float,
-                retry_pause: float = 0.5, timeout: float = 120) -> None:
+def send_upload(
+    client: Browser,
+    ledger: Ledger,
+    write: Write,
+    data: list[bytes],
+    give_up: float,
+    retry_pause: float = 0.5,
+    timeout: float = 120,
+) -> None:
     """Upload with the same client-made id until saved, refused for good, or `give_up` seconds pass."""
     while True:
         started, phase = time.monotonic(), ledger.phase

@@ -7,6 +7,7 @@ Concurrent edits: an entry (or a photo's caption) opened at version N, then two 
 the same moment. The right outcome is one saved and one conflict (409, the page showing both texts). Two
 "saved" answers mean one text was overwritten without a word: counted lost.
 """
+
 from __future__ import annotations
 
 import threading

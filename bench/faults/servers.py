@@ -2,6 +2,7 @@
 
 Every process here is started by the harness and ended by its own id; every mount is undone on the way out.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,25 +27,41 @@ PYTHON = sys.executable
 WORKERS, THREADS = 2, 4
 
 
-def flask_command(*args: str, database_url: str, instance: Path, check: bool = True,
-                  timeout: float = 300) -> subprocess.CompletedProcess:
+def flask_command(
+    *args: str, database_url: str, instance: Path, check: bool = True, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """`flask ARGS` against a database, as the Makefile runs it."""
     env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance)}
-    return subprocess.run([PYTHON, "-m", "flask", *args], cwd=ROOT, env=env, check=check, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [PYTHON, "-m", "flask", *args], cwd=ROOT, env=env, check=check, capture_output=True, text=True, timeout=timeout
+    )
 
 
 class Gunicorn:
     """The app under gunicorn with the project's gunicorn.conf.py: 2 workers of 4 threads on a free port."""
 
-    def __init__(self, name: str, database_url: str, instance: Path, logs: Path, secret_key: str,
-                 env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        database_url: str,
+        instance: Path,
+        logs: Path,
+        secret_key: str,
+        env: dict[str, str] | None = None,
+    ):
         self.name, self.database_url, self.instance, self.logs = name, database_url, instance, logs
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "WEB_CONCURRENCY": str(WORKERS), "THREADS": str(THREADS),
-                    "BIND": f"127.0.0.1:{self.port}", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
-                    "SECRET_KEY": secret_key, **(env or {})}
+        self.env = {
+            **os.environ,
+            "WEB_CONCURRENCY": str(WORKERS),
+            "THREADS": str(THREADS),
+            "BIND": f"127.0.0.1:{self.port}",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": secret_key,
+            **(env or {}),
+        }
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -53,8 +70,13 @@ class Gunicorn:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.starts += 1
         with (self.logs / f"{self.name}.log").open("ab") as log:
-            self.process = subprocess.Popen([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                                            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.wait_ready(wait)
         return self
 
@@ -140,10 +162,13 @@ class DurablePostgres(PostgresServer):
     """The tests' throwaway PostgreSQL, but with fsync, synchronous commit and full page writes on."""
 
     def start(self) -> None:
-        options = f"-k {self.root} -p {self.port} -h 127.0.0.1 -c fsync=on -c synchronous_commit=on " \
-                  "-c full_page_writes=on -c max_connections=200"
-        result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                           "-o", options, "start", check=False)
+        options = (
+            f"-k {self.root} -p {self.port} -h 127.0.0.1 -c fsync=on -c synchronous_commit=on "
+            "-c full_page_writes=on -c max_connections=200"
+        )
+        result = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start", check=False
+        )
         if result.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"PostgreSQL did not start: {result.stderr}\n{log[-2000:]}")
@@ -220,8 +245,9 @@ class Tmpfs:
         options = f"size={self.size},mode=0700"
         if self.owner:
             options += f",uid={self.owner[0]},gid={self.owner[1]}"
-        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(self.path)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(self.path)], check=True, capture_output=True
+        )
         return self
 
     def resize(self, size: str) -> None:

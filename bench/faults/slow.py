@@ -7,6 +7,7 @@ another account saves entries one after the other, each given 10 s. Reported: th
 every slow upload was saved. Run straight at gunicorn, then through nginx (see proxy.py), which takes in the
 whole body before passing it on.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,16 @@ def uploads(ctx: Context) -> list[Row]:
     with running(server):
         rows.append(measure(ctx, server, server.base, "slow uploads, straight to gunicorn", "direct"))
         with nginx_in_front(ctx.workdir / "slow", f"faults-{ctx.kind}", server.base) as proxy:
-            rows.append(measure(ctx, server, proxy.url, "slow uploads through nginx (deploy/nginx.conf)", "nginx",
-                                verify=proxy.certificate))
+            rows.append(
+                measure(
+                    ctx,
+                    server,
+                    proxy.url,
+                    "slow uploads through nginx (deploy/nginx.conf)",
+                    "nginx",
+                    verify=proxy.certificate,
+                )
+            )
     return rows
 
 
@@ -60,9 +69,13 @@ def measure(ctx: Context, server, base: str, title: str, tag: str, verify: str |
     while any(thread.is_alive() for thread in threads):
         write = saves.new(60)
         sent = time.monotonic()
-        answer = other.attempt(other.post, "/entries", {"client_key": write.key, "title": write.title,
-                                                        "body": write.body}, headers={"X-Outbox": "later"},
-                               timeout=SAVE_TIMEOUT)
+        answer = other.attempt(
+            other.post,
+            "/entries",
+            {"client_key": write.key, "title": write.title, "body": write.body},
+            headers={"X-Outbox": "later"},
+            timeout=SAVE_TIMEOUT,
+        )
         saves.note_answer(write, answer, time.monotonic() - sent)
         if answer.status in SAVED:
             write.acknowledged = time.monotonic()
@@ -82,7 +95,8 @@ def measure(ctx: Context, server, base: str, title: str, tag: str, verify: str |
         f"the other person's saves: {len(times)}, median {statistics.median(times) * 1000:.0f} ms, slowest "
         f"{max(times) * 1000:.0f} ms, timed out (>{SAVE_TIMEOUT:.0f} s) {timeouts}",
         f"slow uploads saved {saved}/{SLOW_UPLOADS} over {elapsed:.0f} s",
-        f"answers to uploads: {photos.answer_summary()}, to saves: {saves.answer_summary()}"]
+        f"answers to uploads: {photos.answer_summary()}, to saves: {saves.answer_summary()}",
+    ]
     samples = ", ".join(part for part in (photos.sample_summary(), saves.sample_summary()) if part)
     if samples:
         row.notes.append(f"error pages: {samples}")
@@ -118,19 +132,29 @@ def trickle(browser: Browser, client_key: str, caption: str, data: bytes, timeou
     address = urlparse(browser.base)
     boundary = uuid.uuid4().hex
     fields = {"csrf_token": browser.token or "", "client_key": client_key, "caption": caption, "dose_id": "none"}
-    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-                    for name, value in fields.items())
-    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="slow.jpg"\r\n'
-             "Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    body += (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="slow.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.http.cookies)
-    head = (f"POST /art HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: {cookies}\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n").encode()
+    head = (
+        f"POST /art HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: {cookies}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
     try:
         with _connect(address, browser.http.verify, timeout) as sock:
             sock.sendall(head)
             for start in range(0, len(body), CHUNK):
-                sock.sendall(body[start:start + CHUNK])
+                sock.sendall(body[start : start + CHUNK])
                 time.sleep(EVERY)
             reply = b""
             while got := sock.recv(65536):  # the whole answer: the server closes the connection after it
@@ -144,5 +168,6 @@ def trickle(browser: Browser, client_key: str, caption: str, data: bytes, timeou
     if len(status_line) < 2 or not status_line[1].isdigit():
         return Answer(None, "dropped")
     retry = re.search(rb"\r\nretry-after:\s*(\d+)", head, re.I)
-    return Answer(int(status_line[1]), body=page.decode(errors="replace"),
-                  retry_after=int(retry.group(1)) if retry else None)
+    return Answer(
+        int(status_line[1]), body=page.decode(errors="replace"), retry_after=int(retry.group(1)) if retry else None
+    )

@@ -8,6 +8,7 @@ errors, and nothing acknowledged may go missing.
 Temporary space full: the server's TMPDIR is a tmpfs, filled with a file while photos of 1 to 3 MB are
 uploaded (the form parser keeps large files there), then emptied.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,8 +57,9 @@ def disk_full(ctx: Context) -> list[Row]:
                 ctx.databases.drop(url.rsplit("/", 1)[1])
                 ctx.databases.server.execute(f"DROP TABLESPACE IF EXISTS {tablespace}")
     where = "SQLite file, WAL and -shm" if ctx.kind == "sqlite" else "the database's tablespace (WAL on the main disk)"
-    row.notes.append(f"{where} on a {size} tmpfs{'' if filled else ' (never filled up!)'}, full {FULL_SECONDS} s, "
-                     "then 96m")
+    row.notes.append(
+        f"{where} on a {size} tmpfs{'' if filled else ' (never filled up!)'}, full {FULL_SECONDS} s, then 96m"
+    )
     _judge_full_answers(ledger, row, "full")
     if not filled:
         row.problems.append("the disk never filled")

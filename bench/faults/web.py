@@ -3,6 +3,7 @@
 Sign-up and sign-in through the forms (CSRF token from the page, the session cookie kept), entries and
 photos written with a client-made id, and everything read back from the pages a person sees.
 """
+
 from __future__ import annotations
 
 import html
@@ -26,8 +27,28 @@ ART_TILE_RE = re.compile(r'<a class="art-tile" href="/art/([0-9a-f-]{36})">(.*?)
 ART_CAPTION_SHORT_RE = re.compile(r'<span class="art-caption-short">(.*?)</span>', re.S)
 ART_CAPTION_RE = re.compile(r'<figcaption class="pre-line art-caption">(.*?)</figcaption>', re.S)
 TAG_RE = re.compile(r"<[^>]+>")
-WORDS = ("quiet", "river", "stone", "light", "open", "breath", "window", "morning", "warm", "field", "slow",
-         "listen", "garden", "return", "gentle", "rain", "colour", "safe", "held", "wave")
+WORDS = (
+    "quiet",
+    "river",
+    "stone",
+    "light",
+    "open",
+    "breath",
+    "window",
+    "morning",
+    "warm",
+    "field",
+    "slow",
+    "listen",
+    "garden",
+    "return",
+    "gentle",
+    "rain",
+    "colour",
+    "safe",
+    "held",
+    "wave",
+)
 
 
 def page_text(fragment: str) -> str:
@@ -82,12 +103,20 @@ class Browser:
             self.token = found.group(1) or found.group(2)
         return response
 
-    def post(self, path: str, data: dict, files=None, headers: dict | None = None,
-             timeout: float = TIMEOUT) -> requests.Response:
+    def post(
+        self, path: str, data: dict, files=None, headers: dict | None = None, timeout: float = TIMEOUT
+    ) -> requests.Response:
         if self.token is None:
             self.get("/help")  # any page carries the token; this one whether signed in or not
-        response = self.http.post(self.base + path, data={"csrf_token": self.token, **data}, files=files,
-                                  headers=headers or {}, allow_redirects=False, timeout=timeout, verify=self.http.verify)
+        response = self.http.post(
+            self.base + path,
+            data={"csrf_token": self.token, **data},
+            files=files,
+            headers=headers or {},
+            allow_redirects=False,
+            timeout=timeout,
+            verify=self.http.verify,
+        )
         if response.status_code in (302, 303) and path in ("/signup", "/signin", "/signin/code", "/recover"):
             self.token = None  # the token is renewed at each step of signing in: the next post fetches it again
         else:
@@ -105,15 +134,28 @@ class Browser:
         except requests.ConnectionError as error:
             return Answer(None, _connection_error(error))
         retry = response.headers.get("Retry-After", "")
-        return Answer(response.status_code, location=response.headers.get("Location", ""), body=response.text,
-                      retry_after=int(retry) if retry.isdigit() else None)
+        return Answer(
+            response.status_code,
+            location=response.headers.get("Location", ""),
+            body=response.text,
+            retry_after=int(retry) if retry.isdigit() else None,
+        )
 
     # Accounts -------------------------------------------------------------------------------------------
 
     def sign_up(self, email: str) -> None:
         self.get("/signup")
-        response = self.post("/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD,
-                                         "role": "client", "display_name": "", "time_zone": "UTC"})
+        response = self.post(
+            "/signup",
+            {
+                "email": email,
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+                "role": "client",
+                "display_name": "",
+                "time_zone": "UTC",
+            },
+        )
         if response.status_code != 200:
             raise Failed(f"sign-up answered {response.status_code}")
         if self.post("/recovery-code/saved", {"saved": "yes"}).status_code != 302:
@@ -136,8 +178,9 @@ class Browser:
     def create_entry(self, client_key: str, title: str, body: str, outbox: bool) -> Answer:
         """A new entry: from the outbox (201 naming it) or as a form post (303 to it, then that page)."""
         headers = {"X-Outbox": "later"} if outbox else {}
-        answer = self.attempt(self.post, "/entries", {"client_key": client_key, "title": title, "body": body},
-                              headers=headers)
+        answer = self.attempt(
+            self.post, "/entries", {"client_key": client_key, "title": title, "body": body}, headers=headers
+        )
         if answer.status == 303 and "/entries/" in answer.location:
             self.attempt(self.get, answer.location)  # as a browser follows it (and reads the flash)
         return answer
@@ -149,8 +192,11 @@ class Browser:
         return int(VERSION_RE.search(response.text).group(1))
 
     def edit_entry(self, entry_id: str, version: int, title: str, body: str) -> Answer:
-        return self.attempt(self.post, f"/entries/{entry_id}/edit",
-                            {"version": str(version), "title": title, "body": body, "client_key": uuid.uuid4().hex})
+        return self.attempt(
+            self.post,
+            f"/entries/{entry_id}/edit",
+            {"version": str(version), "title": title, "body": body, "client_key": uuid.uuid4().hex},
+        )
 
     def all_entries(self) -> list[tuple[str, str]]:
         """(id, title) of every entry in the journal list, following "Older entries" to the end."""
@@ -178,8 +224,13 @@ class Browser:
 
     def upload(self, client_key: str, caption: str, photos: list[bytes], timeout: float = 120) -> Answer:
         files = [("photos", (f"art-{n}.jpg", data, "image/jpeg")) for n, data in enumerate(photos)]
-        return self.attempt(self.post, "/art", {"client_key": client_key, "caption": caption, "dose_id": "none"},
-                            files=files, timeout=timeout)
+        return self.attempt(
+            self.post,
+            "/art",
+            {"client_key": client_key, "caption": caption, "dose_id": "none"},
+            files=files,
+            timeout=timeout,
+        )
 
     def art_version(self, art_id: str) -> int:
         response = self.get(f"/art/{art_id}/edit")
@@ -188,8 +239,9 @@ class Browser:
         return int(VERSION_RE.search(response.text).group(1))
 
     def edit_caption(self, art_id: str, version: int, caption: str) -> Answer:
-        return self.attempt(self.post, f"/art/{art_id}/edit",
-                            {"version": str(version), "caption": caption, "dose_id": "none"})
+        return self.attempt(
+            self.post, f"/art/{art_id}/edit", {"version": str(version), "caption": caption, "dose_id": "none"}
+        )
 
     def gallery(self) -> list[tuple[str, str]]:
         """(id, caption) of every photo in the gallery."""

@@ -2,6 +2,7 @@
 
 Rules only; keys stay in the vault. Every change is written to the security activity log.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -30,6 +31,7 @@ class SessionView:
 
 # Entering the password again -----------------------------------------------------------------------------
 
+
 def password_is_recent(session: AuthSession | None, now: datetime, within: timedelta) -> bool:
     return session is not None and session.password_at is not None and now - session.password_at < within
 
@@ -38,8 +40,9 @@ def mark_password_entered(session: AuthSession, now: datetime) -> None:
     session.password_at = now
 
 
-def confirm_password(db: Session, config: Mapping, user: User, session: AuthSession, password: str,
-                     now: datetime) -> bool:
+def confirm_password(
+    db: Session, config: Mapping, user: User, session: AuthSession, password: str, now: datetime
+) -> bool:
     """The password entered again for a sensitive action: True (and the session counts as fresh) if right;
     RateLimited when too many were wrong."""
     if password_again.check(config, user, password, now) is None:
@@ -50,6 +53,7 @@ def confirm_password(db: Session, config: Mapping, user: User, session: AuthSess
 
 
 # Password change -----------------------------------------------------------------------------------------
+
 
 def password_change_problems(current: str, new: str, confirm: str) -> dict[str, str]:
     """What is wrong with the form before any password is checked: field name -> sentence."""
@@ -64,8 +68,16 @@ def password_change_problems(current: str, new: str, confirm: str) -> dict[str, 
     return problems
 
 
-def change_password(db: Session, config: Mapping, user: User, keyring: vault.Keyring, session: AuthSession,
-                    current: str, new: str, now: datetime) -> bool:
+def change_password(
+    db: Session,
+    config: Mapping,
+    user: User,
+    keyring: vault.Keyring,
+    session: AuthSession,
+    current: str,
+    new: str,
+    now: datetime,
+) -> bool:
     """Re-wrap the user key under the new password; sign out every other session. False if `current` is wrong.
 
     Records, shares, the keypair and the recovery code are untouched: only the wrap of the user key
@@ -83,11 +95,19 @@ def change_password(db: Session, config: Mapping, user: User, keyring: vault.Key
 
 # Sessions --------------------------------------------------------------------------------------------------
 
+
 def sessions(db: Session, user_id: uuid.UUID, current: AuthSession) -> list[SessionView]:
     """Every signed-in browser of this user, this one first."""
-    rows = [SessionView(vault.session_handle(row), row.device or "Unknown browser", row.created_at, row.last_seen_at,
-                        row.token_hash == current.token_hash)
-            for row in vault.user_sessions(db, user_id)]
+    rows = [
+        SessionView(
+            vault.session_handle(row),
+            row.device or "Unknown browser",
+            row.created_at,
+            row.last_seen_at,
+            row.token_hash == current.token_hash,
+        )
+        for row in vault.user_sessions(db, user_id)
+    ]
     return sorted(rows, key=lambda view: not view.this_device)
 
 

@@ -6,6 +6,7 @@ carried on a slice at a time by whichever request of the user comes next (web/ac
 until the last transaction drops the old key. It survives a closed page, a killed worker or a lost
 network: the state is on the user's row, and any session that opens the old key opens the new one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,6 @@ from . import protections
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Status:
     """Where a rotation is: `keyring` is the one to use for the rest of the request."""
@@ -44,8 +44,9 @@ class Status:
         return self.keyring.rotating
 
 
-def start(db: Session, config: Mapping, user: User, keyring: vault.Keyring, session: AuthSession, password: str,
-          now: datetime) -> vault.Keyring | None:
+def start(
+    db: Session, config: Mapping, user: User, keyring: vault.Keyring, session: AuthSession, password: str, now: datetime
+) -> vault.Keyring | None:
     """The password right: a rotation begins, and every other session ends. None when the password is wrong.
 
     Counted with the account's passwords entered again (RateLimited when too many). A rotation
@@ -54,8 +55,9 @@ def start(db: Session, config: Mapping, user: User, keyring: vault.Keyring, sess
     if keyring.rotating:
         return keyring
     # The slow part, holding nothing.
-    prepared = password_again.check(config, user, password, now,
-                                    lambda typed: vault.prepare_rotation(user, keyring, typed))
+    prepared = password_again.check(
+        config, user, password, now, lambda typed: vault.prepare_rotation(user, keyring, typed)
+    )
     if prepared is None:
         return None
     keyring = hold_account_key(db, user, keyring)
@@ -92,9 +94,17 @@ def status(db: Session, keyring: vault.Keyring) -> Status:
     return Status(keyring, found.done, found.total)
 
 
-def advance(db: Session, user: User, keyring: vault.Keyring, cookie_value: str | None, seconds: float, *,
-            device: str | None = None, batch: int = rows.BATCH,
-            after_batch: Callable[[], None] | None = None) -> Status:
+def advance(
+    db: Session,
+    user: User,
+    keyring: vault.Keyring,
+    cookie_value: str | None,
+    seconds: float,
+    *,
+    device: str | None = None,
+    batch: int = rows.BATCH,
+    after_batch: Callable[[], None] | None = None,
+) -> Status:
     """Re-key batches (each committed) for about `seconds`, at least one; finish when nothing is left.
 
     Finishing keeps the session of `cookie_value` (its wraps re-made under the new key) and ends every
@@ -116,8 +126,16 @@ def advance(db: Session, user: User, keyring: vault.Keyring, cookie_value: str |
     return status(db, keyring)
 
 
-def carry_on(db: Session, config: Mapping, user: User, keyring: vault.Keyring, cookie_value: str | None, *,
-             device: str | None = None, page: bool = False) -> vault.Keyring:
+def carry_on(
+    db: Session,
+    config: Mapping,
+    user: User,
+    keyring: vault.Keyring,
+    cookie_value: str | None,
+    *,
+    device: str | None = None,
+    page: bool = False,
+) -> vault.Keyring:
     """A request of a user whose rotation is under way does some of it; never fails the request.
 
     The progress page (`page`) works for KEY_ROTATION_PAGE_SECONDS, any other request for
@@ -128,8 +146,9 @@ def carry_on(db: Session, config: Mapping, user: User, keyring: vault.Keyring, c
         return keyring
     seconds = config["KEY_ROTATION_PAGE_SECONDS" if page else "KEY_ROTATION_ANY_PAGE_SECONDS"]
     try:
-        return advance(db, user, keyring, cookie_value, seconds, device=device,
-                       batch=config["KEY_ROTATION_BATCH"]).keyring
+        return advance(
+            db, user, keyring, cookie_value, seconds, device=device, batch=config["KEY_ROTATION_BATCH"]
+        ).keyring
     except (OperationalError, InterfaceError):
         raise  # the database is down or full: the error pages say so
     except Exception as error:  # noqa: BLE001 - the page still opens; the next request tries again
@@ -148,14 +167,16 @@ def code_shown(user: User) -> None:
     user.unseen_recovery_code_ciphertext = None
 
 
-def _finish(db: Session, user: User, keyring: vault.Keyring, cookie_value: str | None,
-            device: str | None) -> vault.Keyring | None:
+def _finish(
+    db: Session, user: User, keyring: vault.Keyring, cookie_value: str | None, device: str | None
+) -> vault.Keyring | None:
     try:
         final, code = rows.finish(db, user, keyring)
     except rows.Incomplete as incomplete:
         db.rollback()  # the old key and every wrap of it stay; the next batch takes what is left
-        log.info("key rotation not finished yet: %d rows, %d shares left", incomplete.rows_left,
-                 incomplete.stale_shares)
+        log.info(
+            "key rotation not finished yet: %d rows, %d shares left", incomplete.rows_left, incomplete.stale_shares
+        )
         return None
     kept = vault.rewrap_session(db, cookie_value, final)
     if kept is not None:

@@ -12,6 +12,7 @@ apps expect). Rules only; the secret is sealed under the user key by the vault, 
   the owner out.
 - Required for therapists before they see any client; optional for clients.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,9 +47,12 @@ class CodeProblem(Exception):
 
 def code_rules(config: Mapping) -> throttle.Rules:
     """Wrong codes slow further codes for the account, never lock the owner out (see security/throttle.py)."""
-    return throttle.Rules("totp", config["TOTP_FAILURES_BEFORE_WAIT"],
-                          timedelta(minutes=config["SIGNIN_LONGEST_WAIT_MINUTES"]),
-                          timedelta(seconds=config["SIGNIN_NEW_ADDRESS_WAIT_SECONDS"]))
+    return throttle.Rules(
+        "totp",
+        config["TOTP_FAILURES_BEFORE_WAIT"],
+        timedelta(minutes=config["SIGNIN_LONGEST_WAIT_MINUTES"]),
+        timedelta(seconds=config["SIGNIN_NEW_ADDRESS_WAIT_SECONDS"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,9 @@ def start_set_up(user: User, keyring: vault.Keyring) -> SetUp:
     return SetUp(secret, group(secret), _qr(pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)))
 
 
-def confirm_set_up(db: Session, user: User, keyring: vault.Keyring, code: str, now: datetime, *,
-                   device: str | None = None) -> None:
+def confirm_set_up(
+    db: Session, user: User, keyring: vault.Keyring, code: str, now: datetime, *, device: str | None = None
+) -> None:
     """Turn two-step sign-in on if the code fits the secret being set up; CodeProblem otherwise."""
     if is_on(user):
         raise CodeProblem("Two-step sign-in is already on.")
@@ -96,32 +101,48 @@ def confirm_set_up(db: Session, user: User, keyring: vault.Keyring, code: str, n
         raise CodeProblem("Start again: the set-up had not begun.")
     step = _matching_step(secret, code, now)
     if step is None:
-        raise CodeProblem("That code is not right. Check the time on your phone is set automatically, "
-                          "then type the code your app shows now.")
+        raise CodeProblem(
+            "That code is not right. Check the time on your phone is set automatically, "
+            "then type the code your app shows now."
+        )
     user.totp_enabled_at = now
     user.totp_last_step = step  # the code used to turn it on cannot sign anyone in
     activity.record(db, user.id, "two_factor_on", device=device, now=now)
 
 
-def verify_sign_in_code(db: Session, config: Mapping, user: User, keyring: vault.Keyring, code: str,
-                        now: datetime, *, address: str, device: str | None = None) -> None:
+def verify_sign_in_code(
+    db: Session,
+    config: Mapping,
+    user: User,
+    keyring: vault.Keyring,
+    code: str,
+    now: datetime,
+    *,
+    address: str,
+    device: str | None = None,
+) -> None:
     """Accept a one-time code at sign-in, once; CodeProblem for a wrong or used code, RateLimited for a code
     sent before its wait has passed."""
     try:
         turn = throttle.take_turn(code_rules(config), str(user.id), address, now)
     except throttle.Wait as wait:
-        raise RateLimited(f"There have been several wrong codes for this account, so the code step is slowed down "
-                          f"for a while. Please wait {throttle.in_words(wait.seconds)}, then type the code your "
-                          f"app shows then. Lost your phone? Use your recovery code.",
-                          retry_after=wait.seconds) from None
+        raise RateLimited(
+            f"There have been several wrong codes for this account, so the code step is slowed down "
+            f"for a while. Please wait {throttle.in_words(wait.seconds)}, then type the code your "
+            f"app shows then. Lost your phone? Use your recovery code.",
+            retry_after=wait.seconds,
+        ) from None
     secret = _secret(user, keyring) if is_on(user) else None
     step = _matching_step(secret, code, now) if secret else None
     if step is not None:
         throttle.succeeded(turn)
         # Claim the step in one statement: two requests with the same code cannot both get in.
-        claimed = db.execute(update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
-                                                                         User.totp_last_step < step))
-                             .values(totp_last_step=step).execution_options(synchronize_session=False))
+        claimed = db.execute(
+            update(User)
+            .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
         if claimed.rowcount == 1:
             set_committed_value(user, "totp_last_step", step)  # as the row now is; nothing more to write
             return
@@ -181,6 +202,7 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 def _qr(uri: str) -> str:
     """The QR code as an SVG data URI for an <img>: dark modules on a white square, no style attributes."""
     buffer = io.BytesIO()
-    segno.make(uri, error="m").save(buffer, kind="svg", scale=5, border=4, dark="#000", light="#fff",
-                                    xmldecl=False, svgclass=None, lineclass=None)
+    segno.make(uri, error="m").save(
+        buffer, kind="svg", scale=5, border=4, dark="#000", light="#fff", xmldecl=False, svgclass=None, lineclass=None
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

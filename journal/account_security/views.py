@@ -2,6 +2,7 @@
 
 Thin: parse the form, call the rules (protections.py, two_factor.py, rotation.py), pick the template, commit once.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -27,12 +28,19 @@ def _too_many(message: str, template: str, **context):
 
 # Entering the password again ----------------------------------------------------------------------------
 
+
 @bp.get("/confirm-password")
 @login_required
 def confirm_password_form():
-    """"Enter your password to continue": for a sensitive action, when it was not entered in the last minutes."""
-    return render_template("auth/confirm_password.html", error=None, action=url_for(".confirm_password"), kept=[],
-                           field="password", next=safe_next(request.args.get("next")))
+    """ "Enter your password to continue": for a sensitive action, when it was not entered in the last minutes."""
+    return render_template(
+        "auth/confirm_password.html",
+        error=None,
+        action=url_for(".confirm_password"),
+        kept=[],
+        field="password",
+        next=safe_next(request.args.get("next")),
+    )
 
 
 @bp.post("/confirm-password")
@@ -43,8 +51,9 @@ def confirm_password():
     context = {"action": url_for(".confirm_password"), "kept": [], "field": "password", "next": target}
     db = get_db()
     try:
-        right = protections.confirm_password(db, current_app.config, current_user.user, current_user.session,
-                                             request.form.get("password", ""), utcnow())
+        right = protections.confirm_password(
+            db, current_app.config, current_user.user, current_user.session, request.form.get("password", ""), utcnow()
+        )
     except RateLimited as limited:
         return _too_many(str(limited), "auth/confirm_password.html", error=str(limited), **context)
     if not right:
@@ -54,6 +63,7 @@ def confirm_password():
 
 
 # Password change ------------------------------------------------------------------------------------------
+
 
 @bp.get("/account/password")
 @login_required
@@ -73,19 +83,29 @@ def change_password():
         return render_template("auth/change_password.html", errors=errors), 422
     db = get_db()
     try:
-        changed = protections.change_password(db, current_app.config, current_user.user, current_user.keyring,
-                                              current_user.session, current, new, utcnow())
+        changed = protections.change_password(
+            db,
+            current_app.config,
+            current_user.user,
+            current_user.keyring,
+            current_user.session,
+            current,
+            new,
+            utcnow(),
+        )
     except RateLimited as limited:
         return _too_many(str(limited), "auth/change_password.html", errors={"current": str(limited)})
     if not changed:
-        return render_template("auth/change_password.html",
-                               errors={"current": "That is not the password you use now."}), 422
+        return render_template(
+            "auth/change_password.html", errors={"current": "That is not the password you use now."}
+        ), 422
     db.commit()
     flash("Your password is changed. Every other device was signed out; this one stays signed in.", "info")
     return redirect(url_for("pages.account"), 303)
 
 
 # Active sessions ------------------------------------------------------------------------------------------
+
 
 @bp.get("/account/sessions")
 @login_required
@@ -120,13 +140,19 @@ def end_others():
 
 # Two-step sign-in -----------------------------------------------------------------------------------------
 
+
 def _set_up_page(errors: dict[str, str], status: int = 200):
     user = current_user.user
     db = get_db()
     setup = totp.start_set_up(user, current_user.keyring)
     db.commit()  # the secret being set up is kept (sealed), so the code typed next is checked against it
-    return render_template("auth/two_factor_setup.html", setup=setup, required=totp.required(user),
-                           asked=bool(request.args.get("required")), errors=errors), status
+    return render_template(
+        "auth/two_factor_setup.html",
+        setup=setup,
+        required=totp.required(user),
+        asked=bool(request.args.get("required")),
+        errors=errors,
+    ), status
 
 
 @bp.get("/account/two-step")
@@ -134,8 +160,9 @@ def _set_up_page(errors: dict[str, str], status: int = 200):
 def two_factor():
     """On: what it does, and how to turn it off. Off: set it up (QR code, the secret as text, a code to confirm)."""
     if totp.is_on(current_user.user):
-        return render_template("auth/two_factor_on.html", user=current_user.user,
-                               required=totp.required(current_user.user))
+        return render_template(
+            "auth/two_factor_on.html", user=current_user.user, required=totp.required(current_user.user)
+        )
     return _set_up_page({})
 
 
@@ -148,8 +175,9 @@ def turn_on():
         return redirect(url_for(".two_factor"), 303)
     db = get_db()
     try:
-        totp.confirm_set_up(db, user, current_user.keyring, request.form.get("code", ""), utcnow(),
-                                  device=current_user.device)
+        totp.confirm_set_up(
+            db, user, current_user.keyring, request.form.get("code", ""), utcnow(), device=current_user.device
+        )
     except totp.CodeProblem as problem:
         return _set_up_page({"code": str(problem)}, 422)
     db.commit()
@@ -181,13 +209,21 @@ def turn_off():
 
 # Rotating the keys ---------------------------------------------------------------------------------------
 
+
 def _rotation_page(status: int = 200, error: str | None = None):
     db = get_db()
     keyring = current_user.keyring
     state = rotation.status(db, keyring)
     waiting = rotation.unseen_code(current_user.user, keyring) is not None
-    return render_page_or_fragment("auth/rotate_keys.html", "auth/_rotation_progress.html", status,
-                                   state=state, waiting=waiting, error=error, as_fragment=wants_fragment())
+    return render_page_or_fragment(
+        "auth/rotate_keys.html",
+        "auth/_rotation_progress.html",
+        status,
+        state=state,
+        waiting=waiting,
+        error=error,
+        as_fragment=wants_fragment(),
+    )
 
 
 @bp.get("/account/keys")
@@ -203,8 +239,15 @@ def start_rotation():
     """The password right: the keys start rotating here and now, and every other device is signed out."""
     db = get_db()
     try:
-        keyring = rotation.start(db, current_app.config, current_user.user, current_user.keyring,
-                                 current_user.session, request.form.get("password", ""), utcnow())
+        keyring = rotation.start(
+            db,
+            current_app.config,
+            current_user.user,
+            current_user.keyring,
+            current_user.session,
+            request.form.get("password", ""),
+            utcnow(),
+        )
     except RateLimited as limited:
         db.commit()
         response = _rotation_page(429, str(limited))
@@ -227,9 +270,15 @@ def continue_rotation():
 
 def _carry_on():
     if current_user.keyring.rotating:
-        current_user.keyring = rotation.carry_on(get_db(), current_app.config, current_user.user,
-                                                 current_user.keyring, read_token(), device=current_user.device,
-                                                 page=True)
+        current_user.keyring = rotation.carry_on(
+            get_db(),
+            current_app.config,
+            current_user.user,
+            current_user.keyring,
+            read_token(),
+            device=current_user.device,
+            page=True,
+        )
     if wants_fragment():
         return _rotation_page()
     return redirect(url_for(".rotate_keys"), 303)

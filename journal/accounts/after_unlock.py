@@ -8,6 +8,7 @@ Accounts import no feature package: a feature says what it needs done in its own
 
 A hook is called as hook(db, user, keyring, now) and writes in the caller's transaction.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

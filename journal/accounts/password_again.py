@@ -3,6 +3,7 @@
 One Argon2id run, counted in the shared counters per account apart from sign-in: only someone signed in to
 this account gets here, so no stranger's wrong passwords use up the owner's tries.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -20,15 +21,17 @@ TOO_MANY = "Too many password attempts for this account. Please wait an hour and
 Opened = TypeVar("Opened")
 
 
-def check(config: Mapping, user: User, password: str, now: datetime,
-          unlock: Callable[[str], Opened | None] | None = None) -> Opened | vault.Keyring | None:
+def check(
+    config: Mapping, user: User, password: str, now: datetime, unlock: Callable[[str], Opened | None] | None = None
+) -> Opened | vault.Keyring | None:
     """What `unlock(password)` opens (by default the user's keyring) when the password is right, else None.
 
     RateLimited past REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR wrong passwords in an hour. A password longer than
     any a person may choose is tried as an empty one, so its size cannot make the slow check slower.
     """
-    attempt = ratelimit.reserve(ratelimit.rate_key("password-again", str(user.id)),
-                                config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now)
+    attempt = ratelimit.reserve(
+        ratelimit.rate_key("password-again", str(user.id)), config["REAUTH_FAILURES_PER_ACCOUNT_PER_HOUR"], now
+    )
     if attempt is None:
         raise RateLimited(TOO_MANY)
     if len(password.encode("utf-8")) > MAX_BYTES:

@@ -1,4 +1,5 @@
 """What a new password must be: long enough, not too long, not one everybody uses. No composition rules."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """Accounts: sign-up, sign-in, sessions and recovery. Rules here; keys stay in the vault."""
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,12 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def signin_rules(config: Mapping) -> throttle.Rules:
     """Wrong passwords slow further tries for the account, never lock the owner out (see security/throttle.py)."""
-    return throttle.Rules("signin", config["SIGNIN_FAILURES_BEFORE_WAIT"],
-                          timedelta(minutes=config["SIGNIN_LONGEST_WAIT_MINUTES"]),
-                          timedelta(seconds=config["SIGNIN_NEW_ADDRESS_WAIT_SECONDS"]))
+    return throttle.Rules(
+        "signin",
+        config["SIGNIN_FAILURES_BEFORE_WAIT"],
+        timedelta(minutes=config["SIGNIN_LONGEST_WAIT_MINUTES"]),
+        timedelta(seconds=config["SIGNIN_NEW_ADDRESS_WAIT_SECONDS"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,9 @@ def clean_display_name(raw: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", raw or "").split())
 
 
-def signup_problems(email: str | None, password: str, confirm: str, role: str,
-                    display_name: str = "") -> dict[str, str]:
+def signup_problems(
+    email: str | None, password: str, confirm: str, role: str, display_name: str = ""
+) -> dict[str, str]:
     problems: dict[str, str] = {}
     if len(display_name) > 100 or not display_name.isprintable():
         problems["display_name"] = "A name can be up to 100 characters, without control characters."
@@ -87,16 +92,31 @@ def signup_problems(email: str | None, password: str, confirm: str, role: str,
     return problems
 
 
-def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: str, time_zone: str,
-            address: str, now: datetime, display_name: str = "", device: str | None = None) -> SignedUp | None:
+def sign_up(
+    db: Session,
+    config: Mapping,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    time_zone: str,
+    address: str,
+    now: datetime,
+    display_name: str = "",
+    device: str | None = None,
+) -> SignedUp | None:
     """A new account with its keys and first session, or None when the email cannot be used."""
-    if ratelimit.reserve(ratelimit.rate_key("signup-address", address), config["SIGNUPS_PER_ADDRESS_PER_HOUR"], now) is None:
+    if (
+        ratelimit.reserve(ratelimit.rate_key("signup-address", address), config["SIGNUPS_PER_ADDRESS_PER_HOUR"], now)
+        is None
+    ):
         raise RateLimited("Too many new accounts from this network. Please try again in an hour.")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         vault.unlock_with_password(None, password)  # the same work as a real sign-up
         return None
-    user = User(id=uuid.uuid4(), email=email, role=role, time_zone=time_zone, created_at=now,
-                display_name=display_name or None)
+    user = User(
+        id=uuid.uuid4(), email=email, role=role, time_zone=time_zone, created_at=now, display_name=display_name or None
+    )
     account = vault.create_account_keys(user, password)
     db.add(user)
     try:
@@ -109,8 +129,16 @@ def sign_up(db: Session, config: Mapping, *, email: str, password: str, role: st
     return SignedUp(user, account.keyring, token, account.recovery_code)
 
 
-def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, address: str,
-            now: datetime, device: str | None = None) -> SignedIn | None:
+def sign_in(
+    db: Session,
+    config: Mapping,
+    *,
+    email: str | None,
+    password: str,
+    address: str,
+    now: datetime,
+    device: str | None = None,
+) -> SignedIn | None:
     """A session for the right email and password; None for anything else, in the same time.
 
     With two-step sign-in on, the session waits for the one-time code (`second_factor_pending`):
@@ -119,17 +147,21 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
     # The address is counted before the slow check and un-counted if it succeeds, so attempts in flight at
     # once in several processes cannot slip past its limit; the account's turn is taken the same way.
     network = throttle.address_group(address)
-    address_attempt = ratelimit.reserve(ratelimit.rate_key("signin-address", network),
-                                        config["SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR"], now)
+    address_attempt = ratelimit.reserve(
+        ratelimit.rate_key("signin-address", network), config["SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR"], now
+    )
     if address_attempt is None:
         raise RateLimited("Too many sign-in attempts from this network. Please wait an hour and try again.")
     try:
         turn = throttle.take_turn(signin_rules(config), email or "", network, now)
     except throttle.Wait as wait:
         ratelimit.release(address_attempt)  # no password was tried
-        raise RateLimited(f"There have been several wrong passwords for this account, so sign-in is slowed "
-                          f"down for a while. Please wait {throttle.in_words(wait.seconds)}, then try again. "
-                          f"Your recovery code works at any time.", retry_after=wait.seconds) from None
+        raise RateLimited(
+            f"There have been several wrong passwords for this account, so sign-in is slowed "
+            f"down for a while. Please wait {throttle.in_words(wait.seconds)}, then try again. "
+            f"Your recovery code works at any time.",
+            retry_after=wait.seconds,
+        ) from None
     user = db.scalar(select(User).where(User.email == email)) if email else None
     if len(password.encode("utf-8")) > MAX_BYTES:
         password = ""
@@ -147,8 +179,15 @@ def sign_in(db: Session, config: Mapping, *, email: str | None, password: str, a
     after_unlock.unlocked(db, user, keyring, now)
     after_unlock.signed_in(db, user, keyring, now)  # e.g. shares a clinician ended while this client was away
     if two_factor.is_on(user):
-        token = vault.open_session(db, user, keyring, now, timedelta(minutes=config["SECOND_FACTOR_MINUTES"]),
-                                   device=device, second_factor_pending=True)
+        token = vault.open_session(
+            db,
+            user,
+            keyring,
+            now,
+            timedelta(minutes=config["SECOND_FACTOR_MINUTES"]),
+            device=device,
+            second_factor_pending=True,
+        )
         return SignedIn(user, keyring, token, second_factor_pending=True)
     token = vault.open_session(db, user, keyring, now, session_lifetime(config), device=device)
     activity.record(db, user.id, "signin", device=device, now=now)
@@ -160,8 +199,16 @@ def pending_second_factor(db: Session, config: Mapping, cookie_value: str | None
     return vault.resume_session(db, cookie_value, now, idle_limits(config), second_factor=True)
 
 
-def complete_second_factor(db: Session, config: Mapping, cookie_value: str | None, code: str, now: datetime, *,
-                           address: str, device: str | None = None) -> SignedIn | None:
+def complete_second_factor(
+    db: Session,
+    config: Mapping,
+    cookie_value: str | None,
+    code: str,
+    now: datetime,
+    *,
+    address: str,
+    device: str | None = None,
+) -> SignedIn | None:
     """The one-time code step: a right code replaces the waiting session with a real one (a new token).
 
     None when there is no waiting session (it expired: sign in again); two_factor.CodeProblem for a
@@ -170,19 +217,37 @@ def complete_second_factor(db: Session, config: Mapping, cookie_value: str | Non
     pending = pending_second_factor(db, config, cookie_value, now)
     if pending is None:
         return None
-    two_factor.verify_sign_in_code(db, config, pending.user, pending.keyring, code, now, address=address,
-                                   device=device or pending.session.device)
+    two_factor.verify_sign_in_code(
+        db, config, pending.user, pending.keyring, code, now, address=address, device=device or pending.session.device
+    )
     password_at = pending.session.password_at
     vault.end_session(db, cookie_value)
-    token = vault.open_session(db, pending.user, pending.keyring, now, session_lifetime(config),
-                               device=device or pending.session.device, password_at=password_at)
-    activity.record(db, pending.user.id, "signin", device=device or pending.session.device,
-                    detail="with a one-time code", now=now)
+    token = vault.open_session(
+        db,
+        pending.user,
+        pending.keyring,
+        now,
+        session_lifetime(config),
+        device=device or pending.session.device,
+        password_at=password_at,
+    )
+    activity.record(
+        db, pending.user.id, "signin", device=device or pending.session.device, detail="with a one-time code", now=now
+    )
     return SignedIn(pending.user, pending.keyring, token)
 
 
-def recover_account(db: Session, config: Mapping, *, email: str | None, code: str, new_password: str,
-                    address: str, now: datetime, device: str | None = None) -> SignedUp | None:
+def recover_account(
+    db: Session,
+    config: Mapping,
+    *,
+    email: str | None,
+    code: str,
+    new_password: str,
+    address: str,
+    now: datetime,
+    device: str | None = None,
+) -> SignedUp | None:
     """Recovery code + email: a new password, a new recovery code, every old session ended, the keys rotating.
 
     This is also the way back in after losing the authenticator: two-step sign-in is turned off
@@ -216,8 +281,16 @@ def recover_account(db: Session, config: Mapping, *, email: str | None, code: st
     return SignedUp(user, keyring, token, new_code)
 
 
-def new_recovery_code(config: Mapping, user: User, keyring: vault.Keyring, password: str,
-                      now: datetime, *, db: Session | None = None, device: str | None = None) -> str | None:
+def new_recovery_code(
+    config: Mapping,
+    user: User,
+    keyring: vault.Keyring,
+    password: str,
+    now: datetime,
+    *,
+    db: Session | None = None,
+    device: str | None = None,
+) -> str | None:
     """A fresh recovery code after the password is entered again; None if the password is wrong."""
     if password_again.check(config, user, password, now) is None:
         return None

@@ -4,6 +4,7 @@ Only the common browsers and systems; anything else is "Unknown browser" / "unkn
 raw user agent is never stored: it is long, nearly unique per device, and says more than people
 need to recognise their own phone.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,7 @@ _SYSTEMS = (
 
 
 def describe_device(user_agent: str | None) -> str:
-    """"Firefox on Windows", "Safari on iPhone", "Chrome on Android"; "Unknown browser" when nothing fits."""
+    """ "Firefox on Windows", "Safari on iPhone", "Chrome on Android"; "Unknown browser" when nothing fits."""
     text = (user_agent or "")[:1000]
     browser = next((name for pattern, name in _BROWSERS if pattern.search(text)), None)
     system = next((name for pattern, name in _SYSTEMS if pattern.search(text)), None)

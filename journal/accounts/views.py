@@ -1,4 +1,5 @@
 """Sign up, sign in, sign out, recovery."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -53,14 +54,25 @@ def sign_up():
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db = get_db()
     try:
-        result = service.sign_up(db, current_app.config, email=email, password=password, role=role,
-                                 time_zone=service.clean_time_zone(form.get("time_zone")),
-                                 address=_address(), now=utcnow(), display_name=display_name, device=_device())
+        result = service.sign_up(
+            db,
+            current_app.config,
+            email=email,
+            password=password,
+            role=role,
+            time_zone=service.clean_time_zone(form.get("time_zone")),
+            address=_address(),
+            now=utcnow(),
+            display_name=display_name,
+            device=_device(),
+        )
     except RateLimited as limited:
         return _too_many(limited, "auth/signup.html", form=kept, errors={})
     if result is None:
-        errors = {"email": "An account cannot be made with this email. If you already have one, sign in, "
-                           "or use your recovery code if you forgot the password."}
+        errors = {
+            "email": "An account cannot be made with this email. If you already have one, sign in, "
+            "or use your recovery code if you forgot the password."
+        }
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db.commit()
     csrf.rotate()
@@ -95,8 +107,15 @@ def new_recovery_code():
     """A new recovery code replaces the old one."""
     db = get_db()
     try:
-        code = service.new_recovery_code(current_app.config, current_user.user, current_user.keyring,
-                                         request.form.get("password", ""), utcnow(), db=db, device=current_user.device)
+        code = service.new_recovery_code(
+            current_app.config,
+            current_user.user,
+            current_user.keyring,
+            request.form.get("password", ""),
+            utcnow(),
+            db=db,
+            device=current_user.device,
+        )
     except RateLimited as limited:
         return _too_many(limited, "auth/new_recovery_code.html")
     if code is None:
@@ -112,8 +131,13 @@ def sign_in_form():
     """The sign-in form; after an idle lock it says so, and returns the user where they were."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/signin.html", email="", error=None,
-                           next=safe_next(request.args.get("next")), locked=bool(request.args.get("locked")))
+    return render_template(
+        "auth/signin.html",
+        email="",
+        error=None,
+        next=safe_next(request.args.get("next")),
+        locked=bool(request.args.get("locked")),
+    )
 
 
 @bp.post("/signin")
@@ -125,9 +149,15 @@ def sign_in():
     context = {"email": raw_email[:300], "next": target, "locked": False}
     db = get_db()
     try:
-        result = service.sign_in(db, current_app.config, email=service.normalise_email(raw_email),
-                                 password=form.get("password", ""), address=_address(), now=utcnow(),
-                                 device=_device())
+        result = service.sign_in(
+            db,
+            current_app.config,
+            email=service.normalise_email(raw_email),
+            password=form.get("password", ""),
+            address=_address(),
+            now=utcnow(),
+            device=_device(),
+        )
     except RateLimited as limited:
         return _too_many(limited, "auth/signin.html", **context)
     if result is None:
@@ -161,8 +191,15 @@ def sign_in_code():
     target = safe_next(request.form.get("next"))
     db = get_db()
     try:
-        result = service.complete_second_factor(db, current_app.config, read_token(), request.form.get("code", ""),
-                                                utcnow(), address=_address(), device=_device())
+        result = service.complete_second_factor(
+            db,
+            current_app.config,
+            read_token(),
+            request.form.get("code", ""),
+            utcnow(),
+            address=_address(),
+            device=_device(),
+        )
     except RateLimited as limited:
         return _too_many(limited, "auth/signin_code.html", next=target)
     except two_factor.CodeProblem as problem:
@@ -216,9 +253,16 @@ def recover():
         return render_template("auth/recover.html", email=raw_email[:300], errors=errors), 422
     db = get_db()
     try:
-        result = service.recover_account(db, current_app.config, email=service.normalise_email(raw_email),
-                                         code=form.get("code", ""), new_password=password, address=_address(),
-                                         now=utcnow(), device=_device())
+        result = service.recover_account(
+            db,
+            current_app.config,
+            email=service.normalise_email(raw_email),
+            code=form.get("code", ""),
+            new_password=password,
+            address=_address(),
+            now=utcnow(),
+            device=_device(),
+        )
     except RateLimited as limited:
         return _too_many(limited, "auth/recover.html", email=raw_email[:300], errors={})
     if result is None:
@@ -228,7 +272,8 @@ def recover():
     # The keys rotate too (the old password may be known to someone): a first slice now, the rest as they go on.
     rotation.carry_on(db, current_app.config, result.user, result.keyring, result.token, device=_device(), page=True)
     csrf.rotate()
-    response = make_response(render_template("auth/recovery_code.html", code=result.recovery_code, new=False,
-                                             rotating=True))
+    response = make_response(
+        render_template("auth/recovery_code.html", code=result.recovery_code, new=False, rotating=True)
+    )
     set_token(response, result.token)
     return response

@@ -1,4 +1,5 @@
 """The security activity page: sign-ins, password and two-step changes, sharing, exports. Newest first."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request

@@ -5,6 +5,7 @@ PDF or a web page) decodes as a picture, so it is found by its structure: the co
 where the picture ends, apart from the trailers phones write themselves (a second picture for
 HDR or Multi-Picture Format, a Motion Photo video, Samsung's trailer).
 """
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,8 @@ def sniff(data: bytes) -> str | None:
         return WEBP
     if data[4:8] == b"ftyp" and len(data) >= 16:
         size = int.from_bytes(data[:4], "big")
-        box = data[8:min(max(size, 16), 4096)]
-        brands = {box[0:4]} | {box[i:i + 4] for i in range(8, len(box) - 3, 4)}
+        box = data[8 : min(max(size, 16), 4096)]
+        brands = {box[0:4]} | {box[i : i + 4] for i in range(8, len(box) - 3, 4)}
         if brands & HEIF_BRANDS:
             return HEIF
     return None
@@ -71,9 +72,11 @@ def _is_zip(data: bytes) -> bool:
 
 
 def _phone_trailer(trailer: bytes) -> bool:
-    return (trailer[:3] == b"\xff\xd8\xff"         # MPF / Ultra HDR gain map: more JPEG pictures
-            or trailer[4:8] == b"ftyp"             # Motion Photo: an MP4 after the picture
-            or trailer.rstrip(_PADDING).endswith(b"SEFT"))  # Samsung's trailer
+    return (
+        trailer[:3] == b"\xff\xd8\xff"  # MPF / Ultra HDR gain map: more JPEG pictures
+        or trailer[4:8] == b"ftyp"  # Motion Photo: an MP4 after the picture
+        or trailer.rstrip(_PADDING).endswith(b"SEFT")
+    )  # Samsung's trailer
 
 
 def _jpeg_end(data: bytes) -> int:
@@ -96,7 +99,7 @@ def _jpeg_end(data: bytes) -> int:
             continue
         if at + 2 > size:
             raise Incomplete("segment header")
-        length = int.from_bytes(data[at:at + 2], "big")
+        length = int.from_bytes(data[at : at + 2], "big")
         if length < 2:
             raise Hidden("bad segment length")
         at += length
@@ -112,8 +115,8 @@ def _png_end(data: bytes) -> int:
     while True:
         if at + 8 > size:
             raise Incomplete("chunk header")
-        length = int.from_bytes(data[at:at + 4], "big")
-        kind = data[at + 4:at + 8]
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind = data[at + 4 : at + 8]
         if not kind.isalpha():
             raise Hidden("bad chunk type")
         at += 12 + length
@@ -136,14 +139,14 @@ def _heif_end(data: bytes) -> int:
     while at < size:
         if at + 8 > size:
             raise Hidden("bytes after the last box")
-        length = int.from_bytes(data[at:at + 4], "big")
-        kind = data[at + 4:at + 8]
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind = data[at + 4 : at + 8]
         if not re.fullmatch(rb"[A-Za-z0-9 ]{4}", kind):
             raise Hidden("bad box type")
         if length == 1:
             if at + 16 > size:
                 raise Incomplete("box header")
-            length = int.from_bytes(data[at + 8:at + 16], "big")
+            length = int.from_bytes(data[at + 8 : at + 16], "big")
         elif length == 0:
             length = size - at
         if length < 8:

@@ -1,4 +1,5 @@
 """Photos of art in an export zip: the display picture of each as a JPEG file, stored as it is."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

@@ -4,6 +4,7 @@ HEIC photos often say their colour space with CICP numbers (an "nclx" box: prima
 instead of an ICC profile. LittleCMS converts between ICC profiles, so this builds the profile
 such a photo means: its primaries and white point, adapted to the ICC's D50, with the sRGB curve.
 """
+
 from __future__ import annotations
 
 import struct
@@ -12,7 +13,7 @@ from functools import lru_cache
 # CICP colour primaries (ITU-T H.273) as CIE xy of red, green, blue, and the white point.
 D65 = (0.3127, 0.3290)
 PRIMARIES = {
-    9: ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046), D65),   # BT.2020
+    9: ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046), D65),  # BT.2020
     12: ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060), D65),  # Display P3
 }
 SRGB_PRIMARIES = ((0.640, 0.330), (0.300, 0.600), (0.150, 0.060), D65)
@@ -38,9 +39,11 @@ def _matmul(a, b):
 def _inverse(m):
     (a, b, c), (d, e, f), (g, h, i) = m
     det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    return ((( e * i - f * h) / det, -(b * i - c * h) / det, (b * f - c * e) / det),
-            (-(d * i - f * g) / det, (a * i - c * g) / det, -(a * f - c * d) / det),
-            (( d * h - e * g) / det, -(a * h - b * g) / det, (a * e - b * d) / det))
+    return (
+        ((e * i - f * h) / det, -(b * i - c * h) / det, (b * f - c * e) / det),
+        (-(d * i - f * g) / det, (a * i - c * g) / det, -(a * f - c * d) / det),
+        ((d * h - e * g) / det, -(a * h - b * g) / det, (a * e - b * d) / det),
+    )
 
 
 def colorants(red, green, blue, white) -> tuple[tuple[float, float, float], ...]:
@@ -81,9 +84,17 @@ def rgb_profile(red, green, blue, white, name: str = "RGB") -> bytes:
     """An ICC v4 display profile: these primaries and white point, the sRGB tone curve."""
     r_xyz, g_xyz, b_xyz = colorants(red, green, blue, white)
     curve = _tag_srgb_curve()
-    tags = [(b"desc", _tag_text(name)), (b"cprt", _tag_text("No copyright, use freely")),
-            (b"wtpt", _tag_xyz(_D50)), (b"rXYZ", _tag_xyz(r_xyz)), (b"gXYZ", _tag_xyz(g_xyz)),
-            (b"bXYZ", _tag_xyz(b_xyz)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    tags = [
+        (b"desc", _tag_text(name)),
+        (b"cprt", _tag_text("No copyright, use freely")),
+        (b"wtpt", _tag_xyz(_D50)),
+        (b"rXYZ", _tag_xyz(r_xyz)),
+        (b"gXYZ", _tag_xyz(g_xyz)),
+        (b"bXYZ", _tag_xyz(b_xyz)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
     offset = 128 + 4 + 12 * len(tags)
     table, data = b"", b""
     for signature, body in tags:
@@ -91,10 +102,23 @@ def rgb_profile(red, green, blue, white, name: str = "RGB") -> bytes:
         table += signature + struct.pack(">II", offset + len(data), len(body))
         data += padded
     size = offset + len(data)
-    header = (struct.pack(">I", size) + b"lcms" + bytes([4, 0x30, 0, 0]) + b"mntrRGB XYZ "
-              + struct.pack(">6H", 2024, 1, 1, 0, 0, 0) + b"acsp" + bytes(4) + struct.pack(">I", 0)
-              + bytes(8) + bytes(8) + struct.pack(">I", 0) + b"".join(_s15(v) for v in _D50) + bytes(4)
-              + bytes(16) + bytes(28))
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + bytes([4, 0x30, 0, 0])
+        + b"mntrRGB XYZ "
+        + struct.pack(">6H", 2024, 1, 1, 0, 0, 0)
+        + b"acsp"
+        + bytes(4)
+        + struct.pack(">I", 0)
+        + bytes(8)
+        + bytes(8)
+        + struct.pack(">I", 0)
+        + b"".join(_s15(v) for v in _D50)
+        + bytes(4)
+        + bytes(16)
+        + bytes(28)
+    )
     assert len(header) == 128
     return header + struct.pack(">I", len(tags)) + table + data
 

@@ -10,6 +10,7 @@ at a reduced scale (libjpeg's DCT scaling, `draft`), so a 200 MP photo costs abo
 12 MP one. Formats decoded at full size (PNG, WebP, HEIC, progressive JPEG) have a lower pixel
 limit. Callers bound how many images are processed at once.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,12 +47,16 @@ warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
-NOT_AN_IMAGE = ("This file is not a photo that can be read here. Photos in JPEG, PNG, WebP or HEIC work "
-                "(SVG drawings, PDFs and web pages do not).")
+NOT_AN_IMAGE = (
+    "This file is not a photo that can be read here. Photos in JPEG, PNG, WebP or HEIC work "
+    "(SVG drawings, PDFs and web pages do not)."
+)
 UNREADABLE = "This photo could not be read; the file may be damaged. Try taking or exporting it again."
 INCOMPLETE = "This photo's file is incomplete (it may have been cut short while copying). Try it again."
-HIDDEN = ("This file holds something besides a picture (such as an archive or a document hidden inside it), "
-          "so it was not added. Take a screenshot of the photo, or export it again, and add that.")
+HIDDEN = (
+    "This file holds something besides a picture (such as an archive or a document hidden inside it), "
+    "so it was not added. Take a screenshot of the photo, or export it again, and add that."
+)
 EMPTY = "This file is empty."
 
 
@@ -106,15 +111,21 @@ def process(data: bytes) -> Processed:
 
 def too_many_pixels_message(size: tuple[int, int] | None, limit: int = MAX_PIXELS, kind: str | None = None) -> str:
     if size is None:
-        return (f"This picture has far more pixels than a photo ({limit // 1_000_000} megapixels at most), "
-                "so it was not opened.")
+        return (
+            f"This picture has far more pixels than a photo ({limit // 1_000_000} megapixels at most), "
+            "so it was not opened."
+        )
     width, height = size
     megapixels = width * height / 1_000_000
     if kind is not None and limit == MAX_FULL_DECODE_PIXELS:
-        return (f"This {kind} picture is {width:,} × {height:,} pixels ({megapixels:.0f} megapixels); {kind} "
-                f"pictures can have up to {limit // 1_000_000} megapixels. A JPEG, or a smaller size, works.")
-    return (f"This picture is {width:,} × {height:,} pixels ({megapixels:.0f} megapixels); up to "
-            f"{limit // 1_000_000} megapixels can be added.")
+        return (
+            f"This {kind} picture is {width:,} × {height:,} pixels ({megapixels:.0f} megapixels); {kind} "
+            f"pictures can have up to {limit // 1_000_000} megapixels. A JPEG, or a smaller size, works."
+        )
+    return (
+        f"This picture is {width:,} × {height:,} pixels ({megapixels:.0f} megapixels); up to "
+        f"{limit // 1_000_000} megapixels can be added."
+    )
 
 
 def _pipeline(image: Image.Image, kind: str) -> Processed:
@@ -137,8 +148,15 @@ def _pipeline(image: Image.Image, kind: str) -> Processed:
         working = working.transpose(method)
     full = _pixels_only(working)
     thumb = _pixels_only(full.resize(fit(full.size, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0))
-    return Processed(_jpeg(full, FULL_QUALITY, progressive=True), _jpeg(thumb, THUMB_QUALITY, progressive=False),
-                     full.width, full.height, thumb.width, thumb.height, FORMAT_NAMES[kind])
+    return Processed(
+        _jpeg(full, FULL_QUALITY, progressive=True),
+        _jpeg(thumb, THUMB_QUALITY, progressive=False),
+        full.width,
+        full.height,
+        thumb.width,
+        thumb.height,
+        FORMAT_NAMES[kind],
+    )
 
 
 def fit(size: tuple[int, int], side: int) -> tuple[int, int]:

@@ -5,6 +5,7 @@ to (chosen by the client; the latest one by default) and the pixel sizes of its 
 The pictures themselves ("full", at most 2048 px, and "thumb", about 400 px) are attachments:
 sealed under the record's data key and stored as blobs in the same transaction as the record.
 """
+
 from __future__ import annotations
 
 import threading
@@ -141,8 +142,9 @@ def clean_details(form: Mapping[str, str], choices: Sequence[Dose]) -> tuple[Det
     return Details(caption, dose_id), errors
 
 
-def process_files(files: Sequence[tuple[str, BinaryIO]], skip: set[int] | frozenset[int] = frozenset()
-                  ) -> tuple[list[tuple[int, Processed]], list[Refusal]]:
+def process_files(
+    files: Sequence[tuple[str, BinaryIO]], skip: set[int] | frozenset[int] = frozenset()
+) -> tuple[list[tuple[int, Processed]], list[Refusal]]:
     """Each file processed on its own, one at a time: (position, result) for the good ones, a reason for
     each refused one. Positions in `skip` (saved by an earlier send of the same upload) are not read."""
     done: list[tuple[int, Processed]] = []
@@ -164,18 +166,35 @@ def photo_key(client_key: str, position: int) -> str:
 
 def already_saved(db: Session, keyring: vault.Keyring, client_key: str, count: int) -> set[int]:
     """Positions of an upload that an earlier send of it already saved."""
-    return {position for position in range(count)
-            if records.id_by_client_key(db, keyring, photo_key(client_key, position)) is not None}
+    return {
+        position
+        for position in range(count)
+        if records.id_by_client_key(db, keyring, photo_key(client_key, position)) is not None
+    }
 
 
-def add_photos(db: Session, keyring: vault.Keyring, client_key: str, photos: Sequence[tuple[int, Processed]],
-               details: Details, now: datetime) -> list[uuid.UUID]:
+def add_photos(
+    db: Session,
+    keyring: vault.Keyring,
+    client_key: str,
+    photos: Sequence[tuple[int, Processed]],
+    details: Details,
+    now: datetime,
+) -> list[uuid.UUID]:
     """Keep each processed photo as a record with its two pictures, all in the caller's transaction."""
     added = []
     for position, photo in photos:
         payload = _payload(details, photo.width, photo.height, photo.thumb_width, photo.thumb_height)
-        art_id, _created = records.create(db, keyring, KIND, photo_key(client_key, position), payload, now, now,
-                                          attachments={"full": photo.full, "thumb": photo.thumb})
+        art_id, _created = records.create(
+            db,
+            keyring,
+            KIND,
+            photo_key(client_key, position),
+            payload,
+            now,
+            now,
+            attachments={"full": photo.full, "thumb": photo.thumb},
+        )
         added.append(art_id)
     return added
 
@@ -220,15 +239,17 @@ def image(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, variant: str) 
     return records.attachment(db, keyring, KIND, art_id, variant)
 
 
-def update_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, base_version: int, details: Details,
-               now: datetime) -> ArtView | records.StaleVersion | None:
+def update_art(
+    db: Session, keyring: vault.Keyring, art_id: uuid.UUID, base_version: int, details: Details, now: datetime
+) -> ArtView | records.StaleVersion | None:
     """A new caption or session; the pictures are sealed again under the new data key."""
     current = records.get(db, keyring, KIND, art_id)
     if current is None:
         return None
     data = current.data
-    payload = _payload(details, data.get("width", 0), data.get("height", 0), data.get("thumb_width", 0),
-                       data.get("thumb_height", 0))
+    payload = _payload(
+        details, data.get("width", 0), data.get("height", 0), data.get("thumb_width", 0), data.get("thumb_height", 0)
+    )
     result = records.update(db, keyring, KIND, art_id, base_version, payload, now)
     if isinstance(result, records.RecordView):
         return view_of(result)
@@ -243,9 +264,15 @@ def delete_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> bool:
 
 
 def _payload(details: Details, width: int, height: int, thumb_width: int, thumb_height: int) -> dict[str, Any]:
-    return {"caption": details.caption, "dose_id": str(details.dose_id) if details.dose_id else None,
-            "width": width, "height": height, "thumb_width": thumb_width, "thumb_height": thumb_height,
-            "content_type": "image/jpeg"}
+    return {
+        "caption": details.caption,
+        "dose_id": str(details.dose_id) if details.dose_id else None,
+        "width": width,
+        "height": height,
+        "thumb_width": thumb_width,
+        "thumb_height": thumb_height,
+        "content_type": "image/jpeg",
+    }
 
 
 def view_of(view: records.RecordView) -> ArtView:
@@ -254,6 +281,14 @@ def view_of(view: records.RecordView) -> ArtView:
         dose_id = uuid.UUID(data["dose_id"]) if data.get("dose_id") else None
     except ValueError:
         dose_id = None
-    return ArtView(view.id, view.occurred_at, view.version, data.get("caption", ""), dose_id,
-                   int(data.get("width", 0)), int(data.get("height", 0)),
-                   int(data.get("thumb_width", 0)), int(data.get("thumb_height", 0)))
+    return ArtView(
+        view.id,
+        view.occurred_at,
+        view.version,
+        data.get("caption", ""),
+        dose_id,
+        int(data.get("width", 0)),
+        int(data.get("height", 0)),
+        int(data.get("thumb_width", 0)),
+        int(data.get("thumb_height", 0)),
+    )

@@ -3,6 +3,7 @@
 Thin: parse, call the service, pick the template. The upload endpoint alone takes large bodies
 (its limit is raised before anything reads the form); the pictures are sent only to their owner.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,9 @@ class UploadTooLarge(RequestEntityTooLarge):
 @bp.record_once
 def _set_up(state) -> None:
     app = state.app
-    app.extensions["art_slots"] = service.ProcessingSlots(app.config["ART_CONCURRENCY"],
-                                                           app.config["ART_QUEUE_SECONDS"])
+    app.extensions["art_slots"] = service.ProcessingSlots(
+        app.config["ART_CONCURRENCY"], app.config["ART_QUEUE_SECONDS"]
+    )
     # First of all hooks (the CSRF check reads the form): the upload's own body limit.
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     # Last of all hooks (after the app-wide headers): pictures are private and never stored.
@@ -64,17 +66,22 @@ def _too_large(error):
     per_file, files = _limits()
     message = getattr(error, "message", None) or (
         f"Photos can be up to {per_file // (1024 * 1024)} MB each, and up to {files} at a time. "
-        "Nothing was saved; try fewer or smaller photos.")
+        "Nothing was saved; try fewer or smaller photos."
+    )
     return render_template("errors/error.html", code=413, title="Too large", message=message), 413
 
 
 @bp.errorhandler(503)
 def _busy(error):
     retry_after = getattr(error, "retry_after", None) or service.RETRY_AFTER_SECONDS
-    message = (f"Other photos are being prepared right now. Nothing was saved; please try again in "
-               f"{retry_after} seconds.")
-    return (render_template("errors/error.html", code=503, title="Busy for a moment", message=message), 503,
-            {"Retry-After": str(retry_after)})
+    message = (
+        f"Other photos are being prepared right now. Nothing was saved; please try again in {retry_after} seconds."
+    )
+    return (
+        render_template("errors/error.html", code=503, title="Busy for a moment", message=message),
+        503,
+        {"Retry-After": str(retry_after)},
+    )
 
 
 def _keyring():
@@ -92,9 +99,19 @@ def _upload_page(*, choices, form=None, errors=None, added: int = 0, refused=(),
     """The upload form (or, for the script, just the result): always with a fresh client-made id."""
     per_file, max_files = _limits()
     chosen = (form or {}).get("dose_id") or str(service.default_dose_id(choices) or service.NO_SESSION)
-    context = dict(client_key=uuid.uuid4().hex, choices=choices, chosen=chosen, form=form or {}, errors=errors or {},
-                   added=added, refused=list(refused), max_file_mb=per_file // (1024 * 1024), max_files=max_files,
-                   max_file_bytes=per_file, submitted=form is not None)
+    context = dict(
+        client_key=uuid.uuid4().hex,
+        choices=choices,
+        chosen=chosen,
+        form=form or {},
+        errors=errors or {},
+        added=added,
+        refused=list(refused),
+        max_file_mb=per_file // (1024 * 1024),
+        max_files=max_files,
+        max_file_bytes=per_file,
+        submitted=form is not None,
+    )
     return render_page_or_fragment("art/new.html", "art/_upload_result.html", status=status, **context)
 
 
@@ -128,18 +145,23 @@ def upload():
         return _upload_page(choices=choices, form=request.form, errors=errors, status=422)
     per_file, max_files = _limits()
     if len(files) > max_files:
-        raise UploadTooLarge(f"Up to {max_files} photos can be added at a time; {len(files)} were sent. "
-                             "Nothing was saved; add them in smaller groups.")
+        raise UploadTooLarge(
+            f"Up to {max_files} photos can be added at a time; {len(files)} were sent. "
+            "Nothing was saved; add them in smaller groups."
+        )
     for upload_file in files:
         size = _size(upload_file.stream)
         if size > per_file:
-            raise UploadTooLarge(f"“{_display_name(upload_file.filename)}” is {size / (1024 * 1024):.1f} MB; photos "
-                                 f"can be up to {per_file // (1024 * 1024)} MB each. Nothing was saved.")
+            raise UploadTooLarge(
+                f"“{_display_name(upload_file.filename)}” is {size / (1024 * 1024):.1f} MB; photos "
+                f"can be up to {per_file // (1024 * 1024)} MB each. Nothing was saved."
+            )
     skip = service.already_saved(db, keyring, client_key, len(files))
     try:
         with current_app.extensions["art_slots"].hold():
             done, refused = service.process_files(
-                [(_display_name(upload_file.filename), upload_file.stream) for upload_file in files], skip)
+                [(_display_name(upload_file.filename), upload_file.stream) for upload_file in files], skip
+            )
     except service.Busy as busy:
         raise ServiceUnavailable(retry_after=busy.retry_after) from None
     added = service.add_photos(db, keyring, client_key, done, details, utcnow())
@@ -150,8 +172,7 @@ def upload():
         if request.headers.get("HX-Request") == "true":
             return Response("", 200, {"HX-Redirect": url_for("art.gallery")})
         return redirect(url_for("art.gallery"), 303)
-    return _upload_page(choices=choices, form=request.form, added=count, refused=refused,
-                        status=200 if count else 422)
+    return _upload_page(choices=choices, form=request.form, added=count, refused=refused, status=200 if count else 422)
 
 
 @bp.get("/<uuid:art_id>")
@@ -170,8 +191,9 @@ def picture(art_id, variant):
     data = service.image(get_db(), _keyring(), art_id, variant)
     if data is None:
         abort(404)
-    return Response(data, 200, mimetype="image/jpeg",
-                    headers={"Content-Disposition": f'inline; filename="art-{variant}.jpg"'})
+    return Response(
+        data, 200, mimetype="image/jpeg", headers={"Content-Disposition": f'inline; filename="art-{variant}.jpg"'}
+    )
 
 
 @bp.get("/compare")
@@ -182,8 +204,14 @@ def compare():
     keys = [service.group_key(group) for group in groups]
     first = request.args.get("a") if request.args.get("a") in keys else (keys[0] if keys else None)
     second = request.args.get("b") if request.args.get("b") in keys else next((k for k in keys if k != first), first)
-    return render_template("art/compare.html", groups=groups, first=service.group_for(groups, first),
-                           second=service.group_for(groups, second), first_key=first, second_key=second)
+    return render_template(
+        "art/compare.html",
+        groups=groups,
+        first=service.group_for(groups, first),
+        second=service.group_for(groups, second),
+        first_key=first,
+        second_key=second,
+    )
 
 
 @bp.get("/<uuid:art_id>/edit")
@@ -213,8 +241,9 @@ def update_art(art_id):
     if result is None:
         abort(404)
     if isinstance(result, StaleVersion):
-        return render_template("art/edit.html", art=result.current, choices=choices, form=request.form, errors={},
-                               stale=True), 409
+        return render_template(
+            "art/edit.html", art=result.current, choices=choices, form=request.form, errors={}, stale=True
+        ), 409
     db.commit()
     flash("Saved.", "info")
     return redirect(url_for("art.read_art", art_id=art_id), 303)
@@ -248,4 +277,3 @@ def _display_name(filename: str | None) -> str:
     """The file's own name, without any folder a browser sent, short enough to show."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "A photo"
     return name if len(name) <= 80 else name[:77] + "…"
-

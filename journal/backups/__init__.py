@@ -3,6 +3,7 @@
 A backup keeps every table's structure but leaves out the rows of LEFT_OUT: with them, a copy of the
 database and a browser's old cookie would open that person's key. A restored copy has nobody signed in.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

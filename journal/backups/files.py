@@ -1,4 +1,5 @@
 """Files written whole or not at all, and the one error every backup failure is told with."""
+
 from __future__ import annotations
 
 import contextlib

@@ -3,6 +3,7 @@
 The tools run with a libpq URL that carries no password: the password goes in PGPASSWORD, never on a
 command line that other users of the machine can read.
 """
+
 from __future__ import annotations
 
 import glob
@@ -37,8 +38,17 @@ def backup(database_url: str, path: Path) -> Summary:
             left_out = {table: query(f'SELECT count(*) FROM "{table}"')[0][0] for table in LEFT_OUT}
             summary = summarise(query, "postgresql", left_out)
             with written_in_place(path) as temp:
-                _run([pg_dump, "--format=custom", f"--file={temp}", f"--snapshot={snapshot}",
-                      *(f"--exclude-table-data={table}" for table in LEFT_OUT), f"--dbname={target}"], env)
+                _run(
+                    [
+                        pg_dump,
+                        "--format=custom",
+                        f"--file={temp}",
+                        f"--snapshot={snapshot}",
+                        *(f"--exclude-table-data={table}" for table in LEFT_OUT),
+                        f"--dbname={target}",
+                    ],
+                    env,
+                )
     except SQLAlchemyError as exc:
         raise BackupError(f"Could not read the database: {_first_line(exc)}") from None
     finally:
@@ -58,17 +68,31 @@ def restore(database_url: str, path: Path, *, force: bool) -> Summary:
     check_revision(_revision_in(pg_restore, path, env))
     tables, accounts = _target_state(database_url)
     if accounts and not force:
-        raise BackupError(f"The database {make_url(database_url).database} already has "
-                          f"{count_words(accounts, 'account')}: restoring would replace them. "
-                          "Restore into a new, empty database, or add --force to replace this one.")
+        raise BackupError(
+            f"The database {make_url(database_url).database} already has "
+            f"{count_words(accounts, 'account')}: restoring would replace them. "
+            "Restore into a new, empty database, or add --force to replace this one."
+        )
     with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as listing:
         # Every entry but the left-out tables' rows, even in a dump made by hand that has them.
-        listing.write("".join(";" + line if LEFT_OUT_ENTRY.search(line) else line
-                              for line in contents.splitlines(keepends=True)))
+        listing.write(
+            "".join(";" + line if LEFT_OUT_ENTRY.search(line) else line for line in contents.splitlines(keepends=True))
+        )
         listing.flush()
-        _run([pg_restore, "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
-              *(["--clean", "--if-exists"] if tables else []), f"--use-list={listing.name}",
-              f"--dbname={target}", str(path)], env)
+        _run(
+            [
+                pg_restore,
+                "--no-owner",
+                "--no-acl",
+                "--single-transaction",
+                "--exit-on-error",
+                *(["--clean", "--if-exists"] if tables else []),
+                f"--use-list={listing.name}",
+                f"--dbname={target}",
+                str(path),
+            ],
+            env,
+        )
     return _summary_of(database_url)
 
 
@@ -91,8 +115,10 @@ def tool(name: str) -> str:
     candidates = sorted(glob.glob(f"{TOOL_FOLDERS}/{name}"), key=_major_version)
     if candidates:
         return candidates[-1]
-    raise BackupError(f"{name} was not found on PATH or in {TOOL_FOLDERS}: install the PostgreSQL client tools "
-                      "(the server's major version or newer).")
+    raise BackupError(
+        f"{name} was not found on PATH or in {TOOL_FOLDERS}: install the PostgreSQL client tools "
+        "(the server's major version or newer)."
+    )
 
 
 def libpq(database_url: str) -> tuple[str, dict[str, str]]:
@@ -101,8 +127,9 @@ def libpq(database_url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
-                       query=url.query)
+    plain = URL.create(
+        "postgresql", username=url.username, host=url.host, port=url.port, database=url.database, query=url.query
+    )
     return plain.render_as_string(hide_password=False), env
 
 
@@ -119,8 +146,11 @@ def _target_state(database_url: str) -> tuple[list[str], int]:
     engine = create_engine(database_url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            tables = list(connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+            tables = list(
+                connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                ).scalars()
+            )
             accounts = connection.execute(text("SELECT count(*) FROM users")).scalar_one() if "users" in tables else 0
     except SQLAlchemyError as exc:
         raise BackupError(f"Could not open the database to restore into: {_first_line(exc)}") from None
@@ -141,8 +171,11 @@ def _run(command: list[str], env: dict[str, str]) -> str:
 
 def _tool_errors(stderr: str) -> str:
     """The tool's error lines, without the statements or values that follow them (those could hold data)."""
-    lines = [re.sub(r':\s*"[^"]*"', ': "…"', line.split(" error: ", 1)[1])[:200]
-             for line in stderr.splitlines() if " error: " in line]
+    lines = [
+        re.sub(r':\s*"[^"]*"', ': "…"', line.split(" error: ", 1)[1])[:200]
+        for line in stderr.splitlines()
+        if " error: " in line
+    ]
     return "; ".join(lines[:3]) or "no reason given."
 
 

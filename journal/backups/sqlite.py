@@ -4,6 +4,7 @@ takes the database's place.
 Never copy the live file instead: the latest writes sit in the -wal file beside it (a copy without it is stale
 or torn), and the copy would carry every signed-in browser's wrap of its user key.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -52,9 +53,11 @@ def restore(database_url: str, path: Path, *, force: bool) -> Summary:
             raise BackupError(f"{path} is the database itself: nothing to restore.")
         accounts = _accounts_in(target, force)
         if accounts and not force:
-            raise BackupError(f"The database at {target} already has {count_words(accounts, 'account')}: "
-                              "restoring would replace them. Restore into a new database, or add --force to replace "
-                              "this one.")
+            raise BackupError(
+                f"The database at {target} already has {count_words(accounts, 'account')}: "
+                "restoring would replace them. Restore into a new database, or add --force to replace "
+                "this one."
+            )
         _refuse_if_open(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -118,7 +121,7 @@ def _refuse_if_open(target: Path) -> None:
     """The last connection to close removes the -wal file; if it is still there, another program has the database
     open (the app server), and a file put in place under it would be overwritten from its log."""
     if target.with_name(target.name + "-wal").exists():
-        raise BackupError(f"The database at {target} is open in another program (the app server?): stop it, "
-                          "then restore.")
+        raise BackupError(
+            f"The database at {target} is open in another program (the app server?): stop it, then restore."
+        )
     target.with_name(target.name + "-shm").unlink(missing_ok=True)
-

@@ -1,4 +1,5 @@
 """What a backup holds, counted (never read): accounts, records, photos, the schema revision, what was left out."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -33,22 +34,29 @@ class Summary:
         return self.clients + self.therapists
 
     def contents(self) -> str:
-        """"2 accounts (1 client, 1 therapist), 14 records (3 photos); schema revision 0006"."""
-        return (f"{count_words(self.accounts, 'account')} ({count_words(self.clients, 'client')}, "
-                f"{count_words(self.therapists, 'therapist')}), {count_words(self.records, 'record')} "
-                f"({count_words(self.photos, 'photo')}); schema revision {self.revision}")
+        """ "2 accounts (1 client, 1 therapist), 14 records (3 photos); schema revision 0006"."""
+        return (
+            f"{count_words(self.accounts, 'account')} ({count_words(self.clients, 'client')}, "
+            f"{count_words(self.therapists, 'therapist')}), {count_words(self.records, 'record')} "
+            f"({count_words(self.photos, 'photo')}); schema revision {self.revision}"
+        )
 
     def left_out_words(self, only_some: bool = False) -> str:
-        """"3 sign-in sessions, 0 attempt counters" (only the tables that had rows, with `only_some`)."""
-        return ", ".join(count_words(self.left_out.get(table, 0), LEFT_OUT_WORDS[table]) for table in LEFT_OUT
-                         if self.left_out.get(table) or not only_some)
+        """ "3 sign-in sessions, 0 attempt counters" (only the tables that had rows, with `only_some`)."""
+        return ", ".join(
+            count_words(self.left_out.get(table, 0), LEFT_OUT_WORDS[table])
+            for table in LEFT_OUT
+            if self.left_out.get(table) or not only_some
+        )
 
     def upgrade_note(self) -> str | None:
         head = head_revision()
         if self.revision == head:
             return None
-        return (f"The backup's schema is at revision {self.revision}, this version's at {head}: "
-                "run `flask db-upgrade` before starting the server.")
+        return (
+            f"The backup's schema is at revision {self.revision}, this version's at {head}: "
+            "run `flask db-upgrade` before starting the server."
+        )
 
 
 def summarise(query: Query, dialect: str, left_out: dict[str, int] | None = None) -> Summary:
@@ -63,14 +71,22 @@ def summarise(query: Query, dialect: str, left_out: dict[str, int] | None = None
     check_revision(versions[0])
     roles = dict(query("SELECT role, count(*) FROM users GROUP BY role"))
     records = query("SELECT count(*), coalesce(sum(CASE WHEN kind = 'art' THEN 1 ELSE 0 END), 0) FROM records")[0]
-    return Summary(revision=versions[0], clients=int(roles.get("client", 0)), therapists=int(roles.get("therapist", 0)),
-                   records=int(records[0]), photos=int(records[1]), left_out=dict(left_out or {}))
+    return Summary(
+        revision=versions[0],
+        clients=int(roles.get("client", 0)),
+        therapists=int(roles.get("therapist", 0)),
+        records=int(records[0]),
+        photos=int(records[1]),
+        left_out=dict(left_out or {}),
+    )
 
 
 def check_revision(revision: str) -> None:
     if revision not in known_revisions():
-        raise BackupError(f"This backup's schema revision {revision} is not one this version of the app knows: "
-                          "it was made by a newer version. Restore it with that version.")
+        raise BackupError(
+            f"This backup's schema revision {revision} is not one this version of the app knows: "
+            "it was made by a newer version. Restore it with that version."
+        )
 
 
 def known_revisions() -> set[str]:
@@ -88,7 +104,7 @@ def _scripts() -> ScriptDirectory:
 
 
 def count_words(number: int, noun: str) -> str:
-    """"1 account", "3 accounts"."""
+    """ "1 account", "3 accounts"."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
@@ -96,4 +112,3 @@ _TABLES_SQL = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
     "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
 }
-

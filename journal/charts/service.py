@@ -4,6 +4,7 @@
 page can chart any series; `charts_page` gathers the client's check-ins, dosing sessions and
 questionnaire scores for the /charts page.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -75,42 +76,93 @@ def window(range_key: str, now: datetime, earliest: datetime | None) -> tuple[da
     return start, now
 
 
-def build_chart(*, chart_id: str, heading: str, range_words: str, columns: Sequence[str],
-                points: Sequence[tuple[datetime, Sequence[float | None]]], y_range: tuple[float, float],
-                doses: Sequence[Dose], span: tuple[datetime, datetime], zone: str, y_label: str,
-                note: str = "") -> Chart:
+def build_chart(
+    *,
+    chart_id: str,
+    heading: str,
+    range_words: str,
+    columns: Sequence[str],
+    points: Sequence[tuple[datetime, Sequence[float | None]]],
+    y_range: tuple[float, float],
+    doses: Sequence[Dose],
+    span: tuple[datetime, datetime],
+    zone: str,
+    y_label: str,
+    note: str = "",
+) -> Chart:
     """One chart of one series per column; a None value is a question not answered and is not plotted."""
     start, end = span
     inside = sorted(((at, tuple(values)) for at, values in points if start <= at <= end), key=lambda p: p[0])
     doses_inside = [dose for dose in doses if start <= dose.occurred_at <= end]
-    series = [Series(label, [(at, values[i]) for at, values in inside if values[i] is not None])
-              for i, label in enumerate(columns)]
+    series = [
+        Series(label, [(at, values[i]) for at, values in inside if values[i] is not None])
+        for i, label in enumerate(columns)
+    ]
     title = f"{heading}, {range_words}"
     svg = line_chart(
-        chart_id=chart_id, title=title, series=series, x_range=span, y_range=y_range, zone=zone, y_label=y_label,
+        chart_id=chart_id,
+        title=title,
+        series=series,
+        x_range=span,
+        y_range=y_range,
+        zone=zone,
+        y_label=y_label,
         markers=[Marker(f"S{dose.number}", dose.occurred_at, f"Dosing session {dose.number}") for dose in doses_inside],
-        note=note, empty_text=f"Nothing to show yet for the {range_words}.",
+        note=note,
+        empty_text=f"Nothing to show yet for the {range_words}.",
     )
     rows = [Row(at, values) for at, values in inside] + [Row(dose.occurred_at, dose=dose) for dose in doses_inside]
     rows.sort(key=lambda row: (row.at, row.dose is None))
     return Chart(chart_id, heading, title, tuple(columns), Markup(svg), tuple(rows))
 
 
-def mood_chart(series: Sequence[tuple[datetime, int | None, int | None]], doses: Sequence[Dose],
-               span: tuple[datetime, datetime], range_words: str, zone: str) -> Chart:
+def mood_chart(
+    series: Sequence[tuple[datetime, int | None, int | None]],
+    doses: Sequence[Dose],
+    span: tuple[datetime, datetime],
+    range_words: str,
+    zone: str,
+) -> Chart:
     """Mood and anxiety (0-10) from check-ins, as `checkins.service.mood_series` gives them (None: not answered)."""
-    return build_chart(chart_id="chart-mood", heading="Mood and anxiety", range_words=range_words,
-                       columns=("Mood", "Anxiety"), points=[(at, (mood, anxiety)) for at, mood, anxiety in series],
-                       y_range=(0, 10), doses=doses, span=span, zone=zone, y_label="0 to 10", note=MOOD_NOTE)
+    return build_chart(
+        chart_id="chart-mood",
+        heading="Mood and anxiety",
+        range_words=range_words,
+        columns=("Mood", "Anxiety"),
+        points=[(at, (mood, anxiety)) for at, mood, anxiety in series],
+        y_range=(0, 10),
+        doses=doses,
+        span=span,
+        zone=zone,
+        y_label="0 to 10",
+        note=MOOD_NOTE,
+    )
 
 
-def score_chart(instrument_id: str, name: str, max_total: int, scores: Sequence[tuple[datetime, int]],
-                doses: Sequence[Dose], span: tuple[datetime, datetime], range_words: str, zone: str) -> Chart:
+def score_chart(
+    instrument_id: str,
+    name: str,
+    max_total: int,
+    scores: Sequence[tuple[datetime, int]],
+    doses: Sequence[Dose],
+    span: tuple[datetime, datetime],
+    range_words: str,
+    zone: str,
+) -> Chart:
     """A questionnaire's totals (0 to its highest total)."""
-    return build_chart(chart_id=f"chart-{instrument_id}", heading=f"{name} total", range_words=range_words,
-                       columns=(f"{name} total",), points=[(at, (total,)) for at, total in scores],
-                       y_range=(0, max_total), doses=doses, span=span, zone=zone, y_label=f"Total, 0 to {max_total}",
-                       note="A higher total means more symptoms.")
+    return build_chart(
+        chart_id=f"chart-{instrument_id}",
+        heading=f"{name} total",
+        range_words=range_words,
+        columns=(f"{name} total",),
+        points=[(at, (total,)) for at, total in scores],
+        y_range=(0, max_total),
+        doses=doses,
+        span=span,
+        zone=zone,
+        y_label=f"Total, 0 to {max_total}",
+        note="A higher total means more symptoms.",
+    )
 
 
 def charts_page(db: Session, keyring: vault.Keyring, range_key: str, zone: str, now: datetime) -> ChartsPage:
@@ -124,8 +176,11 @@ def charts_page(db: Session, keyring: vault.Keyring, range_key: str, zone: str, 
     times += [at for _instrument, scores in measures or () for at, _total in scores]
     span = window(range_key, now, min(times) if times else None)
     charts = [mood_chart(moods, doses, span, words, zone)]
-    charts += [score_chart(instrument.id, instrument.name, instrument.max_total, scores, doses, span, words, zone)
-               for instrument, scores in measures or () if scores]
+    charts += [
+        score_chart(instrument.id, instrument.name, instrument.max_total, scores, doses, span, words, zone)
+        for instrument, scores in measures or ()
+        if scores
+    ]
     ranges = tuple((key, link) for key, (_words, _days, link) in RANGES.items())
     return ChartsPage(range_key, ranges, tuple(charts), measures is not None)
 

@@ -8,6 +8,7 @@ colours come from CSS classes (charts.css) using the theme's variables, so it re
 dark. It carries role="img" with a <title> and a <desc> summary; the numbers themselves are in
 the data table the page shows under it.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,9 +42,19 @@ class Marker:
     title: str  # said in full: "Dosing session 1"
 
 
-def line_chart(*, chart_id: str, title: str, series: Sequence[Series], x_range: tuple[datetime, datetime],
-               y_range: tuple[float, float], markers: Sequence[Marker] = (), zone: str = "UTC",
-               y_label: str = "", note: str = "", empty_text: str = EMPTY_TEXT) -> str:
+def line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    series: Sequence[Series],
+    x_range: tuple[datetime, datetime],
+    y_range: tuple[float, float],
+    markers: Sequence[Marker] = (),
+    zone: str = "UTC",
+    y_label: str = "",
+    note: str = "",
+    empty_text: str = EMPTY_TEXT,
+) -> str:
     """The chart as an <svg> element; a plain message instead when no point falls in the range.
 
     Points and markers outside `x_range` are left out. `note` ends the spoken summary (what
@@ -56,8 +67,10 @@ def line_chart(*, chart_id: str, title: str, series: Sequence[Series], x_range: 
     if end - start < timedelta(days=1):  # a single moment, or moments within hours: two days around them
         middle = start + (end - start) / 2
         start, end = middle - timedelta(days=1), middle + timedelta(days=1)
-    inside = [Series(s.label, sorted(((at, v) for at, v in s.points if start <= at <= end), key=lambda p: p[0]))
-              for s in series]
+    inside = [
+        Series(s.label, sorted(((at, v) for at, v in s.points if start <= at <= end), key=lambda p: p[0]))
+        for s in series
+    ]
     shown_markers = [m for m in markers if start <= m.at <= end]
     if not any(s.points for s in inside):
         return f'<p class="chart-empty">{escape(empty_text)}</p>'
@@ -90,10 +103,14 @@ def summary(series: Sequence[Series], markers: Sequence[Marker], tz: ZoneInfo, n
         first, last = one.points[0][0], one.points[-1][0]
         when = _day(first, tz) if _day(first, tz) == _day(last, tz) else f"from {_day(first, tz)} to {_day(last, tz)}"
         count = "1 value" if len(values) == 1 else f"{len(values)} values"
-        sentences.append(f"{one.label}: {count}, {when}; lowest {_num(min(values))}, highest {_num(max(values))}, "
-                         f"latest {_num(values[-1])}.")
+        sentences.append(
+            f"{one.label}: {count}, {when}; lowest {_num(min(values))}, highest {_num(max(values))}, "
+            f"latest {_num(values[-1])}."
+        )
     if markers:
-        sentences.append("Dosing sessions marked: " + ", ".join(f"{m.label} on {_day(m.at, tz)}" for m in markers) + ".")
+        sentences.append(
+            "Dosing sessions marked: " + ", ".join(f"{m.label} on {_day(m.at, tz)}" for m in markers) + "."
+        )
     if note:
         sentences.append(note)
     sentences.append("The numbers are in the table below the chart.")
@@ -138,14 +155,20 @@ def _y_axis(scale: _Scale, y_range: tuple[float, float], label: str) -> list[str
     parts = []
     for value in y_ticks(*y_range):
         y = _f(scale.y(value))
-        parts.append(f'<line class="chart-grid" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}" stroke="currentColor" '
-                     f'stroke-opacity="0.2"/>')
-        parts.append(f'<text class="chart-tick" x="{LEFT - 5}" y="{_f(scale.y(value) + 4)}" '
-                     f'text-anchor="end">{_num(value)}</text>')
+        parts.append(
+            f'<line class="chart-grid" x1="{LEFT}" x2="{RIGHT}" y1="{y}" y2="{y}" stroke="currentColor" '
+            f'stroke-opacity="0.2"/>'
+        )
+        parts.append(
+            f'<text class="chart-tick" x="{LEFT - 5}" y="{_f(scale.y(value) + 4)}" '
+            f'text-anchor="end">{_num(value)}</text>'
+        )
     if label:
         middle = _f((TOP + BOTTOM) / 2)
-        parts.append(f'<text class="chart-axis-label" transform="rotate(-90)" x="-{middle}" y="11" '
-                     f'text-anchor="middle">{escape(label)}</text>')
+        parts.append(
+            f'<text class="chart-axis-label" transform="rotate(-90)" x="-{middle}" y="11" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
     return parts
 
 
@@ -161,7 +184,9 @@ def _x_axis(scale: _Scale, tz: ZoneInfo) -> list[str]:
         x = _f(position)
         local = tick.astimezone(tz)
         text = f"{local:%b} {local.year}" if long_range else f"{local.day} {local:%b}"
-        parts.append(f'<line class="chart-axis" x1="{x}" x2="{x}" y1="{BOTTOM}" y2="{BOTTOM + 4}" stroke="currentColor"/>')
+        parts.append(
+            f'<line class="chart-axis" x1="{x}" x2="{x}" y1="{BOTTOM}" y2="{BOTTOM + 4}" stroke="currentColor"/>'
+        )
         anchor = "end" if position > RIGHT - 16 else "start" if position < LEFT + 12 else "middle"
         width = TICK_CHAR_WIDTH * len(text)
         start = position - {"end": width, "start": 0, "middle": width / 2}[anchor]
@@ -169,8 +194,10 @@ def _x_axis(scale: _Scale, tz: ZoneInfo) -> list[str]:
             continue
         last_end = start + width
         parts.append(f'<text class="chart-tick" x="{x}" y="{BOTTOM + 17}" text-anchor="{anchor}">{escape(text)}</text>')
-    parts.append(f'<text class="chart-axis-label" x="{_f((LEFT + RIGHT) / 2)}" y="{HEIGHT - 4}" '
-                 f'text-anchor="middle">Date ({escape(str(tz.key))})</text>')
+    parts.append(
+        f'<text class="chart-axis-label" x="{_f((LEFT + RIGHT) / 2)}" y="{HEIGHT - 4}" '
+        f'text-anchor="middle">Date ({escape(str(tz.key))})</text>'
+    )
     return parts
 
 
@@ -200,8 +227,11 @@ def _series(scale: _Scale, index: int, one: Series, tz: ZoneInfo) -> list[str]:
         parts.append(_line_element(" ".join(f"{_f(x)},{_f(y)}" for x, y in coords), index))
     for (x, y), (at, value) in zip(coords, one.points, strict=True):
         local = at.astimezone(tz)
-        parts.append(_shape(index, x, y, f"chart-point series-{n}",
-                            f"{one.label} {_num(value)}, {local.day} {local:%b %Y, %H:%M}"))
+        parts.append(
+            _shape(
+                index, x, y, f"chart-point series-{n}", f"{one.label} {_num(value)}, {local.day} {local:%b %Y, %H:%M}"
+            )
+        )
     parts.append("</g>")
     return parts
 
@@ -209,8 +239,10 @@ def _series(scale: _Scale, index: int, one: Series, tz: ZoneInfo) -> list[str]:
 def _line_element(points: str, index: int) -> str:
     dash = DASHES[index % len(DASHES)]
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<polyline class="chart-line" points="{points}" fill="none" stroke="currentColor" stroke-width="2.5" '
-            f'stroke-linejoin="round" stroke-linecap="round"{dashed}/>')
+    return (
+        f'<polyline class="chart-line" points="{points}" fill="none" stroke="currentColor" stroke-width="2.5" '
+        f'stroke-linejoin="round" stroke-linecap="round"{dashed}/>'
+    )
 
 
 def _shape(index: int, x: float, y: float, css: str, title: str | None = None) -> str:

@@ -1,4 +1,5 @@
 """The charts page: mood and anxiety, and questionnaire totals, over 30 days, 90 days or the whole course."""
+
 from __future__ import annotations
 
 from flask import Blueprint, request

@@ -1,4 +1,5 @@
 """Check-ins in an export zip: one CSV, a row each."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -14,10 +15,35 @@ def members(source, doses: Sequence[Dose], made: datetime) -> Iterator:
 
 
 def _csv(source, doses: Sequence[Dose]) -> Iterator[str]:
-    yield CSV_BOM + row(["id", "when (UTC)", "when (local)", "place in the course", "mood (0-10)",
-                         "anxiety (0-10)", "energy (0-10)", "sleep hours", "sleep quality (1-5)", "sleep",
-                         "emotion words", "note"])
+    yield CSV_BOM + row(
+        [
+            "id",
+            "when (UTC)",
+            "when (local)",
+            "place in the course",
+            "mood (0-10)",
+            "anxiety (0-10)",
+            "energy (0-10)",
+            "sleep hours",
+            "sleep quality (1-5)",
+            "sleep",
+            "emotion words",
+            "note",
+        ]
+    )
     for view in source.records([KIND]):
         one = view_of(view)
-        yield row([view.id, *when(view, doses, source.zone), one.mood, one.anxiety, one.energy, one.sleep_hours,
-                   one.sleep_quality, one.sleep_text, text_cell("; ".join(one.emotions)), text_cell(one.note)])
+        yield row(
+            [
+                view.id,
+                *when(view, doses, source.zone),
+                one.mood,
+                one.anxiety,
+                one.energy,
+                one.sleep_hours,
+                one.sleep_quality,
+                one.sleep_text,
+                text_cell("; ".join(one.emotions)),
+                text_cell(one.note),
+            ]
+        )

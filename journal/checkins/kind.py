@@ -1,4 +1,5 @@
 """The check-in as every reader of records sees it (journal/records/kinds.py)."""
+
 from __future__ import annotations
 
 from flask import url_for
@@ -10,15 +11,24 @@ from .service import KIND, view_of
 
 
 def summary(view: RecordView, _doses) -> tuple[str, str]:
-    """"Check-in", "Mood 6 · anxiety 3 · calm, tender"."""
+    """ "Check-in", "Mood 6 · anxiety 3 · calm, tender"."""
     return "Check-in", view_of(view).summary
 
 
-CHECKIN = kinds.register(kinds.RecordKind(
-    name=KIND, label="Check-in", words=("check-in", "check-ins"),
-    display=view_of, summary=summary, owner_url=lambda view: url_for("checkins.read_checkin", checkin_id=view.id),
-    partial="checkins/_checkin.html", standing_share="Check-ins",
-    export=kinds.KindExport(export.members, summary="checkins/_export_item.html", readme=(
-        "  checkins.csv        Mood check-ins, one row each.",
-    )),
-))
+CHECKIN = kinds.register(
+    kinds.RecordKind(
+        name=KIND,
+        label="Check-in",
+        words=("check-in", "check-ins"),
+        display=view_of,
+        summary=summary,
+        owner_url=lambda view: url_for("checkins.read_checkin", checkin_id=view.id),
+        partial="checkins/_checkin.html",
+        standing_share="Check-ins",
+        export=kinds.KindExport(
+            export.members,
+            summary="checkins/_export_item.html",
+            readme=("  checkins.csv        Mood check-ins, one row each.",),
+        ),
+    )
+)

@@ -4,6 +4,7 @@ A check-in is a record of kind "checkin". Its payload holds only what was answer
 energy, sleep hours, sleep quality, emotion words and a note, each only when given, and at least one
 of them. A key that is absent means "not answered", which is different from a 0.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,7 @@ class CheckinView:
 
     @property
     def sleep_text(self) -> str:
-        """"7.5 hours, good", "7.5 hours", "Good", or "" when neither was answered."""
+        """ "7.5 hours, good", "7.5 hours", "Good", or "" when neither was answered."""
         parts = []
         if self.sleep_hours is not None:
             parts.append(f"{hours_text(self.sleep_hours)} {'hour' if self.sleep_hours == 1 else 'hours'}")
@@ -71,9 +72,12 @@ class CheckinView:
 
     @property
     def summary(self) -> str:
-        """"Mood 6 · anxiety 3 · sleep 7 hours · calm, tender · the note": what was answered, in one line."""
-        ours = [f"{label} {value}" for label, value in (("mood", self.mood), ("anxiety", self.anxiety),
-                                                         ("energy", self.energy)) if value is not None]
+        """ "Mood 6 · anxiety 3 · sleep 7 hours · calm, tender · the note": what was answered, in one line."""
+        ours = [
+            f"{label} {value}"
+            for label, value in (("mood", self.mood), ("anxiety", self.anxiety), ("energy", self.energy))
+            if value is not None
+        ]
         if self.sleep_text:
             ours.append(f"sleep {self.sleep_text.lower()}")
         if ours:
@@ -90,8 +94,9 @@ def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[Check
     # A scale sent empty is not answered. Items kept by an older page may still arrive from a phone's outbox
     # with a "Not now" box (`skip_<scale>`) beside the number its slider rested on: ticked means not answered.
     errors: dict[str, str] = {}
-    mood, anxiety, energy = (None if fields.get(f"skip_{scale.id}") else _scale(fields, scale, errors)
-                             for scale in SCALES)
+    mood, anxiety, energy = (
+        None if fields.get(f"skip_{scale.id}") else _scale(fields, scale, errors) for scale in SCALES
+    )
     sleep_hours = _sleep_hours(fields.get("sleep_hours"), errors)
     sleep_quality = _sleep_quality(fields.get("sleep_quality"), errors)
     picked = set(emotions)
@@ -100,7 +105,9 @@ def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[Check
         errors["emotions"] = "Some of the words sent are not in the list. Pick from the words shown."
     note = (fields.get("note") or "").replace("\r\n", "\n").strip()
     if len(note) > NOTE_MAX:
-        errors["note"] = f"A note can be up to {NOTE_MAX:,} characters; this one has {len(note):,}. Shorten it a little?"
+        errors["note"] = (
+            f"A note can be up to {NOTE_MAX:,} characters; this one has {len(note):,}. Shorten it a little?"
+        )
     elif CONTROL_RE.search(note):
         errors["note"] = "The note has invisible control characters that cannot be saved. Remove them and try again."
     if errors:
@@ -111,8 +118,9 @@ def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[Check
     return data, errors
 
 
-def create_checkin(db: Session, keyring: vault.Keyring, client_key: str, data: CheckinInput,
-                   now: datetime) -> uuid.UUID:
+def create_checkin(
+    db: Session, keyring: vault.Keyring, client_key: str, data: CheckinInput, now: datetime
+) -> uuid.UUID:
     """Create once per client-made id: sending the same check-in again returns the first one."""
     checkin_id, _created = records.create(db, keyring, KIND, client_key, payload(data), now, now)
     return checkin_id
@@ -123,8 +131,9 @@ def get_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -> C
     return view_of(view) if view else None
 
 
-def list_checkins(db: Session, keyring: vault.Keyring, before: str | None = None,
-                  limit: int = PAGE_SIZE) -> tuple[list[CheckinView], str | None]:
+def list_checkins(
+    db: Session, keyring: vault.Keyring, before: str | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[CheckinView], str | None]:
     """Newest first, a page at a time. ValueError on a bad cursor."""
     views, cursor = records.page(db, keyring, [KIND], before, limit)
     return [view_of(view) for view in views], cursor
@@ -134,18 +143,27 @@ def delete_checkin(db: Session, keyring: vault.Keyring, checkin_id: uuid.UUID) -
     return records.delete(db, keyring, KIND, checkin_id)
 
 
-def mood_series(db: Session, keyring: vault.Keyring,
-                since: datetime | None) -> list[tuple[datetime, int | None, int | None]]:
+def mood_series(
+    db: Session, keyring: vault.Keyring, since: datetime | None
+) -> list[tuple[datetime, int | None, int | None]]:
     """(occurred_at, mood, anxiety; None: not answered) of each check-in since `since` with either, oldest first."""
     views = map(view_of, records.list_kind(db, keyring, KIND, since=since, newest_first=False))
-    return [(view.occurred_at, view.mood, view.anxiety) for view in views
-            if view.mood is not None or view.anxiety is not None]
+    return [
+        (view.occurred_at, view.mood, view.anxiety)
+        for view in views
+        if view.mood is not None or view.anxiety is not None
+    ]
 
 
 def payload(data: CheckinInput) -> dict[str, Any]:
     """What is sealed: the answered fields only."""
-    answered = {"mood": data.mood, "anxiety": data.anxiety, "energy": data.energy, "sleep_hours": data.sleep_hours,
-                "sleep_quality": data.sleep_quality}
+    answered = {
+        "mood": data.mood,
+        "anxiety": data.anxiety,
+        "energy": data.energy,
+        "sleep_hours": data.sleep_hours,
+        "sleep_quality": data.sleep_quality,
+    }
     sealed: dict[str, Any] = {key: value for key, value in answered.items() if value is not None}
     if data.emotions:
         sealed["emotions"] = list(data.emotions)
@@ -171,8 +189,10 @@ def _scale(fields: Mapping[str, str], scale: Scale, errors: dict[str, str]) -> i
         return None
     value = int(raw) if _INT_RE.fullmatch(raw) else None
     if value is None or not scale.low <= value <= scale.high:
-        errors[scale.id] = (f"{scale.label} goes from {scale.low} ({scale.low_word}) to {scale.high} "
-                            f"({scale.high_word}). Choose a number in between, or “Not now”.")
+        errors[scale.id] = (
+            f"{scale.label} goes from {scale.low} ({scale.low_word}) to {scale.high} "
+            f"({scale.high_word}). Choose a number in between, or “Not now”."
+        )
         return None
     return value
 
@@ -202,6 +222,14 @@ def view_of(view: records.RecordView) -> CheckinView:
     data = view.data
     hours = data.get("sleep_hours")
     mood = data.get("mood")
-    return CheckinView(view.id, view.occurred_at, int(mood) if mood is not None else None, data.get("anxiety"),
-                       data.get("energy"), float(hours) if hours is not None else None, data.get("sleep_quality"),
-                       tuple(data.get("emotions", ())), data.get("note", ""))
+    return CheckinView(
+        view.id,
+        view.occurred_at,
+        int(mood) if mood is not None else None,
+        data.get("anxiety"),
+        data.get("energy"),
+        float(hours) if hours is not None else None,
+        data.get("sleep_quality"),
+        tuple(data.get("emotions", ())),
+        data.get("note", ""),
+    )

@@ -1,4 +1,5 @@
 """Check-in pages: the quick form, the list, and deleting. Thin: parse, call the service, pick the template."""
+
 from __future__ import annotations
 
 import uuid
@@ -24,9 +25,16 @@ def _keyring():
 def _form_page(*, client_key: str, form=None, errors=None, status: int = 200):
     """`form` is None for a fresh form (every scale starts at "Not now"), else what was sent."""
     emotions = set(form.getlist("emotions")) if form is not None else set()
-    return render_template("checkins/form.html", client_key=client_key, form=form or {}, submitted=form is not None,
-                           errors=errors or {}, picked=emotions, scale_state=service.scale_state(form),
-                           v=vocabulary), status
+    return render_template(
+        "checkins/form.html",
+        client_key=client_key,
+        form=form or {},
+        submitted=form is not None,
+        errors=errors or {},
+        picked=emotions,
+        scale_state=service.scale_state(form),
+        v=vocabulary,
+    ), status
 
 
 @bp.get("")
@@ -37,8 +45,9 @@ def list_checkins():
         checkins, next_cursor = service.list_checkins(get_db(), _keyring(), before=request.args.get("before"))
     except ValueError:
         abort(400)
-    return render_page_or_fragment("checkins/list.html", "checkins/_page.html",
-                                   checkins=checkins, next_cursor=next_cursor)
+    return render_page_or_fragment(
+        "checkins/list.html", "checkins/_page.html", checkins=checkins, next_cursor=next_cursor
+    )
 
 
 @bp.get("/new")

@@ -3,6 +3,7 @@
 Pure data. The emotion words are grouped the way a mood meter groups them: pleasant or unpleasant,
 with high or low energy. A word is stored as it is written here, and shown back the same way.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,22 +43,78 @@ class EmotionGroup:
 
 
 EMOTION_GROUPS = (
-    EmotionGroup("pleasant-high", "Pleasant, with energy", (
-        "excited", "joyful", "hopeful", "inspired", "curious", "playful", "proud", "energised",
-        "amazed", "in awe", "expansive", "motivated",
-    )),
-    EmotionGroup("pleasant-low", "Pleasant and quiet", (
-        "calm", "content", "relaxed", "peaceful", "grateful", "safe", "connected", "tender",
-        "loved", "grounded", "relieved", "spacious",
-    )),
-    EmotionGroup("unpleasant-high", "Unpleasant, with energy", (
-        "anxious", "angry", "frustrated", "restless", "overwhelmed", "scared", "irritable", "tense",
-        "on edge", "panicky", "jittery", "stressed",
-    )),
-    EmotionGroup("unpleasant-low", "Unpleasant and quiet", (
-        "sad", "tired", "lonely", "numb", "hopeless", "disconnected", "empty", "ashamed",
-        "discouraged", "foggy", "heavy", "grieving",
-    )),
+    EmotionGroup(
+        "pleasant-high",
+        "Pleasant, with energy",
+        (
+            "excited",
+            "joyful",
+            "hopeful",
+            "inspired",
+            "curious",
+            "playful",
+            "proud",
+            "energised",
+            "amazed",
+            "in awe",
+            "expansive",
+            "motivated",
+        ),
+    ),
+    EmotionGroup(
+        "pleasant-low",
+        "Pleasant and quiet",
+        (
+            "calm",
+            "content",
+            "relaxed",
+            "peaceful",
+            "grateful",
+            "safe",
+            "connected",
+            "tender",
+            "loved",
+            "grounded",
+            "relieved",
+            "spacious",
+        ),
+    ),
+    EmotionGroup(
+        "unpleasant-high",
+        "Unpleasant, with energy",
+        (
+            "anxious",
+            "angry",
+            "frustrated",
+            "restless",
+            "overwhelmed",
+            "scared",
+            "irritable",
+            "tense",
+            "on edge",
+            "panicky",
+            "jittery",
+            "stressed",
+        ),
+    ),
+    EmotionGroup(
+        "unpleasant-low",
+        "Unpleasant and quiet",
+        (
+            "sad",
+            "tired",
+            "lonely",
+            "numb",
+            "hopeless",
+            "disconnected",
+            "empty",
+            "ashamed",
+            "discouraged",
+            "foggy",
+            "heavy",
+            "grieving",
+        ),
+    ),
 )
 
 EMOTIONS: tuple[str, ...] = tuple(word for group in EMOTION_GROUPS for word in group.words)

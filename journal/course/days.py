@@ -3,6 +3,7 @@
 Days are calendar days in the client's own time zone: a dose at 22:00 and a note at 01:00 the
 next morning are day 0 and day 1, whatever daylight-saving change happens between them.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -3,6 +3,7 @@
 They invite impressions, images, feelings, insights, what shifted and what to bring to the next
 integration session. They never diagnose and never promise an outcome.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

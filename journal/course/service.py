@@ -1,4 +1,5 @@
 """The client's course as a whole: numbered dosing sessions and where today sits among them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,5 +43,10 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
     place = place_now(db, keyring, zone, now)
     prompt = prompt_of_the_day(place.phase, local_date(now, zone), prompt_offset)
     shown = place.phase in INTENTION_PHASES
-    return Today(place, days_left(place.day), prompt, active_intentions(db, keyring) if shown else [],
-                 len(list_drafts(db, keyring)))
+    return Today(
+        place,
+        days_left(place.day),
+        prompt,
+        active_intentions(db, keyring) if shown else [],
+        len(list_drafts(db, keyring)),
+    )

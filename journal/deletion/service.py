@@ -20,6 +20,7 @@ Blobs live in the database (records/blobs.py), so they go in the same transactio
 outside the database would drop its objects in `after_commit`, once nothing references them.
 What a clinician already read, printed or wrote down cannot be taken back; the pages say so.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -43,8 +44,12 @@ THERAPIST_PHRASE = "delete my account"
 ACCOUNT_RATE_SCOPES_BY_EMAIL = ("signin-account", "signin-turns")
 ACCOUNT_RATE_SCOPES_BY_ID = ("totp-account", "totp-turns", "password-again", "invite-create", "invite-redeem")
 KEY_COLUMNS = ("auth_verifier", "uk_wrap_pw", "uk_wrap_recovery", "x25519_priv_wrap")
-ROTATION_COLUMNS = ("rotation_uk_wrap", "rotation_uk_wrap_pw", "rotation_uk_wrap_recovery",
-                    "unseen_recovery_code_ciphertext")
+ROTATION_COLUMNS = (
+    "rotation_uk_wrap",
+    "rotation_uk_wrap_pw",
+    "rotation_uk_wrap_recovery",
+    "unseen_recovery_code_ciphertext",
+)
 
 
 class RowsLeft(Exception):
@@ -80,8 +85,9 @@ class Consequences:
 
 def consequences(db: Session, user: User) -> Consequences:
     records = db.scalar(select(func.count()).select_from(Record).where(Record.owner_id == user.id)) or 0
-    links = (sharing.links_for_therapist(db, user.id) if user.role == "therapist"
-             else sharing.links_for_client(db, user.id))
+    links = (
+        sharing.links_for_therapist(db, user.id) if user.role == "therapist" else sharing.links_for_client(db, user.id)
+    )
     return Consequences(int(records), [link.name for link in links])
 
 
@@ -148,8 +154,9 @@ def after_commit(deleted: Deleted) -> None:
 
 
 def account_rate_keys(user: User) -> list[str]:
-    return ([ratelimit.rate_key(scope, user.email) for scope in ACCOUNT_RATE_SCOPES_BY_EMAIL]
-            + [ratelimit.rate_key(scope, str(user.id)) for scope in ACCOUNT_RATE_SCOPES_BY_ID])
+    return [ratelimit.rate_key(scope, user.email) for scope in ACCOUNT_RATE_SCOPES_BY_EMAIL] + [
+        ratelimit.rate_key(scope, str(user.id)) for scope in ACCOUNT_RATE_SCOPES_BY_ID
+    ]
 
 
 def rows_referencing(db: Session, user_id: uuid.UUID) -> dict[str, int]:
@@ -160,8 +167,9 @@ def rows_referencing(db: Session, user_id: uuid.UUID) -> dict[str, int]:
             if table.name == "users" and column.name == "id":
                 column_refers = True
             else:
-                column_refers = any(fk.column.table.name == "users" and fk.column.name == "id"
-                                    for fk in column.foreign_keys)
+                column_refers = any(
+                    fk.column.table.name == "users" and fk.column.name == "id" for fk in column.foreign_keys
+                )
             if not column_refers:
                 continue
             count = db.scalar(select(func.count()).select_from(table).where(column == user_id)) or 0

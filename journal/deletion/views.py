@@ -4,6 +4,7 @@ plain confirmation once everything is gone and this browser is signed out.
 Thin: the rules are in service.py. The form asks for the password itself (so it needs no separate
 re-authentication), counted with the account's sign-in failures.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
@@ -21,8 +22,14 @@ bp = Blueprint("deletion", __name__)
 def _form(errors: dict[str, str] | None = None, status: int = 200):
     user = current_user.user
     typed = request.form.get("phrase", "")[:100] if request.method == "POST" else ""
-    return render_template("deletion/confirm.html", user=user, phrase=service.phrase_for(user.role),
-                           about=service.consequences(get_db(), user), errors=errors or {}, typed_phrase=typed), status
+    return render_template(
+        "deletion/confirm.html",
+        user=user,
+        phrase=service.phrase_for(user.role),
+        about=service.consequences(get_db(), user),
+        errors=errors or {},
+        typed_phrase=typed,
+    ), status
 
 
 @bp.get("/account/delete")

@@ -6,6 +6,7 @@ entry in full, check-ins, sessions, intentions and art.
 Questionnaires are compared with the first score the client shared (the baseline), which may be
 older than the date. Two queries for the records, one line in the access log.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ def default_since(link: Link) -> datetime:
 
 
 def parse_since(raw: str | None, zone: str) -> datetime | None:
-    """"YYYY-MM-DD" as the start of that day in `zone`, in UTC; None when absent; ValueError otherwise."""
+    """ "YYYY-MM-DD" as the start of that day in `zone`, in UTC; None when absent; ValueError otherwise."""
     if not raw:
         return None
     day = date.fromisoformat(raw.strip())
@@ -143,20 +144,28 @@ def parse_since(raw: str | None, zone: str) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, since: datetime | None,
-                zone: str, now: datetime) -> Brief:
+def build_brief(
+    db: Session, keyring: vault.Keyring, link: Link, client: User, since: datetime | None, zone: str, now: datetime
+) -> Brief:
     """The brief since `since` (None: the default): one "brief" line in the access log covering every record shown."""
     start = since or default_since(link)
     # What happened since the date, and what was shared since then even if written before it.
     late = shared_since(db, keyring.user_id, client.id, start)
     history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
-    recent = reads.shared_records(db, keyring, client.id, since=min([start, *late.values()]),
-                                  kinds=[kind for kind in kinds.names(shareable=True) if kind not in HISTORY_KINDS])
+    recent = reads.shared_records(
+        db,
+        keyring,
+        client.id,
+        since=min([start, *late.values()]),
+        kinds=[kind for kind in kinds.names(shareable=True) if kind not in HISTORY_KINDS],
+    )
     unshown = Unshown.of(history, recent)
     plan = next((view for view in history if view.kind == SAFETY_PLAN), None)
     history = [view for view in history if view.kind != SAFETY_PLAN]
-    period = sorted((view for view in recent + history if view.occurred_at >= start or view.id in late),
-                    key=lambda view: (view.occurred_at, str(view.id)))
+    period = sorted(
+        (view for view in recent + history if view.occurred_at >= start or view.id in late),
+        key=lambda view: (view.occurred_at, str(view.id)),
+    )
     doses = shared_doses(history)
 
     def item(view: RecordView) -> BriefItem:
@@ -167,22 +176,51 @@ def build_brief(db: Session, keyring: vault.Keyring, link: Link, client: User, s
         by_kind.setdefault(view.kind, []).append(item(view))
     changes = _changes(history, start)
     moods = [found for found in map(readings.mood, period) if found is not None and found[1] is not None]
-    chart = course_charts([view for view in period if view.kind == CHECKIN], doses, zone, now,
-                          span=(start, max(now, start)), words=f"since {_day(start, zone)}")[0]
+    chart = course_charts(
+        [view for view in period if view.kind == CHECKIN],
+        doses,
+        zone,
+        now,
+        span=(start, max(now, start)),
+        words=f"since {_day(start, zone)}",
+    )[0]
     in_period = {view.id for view in period}
-    flags = [flag for flag in flag_service.client_flags(keyring, link, history, zone)
-             if flag.open or flag.record_id in in_period]
+    flags = [
+        flag
+        for flag in flag_service.client_flags(keyring, link, history, zone)
+        if flag.open or flag.record_id in in_period
+    ]
     flags = [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open]
     since_last = _since_last(period, history, start)
-    shown = ({view.id for view in period} | {flag.record_id for flag in flags} | ({plan.id} if plan else set())
-             | {measured.id for change in changes for measured in (change.baseline, change.latest)}
-             | {move.before.id for move in since_last.moves if move.before is not None})
+    shown = (
+        {view.id for view in period}
+        | {flag.record_id for flag in flags}
+        | ({plan.id} if plan else set())
+        | {measured.id for change in changes for measured in (change.baseline, change.latest)}
+        | {move.before.id for move in since_last.moves if move.before is not None}
+    )
     access.log_covering(db, keyring.user_id, client.id, "brief", shown, now)
-    return Brief(link, client, flags, plan, _position(doses, client.time_zone, now), since_last, start,
-                 start.astimezone(ZoneInfo(zone)).date(), since is None, _mood(moods), chart,
-                 changes, by_kind.get(ENTRY, []), by_kind.get(CHECKIN, []), by_kind.get(DOSE, []),
-                 by_kind.get(INTENTION, []),
-                 [(readings.art(one.view), one.label) for one in by_kind.get(ART, [])], len(period), unshown)
+    return Brief(
+        link,
+        client,
+        flags,
+        plan,
+        _position(doses, client.time_zone, now),
+        since_last,
+        start,
+        start.astimezone(ZoneInfo(zone)).date(),
+        since is None,
+        _mood(moods),
+        chart,
+        changes,
+        by_kind.get(ENTRY, []),
+        by_kind.get(CHECKIN, []),
+        by_kind.get(DOSE, []),
+        by_kind.get(INTENTION, []),
+        [(readings.art(one.view), one.label) for one in by_kind.get(ART, [])],
+        len(period),
+        unshown,
+    )
 
 
 def _position(doses, zone: str, now: datetime) -> str:
@@ -197,8 +235,9 @@ def _since_last(period: list[RecordView], history: list[RecordView], start: date
     counts: dict[str, int] = {}
     for view in period:
         counts[view.kind] = counts.get(view.kind, 0) + 1
-    lines = [f"{count} {one.words[0 if count == 1 else 1]}" for one in kinds.all_kinds()
-             if (count := counts.get(one.name))]
+    lines = [
+        f"{count} {one.words[0 if count == 1 else 1]}" for one in kinds.all_kinds() if (count := counts.get(one.name))
+    ]
     measured = [one for one in map(readings.measure, reversed(history)) if one is not None]  # oldest first
     moves = []
     for instrument_id in dict.fromkeys(one.instrument.id for one in measured):
@@ -209,11 +248,18 @@ def _since_last(period: list[RecordView], history: list[RecordView], start: date
             moves.append(ScoreMove(during[-1].instrument, before[-1] if before else None, during[-1]))
     moves.sort(key=lambda move: move.instrument.name)
     moods = [value for _at, value, _anxiety in filter(None, map(readings.mood, period)) if value is not None]
-    earlier = sorted((found for found in map(readings.mood, history)
-                      if found is not None and found[1] is not None and found[0] < start), key=lambda one: one[0])
+    earlier = sorted(
+        (
+            found
+            for found in map(readings.mood, history)
+            if found is not None and found[1] is not None and found[0] < start
+        ),
+        key=lambda one: one[0],
+    )
     usual = [value for _at, value, _anxiety in earlier[-USUAL_MOOD_CHECKINS:]]
-    return SinceLast(lines, moves, round(mean(moods), 1) if moods else None,
-                     round(mean(usual), 1) if usual else None, len(usual))
+    return SinceLast(
+        lines, moves, round(mean(moods), 1) if moods else None, round(mean(usual), 1) if usual else None, len(usual)
+    )
 
 
 def _changes(history: list[RecordView], start: datetime) -> list[ScoreChange]:
@@ -222,8 +268,10 @@ def _changes(history: list[RecordView], start: datetime) -> list[ScoreChange]:
         found = readings.measure(view)
         if found is not None:
             measured.setdefault(found.instrument.id, []).append(found)
-    changes = [ScoreChange(scores[0].instrument, scores[0], scores[-1],
-                           [one for one in scores if one.occurred_at >= start]) for scores in measured.values()]
+    changes = [
+        ScoreChange(scores[0].instrument, scores[0], scores[-1], [one for one in scores if one.occurred_at >= start])
+        for scores in measured.values()
+    ]
     return sorted(changes, key=lambda change: change.instrument.name)
 
 
@@ -233,8 +281,15 @@ def _mood(moods: list[tuple[datetime, int, int | None]]) -> MoodSummary:
         return MoodSummary(0, None, None, None, None, None, None)
     values = [value for _at, value, _anxiety in moods]
     anxieties = [anxiety for _at, _value, anxiety in moods if anxiety is not None]
-    return MoodSummary(len(values), round(mean(values), 1), min(values), max(values), values[0], values[-1],
-                       round(mean(anxieties), 1) if anxieties else None)
+    return MoodSummary(
+        len(values),
+        round(mean(values), 1),
+        min(values),
+        max(values),
+        values[0],
+        values[-1],
+        round(mean(anxieties), 1) if anxieties else None,
+    )
 
 
 def _day(moment: datetime, zone: str) -> str:

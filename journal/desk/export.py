@@ -6,6 +6,7 @@ archive is read from one snapshot of the database; before any record is opened, 
 that snapshot is covered by one "export" line in the client's access log, committed at once, so
 the client sees the export in their access history even if the download is cut short.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -48,8 +49,9 @@ class SharedRecords:
         return []  # drafts are never shared
 
 
-def therapist_archive(app: Flask, keyring: vault.Keyring, therapist: User, client: User,
-                      now: datetime) -> Iterator[bytes]:
+def therapist_archive(
+    app: Flask, keyring: vault.Keyring, therapist: User, client: User, now: datetime
+) -> Iterator[bytes]:
     """The zip of everything `client` shares with `therapist` now. Nothing is read until the first chunk."""
     client_id, zone, name = client.id, client.time_zone, client_name(client)
     therapist_name = therapist.display_name or therapist.email
@@ -61,12 +63,15 @@ def therapist_archive(app: Flask, keyring: vault.Keyring, therapist: User, clien
                 access.log_covering(log, keyring.user_id, client_id, "export", shared, now)
             about = archive.About(
                 title=f"Shared by {name}",
-                scope=(f"What {name} shares with {therapist_name} now, as it was when this copy was made. "
-                       "It is a copy for the clinical record: it does not change when they share or stop sharing."),
+                scope=(
+                    f"What {name} shares with {therapist_name} now, as it was when this copy was made. "
+                    "It is a copy for the clinical record: it does not change when they share or stop sharing."
+                ),
                 exported_at=now,
                 people={"client": {"name": name, "time_zone": zone}, "clinician": {"name": therapist_name}},
                 before_first="Before the first shared dosing session",
-                counts=[f"{len(shared)} shared record{'' if len(shared) == 1 else 's'}"])
+                counts=[f"{len(shared)} shared record{'' if len(shared) == 1 else 's'}"],
+            )
             yield from archive.build(SharedRecords(db, keyring, client_id, zone), about)
 
     return guarded(chunks)

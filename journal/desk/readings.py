@@ -5,6 +5,7 @@ A therapist never owns the records, so the features' own getters (scoped to the 
 not apply: these take a `RecordView` that `sharing.reads` already opened, and read it as its kind
 describes (journal/records/kinds.py), the same reading the record partials show. Pure.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -33,8 +34,13 @@ class ArtTile:
 
 def art(view: RecordView) -> ArtTile:
     data = view.data
-    return ArtTile(view.id, view.occurred_at, str(data.get("caption", "")), _int(data.get("thumb_width")),
-                   _int(data.get("thumb_height")))
+    return ArtTile(
+        view.id,
+        view.occurred_at,
+        str(data.get("caption", "")),
+        _int(data.get("thumb_width")),
+        _int(data.get("thumb_height")),
+    )
 
 
 def mood(view: RecordView) -> tuple[datetime, int | None, int | None] | None:

@@ -5,6 +5,7 @@ for the rows, then the crypto per row), and what reaches the therapist's screen 
 client's access log here (sharing/access.py), so no view can forget it.
 Counts and dates come from metadata (shares, records) without decrypting anything.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -41,6 +42,7 @@ IMAGE_VARIANTS = ("full", "thumb")
 
 # What could not be shown -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Unshown:
     """Shares of a client that the desk did not show: how many did not verify, or why none could be."""
@@ -58,6 +60,7 @@ class Unshown:
 
 
 # The clients list ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ClientRow:
@@ -104,8 +107,18 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
         points = [(at, value) for at, value, _anxiety in filter(None, map(readings.mood, recent)) if value is not None]
         flags = [flag for flag in flag_service.client_flags(keyring, linked.link, views, zone) if flag.open]
         found = counts.get(client.id, _Counts())
-        rows.append(ClientRow(linked.link, client, found.shared, found.new, found.last_activity,
-                              sparkline(points, span, period=f"last {SPARK_DAYS} days"), flags, Unshown.of(views)))
+        rows.append(
+            ClientRow(
+                linked.link,
+                client,
+                found.shared,
+                found.new,
+                found.last_activity,
+                sparkline(points, span, period=f"last {SPARK_DAYS} days"),
+                flags,
+                Unshown.of(views),
+            )
+        )
         shown = {view.id for view in recent} | {flag.record_id for flag in flags}
         access.log_summaries(db, therapist_id, client.id, len(shown), now)
     rows.sort(key=lambda row: (-len(row.flags), -row.new, -(row.last_activity or row.link.created_at).timestamp()))
@@ -115,12 +128,19 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
 def share_counts(db: Session, therapist_id: uuid.UUID) -> dict[uuid.UUID, _Counts]:
     """Per client: records shared now, how many since the last review, the latest activity. Metadata only."""
     is_new = or_(Link.reviewed_at.is_(None), Share.created_at > Link.reviewed_at)
-    query = (select(Share.owner_id, func.count(Share.id), func.sum(case((is_new, 1), else_=0)),
-                    func.max(Share.created_at), func.max(Record.updated_at))
-             .join(Record, shared_now())
-             .join(Link, Link.id == Share.link_id)
-             .where(Share.recipient_id == therapist_id, Link.therapist_id == therapist_id)
-             .group_by(Share.owner_id))
+    query = (
+        select(
+            Share.owner_id,
+            func.count(Share.id),
+            func.sum(case((is_new, 1), else_=0)),
+            func.max(Share.created_at),
+            func.max(Record.updated_at),
+        )
+        .join(Record, shared_now())
+        .join(Link, Link.id == Share.link_id)
+        .where(Share.recipient_id == therapist_id, Link.therapist_id == therapist_id)
+        .group_by(Share.owner_id)
+    )
     result = {}
     for owner_id, shared, new, last_share, last_change in db.execute(query):
         moments = [moment for moment in (last_share, last_change) if moment is not None]
@@ -129,6 +149,7 @@ def share_counts(db: Session, therapist_id: uuid.UUID) -> dict[uuid.UUID, _Count
 
 
 # One client ---------------------------------------------------------------------------------------
+
 
 def linked_client(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> tuple[Link, User] | None:
     """The link and the client, or None when this client is not linked with the therapist."""
@@ -166,8 +187,7 @@ class ClientPage:
         return {flag.record_id for flag in self.flags if flag.open}
 
 
-def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str,
-                now: datetime) -> ClientPage:
+def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str, now: datetime) -> ClientPage:
     """Everything shared now, grouped by (shared) dosing session; charts and art from the same rows.
 
     One query for the records, one for which shares are new, one bulk insert for the access log,
@@ -181,9 +201,18 @@ def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, z
     art = [readings.art(view) for view in views if view.kind == ART]
     flags = flag_service.client_flags(keyring, link, views, zone)
     access.log_summaries(db, keyring.user_id, client.id, len(views), now)
-    return ClientPage(link, client, groups, charts, art, len(views), len(fresh), now,
-                      [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open],
-                      Unshown.of(views))
+    return ClientPage(
+        link,
+        client,
+        groups,
+        charts,
+        art,
+        len(views),
+        len(fresh),
+        now,
+        [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open],
+        Unshown.of(views),
+    )
 
 
 def new_record_ids(db: Session, link: Link) -> set[uuid.UUID]:
@@ -205,16 +234,25 @@ def shared_dose_times(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID
     return [(row.id, row.occurred_at) for row in db.execute(query)]
 
 
-def shared_since(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID,
-                 start: datetime) -> dict[uuid.UUID, datetime]:
+def shared_since(
+    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, start: datetime
+) -> dict[uuid.UUID, datetime]:
     """{id: occurred_at} of records shared now whose share was made at or after `start`. Metadata only."""
     query = current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(
-        Share.created_at >= start)
+        Share.created_at >= start
+    )
     return {row.id: row.occurred_at for row in db.execute(query)}
 
 
-def course_charts(views: Sequence[RecordView], doses: Sequence[Dose], zone: str, now: datetime, *,
-                  span: tuple[datetime, datetime] | None, words: str) -> list[Chart]:
+def course_charts(
+    views: Sequence[RecordView],
+    doses: Sequence[Dose],
+    zone: str,
+    now: datetime,
+    *,
+    span: tuple[datetime, datetime] | None,
+    words: str,
+) -> list[Chart]:
     """Mood and anxiety, then one chart per questionnaire, from the shared records given and nothing else."""
     moods = sorted(filter(None, map(readings.mood, views)), key=lambda one: one[0])
     scores: dict[str, tuple[object, list[tuple[datetime, int]]]] = {}
@@ -222,19 +260,22 @@ def course_charts(views: Sequence[RecordView], doses: Sequence[Dose], zone: str,
         measured = readings.measure(view)
         if measured is not None:
             scores.setdefault(measured.instrument.id, (measured.instrument, []))[1].append(
-                (measured.occurred_at, measured.total))
+                (measured.occurred_at, measured.total)
+            )
     if span is None:
         times = [at for at, *_ in moods] + [dose.occurred_at for dose in doses]
         times += [at for _instrument, points in scores.values() for at, _total in points]
         span = window("all", now, min(times) if times else None)
     charts = [mood_chart(moods, doses, span, words, zone)]
     for instrument, points in sorted(scores.values(), key=lambda item: item[0].name):
-        charts.append(score_chart(instrument.id, instrument.name, instrument.max_total, sorted(points), doses,
-                                  span, words, zone))
+        charts.append(
+            score_chart(instrument.id, instrument.name, instrument.max_total, sorted(points), doses, span, words, zone)
+        )
     return charts
 
 
 # One record, one picture --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SharedRecord:
@@ -244,8 +285,9 @@ class SharedRecord:
     flags: list[Flag]  # the flags this record carries
 
 
-def shared_record(db: Session, keyring: vault.Keyring, link: Link, client: User, record_id: uuid.UUID, zone: str,
-                  now: datetime) -> SharedRecord | Unshown | None:
+def shared_record(
+    db: Session, keyring: vault.Keyring, link: Link, client: User, record_id: uuid.UUID, zone: str, now: datetime
+) -> SharedRecord | Unshown | None:
     """One record shared with the therapist now, opened and logged; Unshown when it does not verify (nothing
     of it is shown, nothing logged for the client); None otherwise (revoked, never shared)."""
     view = reads.shared_record(db, keyring, client.id, record_id)
@@ -258,8 +300,9 @@ def shared_record(db: Session, keyring: vault.Keyring, link: Link, client: User,
     flags = []
     if view.kind in flag_service.KINDS:
         rule_reads = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
-        flags = [flag for flag in flag_service.client_flags(keyring, link, rule_reads, zone)
-                 if flag.record_id == view.id]
+        flags = [
+            flag for flag in flag_service.client_flags(keyring, link, rule_reads, zone) if flag.record_id == view.id
+        ]
     access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
     return SharedRecord(view, place.label, dose_number(view, doses), flags)
 
@@ -275,14 +318,16 @@ def client_flags(db: Session, keyring: vault.Keyring, link: Link, client: User, 
     return flag_service.client_flags(keyring, link, views, zone)
 
 
-def mark_flags_seen(db: Session, keyring: vault.Keyring, link: Link, client: User, flag_ids: list[str], zone: str,
-                    now: datetime) -> bool:
+def mark_flags_seen(
+    db: Session, keyring: vault.Keyring, link: Link, client: User, flag_ids: list[str], zone: str, now: datetime
+) -> bool:
     """Mark some of the client's current flags seen (the client sees it in their access history)."""
     return flag_service.mark_seen(keyring, link, client, client_flags(db, keyring, link, client, zone), flag_ids, now)
 
 
-def image(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, variant: str,
-          now: datetime) -> bytes | None:
+def image(
+    db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, variant: str, now: datetime
+) -> bytes | None:
     """A shared photo's picture, decrypted for this request; None when not shared now.
 
     The full-size picture is a deliberate open (logged, unless its record's page was just opened); a
@@ -297,6 +342,7 @@ def image(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: 
 
 
 # The therapist's marks ----------------------------------------------------------------------------
+
 
 def mark_reviewed(link: Link, seen_at: str | None, now: datetime) -> None:
     """What was on the page the therapist saw (rendered at `seen_at`) stops counting as new.

@@ -4,6 +4,7 @@ Thin: parse the request, call the desk's rules (service.py, brief.py) or the sha
 the template, commit once. Anything not shared with this therapist now is 404, never 403: the
 desk does not say what exists. A client signed in gets 403 on every desk page.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -51,6 +52,7 @@ def _linked_or_404(client_id):
 
 # Clients ---------------------------------------------------------------------------------------
 
+
 @bp.get("")
 @therapist_required
 def clients():
@@ -93,8 +95,7 @@ def record(client_id, record_id):
         abort(404)
     db.commit()
     if isinstance(shared, service.Unshown):
-        return render_template("desk/unverified.html", client=person, name=service.client_name(person),
-                               unshown=shared)
+        return render_template("desk/unverified.html", client=person, name=service.client_name(person), unshown=shared)
     return render_template("desk/record.html", client=person, name=service.client_name(person), shared=shared)
 
 
@@ -131,8 +132,9 @@ def image(client_id, record_id, variant):
     if data is None:
         abort(404)
     db.commit()
-    return Response(data, 200, mimetype="image/jpeg",
-                    headers={"Content-Disposition": f'inline; filename="art-{variant}.jpg"'})
+    return Response(
+        data, 200, mimetype="image/jpeg", headers={"Content-Disposition": f'inline; filename="art-{variant}.jpg"'}
+    )
 
 
 @bp.get("/clients/<uuid:client_id>/brief")
@@ -159,11 +161,11 @@ def export(client_id):
     _link, person = _linked_or_404(client_id)
     db, now = get_db(), utcnow()
     service.confirm_signer(db, current_user.keyring, person, now)
-    activity.record(db, current_user.user.id, "therapist_export", device=current_user.device, about=person.id,
-                    now=now)
+    activity.record(db, current_user.user.id, "therapist_export", device=current_user.device, about=person.id, now=now)
     db.commit()
-    chunks = desk_export.therapist_archive(current_app._get_current_object(), current_user.keyring,
-                                           current_user.user, person, now)
+    chunks = desk_export.therapist_archive(
+        current_app._get_current_object(), current_user.keyring, current_user.user, person, now
+    )
     return zip_response(chunks, export_filename(f"shared by {service.client_name(person)}", now, person.time_zone))
 
 
@@ -201,13 +203,20 @@ def end_link(client_id):
 
 # Invites ---------------------------------------------------------------------------------------
 
+
 def _invites_page(code=None, problem=None, status=200):
     invites = sharing.open_invites(get_db(), current_user.user, utcnow())
     # The code rides in the fragment, which browsers never send: no server or proxy log can hold it.
     link_url = external_url("sharing.link_form", _anchor=code) if code else None
-    return render_template("desk/invites.html", invites=invites, code=code, link_url=link_url,
-                           problem=problem, days=sharing.INVITE_DAYS,
-                           fingerprint=sharing.own_key_fingerprint(current_user.keyring)), status
+    return render_template(
+        "desk/invites.html",
+        invites=invites,
+        code=code,
+        link_url=link_url,
+        problem=problem,
+        days=sharing.INVITE_DAYS,
+        fingerprint=sharing.own_key_fingerprint(current_user.keyring),
+    ), status
 
 
 @bp.get("/invites")
@@ -223,8 +232,9 @@ def create_invite():
     """A new single-use code, shown once on the page this answers with (only its hash is kept)."""
     db = get_db()
     try:
-        code, _invite = sharing.create_invite(db, current_app.config, current_user.user, utcnow(),
-                                              keyring=current_user.keyring)
+        code, _invite = sharing.create_invite(
+            db, current_app.config, current_user.user, utcnow(), keyring=current_user.keyring
+        )
     except sharing.SharingProblem as problem:
         return _invites_page(problem=str(problem), status=429)
     db.commit()

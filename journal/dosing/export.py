@@ -1,4 +1,5 @@
 """Dosing sessions in an export zip: one CSV, numbered in order."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -15,11 +16,20 @@ def members(source, doses: Sequence[Dose], made: datetime) -> Iterator:
 
 def _csv(source, doses: Sequence[Dose]) -> Iterator[str]:
     numbers = {dose.id: dose.number for dose in doses}
-    yield CSV_BOM + row(["id", "session", "when (UTC)", "when (local)", "how taken", "how it felt",
-                         "setting notes", "intention ids"])
+    yield CSV_BOM + row(
+        ["id", "session", "when (UTC)", "when (local)", "how taken", "how it felt", "setting notes", "intention ids"]
+    )
     for view in source.records([KIND]):
         data = view.data
-        yield row([view.id, numbers.get(view.id, ""), view.occurred_at.isoformat(),
-                   local(view.occurred_at, source.zone).strftime("%Y-%m-%d %H:%M"),
-                   ROUTES.get(data.get("route", "other"), "Other"), text_cell(data.get("felt", "")),
-                   text_cell(data.get("setting", "")), " ".join(str(one) for one in data.get("intention_ids", []))])
+        yield row(
+            [
+                view.id,
+                numbers.get(view.id, ""),
+                view.occurred_at.isoformat(),
+                local(view.occurred_at, source.zone).strftime("%Y-%m-%d %H:%M"),
+                ROUTES.get(data.get("route", "other"), "Other"),
+                text_cell(data.get("felt", "")),
+                text_cell(data.get("setting", "")),
+                " ".join(str(one) for one in data.get("intention_ids", [])),
+            ]
+        )

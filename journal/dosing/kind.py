@@ -1,4 +1,5 @@
 """The dosing session as every reader of records sees it (journal/records/kinds.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,17 +33,27 @@ def number(view: RecordView, doses: Sequence[Dose]) -> int | None:
 
 
 def summary(view: RecordView, doses: Sequence[Dose]) -> tuple[str, str]:
-    """"Dosing session 2", "Nasal spray · calm"."""
+    """ "Dosing session 2", "Nasal spray · calm"."""
     shown, found = display(view), number(view, doses)
-    return (f"Dosing session {found}" if found else "Dosing session"), \
-        shown.route_label + (f" · {shown.felt}" if shown.felt else "")
+    return (f"Dosing session {found}" if found else "Dosing session"), shown.route_label + (
+        f" · {shown.felt}" if shown.felt else ""
+    )
 
 
-DOSE = kinds.register(kinds.RecordKind(
-    name=KIND, label="Dosing session", words=("dosing session", "dosing sessions"),
-    display=display, summary=summary, owner_url=lambda view: url_for("dosing.read_dose", dose_id=view.id),
-    partial="dosing/_dose.html", standing_share="Dosing sessions",
-    export=kinds.KindExport(export.members, summary="dosing/_export_item.html", readme=(
-        "  sessions.csv        Dosing sessions, numbered in order.",
-    )),
-))
+DOSE = kinds.register(
+    kinds.RecordKind(
+        name=KIND,
+        label="Dosing session",
+        words=("dosing session", "dosing sessions"),
+        display=display,
+        summary=summary,
+        owner_url=lambda view: url_for("dosing.read_dose", dose_id=view.id),
+        partial="dosing/_dose.html",
+        standing_share="Dosing sessions",
+        export=kinds.KindExport(
+            export.members,
+            summary="dosing/_export_item.html",
+            readme=("  sessions.csv        Dosing sessions, numbered in order.",),
+        ),
+    )
+)

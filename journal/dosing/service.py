@@ -1,4 +1,5 @@
 """Dosing sessions: when, by which route, the setting and how it felt. Numbered in time order."""
+
 from __future__ import annotations
 
 import uuid
@@ -82,10 +83,10 @@ def get_dose(db: Session, keyring: vault.Keyring, dose_id: uuid.UUID) -> DoseVie
     return next((dose for dose in list_doses(db, keyring) if dose.id == dose_id), None)
 
 
-def update_dose(db: Session, keyring: vault.Keyring, dose_id: uuid.UUID, base_version: int, data: DoseInput,
-                now: datetime) -> DoseView | records.StaleVersion | None:
-    result = records.update(db, keyring, KIND, dose_id, base_version, _payload(data), now,
-                            occurred_at=data.occurred_at)
+def update_dose(
+    db: Session, keyring: vault.Keyring, dose_id: uuid.UUID, base_version: int, data: DoseInput, now: datetime
+) -> DoseView | records.StaleVersion | None:
+    result = records.update(db, keyring, KIND, dose_id, base_version, _payload(data), now, occurred_at=data.occurred_at)
     if isinstance(result, records.RecordView):
         return get_dose(db, keyring, dose_id)
     return result
@@ -101,8 +102,16 @@ def _payload(data: DoseInput) -> dict:
 
 def _view(view: records.RecordView, number: int) -> DoseView:
     data = view.data
-    return DoseView(view.id, number, view.occurred_at, view.version, data.get("route", "other"),
-                    data.get("setting", ""), data.get("felt", ""), tuple(data.get("intention_ids", ())))
+    return DoseView(
+        view.id,
+        number,
+        view.occurred_at,
+        view.version,
+        data.get("route", "other"),
+        data.get("setting", ""),
+        data.get("felt", ""),
+        tuple(data.get("intention_ids", ())),
+    )
 
 
 def _is_uuid(value: str) -> bool:

@@ -1,4 +1,5 @@
 """Dosing session pages: log, list, read, edit, delete."""
+
 from __future__ import annotations
 
 import uuid
@@ -28,14 +29,26 @@ def _form(*, dose=None, form=None, errors=None, status=200, client_key=None):
     if form is None:
         moment = dose.occurred_at if dose else utcnow()
         day, clock = local_inputs(moment, _zone())
-        form = {"date": day, "time": clock, "route": dose.route if dose else "",
-                "setting": dose.setting if dose else "", "felt": dose.felt if dose else "",
-                "intention_ids": list(dose.intention_ids) if dose else []}
+        form = {
+            "date": day,
+            "time": clock,
+            "route": dose.route if dose else "",
+            "setting": dose.setting if dose else "",
+            "felt": dose.felt if dose else "",
+            "intention_ids": list(dose.intention_ids) if dose else [],
+        }
     else:
         form = {**form.to_dict(), "intention_ids": form.getlist("intention_ids")}
     active = intentions.active_intentions(db, _keyring())
-    return render_template("dosing/form.html", dose=dose, form=form, errors=errors or {}, routes=service.ROUTES,
-                           intentions=active, client_key=client_key or uuid.uuid4().hex), status
+    return render_template(
+        "dosing/form.html",
+        dose=dose,
+        form=form,
+        errors=errors or {},
+        routes=service.ROUTES,
+        intentions=active,
+        client_key=client_key or uuid.uuid4().hex,
+    ), status
 
 
 @bp.get("")
@@ -102,10 +115,11 @@ def update_dose(dose_id):
     if result is None:
         abort(404)
     if not isinstance(result, service.DoseView):
-        errors = {"when": "This session was changed on another device meanwhile. Your changes are below; "
-                          "saving again replaces the other version."}
-        return _form(dose=service.get_dose(db, _keyring(), dose_id), form=request.form,
-                     errors=errors, status=409)
+        errors = {
+            "when": "This session was changed on another device meanwhile. Your changes are below; "
+            "saving again replaces the other version."
+        }
+        return _form(dose=service.get_dose(db, _keyring(), dose_id), form=request.form, errors=errors, status=409)
     db.commit()
     flash("Session saved.", "info")
     return redirect(url_for("dosing.read_dose", dose_id=dose_id), 303)

@@ -1,4 +1,5 @@
 """Journal entries in an export zip: each as a Markdown file with front matter, drafts beside them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -34,8 +35,7 @@ def markdown(view: RecordView, doses: Sequence[Dose], zone: str) -> str:
     meta = {"title": title, "date": iso(view.occurred_at, zone)}
     if view.updated_at > view.created_at:
         meta["updated"] = iso(view.updated_at, zone)
-    meta.update({"id": str(view.id), "version": view.version,
-                 "place": place_of(view.occurred_at, doses, zone).label})
+    meta.update({"id": str(view.id), "version": view.version, "place": place_of(view.occurred_at, doses, zone).label})
     if prompt is not None:
         meta["prompt"] = prompt.text
     return front_matter(meta) + _body(title, prompt.text if prompt else None, str(view.data.get("body", "")))
@@ -43,8 +43,12 @@ def markdown(view: RecordView, doses: Sequence[Dose], zone: str) -> str:
 
 def draft_markdown(draft: dict[str, Any], zone: str) -> str:
     prompt = get_prompt(draft.get("prompt_id"))
-    meta = {"title": draft.get("title", ""), "saved": iso(draft["updated_at"], zone),
-            "id": str(draft["id"]), "draft": True}
+    meta = {
+        "title": draft.get("title", ""),
+        "saved": iso(draft["updated_at"], zone),
+        "id": str(draft["id"]),
+        "draft": True,
+    }
     if prompt is not None:
         meta["prompt"] = prompt.text
     return front_matter(meta) + _body(draft.get("title", ""), prompt.text if prompt else None, draft.get("body", ""))

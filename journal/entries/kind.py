@@ -1,4 +1,5 @@
 """The journal entry as every reader of records sees it (journal/records/kinds.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,9 @@ class EntryDisplay:
 
 def display(view: RecordView) -> EntryDisplay:
     prompt = get_prompt(view.data.get("prompt_id"))
-    return EntryDisplay(view.data.get("title", ""), render_markdown(view.data.get("body", "")),
-                        prompt.text if prompt else None)
+    return EntryDisplay(
+        view.data.get("title", ""), render_markdown(view.data.get("body", "")), prompt.text if prompt else None
+    )
 
 
 def summary(view: RecordView, _doses) -> tuple[str, str]:
@@ -32,12 +34,23 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return view.data.get("title") or "Journal entry", kinds.short(view.data.get("body", ""))
 
 
-ENTRY = kinds.register(kinds.RecordKind(
-    name=KIND, label="Journal entry", words=("journal entry", "journal entries"),
-    display=display, summary=summary, owner_url=lambda view: url_for("entries.read_entry", entry_id=view.id),
-    partial="entries/_entry.html",
-    export=kinds.KindExport(export.members, export.file_name, "entries/_export_item.html", readme=(
-        "  entries/            Each journal entry as a Markdown file, named by date and title.",
-        "  drafts/             Writing that was autosaved but not yet saved as an entry (if any).",
-    )),
-))
+ENTRY = kinds.register(
+    kinds.RecordKind(
+        name=KIND,
+        label="Journal entry",
+        words=("journal entry", "journal entries"),
+        display=display,
+        summary=summary,
+        owner_url=lambda view: url_for("entries.read_entry", entry_id=view.id),
+        partial="entries/_entry.html",
+        export=kinds.KindExport(
+            export.members,
+            export.file_name,
+            "entries/_export_item.html",
+            readme=(
+                "  entries/            Each journal entry as a Markdown file, named by date and title.",
+                "  drafts/             Writing that was autosaved but not yet saved as an entry (if any).",
+            ),
+        ),
+    )
+)

@@ -1,4 +1,5 @@
 """Markdown to HTML a browser can show safely: rendered, then cleaned to an allowlist."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -9,8 +10,27 @@ from bleach.linkifier import LinkifyFilter
 from markupsafe import Markup
 
 TAGS = {
-    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "del",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "del",
 }
 ATTRIBUTES = {"a": ["href", "title"]}
 PROTOCOLS = {"http", "https", "mailto"}

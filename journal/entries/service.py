@@ -1,4 +1,5 @@
 """Journal entries and their autosaved drafts: create, list, read, edit, delete. Scoped to the owner."""
+
 from __future__ import annotations
 
 import uuid
@@ -113,8 +114,9 @@ def start_edit(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> Edit
     return EditStart(entry, draft.title, draft.body, conflict=Conflict(entry, EntryInput(draft.title, draft.body)))
 
 
-def create_entry(db: Session, keyring: vault.Keyring, client_key: str, data: EntryInput,
-                 now: datetime, prompt_id: str | None = None) -> uuid.UUID:
+def create_entry(
+    db: Session, keyring: vault.Keyring, client_key: str, data: EntryInput, now: datetime, prompt_id: str | None = None
+) -> uuid.UUID:
     """Create once per client-made id: sending the same create again returns the first entry."""
     entry_id, created = records.create(db, keyring, KIND, client_key, _payload(data, prompt_id), now, now)
     if created:
@@ -127,15 +129,23 @@ def get_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> Entry
     return _view(view) if view else None
 
 
-def list_entries(db: Session, keyring: vault.Keyring, before: str | None = None,
-                 limit: int = PAGE_SIZE) -> tuple[list[EntryView], str | None]:
+def list_entries(
+    db: Session, keyring: vault.Keyring, before: str | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[EntryView], str | None]:
     """Newest first, a page at a time; the cursor names the last entry shown."""
     views, cursor = records.page(db, keyring, [KIND], before, limit)
     return [_view(view) for view in views], cursor
 
 
-def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_version: int,
-                 data: EntryInput, now: datetime, edit_key: str | None = None) -> EntryView | Conflict | None:
+def update_entry(
+    db: Session,
+    keyring: vault.Keyring,
+    entry_id: uuid.UUID,
+    base_version: int,
+    data: EntryInput,
+    now: datetime,
+    edit_key: str | None = None,
+) -> EntryView | Conflict | None:
     """Save an edit made on version `base_version`; a newer saved version means a conflict.
 
     The draft autosaved by this same form (`edit_key`) is done with; a draft another device
@@ -144,8 +154,9 @@ def update_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, base_
     current = records.get(db, keyring, KIND, entry_id)
     if current is None:
         return None
-    result = records.update(db, keyring, KIND, entry_id, base_version,
-                            _payload(data, current.data.get("prompt_id")), now)
+    result = records.update(
+        db, keyring, KIND, entry_id, base_version, _payload(data, current.data.get("prompt_id")), now
+    )
     if isinstance(result, records.StaleVersion):
         return Conflict(_view(result.current), data)
     if edit_key is not None:
@@ -160,9 +171,17 @@ def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> bo
     return records.delete(db, keyring, KIND, entry_id)
 
 
-def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datetime, *,
-               client_key: str | None = None, entry_id: uuid.UUID | None = None,
-               base_version: int | None = None, prompt_id: str | None = None) -> DraftView | None:
+def save_draft(
+    db: Session,
+    keyring: vault.Keyring,
+    data: EntryInput,
+    now: datetime,
+    *,
+    client_key: str | None = None,
+    entry_id: uuid.UUID | None = None,
+    base_version: int | None = None,
+    prompt_id: str | None = None,
+) -> DraftView | None:
     """Autosave: one draft per new entry (by its client-made id) or per entry being edited.
 
     For an edit, `client_key` names the form the draft came from.
@@ -179,8 +198,9 @@ def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datet
         return None
     draft = db.scalar(select(Draft).where(Draft.owner_id == keyring.user_id, match))
     if draft is None:
-        draft = Draft(id=uuid.uuid4(), owner_id=keyring.user_id, kind=KIND, idempotency_key=client_key,
-                      record_id=entry_id)
+        draft = Draft(
+            id=uuid.uuid4(), owner_id=keyring.user_id, kind=KIND, idempotency_key=client_key, record_id=entry_id
+        )
         db.add(draft)
     draft.idempotency_key = client_key
     draft.base_version = base_version
@@ -191,8 +211,9 @@ def save_draft(db: Session, keyring: vault.Keyring, data: EntryInput, now: datet
     return _draft_view(keyring, draft)
 
 
-def draft_for(db: Session, keyring: vault.Keyring, *, client_key: str | None = None,
-              entry_id: uuid.UUID | None = None) -> DraftView | None:
+def draft_for(
+    db: Session, keyring: vault.Keyring, *, client_key: str | None = None, entry_id: uuid.UUID | None = None
+) -> DraftView | None:
     if entry_id is not None:
         match = Draft.record_id == entry_id
     elif client_key is not None:
@@ -227,11 +248,26 @@ def _payload(data: EntryInput, prompt_id: str | None) -> dict:
 
 
 def _view(view: records.RecordView) -> EntryView:
-    return EntryView(view.id, view.data.get("title", ""), view.data.get("body", ""), view.occurred_at,
-                     view.updated_at, view.version, view.data.get("prompt_id"))
+    return EntryView(
+        view.id,
+        view.data.get("title", ""),
+        view.data.get("body", ""),
+        view.occurred_at,
+        view.updated_at,
+        view.version,
+        view.data.get("prompt_id"),
+    )
 
 
 def _draft_view(keyring: vault.Keyring, draft: Draft) -> DraftView:
     payload = vault.open_payload(keyring, draft)
-    return DraftView(draft.id, payload.get("title", ""), payload.get("body", ""), draft.updated_at,
-                     draft.record_id, draft.idempotency_key, draft.base_version, payload.get("prompt_id"))
+    return DraftView(
+        draft.id,
+        payload.get("title", ""),
+        payload.get("body", ""),
+        draft.updated_at,
+        draft.record_id,
+        draft.idempotency_key,
+        draft.base_version,
+        payload.get("prompt_id"),
+    )

@@ -1,4 +1,5 @@
 """Journal entry pages. Thin: parse the form, call the service, pick the template."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,8 +24,16 @@ def _keyring():
 
 def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200, note=None, version=None):
     prompt = get_prompt(form.get("prompt_id"))
-    return render_template("entries/form.html", entry_id=entry_id, client_key=client_key, form=form,
-                           errors=errors or {}, note=note, version=version, prompt=prompt), status
+    return render_template(
+        "entries/form.html",
+        entry_id=entry_id,
+        client_key=client_key,
+        form=form,
+        errors=errors or {},
+        note=note,
+        version=version,
+        prompt=prompt,
+    ), status
 
 
 @bp.get("")
@@ -36,8 +45,9 @@ def list_entries():
     except ValueError:
         abort(400)
     drafts = [] if request.args.get("before") else service.list_drafts(get_db(), _keyring())
-    return render_page_or_fragment("entries/list.html", "entries/_page.html",
-                                   entries=entries, next_cursor=next_cursor, drafts=drafts)
+    return render_page_or_fragment(
+        "entries/list.html", "entries/_page.html", entries=entries, next_cursor=next_cursor, drafts=drafts
+    )
 
 
 @bp.get("/new")
@@ -48,8 +58,11 @@ def new_entry():
     if valid_client_key(client_key):
         draft = service.draft_for(get_db(), _keyring(), client_key=client_key)
         if draft is not None:
-            return _form_page(client_key=client_key, note="Picked up where you left off.",
-                              form={"title": draft.title, "body": draft.body, "prompt_id": draft.prompt_id})
+            return _form_page(
+                client_key=client_key,
+                note="Picked up where you left off.",
+                form={"title": draft.title, "body": draft.body, "prompt_id": draft.prompt_id},
+            )
     prompt = get_prompt(request.args.get("prompt"))
     return _form_page(client_key=uuid.uuid4().hex, form={"prompt_id": prompt.id} if prompt else {})
 
@@ -104,11 +117,17 @@ def edit_entry(entry_id):
         abort(404)
     db.commit()
     if start.conflict is not None:
-        return render_template("entries/conflict.html", conflict=start.conflict, entry_id=entry_id,
-                               client_key=uuid.uuid4().hex)
+        return render_template(
+            "entries/conflict.html", conflict=start.conflict, entry_id=entry_id, client_key=uuid.uuid4().hex
+        )
     note = "Your unsaved changes are back in the form." if start.restored else None
-    return _form_page(entry_id=entry_id, version=start.entry.version, note=note, client_key=uuid.uuid4().hex,
-                      form={"title": start.title, "body": start.body})
+    return _form_page(
+        entry_id=entry_id,
+        version=start.entry.version,
+        note=note,
+        client_key=uuid.uuid4().hex,
+        form={"title": start.title, "body": start.body},
+    )
 
 
 @bp.post("/<uuid:entry_id>/edit")
@@ -120,14 +139,14 @@ def update_entry(entry_id):
     db = get_db()
     if errors:
         _entry_or_404(entry_id)
-        return _form_page(entry_id=entry_id, version=version, form=request.form, errors=errors, status=422,
-                          client_key=_edit_key())
+        return _form_page(
+            entry_id=entry_id, version=version, form=request.form, errors=errors, status=422, client_key=_edit_key()
+        )
     result = service.update_entry(db, _keyring(), entry_id, version, data, utcnow(), edit_key=_edit_key())
     if result is None:
         abort(404)
     if isinstance(result, service.Conflict):
-        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id,
-                               client_key=_edit_key()), 409
+        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id, client_key=_edit_key()), 409
     db.commit()
     flash("Changes saved.", "info")
     return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
@@ -142,8 +161,9 @@ def autosave_edit(entry_id):
     draft = None
     db = get_db()
     if not errors:
-        draft = service.save_draft(db, _keyring(), data, utcnow(), entry_id=entry_id, base_version=version,
-                                   client_key=_edit_key())
+        draft = service.save_draft(
+            db, _keyring(), data, utcnow(), entry_id=entry_id, base_version=version, client_key=_edit_key()
+        )
         if draft is None:
             abort(404)
         db.commit()

@@ -9,6 +9,7 @@ itself, every record in one JSON file, then each kind's own files as its package
 File names inside the zip are built only from dates, ASCII slugs and ids (formats.py): nothing a
 person typed can name a path.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,6 +61,7 @@ class About:
 
 # The archive -----------------------------------------------------------------------------------------
 
+
 def build(source: Source, about: About) -> Iterator[bytes]:
     """The zip, as chunks of bytes. Each member is one pass over the records it needs."""
     zone = source.zone
@@ -104,20 +106,31 @@ def _readme(about: About, zone: str) -> str:
 
 # JSON ----------------------------------------------------------------------------------------------------
 
+
 def _json(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
-    head = {"format": "integration-journal-export", "format_version": 1,
-            "exported_at": about.exported_at.isoformat(), "time_zone": source.zone, "scope": about.scope,
-            **about.people}
+    head = {
+        "format": "integration-journal-export",
+        "format_version": 1,
+        "exported_at": about.exported_at.isoformat(),
+        "time_zone": source.zone,
+        "scope": about.scope,
+        **about.people,
+    }
     opening = json.dumps(head, ensure_ascii=False, indent=2)
     yield opening[:-2] + ',\n  "records": ['
     first = True
     for view in source.records(kinds.names()):
         place = place_of(view.occurred_at, doses, source.zone)
         record: dict[str, Any] = {
-            "id": str(view.id), "kind": view.kind, "occurred_at": view.occurred_at.isoformat(),
-            "created_at": view.created_at.isoformat(), "updated_at": view.updated_at.isoformat(),
-            "version": view.version, "place": place.label,
-            "session": place.dose.number if place.dose else None, "day": place.day,
+            "id": str(view.id),
+            "kind": view.kind,
+            "occurred_at": view.occurred_at.isoformat(),
+            "created_at": view.created_at.isoformat(),
+            "updated_at": view.updated_at.isoformat(),
+            "version": view.version,
+            "place": place.label,
+            "session": place.dose.number if place.dose else None,
+            "day": place.day,
         }
         kind = kinds.find(view.kind)
         if kind is not None and kind.export.file is not None:
@@ -126,14 +139,21 @@ def _json(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
         text = json.dumps(record, ensure_ascii=False, indent=2, default=str)
         yield ("\n    " if first else ",\n    ") + text.replace("\n", "\n    ")
         first = False
-    drafts = [{"id": str(draft["id"]), "updated_at": draft["updated_at"].isoformat(), "file": draft_name(draft, source.zone),
-               "data": {key: draft[key] for key in ("title", "body", "prompt_id") if draft.get(key) is not None}}
-              for draft in source.drafts()]
+    drafts = [
+        {
+            "id": str(draft["id"]),
+            "updated_at": draft["updated_at"].isoformat(),
+            "file": draft_name(draft, source.zone),
+            "data": {key: draft[key] for key in ("title", "body", "prompt_id") if draft.get(key) is not None},
+        }
+        for draft in source.drafts()
+    ]
     closing = json.dumps(drafts, ensure_ascii=False, indent=2).replace("\n", "\n  ")
     yield ("\n  ]" if not first else "]") + f',\n  "drafts": {closing}\n}}\n'
 
 
 # The printable summary ----------------------------------------------------------------------------------
+
 
 def _summary(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
     """The whole course, oldest first, a section per dosing session; rendered piece by piece."""
@@ -149,17 +169,30 @@ def _summary(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
             if group is not False:
                 yield str(parts.group_end())
             group = place.dose
-            yield str(parts.group_start(dose=place.dose, when=local(place.dose.occurred_at, zone).strftime(WHEN)
-                                        if place.dose else "", before_first=about.before_first))
+            yield str(
+                parts.group_start(
+                    dose=place.dose,
+                    when=local(place.dose.occurred_at, zone).strftime(WHEN) if place.dose else "",
+                    before_first=about.before_first,
+                )
+            )
         thumb = None
         if kind.has_pictures:
             picture = source.picture(view, "thumb")
             thumb = "data:image/jpeg;base64," + base64.b64encode(picture).decode("ascii") if picture else None
-        yield str(parts.item(view=view, shown=kind.display(view), label=kind.label,
-                             when=local(view.occurred_at, zone).strftime(WHEN),
-                             day=place.day, dose=place.dose, thumb=thumb,
-                             file=kind.export.file(view, zone) if kind.export.file else None,
-                             template=kind.export.summary))
+        yield str(
+            parts.item(
+                view=view,
+                shown=kind.display(view),
+                label=kind.label,
+                when=local(view.occurred_at, zone).strftime(WHEN),
+                day=place.day,
+                dose=place.dose,
+                thumb=thumb,
+                file=kind.export.file(view, zone) if kind.export.file else None,
+                template=kind.export.summary,
+            )
+        )
         count += 1
     if group is not False:
         yield str(parts.group_end())

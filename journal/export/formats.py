@@ -3,6 +3,7 @@
 File names inside the zip are built only from dates, ASCII slugs and ids: nothing a person typed
 can name a path. A CSV text cell that could start a formula is kept as text.
 """
+
 from __future__ import annotations
 
 import csv
@@ -70,5 +71,8 @@ def text_cell(value: Any) -> str:
 
 def when(view: RecordView, doses: Sequence[Dose], zone: str) -> list[str]:
     """The columns "when (UTC)", "when (local)", "place in the course"."""
-    return [view.occurred_at.isoformat(), local(view.occurred_at, zone).strftime("%Y-%m-%d %H:%M"),
-            place_of(view.occurred_at, doses, zone).label]
+    return [
+        view.occurred_at.isoformat(),
+        local(view.occurred_at, zone).strftime("%Y-%m-%d %H:%M"),
+        place_of(view.occurred_at, doses, zone).label,
+    ]

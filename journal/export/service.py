@@ -5,6 +5,7 @@ transaction that sees one moment of the database (a snapshot), so every file in 
 with every other even if the client writes on another device meanwhile. Records are opened a page
 at a time (records.oldest_first); the zip is handed on in chunks (zipstream.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,9 +57,10 @@ class Overview:
         return sum(self.counts.values())
 
     def lines(self) -> list[str]:
-        """"12 journal entries", ... for every kind there is at least one of."""
-        return [f"{count} {kinds.kind(kind).words[0 if count == 1 else 1]}" for kind, count in self.counts.items()
-                if count]
+        """ "12 journal entries", ... for every kind there is at least one of."""
+        return [
+            f"{count} {kinds.kind(kind).words[0 if count == 1 else 1]}" for kind, count in self.counts.items() if count
+        ]
 
     @property
     def approximate_size(self) -> str:
@@ -77,13 +79,20 @@ def overview(db: Session, owner_id: uuid.UUID) -> Overview:
     """Counts per kind and an honest estimate of the zip's size, without decrypting anything."""
     counts = {kind: 0 for kind in kinds.names()}  # every kind, in order
     text_bytes = 0
-    for kind, count, size in db.execute(select(Record.kind, func.count(), func.sum(func.length(Record.payload_ciphertext)))
-                                        .where(Record.owner_id == owner_id).group_by(Record.kind)):
+    for kind, count, size in db.execute(
+        select(Record.kind, func.count(), func.sum(func.length(Record.payload_ciphertext)))
+        .where(Record.owner_id == owner_id)
+        .group_by(Record.kind)
+    ):
         if kind in counts:
             counts[kind] = int(count)
         text_bytes += int(size or 0)
-    pictures = {variant: int(size or 0) for variant, size in db.execute(
-        select(Blob.variant, func.sum(Blob.size)).where(Blob.owner_id == owner_id).group_by(Blob.variant))}
+    pictures = {
+        variant: int(size or 0)
+        for variant, size in db.execute(
+            select(Blob.variant, func.sum(Blob.size)).where(Blob.owner_id == owner_id).group_by(Blob.variant)
+        )
+    }
     drafts = db.scalar(select(func.count()).select_from(Draft).where(Draft.owner_id == owner_id)) or 0
     # Display pictures as they are; thumbnails once, in the summary, as base64 (4/3 of their size).
     estimate = FIXED_BYTES + TEXT_COPIES * text_bytes + pictures.get("full", 0) + pictures.get("thumb", 0) * 4 // 3
@@ -91,6 +100,7 @@ def overview(db: Session, owner_id: uuid.UUID) -> Overview:
 
 
 # One moment of the database ----------------------------------------------------------------------------
+
 
 @contextmanager
 def snapshot(app: Flask) -> Iterator[Session]:
@@ -124,6 +134,7 @@ def guarded(chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
 
 # The client's own records ------------------------------------------------------------------------------
 
+
 class OwnRecords:
     """Everything the keyring's owner wrote, read from `db` (a snapshot)."""
 
@@ -142,9 +153,16 @@ class OwnRecords:
         return course_doses(self._db, self._keyring)
 
     def drafts(self) -> list[dict[str, Any]]:
-        return [{"id": draft.id, "updated_at": draft.updated_at, "title": draft.title, "body": draft.body,
-                 "prompt_id": draft.prompt_id}
-                for draft in sorted(entries.list_drafts(self._db, self._keyring), key=lambda one: one.updated_at)]
+        return [
+            {
+                "id": draft.id,
+                "updated_at": draft.updated_at,
+                "title": draft.title,
+                "body": draft.body,
+                "prompt_id": draft.prompt_id,
+            }
+            for draft in sorted(entries.list_drafts(self._db, self._keyring), key=lambda one: one.updated_at)
+        ]
 
 
 def client_archive(app: Flask, keyring: vault.Keyring, user: User, now: datetime) -> Iterator[bytes]:
@@ -156,8 +174,10 @@ def client_archive(app: Flask, keyring: vault.Keyring, user: User, now: datetime
             about = archive.About(
                 title="Your integration journal",
                 scope="Everything you wrote in the journal, decrypted, as it was when this copy was made.",
-                exported_at=now, people={"account": {"email": email, "time_zone": zone}},
-                counts=overview(db, user_id).lines())
+                exported_at=now,
+                people={"account": {"email": email, "time_zone": zone}},
+                counts=overview(db, user_id).lines(),
+            )
             yield from archive.build(OwnRecords(db, keyring, zone), about)
 
     return guarded(chunks)

@@ -4,6 +4,7 @@ Thin: the counts and the archive come from service.py. Exporting is a sensitive 
 password must have been entered in the last few minutes (journal/web/access/reauth.py), and each
 download is written to the security activity log.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -6,6 +6,7 @@ output is a small buffer that is handed on (`yield`) whenever it passes `chunk_s
 this takes is one chunk, the compressor's state and a few hundred bytes per member for the central
 directory at the end.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -48,8 +49,9 @@ class ZipStream:
         self._zip = zipfile.ZipFile(self._sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         self.names: set[str] = set()
 
-    def member(self, name: str, when: datetime, parts: Iterable[bytes | str], *, compress: bool = True
-               ) -> Iterator[bytes]:
+    def member(
+        self, name: str, when: datetime, parts: Iterable[bytes | str], *, compress: bool = True
+    ) -> Iterator[bytes]:
         """One file of the archive, its content given as parts that may be produced lazily."""
         if name in self.names or name.startswith("/") or ".." in name.split("/"):
             raise ValueError("member names are unique and relative")
@@ -61,7 +63,7 @@ class ZipStream:
             for part in parts:
                 data = part.encode("utf-8") if isinstance(part, str) else part
                 for start in range(0, len(data), PIECE_SIZE):
-                    handle.write(data[start:start + PIECE_SIZE])
+                    handle.write(data[start : start + PIECE_SIZE])
                     if self._sink.size >= self._chunk_size:
                         yield self._sink.drain()
         if self._sink.size >= self._chunk_size:

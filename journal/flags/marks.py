@@ -4,6 +4,7 @@ The marks are a list of {flag id, when}. The therapist's copy is sealed under th
 key; the same list is sealed to the client's public key, so the client's access history can say
 "marked as seen" while nothing in the database tells which record carried a flag, or that one did.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -64,8 +65,11 @@ def mark(keyring: vault.Keyring, link: Link, client: User, flag_ids: Iterable[st
 
 def notices(db: Session, keyring: vault.Keyring) -> list[Notice]:
     """Every mark the keyring owner's clinicians made on their flags, newest first."""
-    rows = db.execute(select(Link, User.display_name, User.email).join(User, User.id == Link.therapist_id)
-                      .where(Link.client_id == keyring.user_id, Link.flag_notices_ciphertext.is_not(None)))
+    rows = db.execute(
+        select(Link, User.display_name, User.email)
+        .join(User, User.id == Link.therapist_id)
+        .where(Link.client_id == keyring.user_id, Link.flag_notices_ciphertext.is_not(None))
+    )
     found = []
     for link, name, email in rows:
         try:

@@ -4,6 +4,7 @@ A flag describes what was answered (the item, the answer, the totals, the date);
 diagnosis or a risk score. Each flag has a stable id (rule and record), so a mark "seen" keeps
 holding for it, and a new answer that meets a rule again is a new flag.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -103,9 +104,11 @@ def band_flags(measures: Sequence[Measured], tz: ZoneInfo) -> list[Flag]:
         before[one.instrument.id] = one
         if previous is None or _band_index(one) <= _band_index(previous):
             continue
-        words = (f"{one.instrument.name} total {one.total} ({one.result.band.label}), {_day(one.occurred_at, tz)}; "
-                 f"the one shared before it was {previous.total} ({previous.result.band.label}), "
-                 f"{_day(previous.occurred_at, tz)}")
+        words = (
+            f"{one.instrument.name} total {one.total} ({one.result.band.label}), {_day(one.occurred_at, tz)}; "
+            f"the one shared before it was {previous.total} ({previous.result.band.label}), "
+            f"{_day(previous.occurred_at, tz)}"
+        )
         found.append(Flag(f"band:{one.id}", "band", one.id, one.occurred_at, words))
     return found
 
@@ -120,16 +123,18 @@ def mood_flags(checkins: Sequence[Checked], tz: ZoneInfo) -> list[Flag]:
     holding = False
     for end in range(WINDOW - 1, len(moods)):
         start = end - WINDOW + 1
-        usual_from = moods[max(0, start - BASELINE_MAX):start]
+        usual_from = moods[max(0, start - BASELINE_MAX) : start]
         low = []
         if len(usual_from) >= BASELINE_MIN:
             usual = median(one.mood for one in usual_from)
-            low = [one for one in moods[start:end + 1] if one.mood <= usual - DROP]
+            low = [one for one in moods[start : end + 1] if one.mood <= usual - DROP]
         now_holding = len(low) >= LOWS
         if now_holding and not holding:
             values = " and ".join(f"{one.mood} on {_day(one.occurred_at, tz)}" for one in low)
-            words = (f"Mood {values}: {DROP} or more below their usual {_number(usual)} "
-                     f"(the median of the {len(usual_from)} shared check-ins before)")
+            words = (
+                f"Mood {values}: {DROP} or more below their usual {_number(usual)} "
+                f"(the median of the {len(usual_from)} shared check-ins before)"
+            )
             found.append(Flag(f"mood:{moods[end].id}", "mood", moods[end].id, moods[end].occurred_at, words))
         holding = now_holding
     return found

@@ -1,4 +1,5 @@
 """Flags for one client on one therapist's desk: from what is shared now, with the therapist's marks."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -30,8 +31,9 @@ def client_flags(keyring: vault.Keyring, link: Link, views: Iterable[RecordView]
     return with_marks(flags_for(measures, checkins, zone), marks.seen(keyring, link))
 
 
-def mark_seen(keyring: vault.Keyring, link: Link, client: User, flags: list[Flag], flag_ids: list[str],
-              now: datetime) -> bool:
+def mark_seen(
+    keyring: vault.Keyring, link: Link, client: User, flags: list[Flag], flag_ids: list[str], now: datetime
+) -> bool:
     """Mark current flags seen; False (and nothing marked) when any id is no current flag (revoked, made up)."""
     if not flag_ids or not set(flag_ids) <= {flag.id for flag in flags}:
         return False

@@ -1,4 +1,5 @@
 """Can the database be written? A real write, and room left on the disk an embedded database lives on."""
+
 from __future__ import annotations
 
 import os

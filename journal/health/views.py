@@ -1,4 +1,5 @@
 """/healthz for load balancers and monitoring: can the database be read and written?"""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify

@@ -1,4 +1,5 @@
 """The intention as every reader of records sees it (journal/records/kinds.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,11 +27,20 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return ("Intention" if shown.active else "Intention (archived)"), shown.text
 
 
-INTENTION = kinds.register(kinds.RecordKind(
-    name=KIND, label="Intention", words=("intention", "intentions"),
-    display=display, summary=summary, owner_url=lambda _view: url_for("intentions.list_intentions"),
-    partial="intentions/_intention.html", standing_share="Intentions",
-    export=kinds.KindExport(export.members, summary="intentions/_export_item.html", readme=(
-        "  intentions.csv      Intentions, active and archived.",
-    )),
-))
+INTENTION = kinds.register(
+    kinds.RecordKind(
+        name=KIND,
+        label="Intention",
+        words=("intention", "intentions"),
+        display=display,
+        summary=summary,
+        owner_url=lambda _view: url_for("intentions.list_intentions"),
+        partial="intentions/_intention.html",
+        standing_share="Intentions",
+        export=kinds.KindExport(
+            export.members,
+            summary="intentions/_export_item.html",
+            readme=("  intentions.csv      Intentions, active and archived.",),
+        ),
+    )
+)

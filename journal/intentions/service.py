@@ -1,4 +1,5 @@
 """Intentions in the client's own words: a few active at a time, archived when done."""
+
 from __future__ import annotations
 
 import uuid
@@ -61,8 +62,9 @@ def create_intention(db: Session, keyring: vault.Keyring, client_key: str, text:
     return intention_id
 
 
-def update_intention(db: Session, keyring: vault.Keyring, intention_id: uuid.UUID, base_version: int,
-                     text: str, now: datetime):
+def update_intention(
+    db: Session, keyring: vault.Keyring, intention_id: uuid.UUID, base_version: int, text: str, now: datetime
+):
     current = get_intention(db, keyring, intention_id)
     if current is None:
         return None
@@ -85,5 +87,6 @@ def delete_intention(db: Session, keyring: vault.Keyring, intention_id: uuid.UUI
 
 
 def _view(view: records.RecordView) -> IntentionView:
-    return IntentionView(view.id, view.data.get("text", ""), bool(view.data.get("active", True)),
-                         view.occurred_at, view.version)
+    return IntentionView(
+        view.id, view.data.get("text", ""), bool(view.data.get("active", True)), view.occurred_at, view.version
+    )

@@ -1,4 +1,5 @@
 """Intention pages: write, edit, archive, bring back, delete."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,9 +31,13 @@ def list_intentions():
     for dose in dosing.list_doses(db, _keyring()):
         for intention_id in dose.intention_ids:
             carried.setdefault(intention_id, []).append(dose.number)
-    return render_template("intentions/list.html", active=[i for i in every if i.active],
-                           archived=[i for i in every if not i.active], carried=carried,
-                           limit=service.MAX_ACTIVE)
+    return render_template(
+        "intentions/list.html",
+        active=[i for i in every if i.active],
+        archived=[i for i in every if not i.active],
+        carried=carried,
+        limit=service.MAX_ACTIVE,
+    )
 
 
 @bp.get("/new")
@@ -57,8 +62,13 @@ def create_intention():
         except service.TooManyActive as limit:
             errors = {"text": str(limit)}
     if errors:
-        return render_template("intentions/form.html", intention=None, text=request.form.get("text", ""),
-                               errors=errors, client_key=client_key), 422
+        return render_template(
+            "intentions/form.html",
+            intention=None,
+            text=request.form.get("text", ""),
+            errors=errors,
+            client_key=client_key,
+        ), 422
     db.commit()
     flash("Intention saved.", "info")
     return redirect(url_for("intentions.list_intentions"), 303)
@@ -79,8 +89,9 @@ def update_intention(intention_id):
     intention = _intention_or_404(intention_id)
     text, errors = service.clean_intention(request.form.get("text"))
     if errors:
-        return render_template("intentions/form.html", intention=intention, text=request.form.get("text", ""),
-                               errors=errors), 422
+        return render_template(
+            "intentions/form.html", intention=intention, text=request.form.get("text", ""), errors=errors
+        ), 422
     try:
         version = int(request.form.get("version", ""))
     except ValueError:
@@ -89,10 +100,16 @@ def update_intention(intention_id):
     result = service.update_intention(db, _keyring(), intention_id, version, text, utcnow())
     if isinstance(result, StaleVersion):
         current = result.current.data.get("text", "")
-        errors = {"text": f"This intention was changed on another device meanwhile: it now reads “{current}”. "
-                          "Saving again replaces it with your words below."}
-        return render_template("intentions/form.html", intention=service.get_intention(db, _keyring(), intention_id),
-                               text=text, errors=errors), 409
+        errors = {
+            "text": f"This intention was changed on another device meanwhile: it now reads “{current}”. "
+            "Saving again replaces it with your words below."
+        }
+        return render_template(
+            "intentions/form.html",
+            intention=service.get_intention(db, _keyring(), intention_id),
+            text=text,
+            errors=errors,
+        ), 409
     db.commit()
     flash("Intention saved.", "info")
     return redirect(url_for("intentions.list_intentions"), 303)

@@ -1,4 +1,5 @@
 """Questionnaires in an export zip: a CSV per questionnaire, every answer, the total and the published band."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -16,18 +17,33 @@ def members(source, doses: Sequence[Dose], made: datetime) -> Iterator:
 
 
 def _csv(source, doses: Sequence[Dose], instrument) -> Iterator[str]:
-    items = [f"{number}. {text} (0-{len(instrument.options) - 1})"
-             for number, text in zip(instrument.numbers, instrument.items, strict=True)]
+    items = [
+        f"{number}. {text} (0-{len(instrument.options) - 1})"
+        for number, text in zip(instrument.numbers, instrument.items, strict=True)
+    ]
     difficulty = [instrument.difficulty] if instrument.difficulty else []
-    yield CSV_BOM + row(["id", "when (UTC)", "when (local)", "place in the course", *items, *difficulty,
-                         "total", "out of", "band"])
+    yield CSV_BOM + row(
+        ["id", "when (UTC)", "when (local)", "place in the course", *items, *difficulty, "total", "out of", "band"]
+    )
     for view in source.records([KIND]):
         if view.data.get("instrument") != instrument.id:
             continue
         measured = view_of(view)
         if measured is None:
             continue  # answers that cannot be scored as published: kept in records.json
-        answered = [instrument.difficulty_options[measured.difficulty] if measured.difficulty is not None else ""
-                    ] if instrument.difficulty else []
-        yield row([view.id, *when(view, doses, source.zone), *(measured.answers[n] for n in instrument.numbers),
-                   *answered, measured.total, instrument.max_total, measured.result.band.label])
+        answered = (
+            [instrument.difficulty_options[measured.difficulty] if measured.difficulty is not None else ""]
+            if instrument.difficulty
+            else []
+        )
+        yield row(
+            [
+                view.id,
+                *when(view, doses, source.zone),
+                *(measured.answers[n] for n in instrument.numbers),
+                *answered,
+                measured.total,
+                instrument.max_total,
+                measured.result.band.label,
+            ]
+        )

@@ -4,6 +4,7 @@ Pure data and pure functions: no database, no Flask. The wording is the publishe
 scoring is the published scoring (a plain sum of the item values), and the bands are the
 published severity bands (PHQ-9, GAD-7) or the published provisional cut-point (PCL-5).
 """
+
 from __future__ import annotations
 
 import re
@@ -98,8 +99,10 @@ PHQ9 = Instrument(
         Band("moderately-severe", 15, 19, "Moderately severe"),
         Band("severe", 20, 27, "Severe"),
     ),
-    difficulty=("If you checked off any problems, how difficult have these problems made it for you to do "
-                "your work, take care of things at home, or get along with other people?"),
+    difficulty=(
+        "If you checked off any problems, how difficult have these problems made it for you to do "
+        "your work, take care of things at home, or get along with other people?"
+    ),
     difficulty_options=DIFFICULTY,
     crisis_item=9,
 )
@@ -135,9 +138,11 @@ PCL5 = Instrument(
     name="PCL-5",
     title="PTSD Checklist for DSM-5 (PCL-5)",
     about="Twenty questions about how a very stressful experience has affected you in the past month.",
-    instructions=("Below is a list of problems that people sometimes have in response to a very stressful "
-                  "experience. Please read each problem carefully and then choose one answer to indicate "
-                  "how much you have been bothered by that problem in the past month."),
+    instructions=(
+        "Below is a list of problems that people sometimes have in response to a very stressful "
+        "experience. Please read each problem carefully and then choose one answer to indicate "
+        "how much you have been bothered by that problem in the past month."
+    ),
     stem="In the past month, how much were you bothered by:",
     period="the past month",
     items=(
@@ -182,8 +187,10 @@ PCL5 = Instrument(
         Cluster("D", "Negative changes in thoughts and mood (cluster D, items 8-14)", 8, 14),
         Cluster("E", "Changes in arousal and reactivity (cluster E, items 15-20)", 15, 20),
     ),
-    guidance=("Published guidance: a total of 31-33 or higher suggests probable PTSD. That range is a "
-              "provisional cut-point for screening, not a diagnosis; only a clinical assessment can say more."),
+    guidance=(
+        "Published guidance: a total of 31-33 or higher suggests probable PTSD. That range is a "
+        "provisional cut-point for screening, not a diagnosis; only a clinical assessment can say more."
+    ),
 )
 
 INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PHQ9, GAD7, PCL5)}

@@ -4,6 +4,7 @@ The payload keeps the instrument, the answers and the score computed when saved;
 scores the answers again with instruments.py, so a result shown is always the published scoring
 of what the client answered.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -18,9 +19,23 @@ from ..course.days import Dose
 from ..records import service as records
 from .instruments import INSTRUMENTS, Instrument, Score, describe_missing, parse_answers, score, unanswered
 
-__all__ = ["INSTRUMENTS", "KIND", "MeasureView", "Change", "SinceDose", "History",
-           "read_form", "create_measure", "get_measure", "list_measures", "delete_measure", "scores",
-           "history", "overview", "describe_missing"]
+__all__ = [
+    "INSTRUMENTS",
+    "KIND",
+    "MeasureView",
+    "Change",
+    "SinceDose",
+    "History",
+    "read_form",
+    "create_measure",
+    "get_measure",
+    "list_measures",
+    "delete_measure",
+    "scores",
+    "history",
+    "overview",
+    "describe_missing",
+]
 
 KIND = "measure"
 
@@ -92,8 +107,15 @@ def read_form(instrument: Instrument, form) -> tuple[dict[int, int], int | None,
     return answers, difficulty, unanswered(instrument, answers)
 
 
-def create_measure(db: Session, keyring: vault.Keyring, client_key: str, instrument: Instrument,
-                   answers: dict[int, int], difficulty: int | None, now: datetime) -> uuid.UUID:
+def create_measure(
+    db: Session,
+    keyring: vault.Keyring,
+    client_key: str,
+    instrument: Instrument,
+    answers: dict[int, int],
+    difficulty: int | None,
+    now: datetime,
+) -> uuid.UUID:
     """Save once per client-made id; a repeat of the same form returns the first record."""
     result = score(instrument, answers)  # refuses an incomplete set
     payload = {
@@ -139,8 +161,10 @@ def overview(db: Session, keyring: vault.Keyring) -> list[History]:
     """One history per instrument, in the order of INSTRUMENTS."""
     measures = list_measures(db, keyring)
     doses = course.doses(db, keyring)
-    return [_history(instrument, [m for m in measures if m.instrument.id == instrument.id], doses)
-            for instrument in INSTRUMENTS.values()]
+    return [
+        _history(instrument, [m for m in measures if m.instrument.id == instrument.id], doses)
+        for instrument in INSTRUMENTS.values()
+    ]
 
 
 def _history(instrument: Instrument, measures: list[MeasureView], doses: list[Dose]) -> History:

@@ -1,4 +1,5 @@
 """Questionnaire pages. Thin: parse the form, call the service, pick the template."""
+
 from __future__ import annotations
 
 import uuid
@@ -24,10 +25,15 @@ def _keyring():
 
 
 def _form_page(instrument, *, client_key, answers=None, difficulty=None, missing=(), status=200):
-    return render_template("measures/form.html", instrument=instrument, client_key=client_key,
-                           answers=answers or {}, difficulty=difficulty, missing=list(missing),
-                           missing_message=service.describe_missing(instrument, list(missing)) if missing else None
-                           ), status
+    return render_template(
+        "measures/form.html",
+        instrument=instrument,
+        client_key=client_key,
+        answers=answers or {},
+        difficulty=difficulty,
+        missing=list(missing),
+        missing_message=service.describe_missing(instrument, list(missing)) if missing else None,
+    ), status
 
 
 @bp.get("")
@@ -60,8 +66,9 @@ def create_measure(instrument_id):
         abort(400)
     answers, difficulty, missing = service.read_form(instrument, request.form)
     if missing:
-        return _form_page(instrument, client_key=client_key, answers=answers, difficulty=difficulty,
-                          missing=missing, status=422)
+        return _form_page(
+            instrument, client_key=client_key, answers=answers, difficulty=difficulty, missing=missing, status=422
+        )
     db = get_db()
     measure_id = service.create_measure(db, _keyring(), client_key, instrument, answers, difficulty, utcnow())
     db.commit()
@@ -72,8 +79,11 @@ def create_measure(instrument_id):
 @client_required
 def result(measure_id):
     """The score, its band and what it is (and is not); crisis resources first after PHQ-9 item 9 > 0."""
-    return render_template("measures/result.html", measure=_measure_or_404(measure_id),
-                           crisis=crisis_lines(get_db(), current_user.user, current_app.config))
+    return render_template(
+        "measures/result.html",
+        measure=_measure_or_404(measure_id),
+        crisis=crisis_lines(get_db(), current_user.user, current_app.config),
+    )
 
 
 @bp.get("/<uuid:measure_id>/delete")

@@ -1,4 +1,5 @@
 """Home, help in a crisis, and the account page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
@@ -31,8 +32,14 @@ def home():
     # A clinician whose key changed since the client linked is told here, where the client looks first.
     key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow())
     db.commit()
-    return render_template("pages/today.html", today=day, offset=offset, key_changes=key_changes,
-                           key_changed_words=sharing.key_changed_words, linked=has_links(db, current_user.user.id))
+    return render_template(
+        "pages/today.html",
+        today=day,
+        offset=offset,
+        key_changes=key_changes,
+        key_changed_words=sharing.key_changed_words,
+        linked=has_links(db, current_user.user.id),
+    )
 
 
 @bp.get("/new")
@@ -56,5 +63,6 @@ def crisis_help():
 @login_required
 def account():
     """Me: the account, the recovery code, the theme, signing out."""
-    return render_template("pages/account.html", user=current_user.user,
-                           practice_line=practice_line.of(current_user.user))
+    return render_template(
+        "pages/account.html", user=current_user.user, practice_line=practice_line.of(current_user.user)
+    )

@@ -5,6 +5,7 @@ rising sun on a horizon line, on the app's blue. Maskable icons fill the whole s
 drawing inside the central safe circle (80 % of the width), so launchers can crop them to any shape.
 `flask icons` writes them into journal/static/icons/.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The web app manifest: how the app looks once installed on a home screen."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,7 +20,7 @@ def manifest(asset: Callable[[str], str]) -> dict[str, Any]:
         "name": "Integration journal",
         "short_name": "Journal",
         "description": "A private journal for the weeks around ketamine-assisted therapy: "
-                       "write, check in, keep your art, and share what you choose with your therapist.",
+        "write, check in, keep your art, and share what you choose with your therapist.",
         "lang": "en",
         "dir": "ltr",
         "start_url": "/",
@@ -36,9 +37,19 @@ def manifest(asset: Callable[[str], str]) -> dict[str, Any]:
             icon("maskable-512.png", 512, "maskable"),
         ],
         "shortcuts": [
-            {"name": "New entry", "short_name": "Write", "description": "Write a journal entry",
-             "url": "/entries/new", "icons": [icon("shortcut-entry-96.png", 96, "any")]},
-            {"name": "Check in", "short_name": "Check in", "description": "Log how you are right now",
-             "url": "/checkins/new", "icons": [icon("shortcut-checkin-96.png", 96, "any")]},
+            {
+                "name": "New entry",
+                "short_name": "Write",
+                "description": "Write a journal entry",
+                "url": "/entries/new",
+                "icons": [icon("shortcut-entry-96.png", 96, "any")],
+            },
+            {
+                "name": "Check in",
+                "short_name": "Check in",
+                "description": "Log how you are right now",
+                "url": "/checkins/new",
+                "icons": [icon("shortcut-checkin-96.png", 96, "any")],
+            },
         ],
     }

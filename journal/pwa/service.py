@@ -1,4 +1,5 @@
 """Rules for the installed app: what the service worker keeps, and the offline-capture choice."""
+
 from __future__ import annotations
 
 import hashlib

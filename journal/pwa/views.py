@@ -3,6 +3,7 @@
 The offline pages (/offline, /offline/entry, /offline/checkin, /outbox) are the same for everyone:
 drawn without the session, so the copies the service worker keeps hold no user, token or writing.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ def manifest():
 def service_worker():
     """The worker itself is never cached long: browsers check it on every launch."""
     files = current_app.extensions["static_files"]
-    body = render_template("pwa/sw.js", release=service.release(files), precache=service.precache(files),
-                           offline="/offline", shells=SHELLS)
+    body = render_template(
+        "pwa/sw.js", release=service.release(files), precache=service.precache(files), offline="/offline", shells=SHELLS
+    )
     return Response(body, mimetype="application/javascript")
 
 
@@ -52,8 +54,17 @@ def offline_entry():
 @bp.get("/offline/checkin")
 def offline_checkin():
     """The check-in form as kept on the device."""
-    return render_template("pwa/offline_checkin.html", shell=True, form={}, errors={}, client_key="",
-                           submitted=False, picked=set(), scale_state=checkins.scale_state(None), v=vocabulary)
+    return render_template(
+        "pwa/offline_checkin.html",
+        shell=True,
+        form={},
+        errors={},
+        client_key="",
+        submitted=False,
+        picked=set(),
+        scale_state=checkins.scale_state(None),
+        v=vocabulary,
+    )
 
 
 @bp.get("/outbox")
@@ -69,6 +80,10 @@ def set_offline_capture():
     enabled = request.form.get("offline_capture") == "on"
     service.set_offline_capture(db, current_user.user, enabled)
     db.commit()
-    flash("Offline writing is on for this account." if enabled else
-          "Offline writing is off. Anything already waiting on this device will still be sent.", "info")
+    flash(
+        "Offline writing is on for this account."
+        if enabled
+        else "Offline writing is off. Anything already waiting on this device will still be sent.",
+        "info",
+    )
     return redirect(url_for("pages.account") + "#offline", 303)

@@ -9,6 +9,7 @@ and is refused with nothing saved.
 
 Lock order, everywhere: records, blobs, shares, links, then the user's row.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -41,5 +42,12 @@ def hold_account_key(db: Session, user: User, keyring: vault.Keyring) -> vault.K
 
 
 def _hold(db: Session, keyring: vault.Keyring, condition) -> bool:
-    return db.execute(update(User).where(User.id == keyring.user_id, condition)
-                      .values(uk_version=User.uk_version).execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        db.execute(
+            update(User)
+            .where(User.id == keyring.user_id, condition)
+            .values(uk_version=User.uk_version)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )

@@ -6,6 +6,7 @@ page's counts, the brief's "since last" lines, the zip's members). The lookups b
 first and keep its order, so the registry is complete and in order whichever module is imported first.
 Pure: no database, no keys.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -84,8 +85,10 @@ def _load() -> dict[str, RecordKind]:
     if not _LOADED:
         listing = importlib.import_module("journal.kinds")
         if not getattr(listing, "COMPLETE", False):
-            raise RuntimeError("record kinds were looked up while they were being registered: a kind's "
-                               "package must not look them up as it is imported")
+            raise RuntimeError(
+                "record kinds were looked up while they were being registered: a kind's "
+                "package must not look them up as it is imported"
+            )
         order = [one.name for one in listing.ORDER]
         if sorted(order) != sorted(_KINDS):
             raise RuntimeError(f"journal/kinds.py lists {order}, the packages registered {sorted(_KINDS)}")
@@ -111,9 +114,11 @@ def all_kinds() -> tuple[RecordKind, ...]:
 
 def names(*, on_timeline: bool | None = None, shareable: bool | None = None) -> tuple[str, ...]:
     """Kind names, in order; only those on the timeline or shareable when asked."""
-    return tuple(one.name for one in all_kinds()
-                 if (on_timeline is None or one.on_timeline == on_timeline)
-                 and (shareable is None or one.shareable == shareable))
+    return tuple(
+        one.name
+        for one in all_kinds()
+        if (on_timeline is None or one.on_timeline == on_timeline) and (shareable is None or one.shareable == shareable)
+    )
 
 
 def label(name: str | None) -> str:
@@ -141,4 +146,4 @@ def standing_share_choices() -> dict[str, str]:
 def short(text: str, limit: int = 140) -> str:
     """Words on one line, cut to `limit` characters with an ellipsis."""
     words = " ".join(str(text).split())
-    return words if len(words) <= limit else words[:limit - 3].rstrip() + "…"
+    return words if len(words) <= limit else words[: limit - 3].rstrip() + "…"

@@ -4,6 +4,7 @@ Every kind (each described once in its own package, journal/records/kinds.py) is
 fields are sealed in its payload; ordering metadata (kind, occurred_at) stays in clear. Every query is
 scoped to the keyring's owner, so a row can only be found by the person who can open it.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -44,9 +45,16 @@ class StaleVersion:
     current: RecordView
 
 
-def create(db: Session, keyring: vault.Keyring, kind: str, client_key: str, payload: dict[str, Any],
-           occurred_at: datetime, now: datetime, attachments: Mapping[str, bytes] | None = None
-           ) -> tuple[uuid.UUID, bool]:
+def create(
+    db: Session,
+    keyring: vault.Keyring,
+    kind: str,
+    client_key: str,
+    payload: dict[str, Any],
+    occurred_at: datetime,
+    now: datetime,
+    attachments: Mapping[str, bytes] | None = None,
+) -> tuple[uuid.UUID, bool]:
     """Create once per client-made id. Returns (id, created); a repeat returns the first record.
 
     Attachments (a photo's variants) are sealed under the record's data key and stored in the
@@ -55,8 +63,16 @@ def create(db: Session, keyring: vault.Keyring, kind: str, client_key: str, payl
     existing = id_by_client_key(db, keyring, client_key)
     if existing is not None:
         return existing, False
-    record = Record(id=uuid.uuid4(), owner_id=keyring.user_id, kind=kind, idempotency_key=client_key,
-                    occurred_at=occurred_at, created_at=now, updated_at=now, version=1)
+    record = Record(
+        id=uuid.uuid4(),
+        owner_id=keyring.user_id,
+        kind=kind,
+        idempotency_key=client_key,
+        occurred_at=occurred_at,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
     sealed = vault.seal_payload(keyring, record, payload, attachments)
     try:
         with db.begin_nested():
@@ -83,8 +99,9 @@ def get(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) ->
     return open_row(keyring, row) if row is not None else None
 
 
-def list_kind(db: Session, keyring: vault.Keyring, kind: str, *, since: datetime | None = None,
-              newest_first: bool = True) -> list[RecordView]:
+def list_kind(
+    db: Session, keyring: vault.Keyring, kind: str, *, since: datetime | None = None, newest_first: bool = True
+) -> list[RecordView]:
     """Every record of one kind (optionally since a time), opened."""
     query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind == kind)
     if since is not None:
@@ -93,8 +110,9 @@ def list_kind(db: Session, keyring: vault.Keyring, kind: str, *, since: datetime
     return [open_row(keyring, row) for row in db.scalars(query.order_by(*order))]
 
 
-def page(db: Session, keyring: vault.Keyring, kinds: Iterable[str], before: str | None,
-         limit: int) -> tuple[list[RecordView], str | None]:
+def page(
+    db: Session, keyring: vault.Keyring, kinds: Iterable[str], before: str | None, limit: int
+) -> tuple[list[RecordView], str | None]:
     """Newest first, a page at a time; the cursor names the last record shown. ValueError on a bad cursor."""
     query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind.in_(list(kinds)))
     cursor = parse_cursor(before)
@@ -107,8 +125,9 @@ def page(db: Session, keyring: vault.Keyring, kinds: Iterable[str], before: str 
     return views, (make_cursor(views[-1]) if more and views else None)
 
 
-def oldest_first(db: Session, keyring: vault.Keyring, kinds: Iterable[str], page_size: int = 50
-                 ) -> Iterator[RecordView]:
+def oldest_first(
+    db: Session, keyring: vault.Keyring, kinds: Iterable[str], page_size: int = 50
+) -> Iterator[RecordView]:
     """Every record of these kinds, oldest first, opened one page at a time (for an export).
 
     Only one page of rows and opened payloads is held at once, whatever the number of records.
@@ -132,15 +151,24 @@ def oldest_first(db: Session, keyring: vault.Keyring, kinds: Iterable[str], page
 
 def times(db: Session, keyring: vault.Keyring, kind: str) -> list[tuple[uuid.UUID, datetime]]:
     """(id, occurred_at) of every record of a kind, oldest first, without opening any."""
-    query = (select(Record.id, Record.occurred_at)
-             .where(Record.owner_id == keyring.user_id, Record.kind == kind)
-             .order_by(Record.occurred_at, Record.id))
+    query = (
+        select(Record.id, Record.occurred_at)
+        .where(Record.owner_id == keyring.user_id, Record.kind == kind)
+        .order_by(Record.occurred_at, Record.id)
+    )
     return [(row.id, row.occurred_at) for row in db.execute(query)]
 
 
-def update(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, base_version: int,
-           payload: dict[str, Any], now: datetime, occurred_at: datetime | None = None
-           ) -> RecordView | StaleVersion | None:
+def update(
+    db: Session,
+    keyring: vault.Keyring,
+    kind: str,
+    record_id: uuid.UUID,
+    base_version: int,
+    payload: dict[str, Any],
+    now: datetime,
+    occurred_at: datetime | None = None,
+) -> RecordView | StaleVersion | None:
     """Save a new version sealed under a new data key, if `base_version` is still the latest.
 
     Two edits sent at once on the same version: the first to claim the next version saves, the
@@ -159,8 +187,9 @@ def update(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID,
 REKEY_TRIES = 5
 
 
-def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: datetime, *,
-          unless_current: bool = False) -> bool:
+def rekey(
+    db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: datetime, *, unless_current: bool = False
+) -> bool:
     """A new data key for the same content: an old wrap of the old key opens nothing written from now on.
 
     If an edit takes the next version first, re-key on top of it: the newest version always ends
@@ -168,8 +197,11 @@ def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: dateti
     the keyring's user key (an edit saved it there first) is left as it is.
     """
     for _ in range(REKEY_TRIES):
-        row = db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id)
-                        .execution_options(populate_existing=True))
+        row = db.scalar(
+            select(Record)
+            .where(Record.id == record_id, Record.owner_id == keyring.user_id)
+            .execution_options(populate_existing=True)
+        )
         if row is None:
             return False
         if unless_current and row.uk_version == keyring.uk_version:
@@ -179,15 +211,24 @@ def rekey(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, now: dateti
     raise RuntimeError("record kept changing while being re-keyed")
 
 
-def _reseal(db: Session, keyring: vault.Keyring, row: Record, payload: dict[str, Any], now: datetime,
-            occurred_at: datetime | None, touch: bool = True) -> RecordView | None:
+def _reseal(
+    db: Session,
+    keyring: vault.Keyring,
+    row: Record,
+    payload: dict[str, Any],
+    now: datetime,
+    occurred_at: datetime | None,
+    touch: bool = True,
+) -> RecordView | None:
     """Seal the next version under a new data key (payload, attachments, every share's wrap).
 
     None, with nothing written, when another request took the next version first.
     """
     # Attachments were sealed under the old data key and version: open them before claiming the next.
-    attachments = {variant: vault.open_attachment(keyring, row, variant, blobs.STORE.get(db, row.id, variant))
-                   for variant in blobs.STORE.variants(db, row.id)}
+    attachments = {
+        variant: vault.open_attachment(keyring, row, variant, blobs.STORE.get(db, row.id, variant))
+        for variant in blobs.STORE.variants(db, row.id)
+    }
     if not _claim_next_version(db, row):
         return None
     if touch:
@@ -209,10 +250,15 @@ def _claim_next_version(db: Session, row: Record) -> bool:
     On PostgreSQL the row stays locked until commit (a concurrent claim waits, then finds the new
     version and fails); on SQLite the statement takes the database's write lock.
     """
-    claimed = db.execute(
-        sql_update(Record).where(Record.id == row.id, Record.version == row.version)
-        .values(version=row.version + 1).execution_options(synchronize_session=False)
-    ).rowcount == 1
+    claimed = (
+        db.execute(
+            sql_update(Record)
+            .where(Record.id == row.id, Record.version == row.version)
+            .values(version=row.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if claimed:
         set_committed_value(row, "version", row.version + 1)
     return claimed
@@ -227,16 +273,18 @@ def delete(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID)
     return True
 
 
-def owned_row(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, *, fresh: bool = False
-              ) -> Record | None:
+def owned_row(
+    db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, *, fresh: bool = False
+) -> Record | None:
     """The keyring owner's row of this kind; `fresh` reads it again over what this session holds."""
     query = select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id, Record.kind == kind)
     return db.scalar(query.execution_options(populate_existing=True) if fresh else query)
 
 
 def open_row(keyring: vault.Keyring, row: Record) -> RecordView:
-    return RecordView(row.id, row.kind, row.occurred_at, row.created_at, row.updated_at, row.version,
-                      vault.open_payload(keyring, row))
+    return RecordView(
+        row.id, row.kind, row.occurred_at, row.created_at, row.updated_at, row.version, vault.open_payload(keyring, row)
+    )
 
 
 def make_cursor(view: RecordView) -> str:
@@ -257,6 +305,4 @@ def parse_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
 
 
 def id_by_client_key(db: Session, keyring: vault.Keyring, client_key: str) -> uuid.UUID | None:
-    return db.scalar(
-        select(Record.id).where(Record.owner_id == keyring.user_id, Record.idempotency_key == client_key)
-    )
+    return db.scalar(select(Record.id).where(Record.owner_id == keyring.user_id, Record.idempotency_key == client_key))

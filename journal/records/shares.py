@@ -5,6 +5,7 @@ A share whose clinician's key has changed since the client pinned it is never ma
 when that was found (`key_changed_at`), the client's security activity says so, and nothing new is
 shared on that link until the client links again with a new code.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,8 +40,9 @@ def not_shared_now():
 
 def current_shares(query, recipient_id, owner_id):
     """`query` (over `Record`) narrowed to the owner's records shared now with the recipient."""
-    return (query.join(Share, shared_now())
-            .where(Share.recipient_id == recipient_id, Share.owner_id == owner_id, Record.owner_id == owner_id))
+    return query.join(Share, shared_now()).where(
+        Share.recipient_id == recipient_id, Share.owner_id == owner_id, Record.owner_id == owner_id
+    )
 
 
 def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: datetime) -> Share:
@@ -58,8 +60,16 @@ def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: 
     wrap, sig = _signed_wrap(db, keyring, row, link, now)
     share = db.scalar(select(Share).where(Share.record_id == row.id, Share.recipient_id == link.therapist_id))
     if share is None:
-        share = Share(record_id=row.id, link_id=link.id, owner_id=row.owner_id, recipient_id=link.therapist_id,
-                      created_at=now, dek_version=row.version, wrap=wrap, sig=sig)
+        share = Share(
+            record_id=row.id,
+            link_id=link.id,
+            owner_id=row.owner_id,
+            recipient_id=link.therapist_id,
+            created_at=now,
+            dek_version=row.version,
+            wrap=wrap,
+            sig=sig,
+        )
         db.add(share)
     else:
         share.wrap, share.sig, share.dek_version = wrap, sig, row.version
@@ -69,16 +79,24 @@ def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: 
 
 def hold_version(db: Session, row: Record) -> bool:
     """Lock the record's row for this transaction if it is still at the version held; false if not."""
-    return db.execute(update(Record).where(Record.id == row.id, Record.version == row.version)
-                      .values(version=Record.version).execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        db.execute(
+            update(Record)
+            .where(Record.id == row.id, Record.version == row.version)
+            .values(version=Record.version)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def rewrap(db: Session, keyring: vault.Keyring, row: Record) -> None:
     """After a new data key: every current share gets a signed wrap of the new key, or ends if the key changed
     (and the link says so)."""
     now = utcnow()
-    for share, link in db.execute(select(Share, Link).join(Link, Share.link_id == Link.id)
-                                  .where(Share.record_id == row.id)):
+    for share, link in db.execute(
+        select(Share, Link).join(Link, Share.link_id == Link.id).where(Share.record_id == row.id)
+    ):
         try:
             share.wrap, share.sig = _signed_wrap(db, keyring, row, link, now)
             share.dek_version = row.version
@@ -110,8 +128,13 @@ def key_still_pinned(db: Session, keyring: vault.Keyring, link: Link, now: datet
         return True
     link.key_changed_at = now
     therapist = db.get(User, link.therapist_id)
-    activity.record(db, link.client_id, "clinician_key_changed",
-                    detail=(therapist.display_name or therapist.email) if therapist else None, now=now)
+    activity.record(
+        db,
+        link.client_id,
+        "clinician_key_changed",
+        detail=(therapist.display_name or therapist.email) if therapist else None,
+        now=now,
+    )
     db.flush()
     return False
 

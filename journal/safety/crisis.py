@@ -4,6 +4,7 @@ One rule for every page that shows crisis lines (help, a questionnaire's result,
 The practice lines are public details a therapist chose to give their clients; a signed-in client's
 page also carries them as data, so the phone can show them on the offline page (static/crisis-lines.js).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -37,15 +38,25 @@ class CrisisLines:
 
     def for_device(self) -> list[dict[str, str]]:
         """The practice lines as the phone keeps them: public details only."""
-        return [{"name": line.name, "action": line.action, "href": line.href, "therapist": line.therapist or "",
-                 "hours": line.hours or ""} for line in self.practice]
+        return [
+            {
+                "name": line.name,
+                "action": line.action,
+                "href": line.href,
+                "therapist": line.therapist or "",
+                "hours": line.hours or "",
+            }
+            for line in self.practice
+        ]
 
 
 def public_lines(config: Mapping[str, Any]) -> CrisisLines:
     """The deployment's lines only: for visitors, therapists and the offline pages (the same for everyone)."""
     resources = config["CRISIS_RESOURCES"]
-    return CrisisLines(resources.get("region", ""), [
-        CrisisLine(str(item["name"]), str(item["action"]), str(item["href"])) for item in resources["resources"]])
+    return CrisisLines(
+        resources.get("region", ""),
+        [CrisisLine(str(item["name"]), str(item["action"]), str(item["href"])) for item in resources["resources"]],
+    )
 
 
 def crisis_lines(db: Session | None, user: User | None, config: Mapping[str, Any]) -> CrisisLines:
@@ -54,8 +65,9 @@ def crisis_lines(db: Session | None, user: User | None, config: Mapping[str, Any
     if user is None or user.role != "client" or db is None:
         return public
     practice = practice_lines(db, user)
-    return CrisisLines(public.region, practice + public.resources, practice, personal=True,
-                       has_plan=has_plan(db, user.id))
+    return CrisisLines(
+        public.region, practice + public.resources, practice, personal=True, has_plan=has_plan(db, user.id)
+    )
 
 
 def practice_lines(db: Session, client: User) -> list[CrisisLine]:
@@ -67,8 +79,9 @@ def practice_lines(db: Session, client: User) -> list[CrisisLine]:
             continue
         known = lines.get(line.href)
         if known is not None:
-            lines[line.href] = CrisisLine(known.name, known.action, known.href, f"{known.therapist} and {link.name}",
-                                          known.hours)
+            lines[line.href] = CrisisLine(
+                known.name, known.action, known.href, f"{known.therapist} and {link.name}", known.hours
+            )
         else:
             lines[line.href] = CrisisLine(line.name, f"Call {line.phone}", line.href, link.name, line.hours or None)
     return list(lines.values())

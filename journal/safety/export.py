@@ -1,4 +1,5 @@
 """The safety plan in an export zip: Markdown, a heading per section, one item a line, as it was written."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -23,8 +24,13 @@ def members(source, _doses: Sequence[Dose], _made: datetime) -> Iterator:
 
 def markdown(view: RecordView, zone: str) -> str:
     shown = plan_view(view)
-    meta = {"title": "Safety plan", "made": iso(view.created_at, zone), "updated": iso(view.updated_at, zone),
-            "id": str(view.id), "version": view.version}
+    meta = {
+        "title": "Safety plan",
+        "made": iso(view.created_at, zone),
+        "updated": iso(view.updated_at, zone),
+        "id": str(view.id),
+        "version": view.version,
+    }
     parts = ["# Safety plan\n"]
     for section in shown.sections:
         lines = "\n".join(f"- {line.text}" for line in section.lines) or "_Nothing written here yet._"

@@ -3,6 +3,7 @@
 One living document, not a moment in the course: it is not on the timelines, and it is shared only by
 choice, one plan at a time, never as a standing share.
 """
+
 from __future__ import annotations
 
 from flask import url_for
@@ -19,11 +20,20 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return "Safety plan", f"{len(shown.filled)} of {len(shown.sections)} sections filled in"
 
 
-SAFETY_PLAN = kinds.register(kinds.RecordKind(
-    name=KIND, label="Safety plan", words=("safety plan", "safety plans"),
-    display=plan_view, summary=summary, owner_url=lambda _view: url_for("safety.show_plan"),
-    partial="safety/_plan.html", on_timeline=False,
-    export=kinds.KindExport(export.members, export.file_name, readme=(
-        "  safety-plan.md      The safety plan, section by section (if there is one).",
-    )),
-))
+SAFETY_PLAN = kinds.register(
+    kinds.RecordKind(
+        name=KIND,
+        label="Safety plan",
+        words=("safety plan", "safety plans"),
+        display=plan_view,
+        summary=summary,
+        owner_url=lambda _view: url_for("safety.show_plan"),
+        partial="safety/_plan.html",
+        on_timeline=False,
+        export=kinds.KindExport(
+            export.members,
+            export.file_name,
+            readme=("  safety-plan.md      The safety plan, section by section (if there is one).",),
+        ),
+    )
+)

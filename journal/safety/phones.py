@@ -1,4 +1,5 @@
 """Phone numbers: checking one typed into a form, and finding them, conservatively, in a line of writing."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A therapist's after-hours line: their practice's own public details, which their linked clients see first."""
+
 from __future__ import annotations
 
 import uuid
@@ -42,12 +43,13 @@ def of(user: User) -> PracticeLine | None:
 def clean_form(form: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """The three fields, trimmed, and a message for each that cannot be saved."""
     errors: dict[str, str] = {}
-    name = clean_text(form.get("name"), label="The name", limit=NAME_MAX, single_line=True, errors=errors,
-                      field="name")
-    phone = clean_text(form.get("phone"), label="The phone number", limit=PHONE_MAX, single_line=True,
-                       errors=errors, field="phone")
-    hours = clean_text(form.get("hours"), label="Hours or a note", limit=HOURS_MAX, single_line=True,
-                       errors=errors, field="hours")
+    name = clean_text(form.get("name"), label="The name", limit=NAME_MAX, single_line=True, errors=errors, field="name")
+    phone = clean_text(
+        form.get("phone"), label="The phone number", limit=PHONE_MAX, single_line=True, errors=errors, field="phone"
+    )
+    hours = clean_text(
+        form.get("hours"), label="Hours or a note", limit=HOURS_MAX, single_line=True, errors=errors, field="hours"
+    )
     if not name and "name" not in errors:
         errors["name"] = "Give the line a name your clients will recognise, such as “Riverside Clinic, after hours”."
     if not phone and "phone" not in errors:

@@ -1,4 +1,5 @@
 """A therapist's after-hours line: set, change or remove it. Thin: the rules are in practice_line.py."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -17,8 +18,13 @@ def _me():
 
 
 def _page(line, form, errors):
-    return render_template("safety/practice_line.html", line=line, form=form, errors=errors,
-                           region=current_app.config["CRISIS_RESOURCES"].get("region", "your region"))
+    return render_template(
+        "safety/practice_line.html",
+        line=line,
+        form=form,
+        errors=errors,
+        region=current_app.config["CRISIS_RESOURCES"].get("region", "your region"),
+    )
 
 
 @bp.get("")
@@ -44,8 +50,9 @@ def save_line():
     practice_line.save(me, values["name"], values["phone"], values["hours"])
     after = practice_line.of(me)
     if after != before:  # the same line sent again changes nothing worth a line of activity
-        activity.record(db, me.id, "practice_line_set", device=current_user.device,
-                        detail=practice_line.activity_detail(after))
+        activity.record(
+            db, me.id, "practice_line_set", device=current_user.device, detail=practice_line.activity_detail(after)
+        )
     db.commit()
     flash("Your after-hours line is saved. Your linked clients now see it first when they need help.", "info")
     return redirect(url_for("pages.account") + "#after-hours", 303)

@@ -5,6 +5,7 @@ idempotency key makes it one per client. Saving is one rule for making and chang
 carries the version it started from (0 for a new plan), and a plan saved meanwhile from another
 device is never overwritten unseen.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -38,21 +39,39 @@ class Section:
 
 
 SECTIONS = (
-    Section("warning_signs", "Warning signs",
-            "Thoughts, feelings, situations or habits that tell you a hard time may be starting."),
-    Section("coping", "Things I can do on my own",
-            "Small things that help you feel steadier without anyone else: a walk, music, a shower, slow breaths."),
-    Section("distractions", "People and places that take my mind off things",
-            "People you like being around and places you can go. You do not have to talk about how you feel there."),
-    Section("people", "People I can ask for help",
-            "People you can tell that you are having a hard time. Add their number to call them with one tap.",
-            calls=True),
-    Section("professionals", "Professionals and agencies I can contact",
-            "Your therapist, your doctor, an after-hours or crisis line, each with their number.", calls=True),
-    Section("surroundings", "Making my surroundings safer",
-            "Ways to keep things you could hurt yourself with out of reach for now, or with someone you trust."),
-    Section("reasons", "My reasons for living",
-            "The people, hopes and things that matter to you."),
+    Section(
+        "warning_signs",
+        "Warning signs",
+        "Thoughts, feelings, situations or habits that tell you a hard time may be starting.",
+    ),
+    Section(
+        "coping",
+        "Things I can do on my own",
+        "Small things that help you feel steadier without anyone else: a walk, music, a shower, slow breaths.",
+    ),
+    Section(
+        "distractions",
+        "People and places that take my mind off things",
+        "People you like being around and places you can go. You do not have to talk about how you feel there.",
+    ),
+    Section(
+        "people",
+        "People I can ask for help",
+        "People you can tell that you are having a hard time. Add their number to call them with one tap.",
+        calls=True,
+    ),
+    Section(
+        "professionals",
+        "Professionals and agencies I can contact",
+        "Your therapist, your doctor, an after-hours or crisis line, each with their number.",
+        calls=True,
+    ),
+    Section(
+        "surroundings",
+        "Making my surroundings safer",
+        "Ways to keep things you could hurt yourself with out of reach for now, or with someone you trust.",
+    ),
+    Section("reasons", "My reasons for living", "The people, hopes and things that matter to you."),
 )
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
 
@@ -101,17 +120,22 @@ def clean_form(form: Mapping[str, str]) -> tuple[dict[str, list[str]], dict[str,
     items: dict[str, list[str]] = {}
     errors: dict[str, str] = {}
     for section in SECTIONS:
-        text = clean_text(form.get(section.key), label=section.title, limit=SECTION_MAX, errors=errors,
-                          field=section.key)
+        text = clean_text(
+            form.get(section.key), label=section.title, limit=SECTION_MAX, errors=errors, field=section.key
+        )
         lines = [line.strip() for line in text.split("\n") if line.strip()]
         if section.key not in errors:
             longest = max(lines, key=len, default="")
             if len(lines) > LINES_MAX:
-                errors[section.key] = (f"{section.title} can have up to {LINES_MAX} lines; it has {len(lines)}. "
-                                       "Some could go together on one line.")
+                errors[section.key] = (
+                    f"{section.title} can have up to {LINES_MAX} lines; it has {len(lines)}. "
+                    "Some could go together on one line."
+                )
             elif len(longest) > LINE_MAX:
-                errors[section.key] = (f"A line in {section.title} has {len(longest):,} characters; a line can "
-                                       f"have up to {LINE_MAX}. Try breaking it into two lines.")
+                errors[section.key] = (
+                    f"A line in {section.title} has {len(longest):,} characters; a line can "
+                    f"have up to {LINE_MAX}. Try breaking it into two lines."
+                )
         items[section.key] = lines
     if not errors and not any(items.values()):
         errors[SECTIONS[0].key] = "Write at least one thing in any section. You can add the rest another time."
@@ -120,8 +144,14 @@ def clean_form(form: Mapping[str, str]) -> tuple[dict[str, list[str]], dict[str,
 
 def has_plan(db: Session, owner_id: uuid.UUID) -> bool:
     """Whether the client has a plan, from metadata alone (nothing is opened)."""
-    return db.scalar(select(Record.id).where(Record.owner_id == owner_id, Record.idempotency_key == PLAN_KEY,
-                                             Record.kind == KIND)) is not None
+    return (
+        db.scalar(
+            select(Record.id).where(
+                Record.owner_id == owner_id, Record.idempotency_key == PLAN_KEY, Record.kind == KIND
+            )
+        )
+        is not None
+    )
 
 
 def plan_id(db: Session, keyring: vault.Keyring) -> uuid.UUID | None:
@@ -135,8 +165,9 @@ def get_plan(db: Session, keyring: vault.Keyring) -> PlanView | None:
     return plan_view(view) if view else None
 
 
-def save_plan(db: Session, keyring: vault.Keyring, base_version: int, items: dict[str, list[str]],
-              now: datetime) -> PlanView | Conflict:
+def save_plan(
+    db: Session, keyring: vault.Keyring, base_version: int, items: dict[str, list[str]], now: datetime
+) -> PlanView | Conflict:
     """Make the plan (base_version 0) or save a new version of it, unless it changed elsewhere meanwhile.
 
     The same new plan sent twice is saved once: a repeat finds the same words and is no conflict.
@@ -170,6 +201,11 @@ def plan_view(view: records.RecordView) -> PlanView:
     for step, section in enumerate(SECTIONS, start=1):
         lines = stored.get(section.key)
         texts = [str(line) for line in lines if str(line).strip()] if isinstance(lines, list) else []
-        sections.append(SectionView(step, section, [
-            Line(text, phones.call_parts(text) if section.calls else [phones.Part(text)]) for text in texts]))
+        sections.append(
+            SectionView(
+                step,
+                section,
+                [Line(text, phones.call_parts(text) if section.calls else [phones.Part(text)]) for text in texts],
+            )
+        )
     return PlanView(view.id, view.version, view.created_at, view.updated_at, sections)

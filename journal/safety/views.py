@@ -1,4 +1,5 @@
 """The safety plan's pages: read it, make or change it, print it, delete it. Thin: the rules are in service.py."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -25,8 +26,16 @@ def _plan_or_404():
 
 def _form(version: int, texts, errors, status=200, conflict=None):
     plan_id = service.plan_id(get_db(), _keyring()) if version else None
-    return render_template("safety/form.html", version=version, texts=texts, errors=errors, plan_id=plan_id,
-                           sections=service.SECTIONS, section_max=service.SECTION_MAX, conflict=conflict), status
+    return render_template(
+        "safety/form.html",
+        version=version,
+        texts=texts,
+        errors=errors,
+        plan_id=plan_id,
+        sections=service.SECTIONS,
+        section_max=service.SECTION_MAX,
+        conflict=conflict,
+    ), status
 
 
 @bp.get("")

@@ -1,4 +1,5 @@
 """Rate counters in the app's database: one row per counted attempt."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -35,7 +36,9 @@ class DatabaseCounters:
             db.add(RateEvent(key_hash=key, token=token, at=now))
         with self._own_transaction() as db:
             return db.scalar(
-                select(func.count()).select_from(RateEvent).where(RateEvent.key_hash == key, RateEvent.at > now - window)
+                select(func.count())
+                .select_from(RateEvent)
+                .where(RateEvent.key_hash == key, RateEvent.at > now - window)
             )
 
     def claim(self, key: str, token: str, now: datetime, window: timedelta) -> bool:
@@ -43,8 +46,11 @@ class DatabaseCounters:
         with self._own_transaction() as db:
             self._forget_old(db, now, window)
             # A token older than the window is as good as gone (Redis has dropped it by then).
-            db.execute(delete(RateEvent).where(RateEvent.key_hash == key, RateEvent.token == token,
-                                               RateEvent.at <= now - window))
+            db.execute(
+                delete(RateEvent).where(
+                    RateEvent.key_hash == key, RateEvent.token == token, RateEvent.at <= now - window
+                )
+            )
         try:
             with self._own_transaction() as db:
                 db.add(RateEvent(key_hash=key, token=token, at=now))
@@ -54,9 +60,11 @@ class DatabaseCounters:
 
     def entries(self, key: str, now: datetime, window: timedelta) -> list[tuple[datetime, str]]:
         with self._own_transaction() as db:
-            rows = db.execute(select(RateEvent.at, RateEvent.token)
-                              .where(RateEvent.key_hash == key, RateEvent.at > now - window)
-                              .order_by(RateEvent.at, RateEvent.token))
+            rows = db.execute(
+                select(RateEvent.at, RateEvent.token)
+                .where(RateEvent.key_hash == key, RateEvent.at > now - window)
+                .order_by(RateEvent.at, RateEvent.token)
+            )
             return [(at, token) for at, token in rows]
 
     def remove(self, key: str, token: str) -> None:

@@ -1,4 +1,5 @@
 """Rate counters in Redis: a sorted set per key, scored by time, expiring with the window."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

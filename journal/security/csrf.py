@@ -1,4 +1,5 @@
 """CSRF: every state change carries the token (a form field, or the header htmx sends)."""
+
 from __future__ import annotations
 
 import hmac

@@ -1,4 +1,5 @@
 """Response headers: a strict CSP, no caching of anything private, no framing, no referrer."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, request
@@ -32,9 +33,7 @@ def _set_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "geolocation=(), microphone=(), payment=(), usb=()"
     if request.endpoint == "static":
         # Versioned asset URLs (?v=<hash>) never change content; anything else is revalidated.
-        headers["Cache-Control"] = (
-            "public, max-age=31536000, immutable" if request.args.get("v") else "no-cache"
-        )
+        headers["Cache-Control"] = "public, max-age=31536000, immutable" if request.args.get("v") else "no-cache"
     else:
         # Pages may hold decrypted writing: never stored by the browser or any cache between.
         headers["Cache-Control"] = "no-store"

@@ -3,6 +3,7 @@
 An attempt is counted before the slow work it guards and released if it turns out not to
 count (a successful sign-in), so attempts in flight at once can be refused but never slip past.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -17,6 +17,7 @@ the latest one, the lane and which wait has passed): of the attempts in flight a
 one gets it, in whichever server process. A refused attempt writes nothing, so a flood of them cannot hold
 anyone else up. A turn is given back after a success; after a failure the state it came from has moved on.
 """
+
 from __future__ import annotations
 
 import hashlib

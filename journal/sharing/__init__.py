@@ -1,4 +1,5 @@
 """Sharing: invites, links, shares, revoke, clinicians' reads."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -6,6 +6,7 @@ desk's list pages show (the clients list's mood line and flags, a client's page 
 previews, thumbnails) is a summary: one line per visit, a visit being summaries seen by the same
 clinician with no more than VISIT between them, counting the most items seen at once.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -30,8 +31,10 @@ OPENS = ("record", "picture", "brief", "export", "page", "image")  # what counts
 
 # Writing ------------------------------------------------------------------------------------------
 
-def log_open(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID, kind: str,
-             now: datetime) -> None:
+
+def log_open(
+    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID, kind: str, now: datetime
+) -> None:
     """The clinician opened one shared record's page: a line, or the same line when opened again just now."""
     recent = _recent_open(db, therapist_id, client_id, record_id, now)
     if recent is not None:
@@ -40,8 +43,9 @@ def log_open(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_
     _line(db, therapist_id, client_id, "record", now, [record_id], kind=kind)
 
 
-def log_picture(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID,
-                now: datetime) -> bool:
+def log_picture(
+    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID, now: datetime
+) -> bool:
     """A shared photo at full size: a line of its own, unless it is the one the record's page just showed.
 
     Returns whether a line was written.
@@ -52,20 +56,34 @@ def log_picture(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, reco
     return True
 
 
-def _recent_open(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID,
-                 now: datetime) -> int | None:
+def _recent_open(
+    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_id: uuid.UUID, now: datetime
+) -> int | None:
     """The line of this clinician's open of this record's page, if it was (last) opened within SAME_OPEN."""
     last = func.coalesce(AccessEvent.last_at, AccessEvent.at)
-    return db.scalar(select(AccessEvent.id)
-                     .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
-                     .where(AccessEvent.therapist_id == therapist_id, AccessEvent.owner_id == client_id,
-                            AccessEvent.what == "record", AccessEventRecord.record_id == record_id,
-                            last >= now - SAME_OPEN)
-                     .order_by(AccessEvent.at.desc()).limit(1))
+    return db.scalar(
+        select(AccessEvent.id)
+        .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
+        .where(
+            AccessEvent.therapist_id == therapist_id,
+            AccessEvent.owner_id == client_id,
+            AccessEvent.what == "record",
+            AccessEventRecord.record_id == record_id,
+            last >= now - SAME_OPEN,
+        )
+        .order_by(AccessEvent.at.desc())
+        .limit(1)
+    )
 
 
-def log_covering(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, what: str,
-                 record_ids: Iterable[uuid.UUID], now: datetime) -> None:
+def log_covering(
+    db: Session,
+    therapist_id: uuid.UUID,
+    client_id: uuid.UUID,
+    what: str,
+    record_ids: Iterable[uuid.UUID],
+    now: datetime,
+) -> None:
     """One line for a brief read or an export made, covering every record in it."""
     ids = list(dict.fromkeys(record_ids))
     _line(db, therapist_id, client_id, what, now, ids, items=len(ids))
@@ -75,21 +93,36 @@ def log_summaries(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, it
     """Summaries of `items` shared records reached the clinician's screen: part of this visit's one line."""
     if items <= 0:
         return
-    latest = db.execute(select(AccessEvent.id, AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
-                        .where(AccessEvent.owner_id == client_id, AccessEvent.therapist_id == therapist_id,
-                               AccessEvent.what == "summary")
-                        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(1)).first()
+    latest = db.execute(
+        select(AccessEvent.id, AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
+        .where(
+            AccessEvent.owner_id == client_id, AccessEvent.therapist_id == therapist_id, AccessEvent.what == "summary"
+        )
+        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc())
+        .limit(1)
+    ).first()
     if latest is not None and now - (latest.last_at or latest.at) <= VISIT:
-        db.execute(update(AccessEvent).where(AccessEvent.id == latest.id)
-                   .values(last_at=max(now, latest.last_at or latest.at), items=max(items, latest.items or 0)))
+        db.execute(
+            update(AccessEvent)
+            .where(AccessEvent.id == latest.id)
+            .values(last_at=max(now, latest.last_at or latest.at), items=max(items, latest.items or 0))
+        )
         return
-    db.add(AccessEvent(owner_id=client_id, therapist_id=therapist_id, what="summary", at=now, last_at=now,
-                       items=items))
+    db.add(AccessEvent(owner_id=client_id, therapist_id=therapist_id, what="summary", at=now, last_at=now, items=items))
     db.flush()
 
 
-def _line(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, what: str, now: datetime,
-          record_ids: list[uuid.UUID], *, kind: str | None = None, items: int | None = None) -> None:
+def _line(
+    db: Session,
+    therapist_id: uuid.UUID,
+    client_id: uuid.UUID,
+    what: str,
+    now: datetime,
+    record_ids: list[uuid.UUID],
+    *,
+    kind: str | None = None,
+    items: int | None = None,
+) -> None:
     event = AccessEvent(owner_id=client_id, therapist_id=therapist_id, what=what, at=now, kind=kind, items=items)
     db.add(event)
     db.flush()
@@ -99,12 +132,18 @@ def _line(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, what: str,
 
 # Reading ------------------------------------------------------------------------------------------
 
+
 def last_opened(db: Session, record_id: uuid.UUID, therapist_id: uuid.UUID) -> datetime | None:
     """When this clinician last opened the record: its page, its picture, a brief or an export with it."""
-    return db.scalar(select(func.max(AccessEvent.at))
-                     .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
-                     .where(AccessEventRecord.record_id == record_id, AccessEvent.therapist_id == therapist_id,
-                            AccessEvent.what.in_(OPENS)))
+    return db.scalar(
+        select(func.max(AccessEvent.at))
+        .join(AccessEventRecord, AccessEventRecord.event_id == AccessEvent.id)
+        .where(
+            AccessEventRecord.record_id == record_id,
+            AccessEvent.therapist_id == therapist_id,
+            AccessEvent.what.in_(OPENS),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -134,17 +173,21 @@ class AccessDay:
 
 def lines(db: Session, owner_id: uuid.UUID, limit: int = 200) -> list[AccessLine]:
     """The client's access history, newest first: who, what, when, and the records each line covered."""
-    rows = db.execute(select(AccessEvent, User.display_name, User.email)
-                      .join(User, User.id == AccessEvent.therapist_id)
-                      .where(AccessEvent.owner_id == owner_id)
-                      .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit)).all()
+    rows = db.execute(
+        select(AccessEvent, User.display_name, User.email)
+        .join(User, User.id == AccessEvent.therapist_id)
+        .where(AccessEvent.owner_id == owner_id)
+        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc())
+        .limit(limit)
+    ).all()
     covered: dict[int, list[Covered]] = {}
     if rows:
         for event_id, record_id, kind, occurred_at in db.execute(
-                select(AccessEventRecord.event_id, Record.id, Record.kind, Record.occurred_at)
-                .join(Record, Record.id == AccessEventRecord.record_id)
-                .where(AccessEventRecord.event_id.in_([event.id for event, _name, _email in rows]))
-                .order_by(Record.occurred_at.desc())):
+            select(AccessEventRecord.event_id, Record.id, Record.kind, Record.occurred_at)
+            .join(Record, Record.id == AccessEventRecord.record_id)
+            .where(AccessEventRecord.event_id.in_([event.id for event, _name, _email in rows]))
+            .order_by(Record.occurred_at.desc())
+        ):
             covered.setdefault(event_id, []).append(Covered(record_id, kind, occurred_at))
     result = []
     for event, name, email in rows:

@@ -1,4 +1,5 @@
 """Sharing's work while a person's keys are open (registered in sharing/__init__.py, run by accounts)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@ A new record goes at once to each clinician with a standing share for its kind (
 `auto_share`); a saved record is seen by each clinician holding a wrap of its current version (the
 rule of reads.py `_shared_now`: a wrap of an older version opens nothing new).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -30,32 +31,43 @@ class Audience:
 
 def standing_audience(db: Session, client_id: uuid.UUID, kind: str) -> list[str]:
     """Names of the clinicians a new record of `kind` is shared with as it is saved, in the order linked."""
-    rows = db.execute(select(Link.auto_share_kinds, User.display_name, User.email)
-                      .join(User, User.id == Link.therapist_id)
-                      .where(Link.client_id == client_id).order_by(Link.created_at))
+    rows = db.execute(
+        select(Link.auto_share_kinds, User.display_name, User.email)
+        .join(User, User.id == Link.therapist_id)
+        .where(Link.client_id == client_id)
+        .order_by(Link.created_at)
+    )
     return [name or email for kinds, name, email in rows if kind in kinds.split(",")]
 
 
 def record_audience(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> list[str]:
     """Names of the clinicians this record is shared with now, in the order it was shared."""
-    rows = db.execute(select(User.display_name, User.email).select_from(Share)
-                      .join(Record, shared_now()).join(User, User.id == Share.recipient_id)
-                      .where(Share.record_id == record_id, Share.owner_id == owner_id, Record.owner_id == owner_id)
-                      .order_by(Share.created_at))
+    rows = db.execute(
+        select(User.display_name, User.email)
+        .select_from(Share)
+        .join(Record, shared_now())
+        .join(User, User.id == Share.recipient_id)
+        .where(Share.record_id == record_id, Share.owner_id == owner_id, Record.owner_id == owner_id)
+        .order_by(Share.created_at)
+    )
     return [name or email for name, email in rows]
 
 
-def audience_of(db: Session, client_id: uuid.UUID, *, kind: str | None = None,
-                record_id: uuid.UUID | None = None) -> Audience:
+def audience_of(
+    db: Session, client_id: uuid.UUID, *, kind: str | None = None, record_id: uuid.UUID | None = None
+) -> Audience:
     """Who sees the saved record `record_id`, or else a new record of `kind`; and whether anyone could."""
-    names = (record_audience(db, client_id, record_id) if record_id is not None
-             else standing_audience(db, client_id, kind or ""))
+    names = (
+        record_audience(db, client_id, record_id)
+        if record_id is not None
+        else standing_audience(db, client_id, kind or "")
+    )
     linked = bool(names) or db.scalar(select(Link.id).where(Link.client_id == client_id).limit(1)) is not None
     return Audience(tuple(names), linked)
 
 
 def saved_message(what: str, names: Sequence[str]) -> str:
-    """"Check-in saved. Shared with Dr Rivera automatically." or "... Only you can see it unless you share it."""
+    """ "Check-in saved. Shared with Dr Rivera automatically." or "... Only you can see it unless you share it."""
     if names:
         return f"{what} saved. Shared with {join_names(names)} automatically."
     return f"{what} saved. Only you can see it unless you share it."
@@ -66,11 +78,13 @@ def linked_message(name: str, kinds: Iterable[str]) -> str:
     labels = [label.lower() for kind, label in AUTO_SHARE_CHOICES.items() if kind in set(kinds)]
     if not labels:
         return f"You are linked with {name}. Nothing is shared until you choose to share it."
-    return (f"You are linked with {name}. Shared with them automatically from now on: {join_names(labels)}. "
-            "Anything else is shared only when you choose.")
+    return (
+        f"You are linked with {name}. Shared with them automatically from now on: {join_names(labels)}. "
+        "Anything else is shared only when you choose."
+    )
 
 
 def join_names(names: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"."""
     names = list(names)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}" if names else ""

@@ -4,6 +4,7 @@ everything with a clinician, and the access history.
 Rules for what the pages ask, built on the sharing rules in service.py (share, revoke, links);
 keys stay in the vault and the envelope.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -58,8 +59,11 @@ def own_record(db: Session, keyring: vault.Keyring, record_id: uuid.UUID) -> rec
 
 
 def _shareable_kind(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> str | None:
-    return db.scalar(select(Record.kind).where(Record.id == record_id, Record.owner_id == owner_id,
-                                               Record.kind.in_(service.SHAREABLE_KINDS)))
+    return db.scalar(
+        select(Record.kind).where(
+            Record.id == record_id, Record.owner_id == owner_id, Record.kind.in_(service.SHAREABLE_KINDS)
+        )
+    )
 
 
 def has_links(db: Session, client_id: uuid.UUID) -> bool:
@@ -68,13 +72,19 @@ def has_links(db: Session, client_id: uuid.UUID) -> bool:
 
 def shared_counts(db: Session, client_id: uuid.UUID) -> dict[uuid.UUID, int]:
     """How many records are shared on each of the client's links."""
-    rows = db.execute(select(Share.link_id, func.count()).where(Share.owner_id == client_id)
-                      .group_by(Share.link_id))
+    rows = db.execute(select(Share.link_id, func.count()).where(Share.owner_id == client_id).group_by(Share.link_id))
     return {link_id: count for link_id, count in rows}
 
 
-def apply_choices(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, ticked: Iterable[str],
-                  now: datetime, *, device: str | None = None) -> tuple[list[str], list[str]]:
+def apply_choices(
+    db: Session,
+    keyring: vault.Keyring,
+    record_id: uuid.UUID,
+    ticked: Iterable[str],
+    now: datetime,
+    *,
+    device: str | None = None,
+) -> tuple[list[str], list[str]]:
     """Share with each ticked clinician not yet shared with; stop sharing with each unticked one.
 
     Returns (what changed, problems), in words. Revokes come first: each re-keys the record, and
@@ -88,15 +98,27 @@ def apply_choices(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, tic
         if state.shared_at is not None and str(state.link.link.id) not in wanted:
             if service.revoke(db, keyring, record_id, state.link.link, now):
                 changed.append(f"Stopped sharing with {state.link.name}.")
-                activity.record(db, keyring.user_id, "revoked", device=device, now=now,
-                                detail=f"{_one_record(db, record_id)} with {state.link.name}")
+                activity.record(
+                    db,
+                    keyring.user_id,
+                    "revoked",
+                    device=device,
+                    now=now,
+                    detail=f"{_one_record(db, record_id)} with {state.link.name}",
+                )
     for state in states:
         if state.shared_at is None and str(state.link.link.id) in wanted:
             try:
                 service.share(db, keyring, record_id, state.link.link, now)
                 changed.append(f"Shared with {state.link.name}.")
-                activity.record(db, keyring.user_id, "shared", device=device, now=now,
-                                detail=f"{_one_record(db, record_id)} with {state.link.name}")
+                activity.record(
+                    db,
+                    keyring.user_id,
+                    "shared",
+                    device=device,
+                    now=now,
+                    detail=f"{_one_record(db, record_id)} with {state.link.name}",
+                )
             except service.SharingProblem as problem:
                 problems.append(f"{state.link.name}: {problem}")
     return changed, problems
@@ -108,13 +130,25 @@ def prepare_groups(db: Session, keyring: vault.Keyring) -> list[PrepareGroup]:
     if not links:
         return []
     earliest = min(_since(link.link) for link in links)
-    rows = list(db.scalars(select(Record).where(
-        Record.owner_id == keyring.user_id, Record.kind.in_(service.SHAREABLE_KINDS),
-        or_(Record.created_at >= earliest, Record.occurred_at >= earliest),
-    ).order_by(Record.occurred_at.desc(), Record.id.desc())))
-    shared = {(link_id, record_id) for link_id, record_id in db.execute(
-        select(Share.link_id, Share.record_id).where(Share.owner_id == keyring.user_id,
-                                                     Share.record_id.in_([row.id for row in rows])))}
+    rows = list(
+        db.scalars(
+            select(Record)
+            .where(
+                Record.owner_id == keyring.user_id,
+                Record.kind.in_(service.SHAREABLE_KINDS),
+                or_(Record.created_at >= earliest, Record.occurred_at >= earliest),
+            )
+            .order_by(Record.occurred_at.desc(), Record.id.desc())
+        )
+    )
+    shared = {
+        (link_id, record_id)
+        for link_id, record_id in db.execute(
+            select(Share.link_id, Share.record_id).where(
+                Share.owner_id == keyring.user_id, Share.record_id.in_([row.id for row in rows])
+            )
+        )
+    }
     numbered = course_doses(db, keyring)
     opened = [(row, kinds.summary(records.open_row(keyring, row), numbered)) for row in rows]
     groups = []
@@ -123,14 +157,16 @@ def prepare_groups(db: Session, keyring: vault.Keyring) -> list[PrepareGroup]:
         group = PrepareGroup(link, since, link.link.session_held_at is not None)
         for row, (title, detail) in opened:
             if row.created_at >= since or row.occurred_at >= since:
-                group.items.append(PrepareItem(row.id, row.kind, row.occurred_at, title, detail,
-                                               (link.link.id, row.id) in shared))
+                group.items.append(
+                    PrepareItem(row.id, row.kind, row.occurred_at, title, detail, (link.link.id, row.id) in shared)
+                )
         groups.append(group)
     return groups
 
 
-def share_prepared(db: Session, keyring: vault.Keyring, picked: Iterable[str],
-                   now: datetime, *, device: str | None = None) -> tuple[dict[str, int], list[str]]:
+def share_prepared(
+    db: Session, keyring: vault.Keyring, picked: Iterable[str], now: datetime, *, device: str | None = None
+) -> tuple[dict[str, int], list[str]]:
     """Share each picked "<link id>:<record id>" in one step; anything already shared is left as it is.
 
     Returns (how many were shared, per clinician name; problems in words). One line of security
@@ -154,18 +190,37 @@ def share_prepared(db: Session, keyring: vault.Keyring, picked: Iterable[str],
             continue
         sent[link.name] = sent.get(link.name, 0) + 1
     for name, count in sent.items():
-        activity.record(db, keyring.user_id, "shared", device=device, now=now,
-                        detail=f"{count} record{'' if count == 1 else 's'} with {name}")
+        activity.record(
+            db,
+            keyring.user_id,
+            "shared",
+            device=device,
+            now=now,
+            detail=f"{count} record{'' if count == 1 else 's'} with {name}",
+        )
     return sent, problems
 
 
-def stop_everything(db: Session, keyring: vault.Keyring, link: Link, now: datetime, *,
-                    device: str | None = None, name: str | None = None) -> int:
+def stop_everything(
+    db: Session,
+    keyring: vault.Keyring,
+    link: Link,
+    now: datetime,
+    *,
+    device: str | None = None,
+    name: str | None = None,
+) -> int:
     """Revoke every share with one clinician and turn their standing shares off, so nothing new goes."""
     service.set_auto_share(link, [])
     count = service.revoke_all(db, keyring, link, now)
-    activity.record(db, keyring.user_id, "revoked", device=device, now=now,
-                    detail=f"everything ({count} record{'' if count == 1 else 's'}) with {name or 'a clinician'}")
+    activity.record(
+        db,
+        keyring.user_id,
+        "revoked",
+        device=device,
+        now=now,
+        detail=f"everything ({count} record{'' if count == 1 else 's'}) with {name or 'a clinician'}",
+    )
     return count
 
 
@@ -174,18 +229,35 @@ def access_days(db: Session, keyring: vault.Keyring, zone: str) -> list[access.A
     flag a clinician marked seen (opened from the notes sealed to the client)."""
     notices = flag_marks.notices(db, keyring)
     ids = [notice.record_id for notice in notices if notice.record_id is not None]
-    known = {row.id: access.Covered(row.id, row.kind, row.occurred_at) for row in db.execute(
-        select(Record.id, Record.kind, Record.occurred_at).where(Record.owner_id == keyring.user_id,
-                                                                 Record.id.in_(ids)))} if ids else {}
-    marked = [access.AccessLine(notice.at, None, notice.therapist, "flag_seen", notice.words,
-                                [known[notice.record_id]] if notice.record_id in known else [])
-              for notice in notices]
+    known = (
+        {
+            row.id: access.Covered(row.id, row.kind, row.occurred_at)
+            for row in db.execute(
+                select(Record.id, Record.kind, Record.occurred_at).where(
+                    Record.owner_id == keyring.user_id, Record.id.in_(ids)
+                )
+            )
+        }
+        if ids
+        else {}
+    )
+    marked = [
+        access.AccessLine(
+            notice.at,
+            None,
+            notice.therapist,
+            "flag_seen",
+            notice.words,
+            [known[notice.record_id]] if notice.record_id in known else [],
+        )
+        for notice in notices
+    ]
     lines = sorted(access.lines(db, keyring.user_id) + marked, key=lambda line: line.at, reverse=True)
     return access.by_day(lines, zone)
 
 
 def _one_record(db: Session, record_id: uuid.UUID) -> str:
-    """"a journal entry", "a check-in": the kind only, never what it says."""
+    """ "a journal entry", "a check-in": the kind only, never what it says."""
     kind = db.scalar(select(Record.kind).where(Record.id == record_id))
     label = kinds.label(kind).lower() if kind else "record"
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"

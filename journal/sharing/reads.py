@@ -8,6 +8,7 @@ is shown while the client's key is not pinned (`Shared.withheld` says why).
 
 What reaches the clinician's screen is written to the client's access log by the caller (sharing/access.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,14 @@ class Unverified:
     withheld: str | None = None
 
 
-def shared_records(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *,
-                   kinds: Iterable[str] | None = None, since: datetime | None = None) -> Shared:
+def shared_records(
+    db: Session,
+    keyring: vault.Keyring,
+    client_id: uuid.UUID,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: datetime | None = None,
+) -> Shared:
     """Everything this client shares with the keyring's owner now that verifies, newest first, opened.
 
     A wrap made for an older version of a record (before a revoke or an edit) does not count.
@@ -61,8 +68,9 @@ def shared_records(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *,
     return _verified(db, keyring, client_id, rows)
 
 
-def shared_oldest_first(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, kinds: Iterable[str],
-                        page_size: int = 50) -> Iterator[RecordView]:
+def shared_oldest_first(
+    db: Session, keyring: vault.Keyring, client_id: uuid.UUID, kinds: Iterable[str], page_size: int = 50
+) -> Iterator[RecordView]:
     """What this client shares with the keyring's owner now, oldest first, opened one page at a time.
 
     The same rule as `shared_records`; for an export, which must not hold every record at once. It
@@ -91,8 +99,9 @@ def shared_ids(db: Session, recipient_id: uuid.UUID, client_id: uuid.UUID) -> li
     return list(db.scalars(current_shares(select(Record.id), recipient_id, client_id)))
 
 
-def shared_record(db: Session, keyring: vault.Keyring, client_id: uuid.UUID,
-                  record_id: uuid.UUID) -> RecordView | Unverified | None:
+def shared_record(
+    db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID
+) -> RecordView | Unverified | None:
     """One record shared now: opened if it verifies, Unverified if it does not, None if it is not shared."""
     found = _row_and_share(db, keyring, client_id, record_id)
     if found is None:
@@ -101,8 +110,15 @@ def shared_record(db: Session, keyring: vault.Keyring, client_id: uuid.UUID,
     return views[0] if views else Unverified(record_id, views.withheld)
 
 
-def shared_attachment(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID,
-                      variant: str, *, may_write: bool = True) -> bytes | None:
+def shared_attachment(
+    db: Session,
+    keyring: vault.Keyring,
+    client_id: uuid.UUID,
+    record_id: uuid.UUID,
+    variant: str,
+    *,
+    may_write: bool = True,
+) -> bytes | None:
     """One attachment of a shared record, decrypted; None unless the share verifies and the bytes are the signed ones."""
     found = _row_and_share(db, keyring, client_id, record_id)
     if found is None:
@@ -113,9 +129,12 @@ def shared_attachment(db: Session, keyring: vault.Keyring, client_id: uuid.UUID,
     sealed = STORE.get(db, row.id, variant)
     if sealed is None:
         return None
-    if (signer.public_key is None or variant not in digests
-            or not hmac.compare_digest(hashlib.sha256(bytes(sealed)).digest(), digests[variant])
-            or not vault.share_verifies(signer.public_key, row, keyring.user_id, share.wrap, share.sig, digests)):
+    if (
+        signer.public_key is None
+        or variant not in digests
+        or not hmac.compare_digest(hashlib.sha256(bytes(sealed)).digest(), digests[variant])
+        or not vault.share_verifies(signer.public_key, row, keyring.user_id, share.wrap, share.sig, digests)
+    ):
         if signer.public_key is not None:
             _tell(db, keyring, client_id, row.id, may_write)
         return None
@@ -134,8 +153,9 @@ def _verified(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, rows, *
     digests = STORE.digests(db, with_files) if with_files else {}
     for row, share in rows:
         view = None
-        if vault.share_verifies(signer.public_key, row, keyring.user_id, share.wrap, share.sig,
-                                digests.get(row.id, {})):
+        if vault.share_verifies(
+            signer.public_key, row, keyring.user_id, share.wrap, share.sig, digests.get(row.id, {})
+        ):
             try:
                 view = _open(keyring, row, share.wrap)
             except vault.VaultError:
@@ -155,11 +175,19 @@ def _tell(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: 
 
 
 def _row_and_share(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID):
-    found = db.execute(current_shares(select(Record, Share), keyring.user_id, client_id)
-                       .where(Record.id == record_id)).first()
+    found = db.execute(
+        current_shares(select(Record, Share), keyring.user_id, client_id).where(Record.id == record_id)
+    ).first()
     return (found[0], found[1]) if found else None
 
 
 def _open(keyring: vault.Keyring, row: Record, wrap: bytes) -> RecordView:
-    return RecordView(row.id, row.kind, row.occurred_at, row.created_at, row.updated_at, row.version,
-                      vault.open_shared(keyring, row, wrap))
+    return RecordView(
+        row.id,
+        row.kind,
+        row.occurred_at,
+        row.created_at,
+        row.updated_at,
+        row.version,
+        vault.open_shared(keyring, row, wrap),
+    )

@@ -3,6 +3,7 @@
 Rules only; keys stay in the vault and the envelope (records/shares.py). Revoking deletes the
 wrap and re-keys the record at once, so a copy of the old wrap opens nothing written after it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,8 +42,7 @@ class KeyMismatch(SharingProblem):
     """The clinician's key on the server is not the one their invite was made with: nothing is linked."""
 
     def __init__(self, therapist: User):
-        super().__init__("This clinician's key does not match the invite. Nothing was linked. "
-                         "Ask them for a new code.")
+        super().__init__("This clinician's key does not match the invite. Nothing was linked. Ask them for a new code.")
         self.therapist = therapist
 
 
@@ -58,8 +58,10 @@ class LinkView:
 
 # Invites -------------------------------------------------------------------------------------------
 
-def create_invite(db: Session, config: Mapping, therapist: User, now: datetime, *,
-                  keyring: vault.Keyring) -> tuple[str, Invite]:
+
+def create_invite(
+    db: Session, config: Mapping, therapist: User, now: datetime, *, keyring: vault.Keyring
+) -> tuple[str, Invite]:
     """A single-use code (shown once) that expires after a week and binds the therapist's own key.
 
     Kept: a keyed hash of the code (to find the invite), a tag keyed by the code over the therapist's
@@ -68,13 +70,22 @@ def create_invite(db: Session, config: Mapping, therapist: User, now: datetime, 
     """
     if keyring.user_id != therapist.id:
         raise ValueError("an invite is made with its therapist's own keys")
-    if ratelimit.reserve(ratelimit.rate_key("invite-create", str(therapist.id)),
-                         config["INVITES_PER_THERAPIST_PER_HOUR"], now) is None:
+    if (
+        ratelimit.reserve(
+            ratelimit.rate_key("invite-create", str(therapist.id)), config["INVITES_PER_THERAPIST_PER_HOUR"], now
+        )
+        is None
+    ):
         raise SharingProblem("You have made many invites in the last hour. Please wait a while.")
     code = base64.b32encode(os.urandom(5)).decode("ascii")
-    invite = Invite(id=uuid.uuid4(), therapist_id=therapist.id, code_hash=vault.invite_code_hash(_secret(), code),
-                    key_tag=vault.therapist_key_tag(_secret(), code, therapist.id, vault.own_public_key(keyring)),
-                    created_at=now, expires_at=now + timedelta(days=INVITE_DAYS))
+    invite = Invite(
+        id=uuid.uuid4(),
+        therapist_id=therapist.id,
+        code_hash=vault.invite_code_hash(_secret(), code),
+        key_tag=vault.therapist_key_tag(_secret(), code, therapist.id, vault.own_public_key(keyring)),
+        created_at=now,
+        expires_at=now + timedelta(days=INVITE_DAYS),
+    )
     invite.code_sealed = vault.seal_invite_code(keyring, invite.id, code)
     db.add(invite)
     db.flush()
@@ -93,13 +104,19 @@ def key_fingerprint(user: User) -> str:
 
 
 def open_invites(db: Session, therapist: User, now: datetime) -> list[Invite]:
-    return list(db.scalars(select(Invite).where(Invite.therapist_id == therapist.id, Invite.used_at.is_(None),
-                                                Invite.expires_at > now).order_by(Invite.created_at.desc())))
+    return list(
+        db.scalars(
+            select(Invite)
+            .where(Invite.therapist_id == therapist.id, Invite.used_at.is_(None), Invite.expires_at > now)
+            .order_by(Invite.created_at.desc())
+        )
+    )
 
 
 def cancel_invite(db: Session, therapist: User, invite_id: uuid.UUID) -> bool:
-    result = db.execute(delete(Invite).where(Invite.id == invite_id, Invite.therapist_id == therapist.id,
-                                             Invite.used_at.is_(None)))
+    result = db.execute(
+        delete(Invite).where(Invite.id == invite_id, Invite.therapist_id == therapist.id, Invite.used_at.is_(None))
+    )
     return result.rowcount > 0
 
 
@@ -108,11 +125,15 @@ def find_invite(db: Session, config: Mapping, client: User, code: str, now: date
     key = ratelimit.rate_key("invite-redeem", str(client.id))
     attempt = ratelimit.reserve(key, config["INVITE_FAILURES_PER_CLIENT_PER_HOUR"], now)
     if attempt is None:
-        raise SharingProblem("Too many codes tried in the last hour. Please wait a while, or ask your "
-                             "clinician for a new link.")
+        raise SharingProblem(
+            "Too many codes tried in the last hour. Please wait a while, or ask your clinician for a new link."
+        )
     cleaned = clean_code(code)
-    invite = (db.scalar(select(Invite).where(Invite.code_hash == vault.invite_code_hash(_secret(), cleaned)))
-              if len(cleaned) == 8 else None)
+    invite = (
+        db.scalar(select(Invite).where(Invite.code_hash == vault.invite_code_hash(_secret(), cleaned)))
+        if len(cleaned) == 8
+        else None
+    )
     therapist = db.get(User, invite.therapist_id) if invite else None
     if invite is None or therapist is None or therapist.role != "therapist":
         raise SharingProblem("That code is not right. Check it against the one your clinician gave you.")
@@ -133,8 +154,18 @@ def clean_code(code: str | None) -> str:
 
 # Links ---------------------------------------------------------------------------------------------
 
-def link_client(db: Session, keyring: vault.Keyring, client: User, invite: Invite, therapist: User,
-                auto_share_kinds: list[str], now: datetime, *, code: str) -> Link:
+
+def link_client(
+    db: Session,
+    keyring: vault.Keyring,
+    client: User,
+    invite: Invite,
+    therapist: User,
+    auto_share_kinds: list[str],
+    now: datetime,
+    *,
+    code: str,
+) -> Link:
     """Consent given: pin the clinician's public key under the client's key and make the link.
 
     The typed code must vouch for the clinician's key as it is now (KeyMismatch otherwise). The client
@@ -151,14 +182,19 @@ def link_client(db: Session, keyring: vault.Keyring, client: User, invite: Invit
     if link is not None and link.key_changed_at is None:
         raise SharingProblem("You are already linked with this clinician.")
     # Use the code up first, and only if nobody else did a moment ago: single use even under a race.
-    claimed = db.execute(update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
-                         .values(used_at=now))
+    claimed = db.execute(update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(used_at=now))
     if claimed.rowcount != 1:
         raise SharingProblem("That code has been used already. Each code works once: ask your clinician for a new one.")
     pin = vault.pin_key(keyring, therapist.id, bytes(therapist.x25519_pub))
     if link is None:
-        link = Link(id=uuid.uuid4(), client_id=client.id, therapist_id=therapist.id, created_at=now,
-                    pinned_key_ciphertext=pin, auto_share_kinds=_kinds(auto_share_kinds))
+        link = Link(
+            id=uuid.uuid4(),
+            client_id=client.id,
+            therapist_id=therapist.id,
+            created_at=now,
+            pinned_key_ciphertext=pin,
+            auto_share_kinds=_kinds(auto_share_kinds),
+        )
         db.add(link)
     else:
         link.pinned_key_ciphertext, link.key_changed_at = pin, None
@@ -196,9 +232,11 @@ def sign_earlier_shares(db: Session, keyring: vault.Keyring, now: datetime) -> i
     if not keyring.new_signing_key:
         return 0
     signed = 0
-    rows = db.execute(select(Share.record_id, Link).join(Link, Link.id == Share.link_id)
-                      .where(Share.owner_id == keyring.user_id, Link.client_id == keyring.user_id,
-                             Share.sig.is_(None))).all()
+    rows = db.execute(
+        select(Share.record_id, Link)
+        .join(Link, Link.id == Share.link_id)
+        .where(Share.owner_id == keyring.user_id, Link.client_id == keyring.user_id, Share.sig.is_(None))
+    ).all()
     for record_id, link in rows:
         row = _own_row(db, keyring, record_id)
         if row is None:
@@ -213,14 +251,22 @@ def sign_earlier_shares(db: Session, keyring: vault.Keyring, now: datetime) -> i
 
 
 def links_for_client(db: Session, client_id: uuid.UUID) -> list[LinkView]:
-    rows = db.execute(select(Link, User).join(User, User.id == Link.therapist_id)
-                      .where(Link.client_id == client_id).order_by(Link.created_at))
+    rows = db.execute(
+        select(Link, User)
+        .join(User, User.id == Link.therapist_id)
+        .where(Link.client_id == client_id)
+        .order_by(Link.created_at)
+    )
     return [LinkView(link, user) for link, user in rows]
 
 
 def links_for_therapist(db: Session, therapist_id: uuid.UUID) -> list[LinkView]:
-    rows = db.execute(select(Link, User).join(User, User.id == Link.client_id)
-                      .where(Link.therapist_id == therapist_id).order_by(Link.created_at))
+    rows = db.execute(
+        select(Link, User)
+        .join(User, User.id == Link.client_id)
+        .where(Link.therapist_id == therapist_id)
+        .order_by(Link.created_at)
+    )
     return [LinkView(link, user) for link, user in rows]
 
 
@@ -274,6 +320,7 @@ def _lock_records(db: Session, record_ids: list[uuid.UUID]) -> None:
 
 # Shares --------------------------------------------------------------------------------------------
 
+
 def share(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link, now: datetime) -> None:
     row = _own_row(db, keyring, record_id)
     if row is None or link.client_id != keyring.user_id:
@@ -287,8 +334,9 @@ def share(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link,
 def revoke(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link, now: datetime) -> bool:
     """Delete the wrap, then re-key: what the clinician already read stays read, nothing more opens."""
     _lock_records(db, [record_id])
-    result = db.execute(delete(Share).where(Share.record_id == record_id, Share.link_id == link.id,
-                                            Share.owner_id == keyring.user_id))
+    result = db.execute(
+        delete(Share).where(Share.record_id == record_id, Share.link_id == link.id, Share.owner_id == keyring.user_id)
+    )
     if result.rowcount == 0:
         return False
     records.rekey(db, keyring, record_id, now)
@@ -296,8 +344,9 @@ def revoke(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link
 
 
 def revoke_all(db: Session, keyring: vault.Keyring, link: Link, now: datetime) -> int:
-    shared = list(db.scalars(select(Share.record_id).where(Share.link_id == link.id,
-                                                           Share.owner_id == keyring.user_id)))
+    shared = list(
+        db.scalars(select(Share.record_id).where(Share.link_id == link.id, Share.owner_id == keyring.user_id))
+    )
     for record_id in shared:
         revoke(db, keyring, record_id, link, now)
     return len(shared)
@@ -314,16 +363,20 @@ def share_states(db: Session, owner_id: uuid.UUID, record_id: uuid.UUID) -> list
     """For one record: each linked clinician, whether it is shared with them and when they last opened it."""
     states = []
     for link in links_for_client(db, owner_id):
-        shared_at = db.scalar(select(Share.created_at).where(Share.record_id == record_id,
-                                                             Share.link_id == link.link.id))
+        shared_at = db.scalar(
+            select(Share.created_at).where(Share.record_id == record_id, Share.link_id == link.link.id)
+        )
         opened = access.last_opened(db, record_id, link.other.id) if shared_at else None
         states.append(ShareState(link, shared_at, opened))
     return states
 
 
 def _own_row(db: Session, keyring: vault.Keyring, record_id: uuid.UUID) -> Record | None:
-    return db.scalar(select(Record).where(Record.id == record_id, Record.owner_id == keyring.user_id,
-                                          Record.kind.in_(SHAREABLE_KINDS)))
+    return db.scalar(
+        select(Record).where(
+            Record.id == record_id, Record.owner_id == keyring.user_id, Record.kind.in_(SHAREABLE_KINDS)
+        )
+    )
 
 
 def _kinds(kinds: list[str]) -> str:

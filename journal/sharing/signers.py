@@ -8,6 +8,7 @@ database's word for the client's key no longer counts. Links made before signing
 the clinician's first request after the change pins their client's key (or, for a client who has
 not signed in since, seals a note to take that client's first key: trust on first use).
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,14 +37,18 @@ class Signer:
     withheld: str | None = None
 
 
-def signer_for(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, now: datetime, *,
-               may_write: bool = True) -> Signer:
+def signer_for(
+    db: Session, keyring: vault.Keyring, client_id: uuid.UUID, now: datetime, *, may_write: bool = True
+) -> Signer:
     """The signing key the keyring owner pinned for this client, pinning it now when the code vouches for it.
 
     `may_write=False` (a read-only snapshot, such as an export's): only a pin already made counts.
     """
-    found = db.execute(select(Link, User).join(User, User.id == Link.client_id)
-                       .where(Link.therapist_id == keyring.user_id, Link.client_id == client_id)).first()
+    found = db.execute(
+        select(Link, User)
+        .join(User, User.id == Link.client_id)
+        .where(Link.therapist_id == keyring.user_id, Link.client_id == client_id)
+    ).first()
     if found is None:
         return Signer(None, "not yet")
     link, client = found
@@ -51,8 +56,11 @@ def signer_for(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, now: d
         return Signer(None, "refused")
     if not may_write:
         try:
-            pinned = (vault.pinned_client_signing_key(keyring, link.id, client.id, link.client_sign_pin)
-                      if link.client_sign_pin is not None else b"")
+            pinned = (
+                vault.pinned_client_signing_key(keyring, link.id, client.id, link.client_sign_pin)
+                if link.client_sign_pin is not None
+                else b""
+            )
         except vault.VaultError:
             pinned = b""
         return Signer(pinned) if pinned else Signer(None, "not yet")
@@ -77,7 +85,8 @@ def signer_for(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, now: d
         return _refuse(db, link, client, now, "the sealed invite code did not open")
     invite.code_sealed = None  # checked once, then forgotten
     if current is None or not vault.client_signing_key_matches(
-            _secret(), code, link.id, client.id, current, link.client_sign_tag):
+        _secret(), code, link.id, client.id, current, link.client_sign_tag
+    ):
         return _refuse(db, link, client, now, "the client's signing key does not match the invite's tag")
     return _pin(link, keyring, client, current)
 
@@ -90,23 +99,31 @@ def adopt_earlier_links(db: Session, keyring: vault.Keyring) -> int:
     """
     if not keyring.new_signing_key:
         return 0
-    rows = db.execute(select(Link, User).join(User, User.id == Link.client_id)
-                      .where(Link.therapist_id == keyring.user_id, Link.client_sign_tag.is_(None),
-                             Link.client_sign_pin.is_(None))).all()
+    rows = db.execute(
+        select(Link, User)
+        .join(User, User.id == Link.client_id)
+        .where(Link.therapist_id == keyring.user_id, Link.client_sign_tag.is_(None), Link.client_sign_pin.is_(None))
+    ).all()
     for link, client in rows:
         _pin(link, keyring, client, bytes(client.ed25519_pub) if client.ed25519_pub is not None else b"")
     db.flush()
     return len(rows)
 
 
-def tell_unverified(db: Session, therapist_id: uuid.UUID, client: User, record_id: uuid.UUID, now: datetime, *,
-                    may_write: bool = True) -> None:
+def tell_unverified(
+    db: Session, therapist_id: uuid.UUID, client: User, record_id: uuid.UUID, now: datetime, *, may_write: bool = True
+) -> None:
     """A share that did not verify: a security event in the app log (ids only), and once a day in the activity."""
-    log.warning("security: a share did not verify and was not shown: recipient=%s owner=%s record=%s",
-                therapist_id, client.id, record_id)
+    log.warning(
+        "security: a share did not verify and was not shown: recipient=%s owner=%s record=%s",
+        therapist_id,
+        client.id,
+        record_id,
+    )
     if may_write:
-        activity.record_unless_recent(db, therapist_id, "share_unverified", about=client.id, now=now,
-                                      within=TELL_AGAIN_AFTER)
+        activity.record_unless_recent(
+            db, therapist_id, "share_unverified", about=client.id, now=now, within=TELL_AGAIN_AFTER
+        )
 
 
 def _pin(link: Link, keyring: vault.Keyring, client: User, public_key: bytes) -> Signer:
@@ -117,13 +134,16 @@ def _pin(link: Link, keyring: vault.Keyring, client: User, public_key: bytes) ->
 
 def _refuse(db: Session, link: Link, client: User, now: datetime, why: str) -> Signer:
     link.client_sign_refused_at = now
-    log.warning("security: a client's signing key was not pinned (%s): therapist=%s client=%s link=%s",
-                why, link.therapist_id, client.id, link.id)
+    log.warning(
+        "security: a client's signing key was not pinned (%s): therapist=%s client=%s link=%s",
+        why,
+        link.therapist_id,
+        client.id,
+        link.id,
+    )
     activity.record(db, link.therapist_id, "client_key_refused", about=client.id, now=now)
     db.flush()
     return Signer(None, "refused")
-
-
 
 
 def _secret() -> str:

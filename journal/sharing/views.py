@@ -2,6 +2,7 @@
 
 Thin: parse the form, call the sharing rules (service.py, choices.py), pick the template.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -29,6 +30,7 @@ def _user():
 
 # Clinicians -------------------------------------------------------------------------------------
 
+
 @bp.get("/clinicians")
 @client_required
 def clinicians():
@@ -36,9 +38,14 @@ def clinicians():
     db = get_db()
     changed = {linked.link.id for linked in service.check_clinician_keys(db, _keyring(), utcnow())}
     db.commit()
-    return render_template("sharing/clinicians.html", links=service.links_for_client(db, _user().id),
-                           counts=choices.shared_counts(db, _user().id), choices=service.AUTO_SHARE_CHOICES,
-                           key_changed=changed, key_changed_words=service.key_changed_words)
+    return render_template(
+        "sharing/clinicians.html",
+        links=service.links_for_client(db, _user().id),
+        counts=choices.shared_counts(db, _user().id),
+        choices=service.AUTO_SHARE_CHOICES,
+        key_changed=changed,
+        key_changed_words=service.key_changed_words,
+    )
 
 
 @bp.post("/clinicians/<uuid:link_id>/standing")
@@ -61,8 +68,9 @@ def standing_shares(link_id):
 def confirm_revoke_all(link_id):
     """Ask before revoking every share with one clinician."""
     link = _link_or_404(link_id)
-    return render_template("sharing/revoke_all.html", link=link,
-                           count=choices.shared_counts(get_db(), _user().id).get(link.link.id, 0))
+    return render_template(
+        "sharing/revoke_all.html", link=link, count=choices.shared_counts(get_db(), _user().id).get(link.link.id, 0)
+    )
 
 
 @bp.post("/clinicians/<uuid:link_id>/stop-sharing")
@@ -84,8 +92,9 @@ def revoke_all(link_id):
 def confirm_end(link_id):
     """Ask before ending a link: it takes every share with it."""
     link = _link_or_404(link_id)
-    return render_template("sharing/end.html", link=link,
-                           count=choices.shared_counts(get_db(), _user().id).get(link.link.id, 0))
+    return render_template(
+        "sharing/end.html", link=link, count=choices.shared_counts(get_db(), _user().id).get(link.link.id, 0)
+    )
 
 
 @bp.post("/clinicians/<uuid:link_id>/end")
@@ -105,6 +114,7 @@ def end_link(link_id):
 
 # Linking ------------------------------------------------------------------------------------------
 
+
 @bp.get("/link")
 @client_required
 def link_form():
@@ -123,11 +133,14 @@ def check_code():
         _invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
     except service.SharingProblem as problem:
         return _refused(code, problem)
-    if any(link.other.id == therapist.id and link.link.key_changed_at is None
-           for link in service.links_for_client(db, _user().id)):
+    if any(
+        link.other.id == therapist.id and link.link.key_changed_at is None
+        for link in service.links_for_client(db, _user().id)
+    ):
         db.commit()
-        return render_template("sharing/link.html", code="", error="You are already linked with this clinician.",
-                               linked=True), 422
+        return render_template(
+            "sharing/link.html", code="", error="You are already linked with this clinician.", linked=True
+        ), 422
     db.commit()
     return _consent(code, therapist)
 
@@ -140,10 +153,12 @@ def consent():
     db = get_db()
     try:
         invite, therapist = service.find_invite(db, current_app.config, _user(), code, utcnow())
-        link = service.link_client(db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"),
-                                   utcnow(), code=code)
-        activity.record(db, _user().id, "link_made", device=current_user.device,
-                        detail=therapist.display_name or therapist.email)
+        link = service.link_client(
+            db, _keyring(), _user(), invite, therapist, request.form.getlist("auto_share"), utcnow(), code=code
+        )
+        activity.record(
+            db, _user().id, "link_made", device=current_user.device, detail=therapist.display_name or therapist.email
+        )
         activity.record(db, therapist.id, "client_linked", about=_user().id)
     except service.SharingProblem as problem:
         db.rollback()
@@ -160,22 +175,36 @@ def _refused(code: str, problem: service.SharingProblem):
     if isinstance(problem, service.KeyMismatch):
         db.rollback()
         therapist = problem.therapist
-        activity.record(db, _user().id, "invite_key_refused", device=current_user.device,
-                        detail=therapist.display_name or therapist.email)
+        activity.record(
+            db,
+            _user().id,
+            "invite_key_refused",
+            device=current_user.device,
+            detail=therapist.display_name or therapist.email,
+        )
         activity.record(db, therapist.id, "invite_key_mismatch", about=_user().id)
-        current_app.logger.warning("security: an invite's key tag did not match its clinician's key: "
-                                   "client=%s therapist=%s", _user().id, therapist.id)
+        current_app.logger.warning(
+            "security: an invite's key tag did not match its clinician's key: client=%s therapist=%s",
+            _user().id,
+            therapist.id,
+        )
         code = ""
     db.commit()
     return render_template("sharing/link.html", code=code, error=str(problem)), 422
 
 
 def _consent(code: str, therapist):
-    return render_template("sharing/consent.html", code=code, name=therapist.display_name or therapist.email,
-                           fingerprint=service.key_fingerprint(therapist), choices=service.AUTO_SHARE_CHOICES)
+    return render_template(
+        "sharing/consent.html",
+        code=code,
+        name=therapist.display_name or therapist.email,
+        fingerprint=service.key_fingerprint(therapist),
+        choices=service.AUTO_SHARE_CHOICES,
+    )
 
 
 # Sharing one record -----------------------------------------------------------------------------
+
 
 @bp.get("/share/<uuid:record_id>")
 @client_required
@@ -193,8 +222,9 @@ def apply_shares(record_id):
     db = get_db()
     if not choices.owns_record(db, _user().id, record_id):
         abort(404)
-    changed, problems = choices.apply_choices(db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow(),
-                                             device=current_user.device)
+    changed, problems = choices.apply_choices(
+        db, _keyring(), record_id, request.form.getlist("link_ids"), utcnow(), device=current_user.device
+    )
     db.commit()
     if problems:
         return _share_page(_record_or_404(record_id), problems=problems, changed=changed, status=409)
@@ -206,12 +236,20 @@ def _share_page(view, *, problems=(), changed=(), status=200):
     states = service.share_states(get_db(), _user().id, view.id)
     kind = kinds.kind(view.kind)
     image_url = kind.picture_url(view, "full") if kind.has_pictures else None
-    return render_template("sharing/share.html", view=view, states=states, zone=_user().time_zone,
-                           image_url=image_url, back_url=kind.owner_url(view), problems=list(problems),
-                           changed=list(changed)), status
+    return render_template(
+        "sharing/share.html",
+        view=view,
+        states=states,
+        zone=_user().time_zone,
+        image_url=image_url,
+        back_url=kind.owner_url(view),
+        problems=list(problems),
+        changed=list(changed),
+    ), status
 
 
 # Preparing for a session ------------------------------------------------------------------------
+
 
 @bp.get("/share/prepare")
 @client_required
@@ -228,20 +266,23 @@ def prepare():
 def share_prepared():
     """Share every ticked item; anything already shared is not sent again."""
     db = get_db()
-    sent, problems = choices.share_prepared(db, _keyring(), request.form.getlist("items"), utcnow(),
-                                           device=current_user.device)
+    sent, problems = choices.share_prepared(
+        db, _keyring(), request.form.getlist("items"), utcnow(), device=current_user.device
+    )
     db.commit()
     for name, count in sent.items():
         flash(f"Shared {_records(count)} with {name}.", "info")
     if problems:
-        return render_template("sharing/prepare.html", groups=choices.prepare_groups(db, _keyring()),
-                               problems=problems), 409
+        return render_template(
+            "sharing/prepare.html", groups=choices.prepare_groups(db, _keyring()), problems=problems
+        ), 409
     if not sent:
         flash("Nothing new was ticked, so nothing was sent.", "info")
     return redirect(url_for("sharing.prepare"), 303)
 
 
 # Access history -----------------------------------------------------------------------------------
+
 
 @bp.get("/access")
 @client_required

@@ -1,5 +1,6 @@
 """Records grouped by the dosing session they follow, each with its one line: the client's timeline and the
 clinician's timeline of what a client shares are built the same way. Pure: the views come opened."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,9 +31,14 @@ class TimelineGroup:
     items: list[TimelineItem] = field(default_factory=list)
 
 
-def by_session(views: Iterable[RecordView], doses: Sequence[Dose], zone: str, *,
-               url: Callable[[RecordView], str] | None = None,
-               new: Collection[uuid.UUID] = frozenset()) -> list[TimelineGroup]:
+def by_session(
+    views: Iterable[RecordView],
+    doses: Sequence[Dose],
+    zone: str,
+    *,
+    url: Callable[[RecordView], str] | None = None,
+    new: Collection[uuid.UUID] = frozenset(),
+) -> list[TimelineGroup]:
     """The views (newest first) in groups by the session they follow, day labels in `zone`."""
     groups: list[TimelineGroup] = []
     for view in views:
@@ -40,6 +46,16 @@ def by_session(views: Iterable[RecordView], doses: Sequence[Dose], zone: str, *,
         if not groups or groups[-1].dose != place.dose:
             groups.append(TimelineGroup(place.dose))
         title, detail = kinds.summary(view, doses)
-        groups[-1].items.append(TimelineItem(view.id, view.kind, view.occurred_at, title, detail, place.day,
-                                             url(view) if url else None, view.id in new))
+        groups[-1].items.append(
+            TimelineItem(
+                view.id,
+                view.kind,
+                view.occurred_at,
+                title,
+                detail,
+                place.day,
+                url(view) if url else None,
+                view.id in new,
+            )
+        )
     return groups

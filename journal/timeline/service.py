@@ -1,4 +1,5 @@
 """The timeline: everything the client wrote, newest first, grouped by the dosing session it follows."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -14,8 +15,9 @@ __all__ = ["PAGE_SIZE", "TimelineGroup", "TimelineItem", "timeline_page"]
 PAGE_SIZE = 30
 
 
-def timeline_page(db: Session, keyring: vault.Keyring, zone: str, before: str | None,
-                  limit: int = PAGE_SIZE) -> tuple[list[TimelineGroup], str | None]:
+def timeline_page(
+    db: Session, keyring: vault.Keyring, zone: str, before: str | None, limit: int = PAGE_SIZE
+) -> tuple[list[TimelineGroup], str | None]:
     """One page of the timeline, in groups by session. ValueError on a bad cursor."""
     views, cursor = records.page(db, keyring, kinds.names(on_timeline=True), before, limit)
     return by_session(views, course_doses(db, keyring), zone, url=_owner_url), cursor

@@ -1,4 +1,5 @@
 """The timeline page; htmx loads older pages as the reader scrolls."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
@@ -17,9 +18,11 @@ bp = Blueprint("timeline", __name__, url_prefix="/timeline")
 def show_timeline():
     """Everything, newest first, grouped by dosing session, each item with its day after the session."""
     try:
-        groups, next_cursor = service.timeline_page(get_db(), current_user.keyring, current_user.user.time_zone,
-                                                    request.args.get("before"))
+        groups, next_cursor = service.timeline_page(
+            get_db(), current_user.keyring, current_user.user.time_zone, request.args.get("before")
+        )
     except ValueError:
         abort(400)
-    return render_page_or_fragment("timeline/page.html", "timeline/_groups.html",
-                                   groups=groups, next_cursor=next_cursor)
+    return render_page_or_fragment(
+        "timeline/page.html", "timeline/_groups.html", groups=groups, next_cursor=next_cursor
+    )

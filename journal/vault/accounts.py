@@ -1,4 +1,5 @@
 """Account keys: sign-up, unlocking by password or recovery code, new password, new recovery code."""
+
 from __future__ import annotations
 
 import base64
@@ -120,14 +121,21 @@ def prepare_rotation(user: User, keyring: Keyring, password: str) -> PreparedRot
     if not hmac.compare_digest(sha256(auth_key), user.auth_verifier):
         return None
     rotating, wrap = next_key.make(user, keyring)
-    return PreparedRotation(rotating, bytes(user.kdf_salt), wrap,
-                            wrap_key(kek, rotating.user_key, context("uk-pw", _uid(user), rotating.uk_version)))
+    return PreparedRotation(
+        rotating,
+        bytes(user.kdf_salt),
+        wrap,
+        wrap_key(kek, rotating.user_key, context("uk-pw", _uid(user), rotating.uk_version)),
+    )
 
 
 def begin_prepared_rotation(user: User, prepared: PreparedRotation) -> Keyring:
     """Write a prepared rotation into the user's row, if the row is still as it was prepared against."""
-    if (user.rotation_uk_wrap is not None or user.uk_version != prepared.keyring.account_version
-            or bytes(user.kdf_salt) != prepared.kdf_salt):
+    if (
+        user.rotation_uk_wrap is not None
+        or user.uk_version != prepared.keyring.account_version
+        or bytes(user.kdf_salt) != prepared.kdf_salt
+    ):
         raise VaultError("the account changed since the rotation was prepared")
     user.rotation_uk_wrap = prepared.uk_wrap
     user.rotation_uk_wrap_pw = prepared.uk_wrap_pw
@@ -174,8 +182,9 @@ def _set_recovery_code(user: User, keyring: Keyring) -> str:
     kek = _recovery_kek(user, raw)
     user.uk_wrap_recovery = wrap_key(kek, keyring.account_key, _uk_rc_ctx(user))
     if keyring.rotating:
-        user.rotation_uk_wrap_recovery = wrap_key(kek, keyring.user_key,
-                                                  context("uk-rc", _uid(user), keyring.uk_version))
+        user.rotation_uk_wrap_recovery = wrap_key(
+            kek, keyring.user_key, context("uk-rc", _uid(user), keyring.uk_version)
+        )
     return format_recovery_code(raw)
 
 
@@ -183,8 +192,9 @@ def _keyring(user: User, user_key: bytes) -> Keyring:
     """Every key the user key opens; an account from before signing keys gets its signing key now."""
     private_raw = unwrap_key(user_key, user.x25519_priv_wrap, _priv_ctx(user))
     signing_raw, made = unlock_signing_key(user, user_key)
-    return with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_raw, signing_raw,
-                                       new_signing_key=made))
+    return with_rotation(
+        user, Keyring(user.id, user.uk_version, user_key, private_raw, signing_raw, new_signing_key=made)
+    )
 
 
 def _require_account_key(user: User, keyring: Keyring) -> None:

@@ -1,4 +1,5 @@
 """Sealing and opening what a client writes: a fresh data key per version, bound to its row."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ class Sealable(Protocol):
     payload_ciphertext: bytes
 
 
-def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any],
-                 attachments: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+def seal_payload(
+    keyring: Keyring, row: Sealable, payload: dict[str, Any], attachments: Mapping[str, bytes] | None = None
+) -> dict[str, bytes]:
     """Encrypt the payload into the row under a new data key, wrapped under the owner's user key.
 
     Attachments (a photo's variants) are sealed under the same data key, each with its own
@@ -37,8 +39,10 @@ def seal_payload(keyring: Keyring, row: Sealable, payload: dict[str, Any],
     row.dek_wrap = wrap_key(keyring.user_key, dek, record_key_context(row))
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     row.payload_ciphertext = seal(dek, pad_json(data), _ctx("payload", row))
-    return {variant: seal(dek, content, _ctx(f"attachment:{variant}", row))
-            for variant, content in (attachments or {}).items()}
+    return {
+        variant: seal(dek, content, _ctx(f"attachment:{variant}", row))
+        for variant, content in (attachments or {}).items()
+    }
 
 
 def open_attachment(keyring: Keyring, row: Sealable, variant: str, sealed: bytes) -> bytes:

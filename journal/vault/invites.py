@@ -7,6 +7,7 @@ stored in clear: only a keyed hash (to find the invite), a tag over the clinicia
 that key). Every tag is keyed by the code *and* the server's secret: a copy of the database alone
 gives no way to try the 2^40 possible codes against a tag.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,11 @@ def open_invite_code(keyring: Keyring, invite_id: uuid.UUID, sealed: bytes) -> s
 
 def own_public_key(keyring: Keyring) -> bytes:
     """The keyring owner's X25519 public key, from their private key: what the database says does not count."""
-    return X25519PrivateKey.from_private_bytes(keyring.private_key).public_key().public_bytes(
-        Encoding.Raw, PublicFormat.Raw)
+    return (
+        X25519PrivateKey.from_private_bytes(keyring.private_key)
+        .public_key()
+        .public_bytes(Encoding.Raw, PublicFormat.Raw)
+    )
 
 
 def therapist_key_tag(server_secret: str, code: str, therapist_id: uuid.UUID, public_key: bytes) -> bytes:
@@ -49,8 +53,9 @@ def therapist_key_tag(server_secret: str, code: str, therapist_id: uuid.UUID, pu
     return _tag(server_secret, code, context("invite-key", therapist_id, bytes(public_key)))
 
 
-def therapist_key_matches(server_secret: str, code: str, therapist_id: uuid.UUID, public_key: bytes,
-                          tag: bytes | None) -> bool:
+def therapist_key_matches(
+    server_secret: str, code: str, therapist_id: uuid.UUID, public_key: bytes, tag: bytes | None
+) -> bool:
     """At consent: does the clinician's key in the database today match the one their invite was made with?"""
     if tag is None:
         return False
@@ -65,8 +70,9 @@ def client_signing_tag(server_secret: str, code: str, keyring: Keyring, link_id:
     return _client_tag(server_secret, code, link_id, keyring.user_id, signing_public_key(keyring))
 
 
-def client_signing_key_matches(server_secret: str, code: str, link_id: uuid.UUID, client_id: uuid.UUID,
-                               public_key: bytes, tag: bytes | None) -> bool:
+def client_signing_key_matches(
+    server_secret: str, code: str, link_id: uuid.UUID, client_id: uuid.UUID, public_key: bytes, tag: bytes | None
+) -> bool:
     if tag is None or len(public_key) != 32:
         return False
     return hmac.compare_digest(_client_tag(server_secret, code, link_id, client_id, bytes(public_key)), bytes(tag))

@@ -1,4 +1,5 @@
 """Argon2id: one run per sign-in, parameters stored per user and bounded when read."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The unlocked keys of one signed-in user, for one request."""
+
 from __future__ import annotations
 
 import uuid

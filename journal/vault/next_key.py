@@ -4,6 +4,7 @@ While `users.rotation_uk_wrap` is set, whoever unlocks the current user key (a p
 code, a session row) also gets the new one: their keyring seals under the new key and opens under
 either. That is how any session of the user, or the next sign-in, carries a rotation on.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -30,9 +31,15 @@ def make(user: User, keyring: Keyring) -> tuple[Keyring, bytes]:
         raise VaultError("a rotation starts from the account's current key")
     new_key, new_version = random_key(), user.uk_version + 1
     wrap = wrap_key(keyring.user_key, new_key, _ctx(user.id, user.uk_version, new_version))
-    return Keyring(user.id, new_version, new_key, keyring.private_key, keyring.signing_key,
-                   previous=PreviousKey(keyring.uk_version, keyring.user_key),
-                   new_signing_key=keyring.new_signing_key), wrap
+    return Keyring(
+        user.id,
+        new_version,
+        new_key,
+        keyring.private_key,
+        keyring.signing_key,
+        previous=PreviousKey(keyring.uk_version, keyring.user_key),
+        new_signing_key=keyring.new_signing_key,
+    ), wrap
 
 
 def with_rotation(user: User, keyring: Keyring) -> Keyring:
@@ -43,9 +50,15 @@ def with_rotation(user: User, keyring: Keyring) -> Keyring:
         raise VaultError("keyring is not the account's current key")
     new_version = user.uk_version + 1
     new_key = unwrap_key(keyring.user_key, user.rotation_uk_wrap, _ctx(user.id, user.uk_version, new_version))
-    return Keyring(user.id, new_version, new_key, keyring.private_key, keyring.signing_key,
-                   previous=PreviousKey(keyring.uk_version, keyring.user_key),
-                   new_signing_key=keyring.new_signing_key)
+    return Keyring(
+        user.id,
+        new_version,
+        new_key,
+        keyring.private_key,
+        keyring.signing_key,
+        previous=PreviousKey(keyring.uk_version, keyring.user_key),
+        new_signing_key=keyring.new_signing_key,
+    )
 
 
 def _ctx(user_id: uuid.UUID, old_version: int, new_version: int) -> bytes:

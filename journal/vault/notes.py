@@ -5,6 +5,7 @@ in clear: the therapist's copy is sealed under the therapist's user key, and the
 sealed with HPKE to the client's public key. Both are padded to a bucket (padding.py), so their length
 says little about how many marks they hold.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,11 @@ def open_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: by
 
 def reseal_own_note(keyring: Keyring, purpose: str, subject: uuid.UUID, sealed: bytes) -> bytes:
     """The same note sealed again under the keyring's (new) user key: for a key rotation."""
-    return seal(keyring.user_key, _pad(open_own_note(keyring, purpose, subject, sealed)),
-                own_note_context(purpose, subject, keyring.user_id))
+    return seal(
+        keyring.user_key,
+        _pad(open_own_note(keyring, purpose, subject, sealed)),
+        own_note_context(purpose, subject, keyring.user_id),
+    )
 
 
 def seal_note_to(recipient_id: uuid.UUID, public_key: bytes, purpose: str, subject: uuid.UUID, data: Any) -> bytes:
@@ -73,4 +77,4 @@ def _unpad(plain: bytes) -> Any:
     size = int.from_bytes(plain[:4], "big")
     if size > len(plain) - 4:
         raise VaultError("sealed note is malformed")
-    return json.loads(plain[4:4 + size])
+    return json.loads(plain[4 : 4 + size])

@@ -3,6 +3,7 @@
 256-byte steps up to 4 KiB (a check-in, a questionnaire, a short entry all look alike), then powers
 of two. The padding is inside the sealed, authenticated plaintext.
 """
+
 from __future__ import annotations
 
 STEP = 256

@@ -1,4 +1,5 @@
 """Sealing with AES-256-GCM, length-prefixed contexts, HKDF. The vault's only cipher code."""
+
 from __future__ import annotations
 
 import hashlib

@@ -17,6 +17,7 @@ How a rotation runs (account_security/rotation.py drives it, records/rotation.py
 Everything sealed under a user key is in ENVELOPES or UNDER_USER_KEY. A new value sealed under it
 belongs in one of them, or a rotation would leave it under a key that is gone.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -73,7 +74,9 @@ def _flag_marks(keyring: Keyring, link: Link) -> None:
 def _client_signing_pin(keyring: Keyring, link: Link) -> None:
     if link.client_sign_pin is not None:
         ctx = client_signing_pin_context(link.therapist_id, link.id, link.client_id)
-        link.client_sign_pin = seal(keyring.user_key, open_under_user_key(keyring, bytes(link.client_sign_pin), ctx), ctx)
+        link.client_sign_pin = seal(
+            keyring.user_key, open_under_user_key(keyring, bytes(link.client_sign_pin), ctx), ctx
+        )
 
 
 def _invite_code(keyring: Keyring, invite: Invite) -> None:
@@ -87,7 +90,7 @@ UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(User, "x25519_priv_wrap", "id", _private_key),
     SealedColumn(User, "ed25519_priv_wrap", "id", _signing_key),
     SealedColumn(User, "totp_secret_ciphertext", "id", _totp_secret),
-    SealedColumn(Link, "pinned_key_ciphertext", "client_id", _pin),          # a client's pins of clinicians' keys
+    SealedColumn(Link, "pinned_key_ciphertext", "client_id", _pin),  # a client's pins of clinicians' keys
     SealedColumn(Link, "flag_marks_ciphertext", "therapist_id", _flag_marks),  # a clinician's "seen" marks
     SealedColumn(Link, "client_sign_pin", "therapist_id", _client_signing_pin),  # a clinician's pins of clients' keys
     SealedColumn(Invite, "code_sealed", "therapist_id", _invite_code),  # a clinician's open invites
@@ -105,8 +108,13 @@ def finish(user: User, keyring: Keyring) -> tuple[Keyring, str | None]:
     Call with the user's row already at the new `uk_version` and every value above sealed again.
     The code is None when one was made during the rotation (recovery makes one): it stands.
     """
-    if (keyring.user_id != user.id or not keyring.rotating or user.uk_version != keyring.uk_version
-            or user.rotation_uk_wrap is None or user.rotation_uk_wrap_pw is None):
+    if (
+        keyring.user_id != user.id
+        or not keyring.rotating
+        or user.uk_version != keyring.uk_version
+        or user.rotation_uk_wrap is None
+        or user.rotation_uk_wrap_pw is None
+    ):
         raise VaultError("no rotation of this keyring to finish")
     final = Keyring(user.id, keyring.uk_version, keyring.user_key, keyring.private_key, keyring.signing_key)
     user.uk_wrap_pw = user.rotation_uk_wrap_pw
@@ -127,8 +135,9 @@ def unseen_recovery_code(user: User, keyring: Keyring) -> str | None:
     if user.unseen_recovery_code_ciphertext is None or keyring.user_id != user.id:
         return None
     try:
-        raw = open_sealed(keyring.key_for(user.uk_version), bytes(user.unseen_recovery_code_ciphertext),
-                          _unseen_ctx(user))
+        raw = open_sealed(
+            keyring.key_for(user.uk_version), bytes(user.unseen_recovery_code_ciphertext), _unseen_ctx(user)
+        )
     except VaultError:
         return None
     return format_recovery_code(raw) if len(raw) == RECOVERY_CODE_BYTES else None

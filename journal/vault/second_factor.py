@@ -1,4 +1,5 @@
 """The authenticator's secret for two-step sign-in, sealed under the user key: never in clear at rest."""
+
 from __future__ import annotations
 
 import base64

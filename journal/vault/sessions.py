@@ -1,4 +1,5 @@
 """Server-side session rows: the unlocked keys between requests, wrapped under the cookie's token."""
+
 from __future__ import annotations
 
 import base64
@@ -37,9 +38,17 @@ class Resumed:
     pending: bool = False
 
 
-def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifetime: timedelta, *,
-                 device: str | None = None, password_at: datetime | None = None,
-                 second_factor_pending: bool = False) -> str:
+def open_session(
+    db: Session,
+    user: User,
+    keyring: Keyring,
+    now: datetime,
+    lifetime: timedelta,
+    *,
+    device: str | None = None,
+    password_at: datetime | None = None,
+    second_factor_pending: bool = False,
+) -> str:
     """A new session row; returns the token for the cookie. The database never sees the token.
 
     `password_at` is when the password was entered (default: now); `second_factor_pending` makes
@@ -67,7 +76,11 @@ def open_session(db: Session, user: User, keyring: Keyring, now: datetime, lifet
 
 
 def resume_session(
-    db: Session, cookie_value: str | None, now: datetime, idle_limit: dict[str, timedelta], *,
+    db: Session,
+    cookie_value: str | None,
+    now: datetime,
+    idle_limit: dict[str, timedelta],
+    *,
     second_factor: bool = False,
 ) -> Resumed | None:
     """The user and keys behind a cookie, or None. An idle or expired row is deleted on sight.
@@ -101,8 +114,9 @@ def resume_session(
     # The signing key is sealed under the user key on the account row (made now for an older account).
     signing_key, made = unlock_signing_key(user, user_key, claim=True)
     try:
-        keyring = with_rotation(user, Keyring(user.id, user.uk_version, user_key, private_key, signing_key,
-                                              new_signing_key=made))
+        keyring = with_rotation(
+            user, Keyring(user.id, user.uk_version, user_key, private_key, signing_key, new_signing_key=made)
+        )
     except VaultError:
         db.delete(row)
         db.flush()
@@ -145,9 +159,13 @@ def end_session(db: Session, cookie_value: str | None) -> AuthSession | None:
 
 def user_sessions(db: Session, user_id: uuid.UUID) -> list[AuthSession]:
     """The user's signed-in sessions (not those waiting for a one-time code), newest first."""
-    return list(db.scalars(select(AuthSession).where(AuthSession.user_id == user_id,
-                                                     AuthSession.second_factor_pending.is_(False))
-                           .order_by(AuthSession.created_at.desc(), AuthSession.token_hash)))
+    return list(
+        db.scalars(
+            select(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.second_factor_pending.is_(False))
+            .order_by(AuthSession.created_at.desc(), AuthSession.token_hash)
+        )
+    )
 
 
 def session_handle(row: AuthSession) -> str:
@@ -157,8 +175,11 @@ def session_handle(row: AuthSession) -> str:
 
 def end_other_sessions(db: Session, user_id: uuid.UUID, keep: AuthSession, handle: str | None = None) -> int:
     """Ends the user's sessions other than `keep`: all of them, or the one named by `handle`. Returns how many."""
-    others = [row for row in db.scalars(select(AuthSession).where(AuthSession.user_id == user_id))
-              if row.token_hash != keep.token_hash and (handle is None or session_handle(row) == handle)]
+    others = [
+        row
+        for row in db.scalars(select(AuthSession).where(AuthSession.user_id == user_id))
+        if row.token_hash != keep.token_hash and (handle is None or session_handle(row) == handle)
+    ]
     for row in others:
         db.delete(row)
     db.flush()
@@ -176,9 +197,7 @@ def end_all_sessions(db: Session, user_id: uuid.UUID) -> None:
 def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) -> int:
     """Sessions past their end or idle longer than any idle lock allows: their key wraps go. Returns how many."""
     purged = db.execute(
-        delete(AuthSession).where(
-            or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - longest_idle)
-        )
+        delete(AuthSession).where(or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - longest_idle))
     )
     if purged.rowcount:
         forget_after_commit(db)

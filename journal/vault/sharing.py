@@ -5,6 +5,7 @@ every share is sealed to the pinned key, never to whatever the database says tod
 writer cannot swap in a key of their own. The HPKE `info` binds record, owner, recipient and
 version, so a wrap opens nothing but the one version of the one record it was made for.
 """
+
 from __future__ import annotations
 
 import hmac

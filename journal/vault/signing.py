@@ -7,6 +7,7 @@ the wrap itself. Someone who can only write to the database cannot make it (the 
 sealed under the owner's user key), so the desk shows nothing that does not verify against the key
 the clinician pinned.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -53,9 +54,15 @@ def unlock_signing_key(user: User, user_key: bytes, *, claim: bool = False) -> t
         raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         wrap = wrap_key(user_key, raw, signing_key_context(user.id, user.uk_version))
-        claimed = session.execute(update(User).where(User.id == user.id, User.ed25519_priv_wrap.is_(None))
-                                  .values(ed25519_pub=public, ed25519_priv_wrap=wrap)
-                                  .execution_options(synchronize_session=False)).rowcount == 1
+        claimed = (
+            session.execute(
+                update(User)
+                .where(User.id == user.id, User.ed25519_priv_wrap.is_(None))
+                .values(ed25519_pub=public, ed25519_priv_wrap=wrap)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
         if claimed:
             set_committed_value(user, "ed25519_pub", public)
             set_committed_value(user, "ed25519_priv_wrap", wrap)
@@ -70,22 +77,30 @@ def signing_public_key(keyring: Keyring) -> bytes:
     return _private(keyring).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def sign_share(keyring: Keyring, row: Sealable, recipient_id: uuid.UUID, wrap: bytes,
-               attachments: Mapping[str, bytes]) -> bytes:
+def sign_share(
+    keyring: Keyring, row: Sealable, recipient_id: uuid.UUID, wrap: bytes, attachments: Mapping[str, bytes]
+) -> bytes:
     """The owner's signature over one share; `attachments` maps each variant to its ciphertext's SHA-256."""
     if row.owner_id != keyring.user_id:
         raise VaultError("a share is signed by the record's owner")
     return _private(keyring).sign(_share_message(row, recipient_id, wrap, attachments))
 
 
-def share_verifies(public_key: bytes, row: Sealable, recipient_id: uuid.UUID, wrap: bytes, signature: bytes | None,
-                   attachments: Mapping[str, bytes]) -> bool:
+def share_verifies(
+    public_key: bytes,
+    row: Sealable,
+    recipient_id: uuid.UUID,
+    wrap: bytes,
+    signature: bytes | None,
+    attachments: Mapping[str, bytes],
+) -> bool:
     """True only when `signature` is the pinned key's over exactly this row, recipient, wrap and attachments."""
     if signature is None or len(signature) != SIGNATURE_BYTES or len(public_key) != 32:
         return False
     try:
         Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(
-            bytes(signature), _share_message(row, recipient_id, bytes(wrap), attachments))
+            bytes(signature), _share_message(row, recipient_id, bytes(wrap), attachments)
+        )
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -94,7 +109,7 @@ def share_verifies(public_key: bytes, row: Sealable, recipient_id: uuid.UUID, wr
 def fingerprint(public_key: bytes) -> str:
     """A short fingerprint people can compare by eye: 4 groups of 4 hex digits of the key's SHA-256."""
     digest = sha256(b"key-fingerprint\0" + bytes(public_key)).hex()[:16].upper()
-    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 def _private(keyring: Keyring) -> Ed25519PrivateKey:
@@ -105,8 +120,16 @@ def _private(keyring: Keyring) -> Ed25519PrivateKey:
 
 def _share_message(row: Sealable, recipient_id: uuid.UUID, wrap: bytes, attachments: Mapping[str, bytes]) -> bytes:
     parts: list[str | bytes | int | uuid.UUID] = [
-        "share-signature", row.id, row.owner_id, recipient_id, row.kind, getattr(row, "version", 0),
-        sha256(bytes(row.payload_ciphertext)), sha256(bytes(wrap)), len(attachments)]
+        "share-signature",
+        row.id,
+        row.owner_id,
+        recipient_id,
+        row.kind,
+        getattr(row, "version", 0),
+        sha256(bytes(row.payload_ciphertext)),
+        sha256(bytes(wrap)),
+        len(attachments),
+    ]
     for variant in sorted(attachments):
         parts += [variant, bytes(attachments[variant])]
     return context(*parts)

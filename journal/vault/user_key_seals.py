@@ -6,6 +6,7 @@ here, so the list cannot drift from what is really written. Rotating a user key 
 entry of `SEALED_UNDER_USER_KEY` for that user with the old key and context, seal it with the new
 ones, in one transaction (tests/test_signed_shares.py checks that every sealed column is listed).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -61,24 +62,55 @@ class SealedColumn:
 
 
 SEALED_UNDER_USER_KEY: tuple[SealedColumn, ...] = (
-    SealedColumn("users", "x25519_priv_wrap", "id", lambda u: x25519_key_context(u.id, u.uk_version),
-                 "the X25519 private key (opens shares and notes sent to this user)"),
-    SealedColumn("users", "ed25519_priv_wrap", "id", lambda u: signing_key_context(u.id, u.uk_version),
-                 "the Ed25519 signing key (signs every share this user makes)"),
-    SealedColumn("users", "totp_secret_ciphertext", "id", lambda u: totp_secret_context(u.id, u.uk_version),
-                 "the authenticator's secret for two-step sign-in"),
+    SealedColumn(
+        "users",
+        "x25519_priv_wrap",
+        "id",
+        lambda u: x25519_key_context(u.id, u.uk_version),
+        "the X25519 private key (opens shares and notes sent to this user)",
+    ),
+    SealedColumn(
+        "users",
+        "ed25519_priv_wrap",
+        "id",
+        lambda u: signing_key_context(u.id, u.uk_version),
+        "the Ed25519 signing key (signs every share this user makes)",
+    ),
+    SealedColumn(
+        "users",
+        "totp_secret_ciphertext",
+        "id",
+        lambda u: totp_secret_context(u.id, u.uk_version),
+        "the authenticator's secret for two-step sign-in",
+    ),
     SealedColumn("records", "dek_wrap", "owner_id", record_key_context, "each record's data key"),
     SealedColumn("drafts", "dek_wrap", "owner_id", record_key_context, "each draft's data key"),
-    SealedColumn("links", "pinned_key_ciphertext", "client_id",
-                 lambda link: therapist_key_pin_context(link.client_id, link.therapist_id),
-                 "the clinician's public key, pinned by the client"),
-    SealedColumn("links", "flag_marks_ciphertext", "therapist_id",
-                 lambda link: own_note_context("flag-marks", link.id, link.therapist_id),
-                 "the flags the clinician marked seen"),
-    SealedColumn("links", "client_sign_pin", "therapist_id",
-                 lambda link: client_signing_pin_context(link.therapist_id, link.id, link.client_id),
-                 "the client's signing key, pinned by the clinician"),
-    SealedColumn("invites", "code_sealed", "therapist_id",
-                 lambda invite: invite_code_context(invite.therapist_id, invite.id),
-                 "an open invite's code, until the clinician pins the client's signing key"),
+    SealedColumn(
+        "links",
+        "pinned_key_ciphertext",
+        "client_id",
+        lambda link: therapist_key_pin_context(link.client_id, link.therapist_id),
+        "the clinician's public key, pinned by the client",
+    ),
+    SealedColumn(
+        "links",
+        "flag_marks_ciphertext",
+        "therapist_id",
+        lambda link: own_note_context("flag-marks", link.id, link.therapist_id),
+        "the flags the clinician marked seen",
+    ),
+    SealedColumn(
+        "links",
+        "client_sign_pin",
+        "therapist_id",
+        lambda link: client_signing_pin_context(link.therapist_id, link.id, link.client_id),
+        "the client's signing key, pinned by the clinician",
+    ),
+    SealedColumn(
+        "invites",
+        "code_sealed",
+        "therapist_id",
+        lambda invite: invite_code_context(invite.therapist_id, invite.id),
+        "an open invite's code, until the clinician pins the client's signing key",
+    ),
 )

@@ -9,6 +9,7 @@ of that request's socket: a read waiting on it returns at once, and the request 
 app's own error page) before any view has saved anything. The log line says how much had arrived and
 when, never what.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -169,7 +170,12 @@ class _DeadlineStream:
         environ = self._environ
         if not self._watch.logged:
             self._watch.logged = True
-            log.warning("request body not received within %g s, dropped with 408: %s %s (%d of %s bytes)",
-                        self._seconds, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), self._received,
-                        environ.get("CONTENT_LENGTH") or "chunked")
+            log.warning(
+                "request body not received within %g s, dropped with 408: %s %s (%d of %s bytes)",
+                self._seconds,
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                self._received,
+                environ.get("CONTENT_LENGTH") or "chunked",
+            )
         raise BodyTooSlow() from None

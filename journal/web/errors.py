@@ -1,4 +1,5 @@
 """Error pages in the app's layout: a plain sentence, never a trace or anything the user wrote."""
+
 from __future__ import annotations
 
 import logging
@@ -19,12 +20,18 @@ log = logging.getLogger(__name__)
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
     401: ("Please sign in", "Your session has ended. Sign in to carry on."),
-    403: ("That did not go through", "The page may have been open too long, or the request came from "
-          "somewhere else. Go back, reload the page and try again."),
+    403: (
+        "That did not go through",
+        "The page may have been open too long, or the request came from "
+        "somewhere else. Go back, reload the page and try again.",
+    ),
     404: ("Not found", "There is nothing here, or it is not yours to see."),
     405: ("Not allowed", "That action is not available here."),
-    408: ("That took too long to arrive", "The connection was too slow to send everything in time. Nothing was "
-          "saved; please try again, on a better connection if you can."),
+    408: (
+        "That took too long to arrive",
+        "The connection was too slow to send everything in time. Nothing was "
+        "saved; please try again, on a better connection if you can.",
+    ),
     409: ("Changed elsewhere", "This was changed on another device. Reload to see the latest."),
     413: ("Too large", "That was more than can be sent at once. Nothing was saved; try something smaller."),
     422: ("Please check the form", "Something in the form needs a change."),
@@ -32,11 +39,17 @@ MESSAGES = {
     500: ("Something went wrong on our side", "Nothing you wrote is shown here. Please try again in a moment."),
     503: ("Busy or unavailable", "The journal cannot answer right now. Please try again in a minute."),
 }
-NO_SPACE = ("No space to save this right now", "There is no space to save this right now; nothing was saved. "
-            "Please try again in a few minutes. Anything waiting on your phone will be sent by itself.")
+NO_SPACE = (
+    "No space to save this right now",
+    "There is no space to save this right now; nothing was saved. "
+    "Please try again in a few minutes. Anything waiting on your phone will be sent by itself.",
+)
 NO_SPACE_RETRY_SECONDS = 60
-KEY_RETIRED = ("Your keys changed a moment ago", "The keys that lock your journal were renewed while this was "
-               "being sent, so nothing was saved. Please reload the page and send it again.")
+KEY_RETIRED = (
+    "Your keys changed a moment ago",
+    "The keys that lock your journal were renewed while this was "
+    "being sent, so nothing was saved. Please reload the page and send it again.",
+)
 
 
 def _render(code: int, retry_after: int | None = None, words: tuple[str, str] | None = None):
@@ -64,11 +77,13 @@ def _http_error(error: HTTPException):
     return _render(code)
 
 
-UNTRUSTED_HOST_PAGE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                       "<title>Not served here</title></head><body><main><h1>Not served here</h1>"
-                       "<p>This address is not one the journal answers to. Please use the link you were given.</p>"
-                       "</main></body></html>")
+UNTRUSTED_HOST_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Not served here</title></head><body><main><h1>Not served here</h1>"
+    "<p>This address is not one the journal answers to. Please use the link you were given.</p>"
+    "</main></body></html>"
+)
 
 
 def _untrusted_host(error: SecurityError):

@@ -5,6 +5,7 @@ fields, each parsed into the form. This parser counts those too and answers 413 
 anything is parsed. The few forms that send one field per item of a list (ticking what to share, marking
 every open flag seen) say how many they take with @takes_many_fields(n).
 """
+
 from __future__ import annotations
 
 import io

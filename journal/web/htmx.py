@@ -1,4 +1,5 @@
 """One URL per resource: htmx asks for the fragment, everything else gets the whole page."""
+
 from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request
@@ -13,11 +14,7 @@ def is_htmx() -> bool:
 def wants_fragment() -> bool:
     """A plain htmx request; boosted navigations and history restores need the full page."""
     headers = request.headers
-    return (
-        is_htmx()
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
+    return is_htmx() and headers.get("HX-Boosted") != "true" and headers.get("HX-History-Restore-Request") != "true"
 
 
 def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> Response:

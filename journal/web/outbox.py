@@ -4,6 +4,7 @@ The outbox marks its requests `X-Outbox: now` (the writer is waiting on the page
 (an item kept on the device while offline, sent in the background). It needs to know the item was
 saved and where it lives, not a redirect it cannot read: a 201 with the item's address.
 """
+
 from __future__ import annotations
 
 from flask import flash, redirect, request

@@ -8,6 +8,7 @@ header a request happens to carry.
 - Neither (development): links are made for a loopback host (localhost, 127.0.0.1, [::1]) only; for any other
   host there is no absolute link, and the page shows what it can without one (the invite code).
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -22,8 +23,15 @@ def check_public_url(value: str | None) -> str | None:
     if not value:
         return None
     parts = urlsplit(value.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path.strip("/") or parts.query \
-            or parts.fragment or parts.username or parts.password:
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or parts.path.strip("/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+    ):
         raise ValueError("PUBLIC_URL must look like https://journal.example.org (scheme and host, nothing else)")
     return f"{parts.scheme}://{parts.netloc}"
 

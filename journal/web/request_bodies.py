@@ -5,6 +5,7 @@ tags) would sit in clear on the server's disk while it uploads, and a full tempo
 fail the upload. The body limits (MAX_CONTENT_LENGTH, and the photo form's own) already bound
 what one request can hold in memory, so memory is the right place.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,6 +30,11 @@ class InMemoryRequest(Request):
     def max_form_parts(self, value: int | None) -> None:
         self._max_form_parts = value
 
-    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
-                         filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
         return io.BytesIO()

@@ -4,6 +4,7 @@ Files are read once per process (they only change with a release). Text files ar
 served compressed to browsers that accept it: static files carry no secret, so compressing them is
 safe (pages, which hold a CSRF token next to reflected input, are never compressed: BREACH).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -44,14 +45,20 @@ class StaticFiles:
             mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
             compress = mimetype.startswith(TEXT_TYPES) and len(body) > 512
             self._files[filename] = StaticFile(
-                body=body, gzipped=gzip.compress(body, 9, mtime=0) if compress else None,
-                mimetype=mimetype, digest=hashlib.sha256(body).hexdigest()[:12])
+                body=body,
+                gzipped=gzip.compress(body, 9, mtime=0) if compress else None,
+                mimetype=mimetype,
+                digest=hashlib.sha256(body).hexdigest()[:12],
+            )
         return self._files[filename]
 
     def names(self) -> list[str]:
         """Every servable file, as a path relative to the folder, sorted."""
-        return sorted(str(path.relative_to(self.folder)) for path in self.folder.rglob("*")
-                      if path.is_file() and not path.name.endswith(PRIVATE_SUFFIXES))
+        return sorted(
+            str(path.relative_to(self.folder))
+            for path in self.folder.rglob("*")
+            if path.is_file() and not path.name.endswith(PRIVATE_SUFFIXES)
+        )
 
     def url(self, filename: str) -> str:
         """A URL carrying a hash of the file, so a release never meets a stale cache."""

@@ -4,6 +4,7 @@ Each answers the same plain page: there is no space to save this right now, noth
 try again later (with Retry-After). The log names the storage and the code, never a message a
 database may have filled with a value.
 """
+
 from __future__ import annotations
 
 import errno

@@ -11,10 +11,11 @@ which signs everyone out (safe), and a restored base backup holds none of it. Ra
 within the hour and follow the same rule. SQLite has no such thing (its -wal file is checkpointed
 and emptied after each deletion instead).
 """
+
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

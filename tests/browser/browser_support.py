@@ -1,4 +1,5 @@
 """Helpers for the Playwright tests: launching Debian Chromium, screenshots, and setting up data quickly."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,14 @@ from ..support import CSRF_RE, OUTPUT, PASSWORD, TOTP_SECRETS, enable_two_factor
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SCREENSHOTS = OUTPUT / "screenshots"
 
@@ -87,8 +94,11 @@ def make_invite(desk, base: str) -> str:
 def set_up_two_factor(api, base: str, email: str) -> str:
     """Two-step sign-in on for the account signed in in a browser context (`page.request` or `context.request`),
     through the one helper every test uses (support.enable_two_factor). Returns the secret."""
-    return enable_two_factor(lambda path: api.get(base + path).text(),
-                             lambda path, fields: api.post(base + path, form=fields, max_redirects=0).status, email)
+    return enable_two_factor(
+        lambda path: api.get(base + path).text(),
+        lambda path, fields: api.post(base + path, form=fields, max_redirects=0).status,
+        email,
+    )
 
 
 def _form_tokens(page, base: str) -> tuple[str, str]:
@@ -99,8 +109,11 @@ def _form_tokens(page, base: str) -> tuple[str, str]:
 def create_entry(page, base: str, title: str, body: str) -> str:
     """Save an entry with the page's own cookies (the same browser session), skipping the typing."""
     csrf, client_key = _form_tokens(page, base)
-    response = page.request.post(base + "/entries", form={"csrf_token": csrf, "client_key": client_key,
-                                                          "title": title, "body": body}, max_redirects=0)
+    response = page.request.post(
+        base + "/entries",
+        form={"csrf_token": csrf, "client_key": client_key, "title": title, "body": body},
+        max_redirects=0,
+    )
     assert response.status == 303, response.status
     return response.headers["location"].rsplit("/", 1)[1]
 
@@ -108,8 +121,11 @@ def create_entry(page, base: str, title: str, body: str) -> str:
 def keep_draft(page, base: str, title: str, body: str) -> None:
     """Leave an unsaved draft, as autosave would."""
     csrf, client_key = _form_tokens(page, base)
-    response = page.request.post(base + "/entries/draft", form={"client_key": client_key, "title": title, "body": body},
-                                 headers={"HX-Request": "true", "X-CSRF-Token": csrf})
+    response = page.request.post(
+        base + "/entries/draft",
+        form={"client_key": client_key, "title": title, "body": body},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
     assert response.status == 200, response.status
     assert "Draft kept" in response.text()
 
@@ -223,7 +239,9 @@ def narrow_problems(page, name: str, width: int = 320) -> list[str]:
         problems.append(f"{name}: page is {scroll_width}px wide; sticking out: {page.evaluate(WIDER_THAN_VIEWPORT_JS)}")
     problems.extend(f"{name}: {small}" for small in page.evaluate(SMALL_TARGETS_JS, 44))
     problems.extend(f"{name}: word broken across lines: {word}" for word in page.evaluate(BROKEN_WORDS_JS))
-    problems.extend(f"{name}: tab label on two lines: {label}" for label in page.evaluate(WRAPPED_LABELS_JS, ".tabbar a"))
+    problems.extend(
+        f"{name}: tab label on two lines: {label}" for label in page.evaluate(WRAPPED_LABELS_JS, ".tabbar a")
+    )
     return problems
 
 

@@ -7,6 +7,7 @@ pytest then registers them for that file, so "module" scope means one server per
 that touches the database runs on both at the HTTP level. `server_on_each_database` runs the file on
 SQLite and on PostgreSQL, for the journey that proves the whole stack (gunicorn, PostgreSQL, Chromium).
 """
+
 from __future__ import annotations
 
 import pytest

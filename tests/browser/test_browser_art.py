@@ -2,6 +2,7 @@
 
 Screenshots go to test-output/screenshots/art/.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,17 @@ pytestmark = pytest.mark.browser
 def log_session(page, base: str, day: str, clock: str = "10:00") -> None:
     """A dosing session, posted with the page's own cookies (the typing is tested elsewhere)."""
     html = page.request.get(base + "/sessions/new").text()
-    response = page.request.post(base + "/sessions", max_redirects=0, form={
-        "csrf_token": CSRF_RE.search(html).group(1), "client_key": CLIENT_KEY_RE.search(html).group(1),
-        "date": day, "time": clock, "route": "nasal"})
+    response = page.request.post(
+        base + "/sessions",
+        max_redirects=0,
+        form={
+            "csrf_token": CSRF_RE.search(html).group(1),
+            "client_key": CLIENT_KEY_RE.search(html).group(1),
+            "date": day,
+            "time": clock,
+            "route": "nasal",
+        },
+    )
     assert response.status == 303, response.status
 
 
@@ -58,8 +67,10 @@ def test_add_two_photos_on_a_phone_and_find_them_under_their_session(server, ope
     # A slow phone network, so the progress can be seen.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 40, "downloadThroughput": -1,
-                                                  "uploadThroughput": 400 * 1024})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 40, "downloadThroughput": -1, "uploadThroughput": 400 * 1024},
+    )
     page.get_by_role("button", name="Add photos").click()
     progress = page.locator("[data-art-progress] progress")
     expect(progress).to_be_visible()
@@ -68,8 +79,10 @@ def test_add_two_photos_on_a_phone_and_find_them_under_their_session(server, ope
     assert 0 < int(progress.evaluate("bar => bar.value")) < 100
     shots.take(page, "upload-progress")
     page.wait_for_url(base + "/art", timeout=30_000)
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
-                                                  "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
 
     expect(page.get_by_text("2 photos added.")).to_be_visible()
     groups = page.locator("[data-art-group]")
@@ -102,13 +115,17 @@ def test_refused_files_are_named_with_a_reason_and_the_rest_go_in(server, open_c
     sign_up(page, base, new_email("art-refused"))
     page.goto(base + "/art/new")
     # Pretend a 1 MB limit in the page: the script holds back larger files before sending anything.
-    page.locator("form[data-art-upload]").evaluate("form => form.setAttribute('data-max-file-bytes', String(1024 * 1024))")
+    page.locator("form[data-art-upload]").evaluate(
+        "form => form.setAttribute('data-max-file-bytes', String(1024 * 1024))"
+    )
     big = {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": art_images.noise_jpeg((1200, 1000), quality=100)}
-    page.get_by_label("Photos", exact=True).set_input_files([
-        photo("good.jpg", 3),
-        {"name": "drawing.jpg", "mimeType": "image/jpeg", "buffer": art_images.svg_with_script()},
-        big,
-    ])
+    page.get_by_label("Photos", exact=True).set_input_files(
+        [
+            photo("good.jpg", 3),
+            {"name": "drawing.jpg", "mimeType": "image/jpeg", "buffer": art_images.svg_with_script()},
+            big,
+        ]
+    )
     expect(page.locator("[data-art-chosen] .art-problem")).to_contain_text("huge.jpg")
     page.get_by_role("button", name="Add photos").click()
     result = page.locator("[data-art-result]")
@@ -171,8 +188,12 @@ def busy_server(tmp_path_factory):
     """A live server with one photo slot, where an upload waits half a second for it; yields (base URL, holder)."""
     workdir = tmp_path_factory.mktemp("art-busy")
     holder = SlotHolder(workdir / "hold-art-slot")
-    env = {"ART_CONCURRENCY": "1", "ART_QUEUE_SECONDS": "0.5", "ART_SLOT_HOLD_FILE": str(holder.flag),
-           "SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}
+    env = {
+        "ART_CONCURRENCY": "1",
+        "ART_QUEUE_SECONDS": "0.5",
+        "ART_SLOT_HOLD_FILE": str(holder.flag),
+        "SIGNUPS_PER_ADDRESS_PER_HOUR": "100",
+    }
     with live_server(workdir, "art-busy-sqlite", env=env, app="tests.app_with_held_slot:app") as base:
         yield base, holder
 

@@ -4,6 +4,7 @@ lines first, the timeline by session, and the charts; the same pages at 320 px; 
 
 Screenshots of every step go to test-output/screenshots/course-<database>/ and course-320-<database>/.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,23 +59,45 @@ def submit(page, base: str, form_path: str, action: str, fields: list[tuple[str,
     found = CLIENT_KEY_RE.search(html)
     if found:
         keys.append(("client_key", found.group(1)))
-    response = page.request.post(base + action, data=urlencode(keys + fields), max_redirects=0,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = page.request.post(
+        base + action,
+        data=urlencode(keys + fields),
+        max_redirects=0,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status == 303, (action, response.status, response.text()[:2000])
     return response.headers["location"].removeprefix(base)
 
 
-def add_course(page, base: str, *, intention: str, checkins: list[dict], phq9: list[int] | None = None,
-               pcl5: list[int] | None = None) -> dict[str, str]:
+def add_course(
+    page,
+    base: str,
+    *,
+    intention: str,
+    checkins: list[dict],
+    phq9: list[int] | None = None,
+    pcl5: list[int] | None = None,
+) -> dict[str, str]:
     """An intention, a dosing session now carrying it, check-ins, questionnaires; returns their paths."""
     submit(page, base, "/intentions/new", "/intentions", [("text", intention)])
     intention_id = re.search(r'name="intention_ids" value="([^"]+)"', page.request.get(base + "/sessions/new").text())
     now = datetime.now(ZONE) - timedelta(minutes=1)
-    paths = {"session": submit(page, base, "/sessions/new", "/sessions", [
-        ("date", now.date().isoformat()), ("time", now.strftime("%H:%M")), ("route", "lozenge"),
-        ("setting", "Music, an eye mask, my therapist in the room."), ("felt", "Warm, far away, then close"),
-        ("intention_ids", intention_id.group(1)),
-    ])}
+    paths = {
+        "session": submit(
+            page,
+            base,
+            "/sessions/new",
+            "/sessions",
+            [
+                ("date", now.date().isoformat()),
+                ("time", now.strftime("%H:%M")),
+                ("route", "lozenge"),
+                ("setting", "Music, an eye mask, my therapist in the room."),
+                ("felt", "Warm, far away, then close"),
+                ("intention_ids", intention_id.group(1)),
+            ],
+        )
+    }
     for checkin in checkins:
         fields = [(name, str(value)) for name, value in checkin.items() if name != "emotions"]
         fields += [("emotions", word) for word in checkin.get("emotions", ())]
@@ -82,8 +105,13 @@ def add_course(page, base: str, *, intention: str, checkins: list[dict], phq9: l
         paths["checkins"] = submit(page, base, "/checkins/new", "/checkins", fields)
     for instrument, answers in (("phq9", phq9), ("pcl5", pcl5)):
         if answers:
-            paths[instrument] = submit(page, base, f"/questionnaires/{instrument}/new", f"/questionnaires/{instrument}",
-                                       [(f"q{n}", str(value)) for n, value in enumerate(answers, start=1)])
+            paths[instrument] = submit(
+                page,
+                base,
+                f"/questionnaires/{instrument}/new",
+                f"/questionnaires/{instrument}",
+                [(f"q{n}", str(value)) for n, value in enumerate(answers, start=1)],
+            )
     return paths
 
 
@@ -197,8 +225,17 @@ def test_course_on_a_phone(server, open_context):
     shots.take(page, "questionnaires")
     page.get_by_role("link", name="Answer the PHQ-9").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("PHQ-9")
-    answers = {1: "More than half the days", 2: "Several days", 3: "Not at all", 4: "Nearly every day",
-               5: "Several days", 6: "Not at all", 7: "Several days", 8: "Not at all", 9: "Several days"}
+    answers = {
+        1: "More than half the days",
+        2: "Several days",
+        3: "Not at all",
+        4: "Nearly every day",
+        5: "Several days",
+        6: "Not at all",
+        7: "Several days",
+        8: "Not at all",
+        9: "Several days",
+    }
     for number, label in answers.items():
         page.locator(f"#item-{number}").get_by_label(label, exact=True).check()
     page.get_by_label("Somewhat difficult").check()
@@ -213,7 +250,8 @@ def test_course_on_a_phone(server, open_context):
     expect(heading).to_be_visible()
     assert page.evaluate(
         "([crisis, heading]) => !!(crisis.compareDocumentPosition(heading) & Node.DOCUMENT_POSITION_FOLLOWING)",
-        [call.element_handle(), heading.element_handle()]), "the crisis lines come before the score in the page"
+        [call.element_handle(), heading.element_handle()],
+    ), "the crisis lines come before the score in the page"
     assert call.bounding_box()["y"] < heading.bounding_box()["y"], "and above it on the screen"
     expect(page.locator("[data-score]")).to_have_text(re.compile(r"^\s*9\s+out of 27\s*$"))
     expect(page.locator("[data-band]")).to_contain_text("Mild (5-9)")
@@ -263,11 +301,22 @@ def test_course_pages_at_320px(server, open_context):
     sign_up(page, base, new_email("course-narrow"))
     long_word = "Unbreakable" * 6
     paths = add_course(
-        page, base, intention=f"To stay with what is difficult, and to be gentle {long_word}",
-        checkins=[{"mood": 3, "anxiety": 8, "emotions": ["on edge", "overwhelmed", "in awe", "disconnected"],
-                   "sleep_hours": "6.5", "sleep_quality": 2, "note": f"A long day {long_word}"},
-                  {"mood": 6, "energy": 4}],
-        phq9=[1, 2, 0, 3, 1, 0, 1, 2, 1], pcl5=[2, 3, 1, 0, 4, 2, 1, 3, 2, 1, 0, 2, 3, 1, 2, 4, 1, 0, 2, 3],
+        page,
+        base,
+        intention=f"To stay with what is difficult, and to be gentle {long_word}",
+        checkins=[
+            {
+                "mood": 3,
+                "anxiety": 8,
+                "emotions": ["on edge", "overwhelmed", "in awe", "disconnected"],
+                "sleep_hours": "6.5",
+                "sleep_quality": 2,
+                "note": f"A long day {long_word}",
+            },
+            {"mood": 6, "energy": 4},
+        ],
+        phq9=[1, 2, 0, 3, 1, 0, 1, 2, 1],
+        pcl5=[2, 3, 1, 0, 4, 2, 1, 3, 2, 1, 0, 2, 3, 1, 2, 4, 1, 0, 2, 3],
     )
 
     def check(name: str, path: str | None = None) -> None:
@@ -350,8 +399,11 @@ def test_chart_lines_show_in_the_dark(server, open_context):
         colours = page.evaluate(CHART_COLOURS_JS, svg.element_handle())
         if scheme == "dark":
             assert luminance(colours["page"]) < 0.05, colours
-        low = [f"{part} {colours[part]} on {behind} {colours[behind]}: {contrast(colours[part], colours[behind]):.2f}:1"
-               for part in ("mood", "anxiety", "session", "label") for behind in ("card", "page")
-               if contrast(colours[part], colours[behind]) < 3]
+        low = [
+            f"{part} {colours[part]} on {behind} {colours[behind]}: {contrast(colours[part], colours[behind]):.2f}:1"
+            for part in ("mood", "anxiety", "session", "label")
+            for behind in ("card", "page")
+            if contrast(colours[part], colours[behind]) < 3
+        ]
         assert not low, f"{scheme}: " + "; ".join(low)
         shots.take(page, f"charts-{scheme}")

@@ -3,6 +3,7 @@ download the zip from Me and open it, then delete the account through its form; 
 
 Screenshots go to test-output/screenshots/export/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,9 +33,18 @@ pytestmark = pytest.mark.browser
 def _check_in(page, base: str, mood: str, note: str) -> None:
     """A check-in sent with the page's own cookies (the check-in form itself is tested elsewhere)."""
     html = page.request.get(base + "/checkins/new").text()
-    response = page.request.post(base + "/checkins", max_redirects=0, form={
-        "csrf_token": CSRF_RE.search(html).group(1), "client_key": CLIENT_KEY_RE.search(html).group(1),
-        "mood": mood, "skip_anxiety": "1", "skip_energy": "1", "note": note})
+    response = page.request.post(
+        base + "/checkins",
+        max_redirects=0,
+        form={
+            "csrf_token": CSRF_RE.search(html).group(1),
+            "client_key": CLIENT_KEY_RE.search(html).group(1),
+            "mood": mood,
+            "skip_anxiety": "1",
+            "skip_energy": "1",
+            "note": note,
+        },
+    )
     assert response.status == 303, response.status
 
 
@@ -51,8 +61,11 @@ def test_export_the_zip_then_delete_the_account_on_a_phone(server, open_context)
     base, _ = server
     shots = Shots("export")
     email = new_email("export")
-    title, body, note = f"The lake {new_marker('EXPTITLE')}", f"Still water, **warm** light. {new_marker('EXPBODY')}", \
-        new_marker("EXPNOTE")
+    title, body, note = (
+        f"The lake {new_marker('EXPTITLE')}",
+        f"Still water, **warm** light. {new_marker('EXPBODY')}",
+        new_marker("EXPNOTE"),
+    )
     page = open_context(**PHONE).new_page()
     sign_up(page, base, email)
     entry = create_entry(page, base, title, body)

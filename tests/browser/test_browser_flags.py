@@ -6,6 +6,7 @@ history then holds exactly one line per deliberate open and one for the visit's 
 
 On SQLite (the shared `server` fixture): tests/test_flags.py runs the rules and the desk pages on both databases. Screenshots and the brief's PDF and first page go to test-output/screenshots/flags/.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,11 @@ ITEM9 = "“Thoughts that you would be better off dead or of hurting yourself in
 def _send(page, base: str, form_path: str, action: str, fields: dict) -> None:
     """A form sent with the page's own cookies, the CSRF token and client key of its form page."""
     html = page.request.get(base + form_path).text()
-    response = page.request.post(base + action, max_redirects=0, form={
-        "csrf_token": CSRF_RE.search(html).group(1), "client_key": CLIENT_KEY_RE.search(html).group(1), **fields})
+    response = page.request.post(
+        base + action,
+        max_redirects=0,
+        form={"csrf_token": CSRF_RE.search(html).group(1), "client_key": CLIENT_KEY_RE.search(html).group(1), **fields},
+    )
     assert response.status == 303, (action, response.status)
 
 

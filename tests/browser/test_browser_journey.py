@@ -2,6 +2,7 @@
 
 Screenshots of every step go to test-output/screenshots/ for a human to look at.
 """
+
 from __future__ import annotations
 
 import re
@@ -174,8 +175,13 @@ def test_no_sideways_scroll_and_big_targets_at_320px(server, open_context):
         problems.extend(narrow_problems(page, name))
         shots.take(page, name)
 
-    for name, path in [("welcome", "/"), ("sign-in", "/signin"), ("sign-up", "/signup"), ("help", "/help"),
-                       ("recover", "/recover")]:
+    for name, path in [
+        ("welcome", "/"),
+        ("sign-in", "/signin"),
+        ("sign-up", "/signup"),
+        ("help", "/help"),
+        ("recover", "/recover"),
+    ]:
         page.goto(base + path)
         check(name)
 
@@ -214,7 +220,9 @@ def test_no_sideways_scroll_and_big_targets_at_320px(server, open_context):
     long_url = "https://example.org/" + "a-long-path-segment/" * 6 + "end"
     create_entry(page, base, "A short one", "Only a line.")
     entry_id = create_entry(
-        page, base, f"A long title {long_word} that should wrap on a narrow phone",
+        page,
+        base,
+        f"A long title {long_word} that should wrap on a narrow phone",
         f"# Heading {long_word}\n\nSome *italic* and **bold** words. {marker}\n\n- a list item\n- {long_word}\n\n"
         f"> A quote that goes on for a while and holds {long_word}\n\n    code block line {long_word} {long_word}\n\n"
         f"A link: {long_url}\n\n[a markdown link]({long_url})",
@@ -256,9 +264,11 @@ def test_script_in_an_entry_stays_inert(server, open_context):
     sign_up(page, base, new_email("inert"))
 
     marker = new_marker("INERT")
-    body = (f"{marker}\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
-            "[click](javascript:alert(3))\n\n<a href=\"javascript:alert(4)\">raw link</a>\n\n"
-            "<svg onload=alert(5)></svg>\n\n<iframe src=\"javascript:alert(6)\"></iframe>")
+    body = (
+        f"{marker}\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+        '[click](javascript:alert(3))\n\n<a href="javascript:alert(4)">raw link</a>\n\n'
+        '<svg onload=alert(5)></svg>\n\n<iframe src="javascript:alert(6)"></iframe>'
+    )
     page.goto(base + "/entries/new")
     page.get_by_label("Title").fill("<b onmouseover=alert(7)>Bold title</b>")
     page.get_by_label("What came up?").fill(body)

@@ -3,6 +3,7 @@ sign-out clearing the device, and no private content left in any browser storage
 
 Screenshots go to test-output/screenshots/pwa-<database>/.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,7 +84,8 @@ def test_manifest_is_linked_valid_and_the_app_installable(server, chromium, tmp_
     base, _ = server
     # Installability is judged for a real profile, not an incognito context.
     context = chromium.browser_type.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, **PHONE)
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, **PHONE
+    )
     try:
         page = context.new_page()
         page.goto(base + "/")
@@ -102,6 +104,7 @@ def test_manifest_is_linked_valid_and_the_app_installable(server, chromium, tmp_
             assert response.status == 200 and response.headers["content-type"] == "image/png", icon
     finally:
         context.close()
+
 
 def test_service_worker_activates_and_the_offline_page_appears_without_a_network(server, open_context):
     base, db = server
@@ -214,9 +217,27 @@ def test_after_browsing_no_private_content_is_stored_on_the_device(server, open_
     marker = new_marker("PRIVATETEXT")
     entry_id = create_entry(page, base, marker, f"Body {marker} with *markdown*")
     email = page.evaluate("document.body.dataset.outboxOwner")
-    pages = ["/", "/entries", f"/entries/{entry_id}", f"/entries/{entry_id}/edit", "/timeline", "/checkins",
-             "/checkins/new", "/charts", "/art", "/new", "/account", "/outbox", "/sessions", "/intentions",
-             "/questionnaires", "/entries/new", "/help", "/safety-plan", "/safety-plan/edit"]
+    pages = [
+        "/",
+        "/entries",
+        f"/entries/{entry_id}",
+        f"/entries/{entry_id}/edit",
+        "/timeline",
+        "/checkins",
+        "/checkins/new",
+        "/charts",
+        "/art",
+        "/new",
+        "/account",
+        "/outbox",
+        "/sessions",
+        "/intentions",
+        "/questionnaires",
+        "/entries/new",
+        "/help",
+        "/safety-plan",
+        "/safety-plan/edit",
+    ]
     for path in pages:
         response = page.goto(base + path)
         assert response.ok, path
@@ -237,8 +258,11 @@ def test_after_browsing_no_private_content_is_stored_on_the_device(server, open_
     assert all(key in ("theme", "crisis-lines") for key, _ in stored["local"]), stored["local"]
     for key, value in stored["local"]:
         if key == "crisis-lines":
-            assert all(set(line) <= {"name", "action", "href", "therapist", "hours"} and
-                       re.fullmatch(r"tel:\+?\d{6,15}", line["href"]) for line in json.loads(value)), value
+            assert all(
+                set(line) <= {"name", "action", "href", "therapist", "hours"}
+                and re.fullmatch(r"tel:\+?\d{6,15}", line["href"])
+                for line in json.loads(value)
+            ), value
     assert stored["session"] == []
     outbox = [d for d in stored["databases"] if d["database"] == "journal-outbox"]
     assert {d["store"] for d in outbox} <= {"items", "meta"}
@@ -289,8 +313,10 @@ def test_a_new_version_says_updated_reload(server, open_context):
     expect(notice).to_be_hidden()
 
 
-IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
-             "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+IPHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
 
 
 def test_install_is_offered_where_the_browser_can_and_explained_on_an_iphone(server, open_context):

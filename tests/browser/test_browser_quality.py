@@ -9,6 +9,7 @@ serves no HTML, to NOT_PAGES with the reason).
 Accessibility does not depend on the database: this file runs on SQLite only.
 Screenshots (one per page per theme, at 320 px) go to test-output/screenshots/quality/.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,6 +47,7 @@ More at [the help page](/help) and `one small step`.
 
 # The pages -------------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Page:
     """One page to sweep.
@@ -55,6 +57,7 @@ class Page:
     expected: a page that answers anything else (a redirect to sign in, a 404 by mistake) fails the sweep.
     `shows` is a text the page must show, so the sweep is known to check it with its content.
     """
+
     name: str
     who: str  # "visitor" (signed out), "client" or "therapist"
     path: str
@@ -176,7 +179,6 @@ PAGES: list[Page] = [
     Page("help-signed-out", "visitor", "/help"),
     Page("not-found-signed-out", "visitor", "/no-such-page", status=404),
     Page("account-deleted", "visitor", "/account/deleted"),
-
     # A client: Today and +
     Page("today", "client", "/", shows="after session 2"),
     Page("add", "client", "/new"),
@@ -255,18 +257,27 @@ PAGES: list[Page] = [
     Page("recovery-code-shown", "client", "/recovery-code/new", reach=_new_recovery_code),
     # Me → Security
     Page("two-step-set-up", "client", "/account/two-step", shows="Turn on two-step sign-in"),
-    Page("two-step-set-up-wrong-code", "client", "/account/two-step", reach=_set_up_wrong_code,
-         shows="That code is not right"),
+    Page(
+        "two-step-set-up-wrong-code",
+        "client",
+        "/account/two-step",
+        reach=_set_up_wrong_code,
+        shows="That code is not right",
+    ),
     Page("password-change", "client", "/account/password"),
-    Page("password-change-problems", "client", "/account/password", reach=_password_change_problems,
-         shows="The two new passwords are not the same."),
+    Page(
+        "password-change-problems",
+        "client",
+        "/account/password",
+        reach=_password_change_problems,
+        shows="The two new passwords are not the same.",
+    ),
     Page("signed-in-devices", "client", "/account/sessions", shows="This device"),
     Page("rotate-keys", "client", "/account/keys", shows="if you think someone may have seen your password"),
     Page("security-activity", "client", "/account/activity", shows="Your account was made."),
     Page("confirm-password", "client", "/confirm-password?next=/account", shows="Enter your password"),
     Page("help-client", "client", "/help", shows="Riverside Clinic, after hours"),
     Page("not-found-client", "client", "/entries/00000000-0000-4000-8000-000000000000", status=404),
-
     # A therapist: the desk
     Page("desk", "therapist", "/desk", shows="{client_email}"),
     Page("desk-home", "therapist", "/"),
@@ -304,12 +315,21 @@ FILE_RULE = re.compile(r"\.[a-z0-9]+$")
 
 def test_every_page_is_swept(tmp_path):
     """Each GET route of the app that serves a page is visited by at least one entry of PAGES."""
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'routes.sqlite3'}",
-                      "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'routes.sqlite3'}",
+            "INSTANCE_PATH": tmp_path / "instance",
+            **FAST_KDF,
+        }
+    )
     try:
         adapter = app.url_map.bind("localhost")
-        pages = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()
-                 if "GET" in rule.methods and rule.endpoint not in NOT_PAGES and not FILE_RULE.search(rule.rule)}
+        pages = {
+            rule.endpoint: rule.rule
+            for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and rule.endpoint not in NOT_PAGES and not FILE_RULE.search(rule.rule)
+        }
         swept: dict[str, list[str]] = {}
         unknown = []
         for page in PAGES:
@@ -325,8 +345,10 @@ def test_every_page_is_swept(tmp_path):
     finally:
         app.extensions["db_engine"].dispose()
     missing = sorted(f"{endpoint} ({rule})" for endpoint, rule in pages.items() if endpoint not in swept)
-    assert not missing, ("GET routes no entry of PAGES visits; add each to PAGES in tests/test_browser_quality.py "
-                         "(or to NOT_PAGES if it serves no HTML page):\n  " + "\n  ".join(missing))
+    assert not missing, (
+        "GET routes no entry of PAGES visits; add each to PAGES in tests/test_browser_quality.py "
+        "(or to NOT_PAGES if it serves no HTML page):\n  " + "\n  ".join(missing)
+    )
     assert not unknown, "\n".join(unknown)
     names = [page.name for page in PAGES]
     assert len(names) == len(set(names)), "page names are unique"
@@ -337,8 +359,11 @@ class _SampleIds(dict):
     """Any {placeholder} becomes an id of the right shape, so a path can be matched against the URL map."""
 
     def __missing__(self, key):
-        return "0" if key == "prompt" else ("ABCD-EFGH" if key.endswith("code") else
-                                            "00000000-0000-4000-8000-000000000000")
+        return (
+            "0"
+            if key == "prompt"
+            else ("ABCD-EFGH" if key.endswith("code") else "00000000-0000-4000-8000-000000000000")
+        )
 
 
 # A live server on SQLite only, and the data every page shows ------------------------------------------------------
@@ -356,8 +381,12 @@ def server(tmp_path_factory, request):
     # REAUTH_MINUTES: the sweep takes longer than the few minutes a password counts as recent; pages that ask for
     # it again (export, ending a link, stop sharing, turning two-step sign-in off) are checked as people see them
     # after entering it. Asking again is tested in test_export and test_reauth.
-    with live_server(workdir, "quality-sqlite", database_url=url,
-                     env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100", "REAUTH_MINUTES": "120"}) as base:
+    with live_server(
+        workdir,
+        "quality-sqlite",
+        database_url=url,
+        env={"SIGNUPS_PER_ADDRESS_PER_HOUR": "100", "REAUTH_MINUTES": "120"},
+    ) as base:
         yield base
 
 
@@ -370,12 +399,23 @@ def _tokens(api, base: str, form_path: str) -> dict[str, str]:
     return tokens
 
 
-def _send(api, base: str, form_path: str, action: str, fields: list[tuple[str, str]], expect_status: int = 303,
-          extra: dict | None = None):
+def _send(
+    api,
+    base: str,
+    form_path: str,
+    action: str,
+    fields: list[tuple[str, str]],
+    expect_status: int = 303,
+    extra: dict | None = None,
+):
     """Send a form as the browser context (its cookies), with the CSRF token and client key of the form page."""
     pairs = list(_tokens(api, base, form_path).items()) + [(key, value) for key, value in (extra or {}).items()]
-    response = api.post(base + action, data=urlencode(pairs + fields), max_redirects=0,
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = api.post(
+        base + action,
+        data=urlencode(pairs + fields),
+        max_redirects=0,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status == expect_status, (action, response.status, response.text()[:1000])
     return response
 
@@ -386,9 +426,18 @@ def _last_id(response) -> str:
 
 def _sign_up_quickly(api, base: str, email: str, role: str, name: str = "") -> None:
     csrf = _tokens(api, base, "/signup")["csrf_token"]
-    response = api.post(base + "/signup", form={"csrf_token": csrf, "email": email, "password": PASSWORD,
-                                                "confirm": PASSWORD, "role": role, "display_name": name,
-                                                "time_zone": COMMON["timezone_id"]})
+    response = api.post(
+        base + "/signup",
+        form={
+            "csrf_token": csrf,
+            "email": email,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": role,
+            "display_name": name,
+            "time_zone": COMMON["timezone_id"],
+        },
+    )
     assert response.status == 200 and CODE_RE.search(response.text()), response.status
     csrf = CSRF_RE.search(response.text()).group(1)
     saved = api.post(base + "/recovery-code/saved", form={"csrf_token": csrf, "saved": "yes"}, max_redirects=0)
@@ -417,8 +466,13 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
     _sign_up_quickly(therapist, base, ids["therapist_email"], "therapist", "Dr Ada Lindqvist")
     code = _invite(therapist, base)
     _invite(therapist, base)  # left open, so the invites page lists one
-    _send(therapist, base, "/account/after-hours-line", "/account/after-hours-line",
-          [("name", "Riverside Clinic, after hours"), ("phone", "+1 555 010 7788"), ("hours", "Weekdays 6 pm to 8 am")])
+    _send(
+        therapist,
+        base,
+        "/account/after-hours-line",
+        "/account/after-hours-line",
+        [("name", "Riverside Clinic, after hours"), ("phone", "+1 555 010 7788"), ("hours", "Weekdays 6 pm to 8 am")],
+    )
     second = chromium.new_context(**QUALITY_CONTEXT)
     _sign_up_quickly(second.request, base, new_email("quality-second"), "therapist", "Dr Bea Moreno")
     ids["second_code"] = _invite(second.request, base)
@@ -426,8 +480,13 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
 
     _sign_up_quickly(client, base, ids["client_email"], "client")
     # Linked first, with standing shares: every check-in, questionnaire, session and intention is then shared.
-    _send(client, base, "/link", "/link",
-          [("code", code)] + [("auto_share", kind) for kind in ("checkin", "measure", "dose", "intention")])
+    _send(
+        client,
+        base,
+        "/link",
+        "/link",
+        [("code", code)] + [("auto_share", kind) for kind in ("checkin", "measure", "dose", "intention")],
+    )
     ids["link"] = re.search(r"/clinicians/([0-9a-f-]{36})/end", client.get(base + "/clinicians").text()).group(1)
 
     _send(client, base, "/intentions/new", "/intentions", [("text", "To meet my sadness with kindness")])
@@ -440,62 +499,128 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
 
     now = datetime.now(ZONE) - timedelta(minutes=2)
     sessions = []
-    for when, route, felt in ((now - timedelta(days=15), "lozenge", "Far away, then close"),
-                              (now - timedelta(days=1), "nasal", "Heavy, then light as air")):
-        sessions.append(_last_id(_send(client, base, "/sessions/new", "/sessions", [
-            ("date", when.date().isoformat()), ("time", when.strftime("%H:%M")), ("route", route),
-            ("setting", "Music, an eye mask, my therapist in the room."), ("felt", felt),
-            ("intention_ids", ids["intention"])])))
+    for when, route, felt in (
+        (now - timedelta(days=15), "lozenge", "Far away, then close"),
+        (now - timedelta(days=1), "nasal", "Heavy, then light as air"),
+    ):
+        sessions.append(
+            _last_id(
+                _send(
+                    client,
+                    base,
+                    "/sessions/new",
+                    "/sessions",
+                    [
+                        ("date", when.date().isoformat()),
+                        ("time", when.strftime("%H:%M")),
+                        ("route", route),
+                        ("setting", "Music, an eye mask, my therapist in the room."),
+                        ("felt", felt),
+                        ("intention_ids", ids["intention"]),
+                    ],
+                )
+            )
+        )
     ids["session"] = sessions[-1]
 
-    ids["entry"] = _last_id(_send(client, base, "/entries/new", "/entries",
-                                  [("title", "After the second session"), ("body", ENTRY_BODY)]))
+    ids["entry"] = _last_id(
+        _send(client, base, "/entries/new", "/entries", [("title", "After the second session"), ("body", ENTRY_BODY)])
+    )
     _send(client, base, "/entries/new", "/entries", [("title", "Not shared yet"), ("body", "For the next session.")])
     # An edit kept as a draft on version 1, then version 2 saved elsewhere: opening the edit shows both texts.
-    conflict = _last_id(_send(client, base, "/entries/new", "/entries",
-                              [("title", "Two devices"), ("body", "The first text.")]))
-    _send(client, base, f"/entries/{conflict}/edit", f"/entries/{conflict}/draft",
-          [("title", "Two devices"), ("body", "Typed on the phone."), ("version", "1")], expect_status=200)
-    _send(client, base, f"/entries/{conflict}/edit", f"/entries/{conflict}/edit",
-          [("title", "Two devices"), ("body", "Saved on the laptop."), ("version", "1")],
-          extra={"client_key": "0" * 32})
+    conflict = _last_id(
+        _send(client, base, "/entries/new", "/entries", [("title", "Two devices"), ("body", "The first text.")])
+    )
+    _send(
+        client,
+        base,
+        f"/entries/{conflict}/edit",
+        f"/entries/{conflict}/draft",
+        [("title", "Two devices"), ("body", "Typed on the phone."), ("version", "1")],
+        expect_status=200,
+    )
+    _send(
+        client,
+        base,
+        f"/entries/{conflict}/edit",
+        f"/entries/{conflict}/edit",
+        [("title", "Two devices"), ("body", "Saved on the laptop."), ("version", "1")],
+        extra={"client_key": "0" * 32},
+    )
     ids["conflict_entry"] = conflict
     csrf, client_key = _tokens(client, base, "/entries/new").values()
-    draft = client.post(base + "/entries/draft", form={"client_key": client_key, "title": "Half a thought",
-                                                       "body": "Something about the music"},
-                        headers={"HX-Request": "true", "X-CSRF-Token": csrf})
+    draft = client.post(
+        base + "/entries/draft",
+        form={"client_key": client_key, "title": "Half a thought", "body": "Something about the music"},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
     assert draft.status == 200, draft.status
 
-    for checkin in ([("mood", "3"), ("anxiety", "7"), ("skip_energy", "1"), ("emotions", "on edge"),
-                     ("emotions", "tired"), ("sleep_hours", "6.5"), ("sleep_quality", "2"),
-                     ("note", "A long day at work.")],
-                    [("mood", "6"), ("anxiety", "4"), ("energy", "5"), ("emotions", "hopeful")]):
+    for checkin in (
+        [
+            ("mood", "3"),
+            ("anxiety", "7"),
+            ("skip_energy", "1"),
+            ("emotions", "on edge"),
+            ("emotions", "tired"),
+            ("sleep_hours", "6.5"),
+            ("sleep_quality", "2"),
+            ("note", "A long day at work."),
+        ],
+        [("mood", "6"), ("anxiety", "4"), ("energy", "5"), ("emotions", "hopeful")],
+    ):
         _send(client, base, "/checkins/new", "/checkins", checkin)
     listed = client.get(base + "/checkins").text()
     ids["checkin"] = re.search(r'href="/checkins/([0-9a-f-]{36})/delete"', listed).group(1)
 
-    answers = {"phq9": [1, 2, 0, 3, 1, 0, 1, 2, 1], "gad7": [2, 1, 1, 0, 2, 1, 0],
-               "pcl5": [2, 3, 1, 0, 4, 2, 1, 3, 2, 1, 0, 2, 3, 1, 2, 4, 1, 0, 2, 3]}
+    answers = {
+        "phq9": [1, 2, 0, 3, 1, 0, 1, 2, 1],
+        "gad7": [2, 1, 1, 0, 2, 1, 0],
+        "pcl5": [2, 3, 1, 0, 4, 2, 1, 3, 2, 1, 0, 2, 3, 1, 2, 4, 1, 0, 2, 3],
+    }
     for instrument, values in answers.items():
         fields = [(f"q{number}", str(value)) for number, value in enumerate(values, start=1)]
         if instrument != "pcl5":
             fields.append(("difficulty", "1"))
-        ids[instrument] = _last_id(_send(client, base, f"/questionnaires/{instrument}/new",
-                                         f"/questionnaires/{instrument}", fields))
+        ids[instrument] = _last_id(
+            _send(client, base, f"/questionnaires/{instrument}/new", f"/questionnaires/{instrument}", fields)
+        )
 
     for number, dose in enumerate(sessions):
         tokens = _tokens(client, base, "/art/new")
-        uploaded = client.post(base + "/art", max_redirects=0, multipart={
-            **tokens, "caption": f"Blue hills, painted after session {number + 1}", "dose_id": dose,
-            "photos": {"name": "hills.jpg", "mimeType": "image/jpeg",
-                       "buffer": art_images.painting((900, 700), seed=7 + number)}})
+        uploaded = client.post(
+            base + "/art",
+            max_redirects=0,
+            multipart={
+                **tokens,
+                "caption": f"Blue hills, painted after session {number + 1}",
+                "dose_id": dose,
+                "photos": {
+                    "name": "hills.jpg",
+                    "mimeType": "image/jpeg",
+                    "buffer": art_images.painting((900, 700), seed=7 + number),
+                },
+            },
+        )
         assert uploaded.status == 303, uploaded.status
     ids["art"] = re.search(r'href="/art/([0-9a-f-]{36})"', client.get(base + "/art").text()).group(1)
 
-    _send(client, base, "/safety-plan/edit", "/safety-plan", [
-        ("version", "0"), ("warning_signs", "Not sleeping\nPacing at night"), ("coping", "Walk to the bridge and back"),
-        ("distractions", "The library"), ("people", "Mum 07700 900123\nJo next door"),
-        ("professionals", "Dr Lindqvist +1 555 010 2233"), ("surroundings", ""), ("reasons", "My daughter")])
+    _send(
+        client,
+        base,
+        "/safety-plan/edit",
+        "/safety-plan",
+        [
+            ("version", "0"),
+            ("warning_signs", "Not sleeping\nPacing at night"),
+            ("coping", "Walk to the bridge and back"),
+            ("distractions", "The library"),
+            ("people", "Mum 07700 900123\nJo next door"),
+            ("professionals", "Dr Lindqvist +1 555 010 2233"),
+            ("surroundings", ""),
+            ("reasons", "My daughter"),
+        ],
+    )
     ids["plan"] = re.search(r'href="/share/([0-9a-f-]{36})"', client.get(base + "/safety-plan").text()).group(1)
 
     for record in (ids["entry"], ids["art"], ids["plan"]):
@@ -512,6 +637,7 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
 
 
 # The sweep -------------------------------------------------------------------------------------------------------
+
 
 def _axe_source() -> str:
     """axe-core, run through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
@@ -592,8 +718,10 @@ def test_pages_pass_axe_and_fit_320px(world, who):
     assert shots["dark"].count == len(pages)
     report = []
     if violations:
-        report.append(f"axe-core found {len(violations)} serious or critical problems (page [theme] rule (impact)):\n  "
-                      + "\n  ".join(violations))
+        report.append(
+            f"axe-core found {len(violations)} serious or critical problems (page [theme] rule (impact)):\n  "
+            + "\n  ".join(violations)
+        )
     if narrow:
         report.append("At 320 px:\n  " + "\n  ".join(narrow))
     assert not report, "\n\n".join(report)

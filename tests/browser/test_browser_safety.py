@@ -6,6 +6,7 @@ nothing of the plan is stored on the phone.
 SQLite only: the database plays no part here that the HTTP tests do not cover on both.
 Screenshots go to test-output/screenshots/safety/.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,16 +32,30 @@ def _csrf(api, url: str) -> str:
 def _therapist_with_a_line_and_an_invite(api, base: str) -> str:
     """A therapist signed up with two-step sign-in and an after-hours line, set through the forms; returns an invite code."""
     email = new_email("safety-therapist")
-    signed_up = api.post(base + "/signup", form={"csrf_token": _csrf(api, base + "/signup"), "email": email,
-                                                 "password": PASSWORD, "confirm": PASSWORD, "role": "therapist",
-                                                 "display_name": THERAPIST})
+    signed_up = api.post(
+        base + "/signup",
+        form={
+            "csrf_token": _csrf(api, base + "/signup"),
+            "email": email,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": "therapist",
+            "display_name": THERAPIST,
+        },
+    )
     assert signed_up.status == 200, signed_up.status
-    saved = api.post(base + "/recovery-code/saved", form={"csrf_token": CSRF_RE.search(signed_up.text()).group(1),
-                                                          "saved": "yes"}, max_redirects=0)
+    saved = api.post(
+        base + "/recovery-code/saved",
+        form={"csrf_token": CSRF_RE.search(signed_up.text()).group(1), "saved": "yes"},
+        max_redirects=0,
+    )
     assert saved.status == 302, saved.status
     set_up_two_factor(api, base, email)
-    line = api.post(base + "/account/after-hours-line", max_redirects=0,
-                    form={"csrf_token": _csrf(api, base + "/account/after-hours-line"), **LINE})
+    line = api.post(
+        base + "/account/after-hours-line",
+        max_redirects=0,
+        form={"csrf_token": _csrf(api, base + "/account/after-hours-line"), **LINE},
+    )
     assert line.status == 303, line.status
     invites = api.post(base + "/desk/invites", form={"csrf_token": _csrf(api, base + "/desk/invites")}).text()
     return re.search(r"data-invite-code[^>]*>\s*([^<\s]+)", invites).group(1)
@@ -114,6 +129,13 @@ def test_the_plan_is_one_tap_away_with_the_practice_line_first_and_that_line_off
     assert sign not in everything and reason not in everything and "07700" not in everything
     assert "Not sleeping" not in everything and "river" not in everything
     kept = dict(stored["local"])["crisis-lines"]  # the one thing kept beside the theme: the practice's public line
-    assert json.loads(kept) == [{"name": LINE["name"], "action": f"Call {LINE['phone']}", "href": "tel:+15550107788",
-                                 "therapist": THERAPIST, "hours": LINE["hours"]}]
+    assert json.loads(kept) == [
+        {
+            "name": LINE["name"],
+            "action": f"Call {LINE['phone']}",
+            "href": "tel:+15550107788",
+            "therapist": THERAPIST,
+            "hours": LINE["hours"],
+        }
+    ]
     page.context.set_offline(False)

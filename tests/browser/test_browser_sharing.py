@@ -5,6 +5,7 @@ from the desk (its page answers 404).
 
 Screenshots of every step go to test-output/screenshots/sharing-<database>/.
 """
+
 from __future__ import annotations
 
 import re
@@ -108,7 +109,8 @@ def test_invite_link_share_read_and_revoke(server_on_each_database, open_context
     caption = f"Blue hills {new_marker('SHAREDART')}"
     phone.goto(base + "/art/new")
     phone.get_by_label("Photos", exact=True).set_input_files(
-        [{"name": "hills.jpg", "mimeType": "image/jpeg", "buffer": art_images.painting((900, 700), seed=7)}])
+        [{"name": "hills.jpg", "mimeType": "image/jpeg", "buffer": art_images.painting((900, 700), seed=7)}]
+    )
     phone.get_by_label("Caption or reflection").fill(caption)
     phone.get_by_role("button", name="Add photos").click()
     phone.wait_for_url(base + "/art", timeout=20_000)

@@ -4,6 +4,7 @@ shares for check-ins and questionnaires; the forms and result pages say who will
 
 SQLite only: the HTTP tests (test_sharing_told.py) cover both databases. Screenshots: test-output/screenshots/told/.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,12 @@ def test_forms_and_results_say_who_will_see_them(server, open_context):
     phone.get_by_label("Share all my questionnaires automatically").check()
     phone.get_by_role("button", name=f"Link with {name}").click()
     expect(phone).to_have_url(base + "/clinicians")
-    expect(phone.get_by_text(f"You are linked with {name}. Shared with them automatically from now on: check-ins "
-                             "and questionnaires. Anything else is shared only when you choose.")).to_be_visible()
+    expect(
+        phone.get_by_text(
+            f"You are linked with {name}. Shared with them automatically from now on: check-ins "
+            "and questionnaires. Anything else is shared only when you choose."
+        )
+    ).to_be_visible()
     shots.take(phone, "linked")
 
     # The check-in form names the clinician, with the way to change it; the result says where it went.
@@ -63,8 +68,11 @@ def test_forms_and_results_say_who_will_see_them(server, open_context):
     shots.take(phone, "phq9-form")
     phone.get_by_role("button", name="Save answers").click()
     expect(phone).to_have_url(re.compile(r"/questionnaires/[0-9a-f-]{36}$"))
-    expect(phone.locator("[data-item9-told]")).to_have_text(re.compile(
-        rf"^\s*{name} will see this answer when they next read what you share: not at once, and not\s+as an alert\.\s*$"))
+    expect(phone.locator("[data-item9-told]")).to_have_text(
+        re.compile(
+            rf"^\s*{name} will see this answer when they next read what you share: not at once, and not\s+as an alert\.\s*$"
+        )
+    )
     expect(phone.locator("[data-audience]")).to_have_text(f"Shared with {name}.")
     shots.take(phone, "phq9-result")
 

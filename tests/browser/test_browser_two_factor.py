@@ -4,6 +4,7 @@ fresh code. A wrong code is refused on the way.
 
 Screenshots go to test-output/screenshots/two-step-<database>/.
 """
+
 from __future__ import annotations
 
 import re

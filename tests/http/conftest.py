@@ -1,4 +1,5 @@
 """Fixtures of the HTTP tests: a client and a clinician, and the two of them linked (the sharing tests use both)."""
+
 from __future__ import annotations
 
 import pytest

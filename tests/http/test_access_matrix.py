@@ -4,6 +4,7 @@ Cells: the owner; another client; a linked clinician the record is shared with; 
 clinician it is not shared with; that clinician after the share is revoked; an unlinked clinician.
 Only the expected cells succeed; everything else is 404 (or 403 for a role's whole area).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -66,12 +67,25 @@ def test_access_matrix(app):
         db.commit()
         owner_id = db.scalar(select(User.id).where(User.email == "owner@example.org"))
 
-    client_urls = [f"/entries/{entry}", f"/entries/{entry}/edit", f"/entries/{entry}/delete", f"/share/{entry}",
-                   f"/art/{photo}", f"/art/{photo}/full.jpg", f"/art/{photo}/thumb.jpg", f"/art/{photo}/edit",
-                   f"/art/{photo}/delete", f"/share/{photo}"]
+    client_urls = [
+        f"/entries/{entry}",
+        f"/entries/{entry}/edit",
+        f"/entries/{entry}/delete",
+        f"/share/{entry}",
+        f"/art/{photo}",
+        f"/art/{photo}/full.jpg",
+        f"/art/{photo}/thumb.jpg",
+        f"/art/{photo}/edit",
+        f"/art/{photo}/delete",
+        f"/share/{photo}",
+    ]
     desk = f"/desk/clients/{owner_id}"
-    record_urls = [f"{desk}/records/{entry}", f"{desk}/records/{photo}",
-                   f"{desk}/images/{photo}/full", f"{desk}/images/{photo}/thumb"]
+    record_urls = [
+        f"{desk}/records/{entry}",
+        f"{desk}/records/{photo}",
+        f"{desk}/images/{photo}/full",
+        f"{desk}/images/{photo}/thumb",
+    ]
 
     for htmx in (False, True):
         for url in client_urls:

@@ -1,4 +1,5 @@
 """Sign-up and sign-in as a person meets them: clear messages, normalised input, limits."""
+
 from __future__ import annotations
 
 import time
@@ -9,8 +10,10 @@ from ..support import PASSWORD, WebClient
 
 
 def _signup(web, email="ana@example.org", password=PASSWORD, confirm=None, role="client"):
-    return web.post("/signup", {"email": email, "password": password,
-                                "confirm": password if confirm is None else confirm, "role": role})
+    return web.post(
+        "/signup",
+        {"email": email, "password": password, "confirm": password if confirm is None else confirm, "role": role},
+    )
 
 
 @pytest.mark.parametrize(
@@ -174,8 +177,10 @@ def test_recovery_lifts_the_wait_someone_else_caused_by_guessing(make_app):
     for _ in range(3):
         attacker.sign_in("ana@example.org", "guess guess guess")
     assert web.sign_in("ana@example.org").status_code == 429  # the same address as the guesses here
-    recovered = web.post("/recover", {"email": "ana@example.org", "code": code,
-                                      "password": "my new passphrase", "confirm": "my new passphrase"})
+    recovered = web.post(
+        "/recover",
+        {"email": "ana@example.org", "code": code, "password": "my new passphrase", "confirm": "my new passphrase"},
+    )
     assert recovered.status_code == 200
     web.post("/recovery-code/saved", {"saved": "yes"})
     web.sign_out()
@@ -215,6 +220,14 @@ def test_input_postgresql_would_refuse_gets_a_message_on_both_databases(web):
     assert web.sign_in(long_email).status_code == 422
     response = web.post("/recover", {"email": nul_email, "code": "A\x00B", "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 422
-    response = web.post("/signup", {"email": "b@example.org", "password": PASSWORD, "confirm": PASSWORD,
-                                    "role": "client", "time_zone": "Europe/Berlin\x00" + "x" * 100})
+    response = web.post(
+        "/signup",
+        {
+            "email": "b@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": "client",
+            "time_zone": "Europe/Berlin\x00" + "x" * 100,
+        },
+    )
     assert response.status_code == 200  # an unknown zone falls back to UTC instead of failing

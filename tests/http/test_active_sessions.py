@@ -1,4 +1,5 @@
 """Signed-in devices: what each session is, ending one or all others, and never another person's."""
+
 from __future__ import annotations
 
 import re
@@ -16,30 +17,54 @@ from ..support import PASSWORD, WebClient
 END_RE = re.compile(r'action="/account/sessions/([0-9a-f]{32})/end"')
 
 
-@pytest.mark.parametrize(("agent", "device"), [
-    (IPHONE, "Safari on iPhone"),
-    (WINDOWS_FIREFOX, "Firefox on Windows"),
-    (ANDROID_CHROME, "Chrome on Android"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 "
-     "Safari/605.1.15", "Safari on macOS"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 "
-     "Safari/537.36 Edg/125.0.0.0", "Edge on Windows"),
-    ("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 "
-     "Chrome/117.0.0.0 Mobile Safari/537.36", "Samsung Internet on Android"),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "CriOS/125.0.6422.80 Mobile/15E148 Safari/604.1", "Chrome on iPhone"),
-    ("Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/126.0 "
-     "Mobile/15E148 Safari/605.1.15", "Firefox on iPad"),
-    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/125.0.0.0 "
-     "Safari/537.36", "Chrome on Linux"),
-    ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 "
-     "Safari/537.36", "Chrome on ChromeOS"),
-    ("Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0", "Firefox on Linux"),
-    ("curl/8.5.0", "Unknown browser"),
-    ("", "Unknown browser"),
-    (None, "Unknown browser"),
-    ("x" * 5000, "Unknown browser"),
-])
+@pytest.mark.parametrize(
+    ("agent", "device"),
+    [
+        (IPHONE, "Safari on iPhone"),
+        (WINDOWS_FIREFOX, "Firefox on Windows"),
+        (ANDROID_CHROME, "Chrome on Android"),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 "
+            "Safari/605.1.15",
+            "Safari on macOS",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 "
+            "Safari/537.36 Edg/125.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 "
+            "Chrome/117.0.0.0 Mobile Safari/537.36",
+            "Samsung Internet on Android",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "CriOS/125.0.6422.80 Mobile/15E148 Safari/604.1",
+            "Chrome on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/126.0 "
+            "Mobile/15E148 Safari/605.1.15",
+            "Firefox on iPad",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/125.0.0.0 "
+            "Safari/537.36",
+            "Chrome on Linux",
+        ),
+        (
+            "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 "
+            "Safari/537.36",
+            "Chrome on ChromeOS",
+        ),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0", "Firefox on Linux"),
+        ("curl/8.5.0", "Unknown browser"),
+        ("", "Unknown browser"),
+        (None, "Unknown browser"),
+        ("x" * 5000, "Unknown browser"),
+    ],
+)
 def test_user_agents_in_a_few_words(agent, device):
     assert describe_device(agent) == device
 
@@ -76,7 +101,7 @@ def test_ending_one_device_refuses_its_cookie_and_leaves_the_others(app, web):
     phone = _signed_in(app, IPHONE)
     laptop = _signed_in(app, WINDOWS_FIREFOX)
     page = web.get("/account/sessions").get_data(as_text=True)
-    iphone_block = page[page.index("Safari on iPhone"):]
+    iphone_block = page[page.index("Safari on iPhone") :]
     handle = END_RE.search(iphone_block).group(1)
     response = web.post(f"/account/sessions/{handle}/end")
     assert response.status_code == 303 and response.headers["Location"] == "/account/sessions"

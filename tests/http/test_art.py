@@ -1,4 +1,5 @@
 """Photos of art in the app: upload, refusals, limits, storage as ciphertext, who sees what, pages, failures."""
+
 from __future__ import annotations
 
 import io
@@ -42,13 +43,20 @@ def upload(web, files, caption="", dose_id=None, headers=None, client_key=None):
     if dose_id is None:
         selected = re.search(r'<option value="([^"]+)" selected>', page)
         dose_id = selected.group(1) if selected else "none"
-    fields = MultiDict({"client_key": client_key or client_key_of(page), "caption": caption,
-                        "csrf_token": web.token, "dose_id": dose_id})
+    fields = MultiDict(
+        {
+            "client_key": client_key or client_key_of(page),
+            "caption": caption,
+            "csrf_token": web.token,
+            "dose_id": dose_id,
+        }
+    )
     for name, content in files:
         fields.add("photos", FileStorage(io.BytesIO(content), filename=name, content_type="image/jpeg"))
     boundary, body = encode_multipart(fields)
-    return web.raw.post("/art", data=body, headers=headers or {},
-                        content_type=f"multipart/form-data; boundary={boundary}")
+    return web.raw.post(
+        "/art", data=body, headers=headers or {}, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def art_ids(web) -> list[str]:
@@ -58,8 +66,10 @@ def art_ids(web) -> list[str]:
 def counts(app) -> tuple[int, int]:
     with app.app_context():
         db = get_db()
-        return (db.scalar(select(func.count()).select_from(Record).where(Record.kind == "art")),
-                db.scalar(select(func.count()).select_from(Blob)))
+        return (
+            db.scalar(select(func.count()).select_from(Record).where(Record.kind == "art")),
+            db.scalar(select(func.count()).select_from(Blob)),
+        )
 
 
 def test_upload_two_photos_into_the_latest_session_and_see_them_in_the_gallery(app, web):
@@ -99,9 +109,14 @@ def test_without_sessions_photos_belong_to_none_and_the_timeline_shows_them(web)
 
 def test_each_refused_file_says_why_and_the_others_still_go_in(app, web):
     web.sign_up("ana@example.org")
-    files = [("good.jpg", art_images.jpeg()), ("drawing.jpg", art_images.svg_with_script()),
-             ("holiday.jpg", art_images.jpeg_zip_polyglot()), ("cut.jpg", art_images.truncated_jpeg()),
-             ("tiny-bomb.png", art_images.png_bomb(15000, 15000)), ("small.heic", art_images.heic())]
+    files = [
+        ("good.jpg", art_images.jpeg()),
+        ("drawing.jpg", art_images.svg_with_script()),
+        ("holiday.jpg", art_images.jpeg_zip_polyglot()),
+        ("cut.jpg", art_images.truncated_jpeg()),
+        ("tiny-bomb.png", art_images.png_bomb(15000, 15000)),
+        ("small.heic", art_images.heic()),
+    ]
     response = upload(web, files)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -249,8 +264,9 @@ def test_the_script_gets_a_redirect_or_just_the_result(app, web):
     web.sign_up("ana@example.org")
     response = upload(web, [("a.jpg", art_images.jpeg())], headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.headers["HX-Redirect"] == "/art"
-    response = upload(web, [("a.jpg", art_images.jpeg()), ("b.jpg", art_images.pdf_document())],
-                      headers={"HX-Request": "true"})
+    response = upload(
+        web, [("a.jpg", art_images.jpeg()), ("b.jpg", art_images.pdf_document())], headers={"HX-Request": "true"}
+    )
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in fragment and "data-next-client-key" in fragment
     assert "One photo was added." in fragment and "<strong>b.jpg</strong>" in fragment
@@ -358,26 +374,44 @@ def test_an_upload_cut_off_midway_leaves_nothing_behind(tmp_path, database_url):
     with live_server(tmp_path, "art-cut-off", database_url=database_url) as base:
         browser = requests.Session()
         page = browser.get(base + "/signup", timeout=10).text
-        response = browser.post(base + "/signup", timeout=10, data={
-            "csrf_token": CSRF_RE.search(page).group(1), "email": "ana@example.org", "password": PASSWORD,
-            "confirm": PASSWORD, "role": "client"})
+        response = browser.post(
+            base + "/signup",
+            timeout=10,
+            data={
+                "csrf_token": CSRF_RE.search(page).group(1),
+                "email": "ana@example.org",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+                "role": "client",
+            },
+        )
         assert response.status_code == 200
         form = browser.get(base + "/art/new", timeout=10).text
         boundary = "----art" + uuid.uuid4().hex
         token = CSRF_RE.search(form).group(1)  # in the header, so the request gets past CSRF to the upload
         fields = {"csrf_token": token, "client_key": client_key_of(form), "dose_id": "none", "caption": "cut off"}
-        body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-                        for name, value in fields.items())
+        body = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in fields.items()
+        )
         for name in ("first.jpg", "second.jpg"):
-            body += (f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="{name}"\r\n'
-                     f"Content-Type: image/jpeg\r\n\r\n").encode() + art_images.noise_jpeg((400, 300)) + b"\r\n"
+            body += (
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="{name}"\r\n'
+                    f"Content-Type: image/jpeg\r\n\r\n"
+                ).encode()
+                + art_images.noise_jpeg((400, 300))
+                + b"\r\n"
+            )
         body += f"--{boundary}--\r\n".encode()
         cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
         address = urlsplit(base)
-        head = (f"POST /art HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: {cookies}\r\n"
-                f"X-CSRF-Token: {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-                f"Content-Length: {len(body)}\r\n"
-                "Connection: close\r\n\r\n").encode()
+        head = (
+            f"POST /art HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: {cookies}\r\n"
+            f"X-CSRF-Token: {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
         with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
             raw.sendall(head + body[: len(body) * 3 // 4])  # the first photo whole, the second cut short
             raw.shutdown(socket.SHUT_WR)

@@ -1,4 +1,5 @@
 """Charts: server-drawn SVG that is inert and accessible, with the same numbers in a table under it."""
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,17 @@ ZONE = "America/New_York"
 
 def _chart(points_a=(), points_b=None, markers=(), zone="UTC", span=(T0, T0 + timedelta(days=30)), **kwargs):
     series = [Series("Mood", list(points_a))] + ([Series("Anxiety", list(points_b))] if points_b is not None else [])
-    return line_chart(chart_id="chart-test", title=kwargs.pop("title", "Mood and anxiety, last 30 days"),
-                      series=series, x_range=span, y_range=(0, 10), markers=list(markers), zone=zone,
-                      y_label="0 to 10", **kwargs)
+    return line_chart(
+        chart_id="chart-test",
+        title=kwargs.pop("title", "Mood and anxiety, last 30 days"),
+        series=series,
+        x_range=span,
+        y_range=(0, 10),
+        markers=list(markers),
+        zone=zone,
+        y_label="0 to 10",
+        **kwargs,
+    )
 
 
 def _points(svg: str, series: int) -> int:
@@ -45,6 +54,7 @@ def _assert_inert(svg: str) -> None:
 
 
 # The drawing alone (pure: no database) ------------------------------------------------------
+
 
 def test_zero_points_give_a_plain_message_instead_of_an_empty_chart():
     html = _chart([], [], markers=[Marker("S1", T0 + timedelta(days=3), "Dosing session 1")])
@@ -86,9 +96,11 @@ def test_many_points_two_series_told_apart_without_colour():
 
 
 def test_doses_in_range_are_marked_and_others_are_not():
-    markers = [Marker("S1", T0 - timedelta(days=5), "Dosing session 1"),
-               Marker("S2", T0 + timedelta(days=9), "Dosing session 2"),
-               Marker("S3", T0 + timedelta(days=40), "Dosing session 3")]
+    markers = [
+        Marker("S1", T0 - timedelta(days=5), "Dosing session 1"),
+        Marker("S2", T0 + timedelta(days=9), "Dosing session 2"),
+        Marker("S3", T0 + timedelta(days=40), "Dosing session 3"),
+    ]
     svg = _chart([(T0 + timedelta(days=d), 5) for d in range(0, 30, 3)], markers=markers)
     labels = [t.text for t in ET.fromstring(svg).iter(f"{SVG_NS}text") if t.get("class") == "chart-dose-label"]
     assert labels == ["S2"]
@@ -97,8 +109,11 @@ def test_doses_in_range_are_marked_and_others_are_not():
 
 
 def test_svg_is_inert_scalable_and_described():
-    svg = _chart([(T0 + timedelta(days=2), 3), (T0 + timedelta(days=4), 7)], [(T0 + timedelta(days=2), 4)],
-                 markers=[Marker("S1", T0 + timedelta(days=3), "Dosing session 1")])
+    svg = _chart(
+        [(T0 + timedelta(days=2), 3), (T0 + timedelta(days=4), 7)],
+        [(T0 + timedelta(days=2), 4)],
+        markers=[Marker("S1", T0 + timedelta(days=3), "Dosing session 1")],
+    )
     _assert_inert(svg)
     root = ET.fromstring(svg)
     assert root.get("role") == "img" and root.get("viewBox") == "0 0 320 240"
@@ -134,9 +149,11 @@ def test_axis_and_point_times_are_in_the_client_zone():
 
 # The /charts page ------------------------------------------------------------------------
 
+
 def _sign_up(web, email: str = "ana@example.org", zone: str = ZONE) -> None:
-    response = web.post("/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD, "role": "client",
-                                    "time_zone": zone})
+    response = web.post(
+        "/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD, "role": "client", "time_zone": zone}
+    )
     assert response.status_code == 200
     assert web.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
 
@@ -156,23 +173,27 @@ def _local(at: datetime, zone: str = ZONE) -> str:
 
 def _section(page: str, chart_id: str) -> str:
     start = page.index(f'aria-labelledby="{chart_id}-heading"')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def _svg(section: str) -> str:
-    return section[section.index("<svg"):section.index("</svg>") + 6]
+    return section[section.index("<svg") : section.index("</svg>") + 6]
 
 
 def _point_rows(section: str) -> list[tuple[str, ...]]:
     rows = re.findall(r'<tr class="chart-point-row">(.*?)</tr>', section, re.S)
-    return [tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
-            for row in rows]
+    return [
+        tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
+        for row in rows
+    ]
 
 
 def _dose_rows(section: str) -> list[tuple[str, str]]:
     rows = re.findall(r'<tr class="chart-dose-row">(.*?)</tr>', section, re.S)
-    return [tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
-            for row in rows]
+    return [
+        tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
+        for row in rows
+    ]
 
 
 def test_no_check_ins_yet_says_so(web):
@@ -186,9 +207,11 @@ def test_no_check_ins_yet_says_so(web):
 def test_table_matches_the_records_and_doses_are_marked_in_range(app, web):
     _sign_up(web)
     now = utcnow()
-    checkins = [(now - timedelta(days=40, hours=3), {"mood": 2, "anxiety": 9}),
-                (now - timedelta(days=5, hours=2), {"mood": 5}),
-                (now - timedelta(days=2, minutes=17), {"mood": 8, "anxiety": 3})]
+    checkins = [
+        (now - timedelta(days=40, hours=3), {"mood": 2, "anxiety": 9}),
+        (now - timedelta(days=5, hours=2), {"mood": 5}),
+        (now - timedelta(days=2, minutes=17), {"mood": 8, "anxiety": 3}),
+    ]
     for at, payload in checkins:
         _add(app, "checkin", at, payload)
     first_dose, second_dose = now - timedelta(days=60), now - timedelta(days=10)
@@ -199,8 +222,7 @@ def test_table_matches_the_records_and_doses_are_marked_in_range(app, web):
     svg = _svg(section)
     _assert_inert(svg)
     assert _points(svg, 1) == 2 and _points(svg, 2) == 1  # anxiety was not answered once
-    assert _point_rows(section) == [(_local(checkins[1][0]), "5", "not answered"),
-                                    (_local(checkins[2][0]), "8", "3")]
+    assert _point_rows(section) == [(_local(checkins[1][0]), "5", "not answered"), (_local(checkins[2][0]), "8", "3")]
     assert _dose_rows(section) == [(_local(second_dose), "Dosing session 2 (S2)")]
     assert ">S2</text>" in svg and ">S1</text>" not in svg
     assert "Mood and anxiety, last 30 days" in svg and f"Date ({ZONE})" in svg
@@ -211,8 +233,10 @@ def test_table_matches_the_records_and_doses_are_marked_in_range(app, web):
     svg = _svg(section)
     assert _points(svg, 1) == 3 and _points(svg, 2) == 2
     assert _point_rows(section)[0] == (_local(checkins[0][0]), "2", "9")  # the 40-day-old check-in is in
-    assert _dose_rows(section) == [(_local(first_dose), "Dosing session 1 (S1)"),
-                                   (_local(second_dose), "Dosing session 2 (S2)")]
+    assert _dose_rows(section) == [
+        (_local(first_dose), "Dosing session 1 (S1)"),
+        (_local(second_dose), "Dosing session 2 (S2)"),
+    ]
     assert ">S1</text>" in svg and ">S2</text>" in svg
 
     whole = _section(web.get("/charts?range=all").get_data(as_text=True), "chart-mood")
@@ -232,7 +256,10 @@ def test_a_check_in_without_mood_charts_only_what_was_answered(app, web):
     section = _section(web.get("/charts").get_data(as_text=True), "chart-mood")
     svg = _svg(section)
     assert _points(svg, 1) == 1 and _points(svg, 2) == 1
-    assert _point_rows(section) == [(_local(only_anxiety), "not answered", "7"), (_local(only_mood), "6", "not answered")]
+    assert _point_rows(section) == [
+        (_local(only_anxiety), "not answered", "7"),
+        (_local(only_mood), "6", "not answered"),
+    ]
     assert "Mood: 1 value" in svg and "Anxiety: 1 value" in svg
 
 
@@ -308,9 +335,17 @@ def test_axis_labels_never_overlap_and_empty_series_have_no_key():
 
     end = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
     start = end - timedelta(days=30)
-    svg = str(line_chart(chart_id="t", title="Mood", series=[Series("Mood", [(end - timedelta(days=1), 5.0)]),
-                                                             Series("Anxiety", [])],
-                         x_range=(start, end), y_range=(0, 10), y_label="0 to 10", zone="UTC"))
+    svg = str(
+        line_chart(
+            chart_id="t",
+            title="Mood",
+            series=[Series("Mood", [(end - timedelta(days=1), 5.0)]), Series("Anxiety", [])],
+            x_range=(start, end),
+            y_range=(0, 10),
+            y_label="0 to 10",
+            zone="UTC",
+        )
+    )
     ticks = _re.findall(r'<text class="chart-tick" x="([0-9.]+)" y="([0-9.]+)" text-anchor="(\w+)">([^<]+)</text>', svg)
     axis_y = max((y for _x, y, _a, _t in ticks), key=float)  # the date labels sit under the axis; the others are values
     labels = [(float(x), anchor, text) for x, y, anchor, text in ticks if y == axis_y]
@@ -324,8 +359,16 @@ def test_axis_labels_never_overlap_and_empty_series_have_no_key():
     # Of two series one has points: the key names it (a lone line on a two-series chart must say which it is),
     # never the empty one.
     assert re.findall(r'class="chart-key-label"[^>]*>([^<]+)<', svg) == ["Mood"]
-    alone = str(line_chart(chart_id="t", title="Mood", series=[Series("Mood", [(end, 5.0)])], x_range=(start, end),
-                           y_range=(0, 10), zone="UTC"))
+    alone = str(
+        line_chart(
+            chart_id="t",
+            title="Mood",
+            series=[Series("Mood", [(end, 5.0)])],
+            x_range=(start, end),
+            y_range=(0, 10),
+            zone="UTC",
+        )
+    )
     assert "chart-key-label" not in alone  # one series: the title names it
 
 

@@ -1,4 +1,5 @@
 """Mood check-ins as a client makes them on a phone: quick form, list, delete, and what stays private."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ from journal.records import service as records
 from ..support import PASSWORD, new_marker
 from ..system.test_database_dump import _all_values, _raw_copy
 
-ITEM_RE = re.compile(r'<li class="checkin-item">(.*?)</li>\s*(?=<li class="checkin-item">|<li class="load-more"|</ol>|$)', re.S)
+ITEM_RE = re.compile(
+    r'<li class="checkin-item">(.*?)</li>\s*(?=<li class="checkin-item">|<li class="load-more"|</ol>|$)', re.S
+)
 
 
 def _client_key(web) -> str:
@@ -37,8 +40,9 @@ def _items(web) -> list[str]:
 
 
 def _sign_up(web, email: str, zone: str = "UTC") -> None:
-    response = web.post("/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD, "role": "client",
-                                    "time_zone": zone})
+    response = web.post(
+        "/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD, "role": "client", "time_zone": zone}
+    )
     assert response.status_code == 200
     assert web.post("/recovery-code/saved", {"saved": "yes"}).status_code == 302
 
@@ -64,8 +68,11 @@ def test_the_form_is_quick_and_complete(web):
     web.sign_up("ana@example.org")
     page = web.get("/checkins/new").get_data(as_text=True)
     # Every scale is a select that starts at "Not now" (it works without script; checkins.js makes it a slider).
-    for scale, low, high in (("mood", "Very low", "Very good"), ("anxiety", "Calm", "Very anxious"),
-                             ("energy", "Drained", "Full of energy")):
+    for scale, low, high in (
+        ("mood", "Very low", "Very good"),
+        ("anxiety", "Calm", "Very anxious"),
+        ("energy", "Drained", "Full of energy"),
+    ):
         select = re.search(rf'<select id="{scale}" name="{scale}"[^>]*>(.*?)</select>', page, re.S).group(1)
         options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
         assert options[0] == ("", " selected", "Not now"), scale
@@ -75,7 +82,9 @@ def test_the_form_is_quick_and_complete(web):
     assert 'type="range"' not in page and "skip_" not in page
     assert "Answer only what you want to." in page and "Only mood is needed" not in page
     assert len(re.findall(r'<input type="checkbox" name="emotions"', page)) == len(EMOTIONS) >= 40
-    assert page.count('<fieldset class="chip-group emotion-group">') == 4 and all(len(g.words) >= 10 for g in EMOTION_GROUPS)
+    assert page.count('<fieldset class="chip-group emotion-group">') == 4 and all(
+        len(g.words) >= 10 for g in EMOTION_GROUPS
+    )
     for group in EMOTION_GROUPS:
         assert f"<legend>{group.label}</legend>" in page
     assert 'name="sleep_hours"' in page and 'value="7.5"' in page and 'name="sleep_quality"' in page
@@ -87,9 +96,19 @@ def test_check_in_and_see_it_listed(web):
     web.sign_up("ana@example.org")
     marker = new_marker("CHECKINNOTE")
     before = utcnow().replace(second=0, microsecond=0)
-    response = web.post("/checkins", {"client_key": _client_key(web), "mood": "7", "anxiety": "2", "energy": "8",
-                                      "sleep_hours": "7.5", "sleep_quality": "4", "emotions": ["grateful", "in awe"],
-                                      "note": f"after the walk <b>{marker}</b>"})
+    response = web.post(
+        "/checkins",
+        {
+            "client_key": _client_key(web),
+            "mood": "7",
+            "anxiety": "2",
+            "energy": "8",
+            "sleep_hours": "7.5",
+            "sleep_quality": "4",
+            "emotions": ["grateful", "in awe"],
+            "note": f"after the walk <b>{marker}</b>",
+        },
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/checkins"
     page = web.get("/checkins").get_data(as_text=True)
     assert "Check-in saved. Only you can see it unless you share it." in page
@@ -105,9 +124,19 @@ def test_check_in_and_see_it_listed(web):
 def test_wrong_answers_are_refused_and_the_choices_kept(web):
     web.sign_up("ana@example.org")
     key = _client_key(web)
-    response = web.post("/checkins", {"client_key": key, "mood": "11", "anxiety": "-1", "energy": "6",
-                                      "sleep_hours": "25", "sleep_quality": "9", "emotions": ["calm", "smug-ish"],
-                                      "note": "kept\x00text"})
+    response = web.post(
+        "/checkins",
+        {
+            "client_key": key,
+            "mood": "11",
+            "anxiety": "-1",
+            "energy": "6",
+            "sleep_hours": "25",
+            "sleep_quality": "9",
+            "emotions": ["calm", "smug-ish"],
+            "note": "kept\x00text",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Mood goes from 0 (Very low) to 10 (Very good)" in page
@@ -117,7 +146,9 @@ def test_wrong_answers_are_refused_and_the_choices_kept(web):
     assert "Some of the words sent are not in the list" in page and "smug-ish" not in page
     assert "invisible control characters" in page
     assert f'name="client_key" value="{key}"' in page  # the same form: sending it again is still one check-in
-    assert 'value="calm" checked' in page and re.search(r'<select id="energy".*?<option value="6" selected>', page, re.S)
+    assert 'value="calm" checked' in page and re.search(
+        r'<select id="energy".*?<option value="6" selected>', page, re.S
+    )
     # Out of range is not a choice: those scales are back at "Not now", with the message beside them.
     assert re.search(r'<select id="mood".*?<option value="" selected>Not now', page, re.S)
     assert "kept" in page and "text</textarea>" in page
@@ -143,8 +174,18 @@ def test_the_same_check_in_sent_twice_is_saved_once(web):
 def test_a_scale_left_at_not_now_stores_nothing(app, web):
     web.sign_up("ana@example.org")
     # Mood untouched: the select sends it empty, and the payload has no "mood" key at all.
-    response = web.post("/checkins", {"client_key": _client_key(web), "mood": "", "anxiety": "3", "energy": "",
-                                      "sleep_hours": "", "sleep_quality": "", "note": ""})
+    response = web.post(
+        "/checkins",
+        {
+            "client_key": _client_key(web),
+            "mood": "",
+            "anxiety": "3",
+            "energy": "",
+            "sleep_hours": "",
+            "sleep_quality": "",
+            "note": "",
+        },
+    )
     assert response.status_code == 303
     assert _payloads(app, "ana@example.org") == [{"anxiety": 3}]
     [item] = _items(web)
@@ -165,35 +206,80 @@ def test_a_check_in_with_nothing_answered_is_refused_and_keeps_what_was_there(ap
     web.sign_up("ana@example.org")
     key = _client_key(web)
     headers = {"X-Outbox": outbox} if outbox else {}
-    response = web.post("/checkins", {"client_key": key, "mood": "", "anxiety": "", "energy": "", "sleep_hours": "",
-                                      "sleep_quality": "", "note": "   "}, headers=headers)
+    response = web.post(
+        "/checkins",
+        {
+            "client_key": key,
+            "mood": "",
+            "anxiety": "",
+            "energy": "",
+            "sleep_hours": "",
+            "sleep_quality": "",
+            "note": "   ",
+        },
+        headers=headers,
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert re.search(r'<p class="form-error" id="nothing-error" data-nothing role="alert">Nothing to save yet: '
-                     r"answer any one question, pick a word or write a note, then save.</p>", page)
+    assert re.search(
+        r'<p class="form-error" id="nothing-error" data-nothing role="alert">Nothing to save yet: '
+        r"answer any one question, pick a word or write a note, then save.</p>",
+        page,
+    )
     assert "Some answers need a change" not in page
     assert f'name="client_key" value="{key}"' in page and 'id="note" name="note"' in page
     assert _payloads(app, "ana@example.org") == []
     # An older page's "Not now" boxes, ticked, with the numbers its sliders sent: nothing was answered either.
-    older = web.post("/checkins", {"client_key": key, "mood": "5", "skip_mood": "1", "anxiety": "5",
-                                   "skip_anxiety": "1", "energy": "5", "skip_energy": "1"})
+    older = web.post(
+        "/checkins",
+        {
+            "client_key": key,
+            "mood": "5",
+            "skip_mood": "1",
+            "anxiety": "5",
+            "skip_anxiety": "1",
+            "energy": "5",
+            "skip_energy": "1",
+        },
+    )
     assert older.status_code == 422 and "Nothing to save yet" in older.get_data(as_text=True)
     # A fresh form hides the message (checkins.js shows it before sending an empty form).
-    assert re.search(r'data-nothing role="alert" hidden>Nothing to save yet', web.get("/checkins/new").get_data(as_text=True))
+    assert re.search(
+        r'data-nothing role="alert" hidden>Nothing to save yet', web.get("/checkins/new").get_data(as_text=True)
+    )
 
 
 def test_skipped_answers_are_not_saved(app, web):
     web.sign_up("ana@example.org")
     # An older page's sliders always sent a number; its "Not now" ticked means it was not answered.
-    assert web.post("/checkins", {"client_key": _client_key(web), "mood": "4", "anxiety": "5", "skip_anxiety": "1",
-                                  "energy": "5", "skip_energy": "1", "sleep_hours": "", "sleep_quality": "",
-                                  "note": "  "}).status_code == 303
+    assert (
+        web.post(
+            "/checkins",
+            {
+                "client_key": _client_key(web),
+                "mood": "4",
+                "anxiety": "5",
+                "skip_anxiety": "1",
+                "energy": "5",
+                "skip_energy": "1",
+                "sleep_hours": "",
+                "sleep_quality": "",
+                "note": "  ",
+            },
+        ).status_code
+        == 303
+    )
     assert _payloads(app, "ana@example.org") == [{"mood": 4}]
     [item] = _items(web)
     assert "Anxiety" not in item and "Energy" not in item and "Sleep" not in item
     # Zero is an answer, not a skip.
-    assert web.post("/checkins", {"client_key": _client_key(web), "mood": "0", "anxiety": "0",
-                                  "skip_energy": "1", "sleep_quality": "1"}).status_code == 303
+    assert (
+        web.post(
+            "/checkins",
+            {"client_key": _client_key(web), "mood": "0", "anxiety": "0", "skip_energy": "1", "sleep_quality": "1"},
+        ).status_code
+        == 303
+    )
     assert {"mood": 0, "anxiety": 0, "sleep_quality": 1} in _payloads(app, "ana@example.org")
 
 
@@ -263,7 +349,10 @@ def test_list_pages_newest_first_and_the_next_page_is_a_fragment(app, web):
     assert shown == [f"{n:02d}" for n in range(31, 1, -1)]  # a page of 30
     more = re.search(r'hx-get="(/checkins\?before=[^"]+)"', page).group(1).replace("&amp;", "&")
     fragment = web.get(more, htmx=True).get_data(as_text=True)
-    assert not fragment.lstrip().lower().startswith("<!doctype") and re.findall(r"number (\d\d)", fragment) == ["01", "00"]
+    assert not fragment.lstrip().lower().startswith("<!doctype") and re.findall(r"number (\d\d)", fragment) == [
+        "01",
+        "00",
+    ]
     assert "<!doctype html>" in web.get(more).get_data(as_text=True).lower()
     assert web.get("/checkins?before=garbage").status_code == 400
 
@@ -314,8 +403,18 @@ def test_shown_in_the_client_time_zone(app, web):
 
 def test_the_timeline_shows_a_check_in_and_links_to_it(web):
     web.sign_up("ana@example.org")
-    assert _check_in(web, mood="7", anxiety="2", skip_anxiety="", emotions=["calm", "tender"],
-                     sleep_hours="6", note="slow morning").status_code == 303
+    assert (
+        _check_in(
+            web,
+            mood="7",
+            anxiety="2",
+            skip_anxiety="",
+            emotions=["calm", "tender"],
+            sleep_hours="6",
+            note="slow morning",
+        ).status_code
+        == 303
+    )
     page = web.get("/timeline").get_data(as_text=True)
     assert "Mood 7 · anxiety 2 · sleep 6 hours · calm, tender · slow morning" in page
     link = re.search(r'href="(/checkins/[0-9a-f-]{36})"', page).group(1)
@@ -342,8 +441,10 @@ def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
     from ..support import live_server
 
     # Per scale, the visible form controls among its select and slider (the "Not now" chip is a button).
-    controls_js = ("() => [...document.querySelectorAll('[data-scale]')].map(box => [...box.querySelectorAll("
-                   "'select, input')].filter(el => !el.hidden && el.getClientRects().length).length)")
+    controls_js = (
+        "() => [...document.querySelectorAll('[data-scale]')].map(box => [...box.querySelectorAll("
+        "'select, input')].filter(el => !el.hidden && el.getClientRects().length).length)"
+    )
     shots = Shots("checkins-phone")
     with live_server(tmp_path, "checkins-browser") as base, sync_playwright() as playwright:
         browser = launch(playwright)
@@ -353,9 +454,11 @@ def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
             sign_up(page, base, new_email("checkin"))
             page.goto(base + "/checkins/new")
             page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
-            for check, found in (("width", page.evaluate(WIDER_THAN_VIEWPORT_JS)),
-                                 ("targets", page.evaluate(SMALL_TARGETS_JS, 44)),
-                                 ("words", page.evaluate(BROKEN_WORDS_JS))):
+            for check, found in (
+                ("width", page.evaluate(WIDER_THAN_VIEWPORT_JS)),
+                ("targets", page.evaluate(SMALL_TARGETS_JS, 44)),
+                ("words", page.evaluate(BROKEN_WORDS_JS)),
+            ):
                 assert found == [], (check, found)
             # One control per scale for the thumb, the keyboard and a screen reader: the slider, its select hidden.
             assert page.evaluate(controls_js) == [1, 1, 1]
@@ -385,9 +488,10 @@ def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
             expect(page.locator("output[for=energy]")).to_have_text("4")
             expect(page.get_by_role("button", name="Not now: skip energy")).to_have_attribute("aria-pressed", "false")
             expect(page.locator("[data-nothing]")).to_be_hidden()
-            assert page.evaluate("[...new FormData(document.querySelector('.checkin-form'))].filter(([n]) => "
-                                 "['mood', 'anxiety', 'energy'].includes(n))") == [["mood", ""], ["anxiety", ""],
-                                                                                   ["energy", "4"]]
+            assert page.evaluate(
+                "[...new FormData(document.querySelector('.checkin-form'))].filter(([n]) => "
+                "['mood', 'anxiety', 'energy'].includes(n))"
+            ) == [["mood", ""], ["anxiety", ""], ["energy", "4"]]
             page.get_by_role("checkbox", name="grounded", exact=True).check()
             shots.take(page, "energy-answered")
             page.get_by_role("button", name="Save check-in").click()

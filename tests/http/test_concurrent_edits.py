@@ -4,6 +4,7 @@ Each test makes the race happen every time: the first request is stopped just be
 record, the second runs from start to end in another thread, then the first carries on. On SQLite
 and on PostgreSQL (the `app` fixture runs each test on both).
 """
+
 from __future__ import annotations
 
 import contextlib

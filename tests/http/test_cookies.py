@@ -1,4 +1,5 @@
 """Cookies over HTTPS are `__Host-` cookies (Secure, Path=/, no Domain); over plain HTTP in development, plain names."""
+
 from __future__ import annotations
 
 from werkzeug.http import parse_cookie
@@ -22,8 +23,9 @@ def test_over_https_both_cookies_are_host_cookies(make_app):
     page = web.get("/signup")
     cookies = _set_cookies(page)
     assert set(cookies) == {"__Host-journal_csrf"}
-    signed_up = web.post("/signup", {"email": "ana@example.org", "password": PASSWORD, "confirm": PASSWORD,
-                                     "role": "client"})
+    signed_up = web.post(
+        "/signup", {"email": "ana@example.org", "password": PASSWORD, "confirm": PASSWORD, "role": "client"}
+    )
     assert signed_up.status_code == 200
     cookies = _set_cookies(signed_up)
     assert set(cookies) == {"__Host-journal_csrf", "__Host-sid"}

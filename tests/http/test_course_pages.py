@@ -1,4 +1,5 @@
 """Dosing sessions, intentions, the Today screen and the timeline, as a client uses them."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,14 @@ def _key(web, url: str) -> str:
 
 def log_dose(web, when=None, route="nasal", felt="", setting="", intention_ids=(), zone="UTC") -> str:
     day, clock = local_inputs(when or utcnow(), zone)
-    data = {"client_key": _key(web, "/sessions/new"), "date": day, "time": clock, "route": route,
-            "felt": felt, "setting": setting}
+    data = {
+        "client_key": _key(web, "/sessions/new"),
+        "date": day,
+        "time": clock,
+        "route": route,
+        "felt": felt,
+        "setting": setting,
+    }
     response = web.raw.post("/sessions", data={**data, "csrf_token": web.token, "intention_ids": list(intention_ids)})
     assert response.status_code == 303, response.status_code
     return response.headers["Location"].rsplit("/", 1)[1]
@@ -32,7 +39,7 @@ def test_preparing_before_any_session(web):
     web.sign_up("ana@example.org")
     add_intention(web, "to be gentle with myself")
     page = web.get("/").get_data(as_text=True)
-    assert "<h1 id=\"place-heading\">Preparing</h1>" in page
+    assert '<h1 id="place-heading">Preparing</h1>' in page
     assert "to be gentle with myself" in page  # intentions come first before a session
     assert "Today’s prompt" in page and "Answer this" in page
 
@@ -42,8 +49,13 @@ def test_log_a_session_and_today_follows_it(web):
     add_intention(web, "meet the sadness with kindness")
     page = web.get("/sessions/new").get_data(as_text=True)
     intention_id = re.search(r'name="intention_ids" value="([^"]+)"', page).group(1)
-    dose = log_dose(web, utcnow() - timedelta(days=3), felt="wide and warm", setting="eye mask, cello music",
-                    intention_ids=[intention_id])
+    dose = log_dose(
+        web,
+        utcnow() - timedelta(days=3),
+        felt="wide and warm",
+        setting="eye mask, cello music",
+        intention_ids=[intention_id],
+    )
     read = web.get(f"/sessions/{dose}").get_data(as_text=True)
     assert "Session 1" in read and "Nasal spray" in read and "wide and warm" in read
     assert "meet the sadness with kindness" in read  # carried into the session
@@ -59,8 +71,11 @@ def test_sessions_are_numbered_in_time_order_even_when_logged_late(web):
     log_dose(web, utcnow() - timedelta(days=2), felt="third")
     log_dose(web, utcnow() - timedelta(days=16), felt="second, logged last")
     listing = web.get("/sessions").get_data(as_text=True)
-    order = re.findall(r'<span class="entry-title">Session (\d+)</span>.*?<span class="entry-preview">Nasal spray · ([^<]+)</span>',
-                       listing, re.S)
+    order = re.findall(
+        r'<span class="entry-title">Session (\d+)</span>.*?<span class="entry-preview">Nasal spray · ([^<]+)</span>',
+        listing,
+        re.S,
+    )
     assert order == [("3", "third"), ("2", "second, logged last"), ("1", "first")]
 
 
@@ -83,8 +98,12 @@ def test_edit_and_delete_a_session(web, other_web):
     form = web.get(f"/sessions/{dose}/edit").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', form).group(1)
     day, clock = local_inputs(utcnow() - timedelta(days=2), "UTC")
-    assert web.post(f"/sessions/{dose}/edit", {"version": version, "date": day, "time": clock, "route": "im",
-                                               "felt": "calmer"}).status_code == 303
+    assert (
+        web.post(
+            f"/sessions/{dose}/edit", {"version": version, "date": day, "time": clock, "route": "im", "felt": "calmer"}
+        ).status_code
+        == 303
+    )
     assert "Intramuscular injection" in web.get(f"/sessions/{dose}").get_data(as_text=True)
     stale = web.post(f"/sessions/{dose}/edit", {"version": version, "date": day, "time": clock, "route": "iv"})
     assert stale.status_code == 409 and "changed on another device" in stale.get_data(as_text=True)
@@ -104,7 +123,7 @@ def test_intentions_a_few_at_a_time_archive_and_restore(web):
     response = web.post("/intentions", {"client_key": _key(web, "/intentions/new"), "text": "one too many"})
     assert response.status_code == 422 and "Archive one" in response.get_data(as_text=True)
     listing = web.get("/intentions").get_data(as_text=True)
-    first = re.search(r'/intentions/([0-9a-f-]+)/archive', listing).group(1)
+    first = re.search(r"/intentions/([0-9a-f-]+)/archive", listing).group(1)
     assert web.post(f"/intentions/{first}/archive").status_code == 303
     listing = web.get("/intentions").get_data(as_text=True)
     assert "Archived" in listing and "Make active" in listing
@@ -160,8 +179,15 @@ def test_timeline_groups_by_session_with_day_labels(app, web):
         db = get_db()
         user = db.scalar(select(User).where(User.email == "ana@example.org"))
         keyring = vault.unlock_with_password(user, PASSWORD)
-        records.create(db, keyring, "intention", "early-intention-1", {"text": "an early intention", "active": True},
-                       now - timedelta(days=30), now)
+        records.create(
+            db,
+            keyring,
+            "intention",
+            "early-intention-1",
+            {"text": "an early intention", "active": True},
+            now - timedelta(days=30),
+            now,
+        )
         db.commit()
     log_dose(web, now - timedelta(days=20), felt="first one")
     log_dose(web, now - timedelta(days=1), felt="second one")

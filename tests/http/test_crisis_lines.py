@@ -2,6 +2,7 @@
 
 Every test that touches the database runs on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,15 @@ def _set_line(doc: WebClient, **fields):
 
 def _stored(app, email: str = "doc@example.org") -> tuple:
     with app.app_context():
-        return tuple(get_db().execute(select(User.practice_line_name, User.practice_line_phone, User.practice_line_hours)
-                                      .where(User.email == email)).one())
+        return tuple(
+            get_db()
+            .execute(
+                select(User.practice_line_name, User.practice_line_phone, User.practice_line_hours).where(
+                    User.email == email
+                )
+            )
+            .one()
+        )
 
 
 def _device_lines(page: str) -> list[dict] | None:
@@ -41,8 +49,14 @@ def _activity(app, email: str = "doc@example.org") -> list[tuple[str, str | None
     with app.app_context():
         db = get_db()
         user_id = db.scalar(select(User.id).where(User.email == email))
-        return [tuple(row) for row in db.execute(select(SecurityEvent.kind, SecurityEvent.detail)
-                                                 .where(SecurityEvent.user_id == user_id).order_by(SecurityEvent.id))]
+        return [
+            tuple(row)
+            for row in db.execute(
+                select(SecurityEvent.kind, SecurityEvent.detail)
+                .where(SecurityEvent.user_id == user_id)
+                .order_by(SecurityEvent.id)
+            )
+        ]
 
 
 @pytest.fixture
@@ -72,17 +86,20 @@ def test_only_a_therapist_with_two_step_sign_in_sets_a_line(app, web, doc):
     assert doc.post(PATH, LINE, csrf=False).status_code == 403
 
 
-@pytest.mark.parametrize("fields, field, message", [
-    ({"name": ""}, "name", "Give the line a name"),
-    ({"name": "x" * 101}, "name", "The name can be up to 100 characters; it has 101."),
-    ({"phone": ""}, "phone", "Enter the number your clients can call."),
-    ({"phone": "call 555 0101"}, "phone", "Use digits only"),
-    ({"phone": "555+0101234"}, "phone", "Use digits only"),
-    ({"phone": "12345"}, "phone", "A phone number has 6 to 15 digits; this one has 5."),
-    ({"phone": "1234 5678 9012 3456"}, "phone", "A phone number has 6 to 15 digits; this one has 16."),
-    ({"hours": "y" * 121}, "hours", "Hours or a note can be up to 120 characters; it has 121."),
-    ({"hours": "two\nlines"}, "hours", "cannot be saved"),
-])
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"name": ""}, "name", "Give the line a name"),
+        ({"name": "x" * 101}, "name", "The name can be up to 100 characters; it has 101."),
+        ({"phone": ""}, "phone", "Enter the number your clients can call."),
+        ({"phone": "call 555 0101"}, "phone", "Use digits only"),
+        ({"phone": "555+0101234"}, "phone", "Use digits only"),
+        ({"phone": "12345"}, "phone", "A phone number has 6 to 15 digits; this one has 5."),
+        ({"phone": "1234 5678 9012 3456"}, "phone", "A phone number has 6 to 15 digits; this one has 16."),
+        ({"hours": "y" * 121}, "hours", "Hours or a note can be up to 120 characters; it has 121."),
+        ({"hours": "two\nlines"}, "hours", "cannot be saved"),
+    ],
+)
 def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(app, doc, fields, field, message):
     response = _set_line(doc, **fields)
     page = response.get_data(as_text=True)
@@ -113,10 +130,17 @@ def test_a_saved_line_shows_first_to_linked_clients_only_until_removed(app, web,
     # Ana, linked: the line first, labelled, with one-tap call; and handed to her phone for the offline page.
     page = web.get("/help").get_data(as_text=True)
     assert page.index('href="tel:+15550107788"') < page.index('href="tel:988"')
-    assert f"{LINE['name']} <span class=\"crisis-from\">from Dr Rivera</span>" in page
+    assert f'{LINE["name"]} <span class="crisis-from">from Dr Rivera</span>' in page
     assert LINE["hours"] in page
-    assert _device_lines(page) == [{"name": LINE["name"], "action": f"Call {LINE['phone']}", "href": "tel:+15550107788",
-                                    "therapist": "Dr Rivera", "hours": LINE["hours"]}]
+    assert _device_lines(page) == [
+        {
+            "name": LINE["name"],
+            "action": f"Call {LINE['phone']}",
+            "href": "tel:+15550107788",
+            "therapist": "Dr Rivera",
+            "hours": LINE["hours"],
+        }
+    ]
     # The same on a questionnaire's crisis section.
     result = web.get(web.answer("phq9", {n: 0 for n in range(1, 9)} | {9: 2}).headers["Location"])
     page = result.get_data(as_text=True)
@@ -158,8 +182,10 @@ def test_two_clinicians_lines_come_in_link_order_and_one_number_is_shown_once(ap
     assert _set_line(second, name=name, phone="0151 234 5678", hours="").status_code == 303
     page = web.get("/help").get_data(as_text=True)
     assert page.index("tel:+15550107788") < page.index("tel:01512345678") < page.index("tel:988")
-    assert ("Hillside &lt;b&gt;Practice&lt;/b&gt; O&#39;Neil&#39;s &#34;after hours&#34; "
-            "<span class=\"crisis-from\">from Dr Moreno</span>") in page
+    assert (
+        "Hillside &lt;b&gt;Practice&lt;/b&gt; O&#39;Neil&#39;s &#34;after hours&#34; "
+        '<span class="crisis-from">from Dr Moreno</span>'
+    ) in page
     assert [line["name"] for line in _device_lines(page)] == [LINE["name"], name]  # the data stays data
     # The same practice number from both: one line, naming both.
     assert _set_line(second, name="Riverside Clinic", phone="+1 555 010 7788").status_code == 303

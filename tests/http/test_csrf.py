@@ -1,4 +1,5 @@
 """Every state change needs the CSRF token: a form field, or the header htmx sends."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,21 +30,39 @@ def test_post_without_token_is_refused(web, htmx):
 def test_wrong_token_and_foreign_origin_are_refused(web):
     web.sign_up("ana@example.org")
     assert web.post("/entries", {"client_key": "a" * 32, "body": "x", "csrf_token": "wrong"}).status_code == 403
-    assert web.post("/entries", {"client_key": "a" * 32, "body": "x"},
-                    headers={"Origin": "https://evil.example"}).status_code == 403
-    assert web.post("/entries", {"client_key": "a" * 32, "body": "x"},
-                    headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
-    assert web.post("/entries", {"client_key": "a" * 32, "body": "x"},
-                    headers={"Origin": "http://localhost"}).status_code == 303
+    assert (
+        web.post(
+            "/entries", {"client_key": "a" * 32, "body": "x"}, headers={"Origin": "https://evil.example"}
+        ).status_code
+        == 403
+    )
+    assert (
+        web.post(
+            "/entries", {"client_key": "a" * 32, "body": "x"}, headers={"Sec-Fetch-Site": "cross-site"}
+        ).status_code
+        == 403
+    )
+    assert (
+        web.post("/entries", {"client_key": "a" * 32, "body": "x"}, headers={"Origin": "http://localhost"}).status_code
+        == 303
+    )
     # What a browser sends for a form post under Referrer-Policy: no-referrer: the token decides.
     assert web.post("/entries", {"client_key": "b" * 32, "body": "x"}, headers={"Origin": "null"}).status_code == 303
-    assert web.post("/entries", {"client_key": "c" * 32, "body": "x"}, headers={"Origin": "null"},
-                    csrf=False).status_code == 403
+    assert (
+        web.post("/entries", {"client_key": "c" * 32, "body": "x"}, headers={"Origin": "null"}, csrf=False).status_code
+        == 403
+    )
 
 
 def test_sign_in_and_sign_up_forms_need_the_token_too(web):
-    assert web.post("/signup", {"email": "a@example.org", "password": PASSWORD, "confirm": PASSWORD,
-                                "role": "client"}, csrf=False).status_code == 403
+    assert (
+        web.post(
+            "/signup",
+            {"email": "a@example.org", "password": PASSWORD, "confirm": PASSWORD, "role": "client"},
+            csrf=False,
+        ).status_code
+        == 403
+    )
     assert web.post("/signin", {"email": "a@example.org", "password": PASSWORD}, csrf=False).status_code == 403
 
 
@@ -76,8 +95,10 @@ def test_the_token_changes_at_sign_out_and_the_old_one_is_refused(web):
     assert web.sign_out().status_code == 302
     after = _page_token(web, "/signin")
     assert after != signed_in
-    assert web.post("/signin", {"email": "ana@example.org", "password": PASSWORD,
-                                "csrf_token": signed_in}).status_code == 403
+    assert (
+        web.post("/signin", {"email": "ana@example.org", "password": PASSWORD, "csrf_token": signed_in}).status_code
+        == 403
+    )
     assert web.sign_in("ana@example.org").status_code == 302
 
 
@@ -85,8 +106,15 @@ def test_the_token_changes_at_recovery_and_the_old_one_is_refused(web):
     code = web.sign_up("ana@example.org")
     web.sign_out()
     before = _page_token(web, "/recover")
-    recovered = web.post("/recover", {"email": "ana@example.org", "code": code, "password": "a new calm passphrase",
-                                      "confirm": "a new calm passphrase"})
+    recovered = web.post(
+        "/recover",
+        {
+            "email": "ana@example.org",
+            "code": code,
+            "password": "a new calm passphrase",
+            "confirm": "a new calm passphrase",
+        },
+    )
     assert recovered.status_code == 200
     after = CSRF_RE.search(recovered.get_data(as_text=True)).group(1)  # the "I saved it" form on the page
     assert after != before

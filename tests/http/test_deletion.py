@@ -2,6 +2,7 @@
 theirs is stored, everyone else's data is as it was, a linked clinician gets 404 at once; a wrong password, a
 wrong phrase or a missing CSRF token deletes nothing. A clinician deleting their account ends every link.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,7 @@ CLIENT_PHRASE = "delete my journal"
 
 # Looking everywhere ----------------------------------------------------------------------------
 
+
 def _every_value(app):
     """(table, column, value as bytes) for every value of every table in the database, whatever made it."""
     engine = app.extensions["db_engine"]
@@ -45,8 +47,13 @@ def _every_value(app):
 def _traces_of(app, user_id: uuid.UUID, email: str) -> list[str]:
     """Every place in the database that still holds the person's id (in any form) or email."""
     needles = [str(user_id).encode(), user_id.hex.encode(), user_id.bytes, email.encode()]
-    return sorted({f"{table}.{column}" for table, column, value in _every_value(app)
-                   if any(needle in value for needle in needles)})
+    return sorted(
+        {
+            f"{table}.{column}"
+            for table, column, value in _every_value(app)
+            if any(needle in value for needle in needles)
+        }
+    )
 
 
 def _referencing(app, user_id: uuid.UUID) -> dict[str, int]:
@@ -67,8 +74,11 @@ def _referencing(app, user_id: uuid.UUID) -> dict[str, int]:
 def _counts(app) -> dict[str, int]:
     engine = app.extensions["db_engine"]
     with engine.connect() as connection:
-        return {table: connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar()
-                for table in inspect(connection).get_table_names() if table != "rate_events"}
+        return {
+            table: connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar()
+            for table in inspect(connection).get_table_names()
+            if table != "rate_events"
+        }
 
 
 def _delete(web: WebClient, password: str = PASSWORD, phrase: str = CLIENT_PHRASE, **kwargs):
@@ -77,6 +87,7 @@ def _delete(web: WebClient, password: str = PASSWORD, phrase: str = CLIENT_PHRAS
 
 
 # A client with everything, a clinician, and another client -------------------------------------
+
 
 @pytest.fixture
 def world(app, web, other_web):
@@ -90,8 +101,9 @@ def world(app, web, other_web):
     with app.app_context():
         db = get_db()
         invite, therapist = sharing.find_invite(db, app.config, _user(db, "bo@example.org"), code, utcnow())
-        sharing.link_client(db, _keyring(db, "bo@example.org"), _user(db, "bo@example.org"), invite, therapist, [],
-                            utcnow(), code=code)
+        sharing.link_client(
+            db, _keyring(db, "bo@example.org"), _user(db, "bo@example.org"), invite, therapist, [], utcnow(), code=code
+        )
         db.commit()
     _make_invite(other_web)  # one left open
 
@@ -119,17 +131,35 @@ def world(app, web, other_web):
         bo_link = sharing.therapist_link(db, _user(db, "doc@example.org").id, bo_id)
         sharing.share(db, _keyring(db, "bo@example.org"), uuid.UUID(bo_entry), bo_link, utcnow())
         db.commit()
-    return {"ana": ana_id, "bo": bo, "bo_id": bo_id, "bo_entry": bo_entry, "bo_marker": bo_marker,
-            "ana_entry": ids["entry"], "ana_art": ana_art, "doc": other_web, "ana_marker": ana_marker}
+    return {
+        "ana": ana_id,
+        "bo": bo,
+        "bo_id": bo_id,
+        "bo_entry": bo_entry,
+        "bo_marker": bo_marker,
+        "ana_entry": ids["entry"],
+        "ana_art": ana_art,
+        "doc": other_web,
+        "ana_marker": ana_marker,
+    }
 
 
 def test_a_client_deletion_leaves_no_row_of_hers_anywhere_and_everyone_else_as_they_were(app, web, world):
     ana, doc, bo = world["ana"], world["doc"], world["bo"]
     # Everything of hers is there to begin with, in every table this test knows of.
     before = _referencing(app, ana)
-    for column in ("users.id", "auth_sessions.user_id", "records.owner_id", "drafts.owner_id", "blobs.owner_id",
-                   "links.client_id", "shares.owner_id", "pending_rekeys.owner_id", "access_events.owner_id",
-                   "security_events.user_id"):
+    for column in (
+        "users.id",
+        "auth_sessions.user_id",
+        "records.owner_id",
+        "drafts.owner_id",
+        "blobs.owner_id",
+        "links.client_id",
+        "shares.owner_id",
+        "pending_rekeys.owner_id",
+        "access_events.owner_id",
+        "security_events.user_id",
+    ):
         assert before.get(column), column
     with app.app_context():
         rate_keys = [rate_key("signin-account", "ana@example.org")]
@@ -161,40 +191,51 @@ def test_a_client_deletion_leaves_no_row_of_hers_anywhere_and_everyone_else_as_t
         # The clinician's activity says a link ended, without naming her.
         doc_id = _user(db, "doc@example.org").id
         lines = [row for row in _every_value(app) if row[0] == "security_events" and row[1] == "detail"]
-        assert (b"a client (account deleted)" in [value for _t, _c, value in lines])
-        assert db.scalar(select(func.count()).select_from(Invite).where(Invite.therapist_id == doc_id)) == 3  # his own rows stay
+        assert b"a client (account deleted)" in [value for _t, _c, value in lines]
+        assert (
+            db.scalar(select(func.count()).select_from(Invite).where(Invite.therapist_id == doc_id)) == 3
+        )  # his own rows stay
     after = _counts(app)
     for table in ("users", "records", "blobs", "links", "shares", "drafts", "auth_sessions"):
         assert after[table] < others_before[table], table
 
     # The clinician loses access at once: her page, her records and her pictures are 404.
-    for url in (f"/desk/clients/{ana}", f"/desk/clients/{ana}/records/{world['ana_entry']}",
-                f"/desk/clients/{ana}/images/{world['ana_art']}/thumb", f"/desk/clients/{ana}/brief"):
+    for url in (
+        f"/desk/clients/{ana}",
+        f"/desk/clients/{ana}/records/{world['ana_entry']}",
+        f"/desk/clients/{ana}/images/{world['ana_art']}/thumb",
+        f"/desk/clients/{ana}/brief",
+    ):
         assert doc.get(url).status_code == 404, url
     assert "ana@example.org" not in doc.get("/desk").get_data(as_text=True)
     # Bo and what he shares are untouched.
     assert world["bo_marker"] in bo.get(f"/entries/{world['bo_entry']}").get_data(as_text=True)
     assert world["bo_marker"] in doc.get(f"/desk/clients/{world['bo_id']}/records/{world['bo_entry']}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert bo.post("/account/export").status_code == 200
     # And she cannot sign in.
     again = WebClient(app.test_client())
     assert again.sign_in("ana@example.org").status_code == 422
 
 
-@pytest.mark.parametrize("password, phrase, field", [
-    ("not the password", CLIENT_PHRASE, "password"),
-    (PASSWORD, "delete my account", "phrase"),
-    (PASSWORD, "", "phrase"),
-    ("", CLIENT_PHRASE, "password"),
-])
+@pytest.mark.parametrize(
+    "password, phrase, field",
+    [
+        ("not the password", CLIENT_PHRASE, "password"),
+        (PASSWORD, "delete my account", "phrase"),
+        (PASSWORD, "", "phrase"),
+        ("", CLIENT_PHRASE, "password"),
+    ],
+)
 def test_a_wrong_password_or_phrase_deletes_nothing(app, web, world, password, phrase, field):
     before = _counts(app)
     response = _delete(web, password, phrase)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'aria-invalid="true" aria-describedby="{field}-error"' in page or (
-        f'aria-describedby="phrase-hint {field}-error"' in page and 'aria-invalid="true"' in page)
+        f'aria-describedby="phrase-hint {field}-error"' in page and 'aria-invalid="true"' in page
+    )
     assert f'id="{field}-error"' in page
     assert _counts(app) == before
     assert web.get("/entries").status_code == 200  # still signed in
@@ -204,8 +245,14 @@ def test_without_the_csrf_token_nothing_is_deleted(app, web, world):
     before = _counts(app)
     assert _delete(web, csrf=False).status_code == 403
     assert _delete(web, htmx=True, csrf=False).status_code == 403
-    assert web.post("/account/delete", {"password": PASSWORD, "phrase": CLIENT_PHRASE},
-                    headers={"Origin": "https://evil.example"}).status_code == 403
+    assert (
+        web.post(
+            "/account/delete",
+            {"password": PASSWORD, "phrase": CLIENT_PHRASE},
+            headers={"Origin": "https://evil.example"},
+        ).status_code
+        == 403
+    )
     assert _counts(app) == before and _referencing(app, world["ana"])
 
 
@@ -265,12 +312,16 @@ def test_every_session_of_the_account_ends(app, web, world):
     laptop = WebClient(app.test_client())
     assert laptop.sign_in("ana@example.org").status_code == 302
     with app.app_context():
-        assert get_db().scalar(select(func.count()).select_from(AuthSession)
-                               .where(AuthSession.user_id == world["ana"])) >= 2
+        assert (
+            get_db().scalar(select(func.count()).select_from(AuthSession).where(AuthSession.user_id == world["ana"]))
+            >= 2
+        )
         drafts = get_db().scalar(select(func.count()).select_from(Draft).where(Draft.owner_id == world["ana"]))
         assert drafts == 1
     assert _delete(web).status_code == 303
     assert laptop.get("/entries").status_code == 302  # the other browser is signed out too
     with app.app_context():
-        assert get_db().scalar(select(func.count()).select_from(AccessEvent)
-                               .where(AccessEvent.owner_id == world["ana"])) == 0
+        assert (
+            get_db().scalar(select(func.count()).select_from(AccessEvent).where(AccessEvent.owner_id == world["ana"]))
+            == 0
+        )

@@ -1,4 +1,5 @@
 """`make demo` makes accounts that sign in and a journal with entries in it."""
+
 from __future__ import annotations
 
 import re

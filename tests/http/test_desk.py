@@ -1,4 +1,5 @@
 """The therapist's desk: invites, clients, a client's shared items, the brief, and who may see what."""
+
 from __future__ import annotations
 
 import io
@@ -31,6 +32,7 @@ CODE_RE = re.compile(r"data-invite-code>([A-Z2-7]{4}-[A-Z2-7]{4})<")
 
 
 # Set-up ----------------------------------------------------------------------------------------
+
 
 def _user(db, email) -> User:
     return db.scalar(select(User).where(User.email == email))
@@ -133,6 +135,7 @@ def _statements(app):
 
 # Invites ---------------------------------------------------------------------------------------
 
+
 def test_make_list_and_cancel_invites(app, doc):
     page = doc.get("/desk/invites").get_data(as_text=True)
     assert "No open invites" in page
@@ -170,6 +173,7 @@ def test_invites_are_rate_limited_with_a_message(make_app):
 
 # Clients list ----------------------------------------------------------------------------------
 
+
 def _new_count(page: str, client_id) -> int:
     return int(re.search(rf'data-client="{client_id}" data-new="(\d+)"', page).group(1))
 
@@ -201,6 +205,7 @@ def test_clients_list_counts_new_items_until_marked_reviewed(app, web, doc):
 
 
 # A client's page -------------------------------------------------------------------------------
+
 
 def test_client_page_shows_only_what_is_shared_grouped_by_shared_sessions(app, web, doc, linked):
     now = utcnow()
@@ -250,21 +255,32 @@ def test_access_lines_one_per_deliberate_open_and_one_summary_per_visit(app, web
     with app.app_context():
         db = get_db()
         brief = db.scalar(select(AccessEvent).where(AccessEvent.what == "brief"))
-        covered = {str(one) for one in db.scalars(select(AccessEventRecord.record_id)
-                                                   .where(AccessEventRecord.event_id == brief.id))}
+        covered = {
+            str(one)
+            for one in db.scalars(select(AccessEventRecord.record_id).where(AccessEventRecord.event_id == brief.id))
+        }
         assert brief.items == 3 and covered == set(ids)
     # The client sees them by day, newest first.
     page = web.get("/access").get_data(as_text=True)
     lines = re.findall(r"<strong>Dr Rivera</strong> · ([^<]+)</p>", page)
-    assert lines == ["Read the integration session brief (3 items)", "Opened your journal entry",
-                     "Saw the summaries of what you share on their desk (3 items)"]
+    assert lines == [
+        "Read the integration session brief (3 items)",
+        "Opened your journal entry",
+        "Saw the summaries of what you share on their desk (3 items)",
+    ]
     # Opened again later than a moment after: another open.
     from journal.sharing import access
 
     with app.app_context():
         db = get_db()
-        access.log_open(db, _user(db, "doc@example.org").id, linked, uuid.UUID(ids[0]), "entry",
-                        utcnow() + access.SAME_OPEN + timedelta(minutes=1))
+        access.log_open(
+            db,
+            _user(db, "doc@example.org").id,
+            linked,
+            uuid.UUID(ids[0]),
+            "entry",
+            utcnow() + access.SAME_OPEN + timedelta(minutes=1),
+        )
         db.commit()
     assert _events(app, "record") == 2
 
@@ -280,15 +296,16 @@ def test_a_summary_more_than_half_an_hour_later_is_a_new_visit(app, web, doc, li
         for minutes, items in ((0, 1), (20, 4), (45, 2), (100, 1)):
             access.log_summaries(db, doc_id, linked, items, start + timedelta(minutes=minutes))
         db.commit()
-        rows = db.execute(select(AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
-                          .order_by(AccessEvent.at)).all()
+        rows = db.execute(select(AccessEvent.at, AccessEvent.last_at, AccessEvent.items).order_by(AccessEvent.at)).all()
     # 0 and 20 min: one visit (4 items at most); 45 min is 25 min after 20: the same visit; 100 min: a new one.
     assert [(row.items, row.last_at - row.at) for row in rows] == [(4, timedelta(minutes=45)), (1, timedelta(0))]
 
 
 def test_pictures_open_only_while_shared(app, web, doc, linked):
-    assert upload(web, [("a.jpg", art_images.jpeg()), ("b.jpg", art_images.jpeg())],
-                  caption="tide").status_code in (200, 303)
+    assert upload(web, [("a.jpg", art_images.jpeg()), ("b.jpg", art_images.jpeg())], caption="tide").status_code in (
+        200,
+        303,
+    )
     with app.app_context():
         shared, private = [str(one) for one in get_db().scalars(select(Record.id).where(Record.kind == "art"))]
     _share(app, shared)
@@ -317,6 +334,7 @@ def test_pictures_open_only_while_shared(app, web, doc, linked):
 
 
 # The brief -------------------------------------------------------------------------------------
+
 
 def test_brief_since_a_date_and_mark_session_held_moves_the_default(app, web, doc):
     now = utcnow()
@@ -361,6 +379,7 @@ def test_brief_since_a_date_and_mark_session_held_moves_the_default(app, web, do
 
 # Cost ------------------------------------------------------------------------------------------
 
+
 def _add_shared_entries(app, count: int) -> None:
     with app.app_context():
         db = get_db()
@@ -391,11 +410,18 @@ def test_the_client_page_and_brief_cost_the_same_queries_for_10_or_100_records(a
 
 # Boundaries ------------------------------------------------------------------------------------
 
+
 def test_unlinked_clients_and_unknown_ids_are_404_for_a_therapist(app, web, doc):
     entry = web.new_entry("mine", "private")
     ana = _ana_id(app)
-    for url in (f"/desk/clients/{ana}", f"/desk/clients/{ana}/records/{entry}", f"/desk/clients/{ana}/brief",
-                f"/desk/clients/{ana}/images/{entry}/thumb", f"/desk/clients/{ana}/end", f"/desk/clients/{uuid.uuid4()}"):
+    for url in (
+        f"/desk/clients/{ana}",
+        f"/desk/clients/{ana}/records/{entry}",
+        f"/desk/clients/{ana}/brief",
+        f"/desk/clients/{ana}/images/{entry}/thumb",
+        f"/desk/clients/{ana}/end",
+        f"/desk/clients/{uuid.uuid4()}",
+    ):
         assert doc.get(url).status_code == 404, url
     for url in (f"/desk/clients/{ana}/reviewed", f"/desk/clients/{ana}/session-held", f"/desk/clients/{ana}/end"):
         assert doc.post(url).status_code == 404, url
@@ -436,8 +462,12 @@ def test_ending_the_link_asks_first_then_closes_everything(app, web, doc, linked
 
 
 def test_every_desk_post_needs_the_csrf_token(app, web, doc, linked):
-    for url in ("/desk/invites", f"/desk/clients/{linked}/reviewed", f"/desk/clients/{linked}/session-held",
-                f"/desk/clients/{linked}/end"):
+    for url in (
+        "/desk/invites",
+        f"/desk/clients/{linked}/reviewed",
+        f"/desk/clients/{linked}/session-held",
+        f"/desk/clients/{linked}/end",
+    ):
         assert doc.post(url, csrf=False).status_code in (400, 403), url
 
 

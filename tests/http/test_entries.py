@@ -1,4 +1,5 @@
 """Writing, reading, editing and deleting entries, as a client on a phone would."""
+
 from __future__ import annotations
 
 import re
@@ -66,17 +67,26 @@ def test_stale_edit_is_a_conflict_that_keeps_both_texts(app, web):
     entry = web.new_entry("shared title", "original")
     phone = WebClient(app.test_client())
     phone.sign_in("ana@example.org")
-    assert phone.post(f"/entries/{entry}/edit", {"version": "1", "title": "shared title",
-                                                 "body": "written on the phone"}).status_code == 303
-    response = web.post(f"/entries/{entry}/edit", {"version": "1", "title": "shared title",
-                                                   "body": "written in the other tab"})
+    assert (
+        phone.post(
+            f"/entries/{entry}/edit", {"version": "1", "title": "shared title", "body": "written on the phone"}
+        ).status_code
+        == 303
+    )
+    response = web.post(
+        f"/entries/{entry}/edit", {"version": "1", "title": "shared title", "body": "written in the other tab"}
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "written in the other tab" in page and "written on the phone" in page
     assert 'name="version" value="2"' in page  # saving from here is a deliberate choice
     assert "written on the phone" in web.get(f"/entries/{entry}").get_data(as_text=True)  # nothing overwritten
-    assert web.post(f"/entries/{entry}/edit", {"version": "2", "title": "shared title",
-                                               "body": "written in the other tab"}).status_code == 303
+    assert (
+        web.post(
+            f"/entries/{entry}/edit", {"version": "2", "title": "shared title", "body": "written in the other tab"}
+        ).status_code
+        == 303
+    )
     assert "written in the other tab" in web.get(f"/entries/{entry}").get_data(as_text=True)
 
 
@@ -160,11 +170,18 @@ def test_concurrent_writers_never_see_database_locked(app):
 def test_unsaved_changes_to_an_older_version_come_back_beside_the_newer_one(app, web):
     web.sign_up("ana@example.org")
     entry = web.new_entry("t", "original")
-    assert web.post(f"/entries/{entry}/draft", {"version": "1", "title": "t", "body": "my unsaved words"},
-                    htmx=True).status_code == 200
+    assert (
+        web.post(
+            f"/entries/{entry}/draft", {"version": "1", "title": "t", "body": "my unsaved words"}, htmx=True
+        ).status_code
+        == 200
+    )
     phone = WebClient(app.test_client())
     phone.sign_in("ana@example.org")
-    assert phone.post(f"/entries/{entry}/edit", {"version": "1", "title": "t", "body": "from the phone"}).status_code == 303
+    assert (
+        phone.post(f"/entries/{entry}/edit", {"version": "1", "title": "t", "body": "from the phone"}).status_code
+        == 303
+    )
     page = web.get(f"/entries/{entry}/edit").get_data(as_text=True)
     assert "changed somewhere else" in page
     assert "my unsaved words" in page and "from the phone" in page
@@ -186,8 +203,13 @@ def test_saving_an_edit_clears_its_own_draft_only(app, web):
     entry = web.new_entry("t", "original")
     form = web.get(f"/entries/{entry}/edit").get_data(as_text=True)
     edit_key = re.search(r'name="client_key" value="([^"]+)"', form).group(1)
-    web.post(f"/entries/{entry}/draft", {"version": "1", "client_key": edit_key, "title": "t", "body": "typing"},
-             htmx=True)
-    assert web.post(f"/entries/{entry}/edit", {"version": "1", "client_key": edit_key, "title": "t",
-                                               "body": "typing, done"}).status_code == 303
+    web.post(
+        f"/entries/{entry}/draft", {"version": "1", "client_key": edit_key, "title": "t", "body": "typing"}, htmx=True
+    )
+    assert (
+        web.post(
+            f"/entries/{entry}/edit", {"version": "1", "client_key": edit_key, "title": "t", "body": "typing, done"}
+        ).status_code
+        == 303
+    )
     assert "Not saved yet" not in web.get("/entries").get_data(as_text=True)

@@ -4,6 +4,7 @@ The zip streams (chunks while it is written, memory far below its size), holds e
 records decrypted (nothing of anyone else), names its files safely, and asks for the password again
 when it was not entered recently.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,6 +46,7 @@ PROMPT = "day1-1"
 
 # Helpers ---------------------------------------------------------------------------------------
 
+
 def _user(db, email) -> User:
     return db.scalar(select(User).where(User.email == email))
 
@@ -62,17 +64,33 @@ def _write_one_of_each(app, email: str, marker: str) -> dict[str, uuid.UUID]:
     with app.app_context():
         db = get_db()
         keyring, now = _keyring(db, email), utcnow()
-        ids = {"intention": intentions.create_intention(db, keyring, _key(), f"to rest {marker}", now - timedelta(days=9))}
-        ids["dose"] = dosing.create_dose(db, keyring, _key(), dosing.DoseInput(
-            now - timedelta(days=3), "nasal", f"setting {marker}", f"felt {marker}", (str(ids["intention"]),)), now)
+        ids = {
+            "intention": intentions.create_intention(db, keyring, _key(), f"to rest {marker}", now - timedelta(days=9))
+        }
+        ids["dose"] = dosing.create_dose(
+            db,
+            keyring,
+            _key(),
+            dosing.DoseInput(
+                now - timedelta(days=3), "nasal", f"setting {marker}", f"felt {marker}", (str(ids["intention"]),)
+            ),
+            now,
+        )
         data, _ = entries.clean_entry(f"Title {marker}", f"Body {marker}\n\nA **strong** line.")
         ids["entry"] = entries.create_entry(db, keyring, _key(), data, now - timedelta(days=2), prompt_id=PROMPT)
         data, _ = checkins.clean_checkin({"mood": "7", "anxiety": "3", "note": f"=1+1 {marker}"}, ["calm", "in awe"])
         ids["checkin"] = checkins.create_checkin(db, keyring, _key(), data, now - timedelta(days=1))
         for name, value in (("phq9", 2), ("gad7", 1), ("pcl5", 3)):
             instrument = INSTRUMENTS[name]
-            ids[name] = measures.create_measure(db, keyring, _key(), instrument, {n: value for n in instrument.numbers},
-                                                1 if instrument.difficulty else None, now - timedelta(hours=5))
+            ids[name] = measures.create_measure(
+                db,
+                keyring,
+                _key(),
+                instrument,
+                {n: value for n in instrument.numbers},
+                1 if instrument.difficulty else None,
+                now - timedelta(hours=5),
+            )
         db.commit()
     return ids
 
@@ -102,31 +120,47 @@ def _everything(archive: zipfile.ZipFile) -> bytes:
 
 # The client's zip ------------------------------------------------------------------------------
 
+
 def test_the_zip_holds_every_kind_decrypted_as_markdown_csv_images_json_and_html(app, web):
     web.sign_up("ana@example.org")
     marker = new_marker("EXPORT")
     ids = _write_one_of_each(app, "ana@example.org", marker)
     assert upload(web, [("a.jpg", art_images.jpeg())], caption=f"caption {marker}").status_code == 303
     draft_key = re.search(r'name="client_key" value="([^"]+)"', web.get("/entries/new").get_data(as_text=True)).group(1)
-    assert web.post("/entries/draft", {"client_key": draft_key, "title": "", "body": f"draft {marker}"},
-                    htmx=True).status_code == 200
+    assert (
+        web.post(
+            "/entries/draft", {"client_key": draft_key, "title": "", "body": f"draft {marker}"}, htmx=True
+        ).status_code
+        == 200
+    )
     with app.app_context():
         art_id = get_db().scalar(select(Record.id).where(Record.kind == "art"))
         owned = {str(one) for one in get_db().scalars(select(Record.id))}
     archive = _download(web)
     names = archive.namelist()
-    for fixed in ("README.txt", "summary.html", "records.json", "checkins.csv", "questionnaires/phq9.csv",
-                  "questionnaires/gad7.csv", "questionnaires/pcl5.csv", "sessions.csv", "intentions.csv"):
+    for fixed in (
+        "README.txt",
+        "summary.html",
+        "records.json",
+        "checkins.csv",
+        "questionnaires/phq9.csv",
+        "questionnaires/gad7.csv",
+        "questionnaires/pcl5.csv",
+        "sessions.csv",
+        "intentions.csv",
+    ):
         assert fixed in names, fixed
     assert all(SAFE_NAME.match(name) for name in names), names
 
     # The entry: front matter with date, title and the prompt it answers; the Markdown as written.
     entry_name = next(name for name in names if name.startswith("entries/"))
-    assert re.fullmatch(rf"entries/\d{{4}}-\d\d-\d\d_\d{{4}}_title-export-[0-9a-f]+_{ids['entry'].hex[:8]}\.md", entry_name)
+    assert re.fullmatch(
+        rf"entries/\d{{4}}-\d\d-\d\d_\d{{4}}_title-export-[0-9a-f]+_{ids['entry'].hex[:8]}\.md", entry_name
+    )
     entry = _text(archive, entry_name)
-    assert entry.startswith("---\ntitle: \"Title " + marker + "\"\ndate: \"")
+    assert entry.startswith('---\ntitle: "Title ' + marker + '"\ndate: "')
     assert f'id: "{ids["entry"]}"' in entry and "version: 1" in entry
-    assert 'prompt: "Looking back after a night' in entry and "place: \"Day 1 after session 1\"" in entry
+    assert 'prompt: "Looking back after a night' in entry and 'place: "Day 1 after session 1"' in entry
     assert f"\n# Title {marker}\n" in entry and f"Body {marker}\n\nA **strong** line." in entry
     draft = _text(archive, next(name for name in names if name.startswith("drafts/")))
     assert f"draft {marker}" in draft and "draft: true" in draft
@@ -222,8 +256,21 @@ def test_the_export_holds_only_its_owner_records(app, web, other_web):
         assert len(pictures) == 1
 
 
-@pytest.mark.parametrize("title", ["../../../etc/passwd", "..\\..\\Windows\\win.ini", "/absolute", "ünïcødé ✨ ist schön",
-                                   "", "   ", "CON", "a" * 200, "x/../../y", "\u202egnp.exe"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "../../../etc/passwd",
+        "..\\..\\Windows\\win.ini",
+        "/absolute",
+        "ünïcødé ✨ ist schön",
+        "",
+        "   ",
+        "CON",
+        "a" * 200,
+        "x/../../y",
+        "\u202egnp.exe",
+    ],
+)
 def test_file_names_inside_the_zip_are_safe_whatever_the_title(app, web, title):
     web.sign_up("ana@example.org")
     with app.app_context():
@@ -246,13 +293,33 @@ def _add_many(app, entries_count: int, photos: int, start: int = 0) -> None:
         db = get_db()
         keyring, now = _keyring(db, "ana@example.org"), utcnow()
         for n in range(start, start + entries_count):
-            records.create(db, keyring, "entry", _key(), {"title": f"Entry {n}", "body": f"line {n} of many. " * 150},
-                           now - timedelta(minutes=n), now)
+            records.create(
+                db,
+                keyring,
+                "entry",
+                _key(),
+                {"title": f"Entry {n}", "body": f"line {n} of many. " * 150},
+                now - timedelta(minutes=n),
+                now,
+            )
         for n in range(start, start + photos):
-            records.create(db, keyring, "art", _key(), {"caption": f"photo {n}", "dose_id": None, "width": 800,
-                                                        "height": 600, "thumb_width": 400, "thumb_height": 300},
-                           now - timedelta(hours=n), now,
-                           attachments={"full": os.urandom(640 * 1024), "thumb": os.urandom(24 * 1024)})
+            records.create(
+                db,
+                keyring,
+                "art",
+                _key(),
+                {
+                    "caption": f"photo {n}",
+                    "dose_id": None,
+                    "width": 800,
+                    "height": 600,
+                    "thumb_width": 400,
+                    "thumb_height": 300,
+                },
+                now - timedelta(hours=n),
+                now,
+                attachments={"full": os.urandom(640 * 1024), "thumb": os.urandom(24 * 1024)},
+            )
         db.commit()
 
 
@@ -276,9 +343,14 @@ def _measured_export(app, path: Path) -> dict[str, int]:
     assert engine.pool.checkedout() == 0  # the snapshot's connection went back when the stream ended
     archive = zipfile.ZipFile(path)
     assert archive.testzip() is None and total == path.stat().st_size
-    return {"chunks": count, "bytes": total, "largest": biggest, "peak": peak,
-            "entries": len([name for name in archive.namelist() if name.startswith("entries/")]),
-            "photos": len([name for name in archive.namelist() if name.startswith("art/")])}
+    return {
+        "chunks": count,
+        "bytes": total,
+        "largest": biggest,
+        "peak": peak,
+        "entries": len([name for name in archive.namelist() if name.startswith("entries/")]),
+        "photos": len([name for name in archive.namelist() if name.startswith("art/")]),
+    }
 
 
 def test_the_zip_streams_in_chunks_and_memory_stays_far_below_its_size(app, web, database_kind, tmp_path):
@@ -297,10 +369,12 @@ def test_the_zip_streams_in_chunks_and_memory_stays_far_below_its_size(app, web,
     # what grows is only the zip's directory (a few hundred bytes per file) and what the garbage collector left.
     assert large["peak"] < 5 * 2**20 and large["peak"] < large["bytes"] / 6, (small, large)
     assert large["peak"] - small["peak"] < 2**20, (small, large)
-    figures = "".join(f"{database_kind} {name}: {one['bytes'] / 2**20:.1f} MiB archive ({one['entries']} entries, "
-                      f"{one['photos']} photos) in {one['chunks']} chunks, largest {one['largest'] / 1024:.0f} KiB; "
-                      f"peak traced memory {one['peak'] / 2**20:.2f} MiB ({100 * one['peak'] / one['bytes']:.1f}%)\n"
-                      for name, one in (("small", small), ("large", large)))
+    figures = "".join(
+        f"{database_kind} {name}: {one['bytes'] / 2**20:.1f} MiB archive ({one['entries']} entries, "
+        f"{one['photos']} photos) in {one['chunks']} chunks, largest {one['largest'] / 1024:.0f} KiB; "
+        f"peak traced memory {one['peak'] / 2**20:.2f} MiB ({100 * one['peak'] / one['bytes']:.1f}%)\n"
+        for name, one in (("small", small), ("large", large))
+    )
     OUTPUT.mkdir(exist_ok=True)
     with (OUTPUT / "export-memory.txt").open("a", encoding="utf-8") as notes:
         notes.write(figures)
@@ -339,8 +413,9 @@ def test_an_export_that_fails_part_way_is_cut_off_and_logs_nothing_written(app, 
     engine = app.extensions["db_engine"]
     with app.app_context():
         db = get_db()
-        chunks = export_service.client_archive(app, _keyring(db, "ana@example.org"), _user(db, "ana@example.org"),
-                                               utcnow())
+        chunks = export_service.client_archive(
+            app, _keyring(db, "ana@example.org"), _user(db, "ana@example.org"), utcnow()
+        )
         db.close()
         with pytest.raises(export_service.ExportFailed):
             for _chunk in chunks:
@@ -359,7 +434,7 @@ def test_the_export_page_counts_what_there_is_and_only_a_client_downloads(app, w
     text = page.get_data(as_text=True)
     for line in ("3 journal entries", "1 check-in", "3 questionnaires", "1 dosing session", "1 intention"):
         assert line in text, line
-    assert "under 1 MB" in text and "not encrypted" in text and 'data-export-button' in text
+    assert "under 1 MB" in text and "not encrypted" in text and "data-export-button" in text
     assert "export.js" in text and "<script>" not in text
     assert 'href="/account/export"' in web.get("/account").get_data(as_text=True)
     # Without the CSRF token nothing is sent.
@@ -398,6 +473,7 @@ def _download_with(web, data) -> zipfile.ZipFile:
 
 # A clinician's zip of what one client shares -------------------------------------------------------
 
+
 @pytest.fixture
 def doc(app, web, other_web):
     web.sign_up("ana@example.org")
@@ -415,8 +491,12 @@ def test_a_clinician_exports_only_what_is_shared_now(app, web, doc):
     shared, private = new_marker("SHARED"), new_marker("PRIVATE")
     ids = _write_one_of_each(app, "ana@example.org", shared)
     secret = web.new_entry(f"Private {private}", f"never shared {private}")
-    assert upload(web, [("a.jpg", art_images.jpeg()), ("b.jpg", art_images.painting(seed=2))],
-                  caption="two photos").status_code == 303
+    assert (
+        upload(
+            web, [("a.jpg", art_images.jpeg()), ("b.jpg", art_images.painting(seed=2))], caption="two photos"
+        ).status_code
+        == 303
+    )
     with app.app_context():
         art = [str(one) for one in get_db().scalars(select(Record.id).where(Record.kind == "art"))]
     _share(app, ids["intention"], ids["entry"], ids["checkin"], ids["phq9"], ids["dose"], art[0])
@@ -426,8 +506,14 @@ def test_a_clinician_exports_only_what_is_shared_now(app, web, doc):
     content = _everything(archive)
     assert shared.encode() in content and private.encode() not in content and secret.encode() not in content
     data = json.loads(archive.read("records.json"))
-    expected = {str(ids["intention"]), str(ids["entry"]), str(ids["checkin"]), str(ids["phq9"]), str(ids["dose"]),
-                art[0]}
+    expected = {
+        str(ids["intention"]),
+        str(ids["entry"]),
+        str(ids["checkin"]),
+        str(ids["phq9"]),
+        str(ids["dose"]),
+        art[0],
+    }
     assert {one["id"] for one in data["records"]} == expected
     assert data["client"]["name"] == "ana@example.org" and data["clinician"]["name"] == "Dr Rivera"
     assert len(_art_names(archive)) == 1
@@ -439,22 +525,36 @@ def test_a_clinician_exports_only_what_is_shared_now(app, web, doc):
     with app.app_context():
         db = get_db()
         line = db.scalar(select(AccessEvent).where(AccessEvent.what == "export"))
-        logged = {str(one) for one in db.scalars(select(AccessEventRecord.record_id)
-                                                  .where(AccessEventRecord.event_id == line.id))}
+        logged = {
+            str(one)
+            for one in db.scalars(select(AccessEventRecord.record_id).where(AccessEventRecord.event_id == line.id))
+        }
         assert logged == expected and line.items == 6
         assert db.scalar(select(func.count()).select_from(AccessEvent).where(AccessEvent.what == "export")) == 1
         doc_id = _user(db, "doc@example.org").id
-        assert db.scalar(select(func.count()).select_from(SecurityEvent).where(
-            SecurityEvent.user_id == doc_id, SecurityEvent.kind == "therapist_export")) == 1
+        assert (
+            db.scalar(
+                select(func.count())
+                .select_from(SecurityEvent)
+                .where(SecurityEvent.user_id == doc_id, SecurityEvent.kind == "therapist_export")
+            )
+            == 1
+        )
     assert "You exported the records ana@example.org shared with you." in doc.get("/account/activity").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Saved a copy of what you share in an export (6 items)" in web.get("/access").get_data(as_text=True)
 
     # After a revoke, the next export no longer holds it.
     with app.app_context():
         db = get_db()
-        assert sharing.revoke(db, _keyring(db, "ana@example.org"), ids["entry"],
-                              sharing.therapist_link(db, _user(db, "doc@example.org").id, ana), utcnow())
+        assert sharing.revoke(
+            db,
+            _keyring(db, "ana@example.org"),
+            ids["entry"],
+            sharing.therapist_link(db, _user(db, "doc@example.org").id, ana),
+            utcnow(),
+        )
         db.commit()
     again = _download(doc, f"/desk/clients/{ana}/export")
     assert str(ids["entry"]) not in {one["id"] for one in json.loads(again.read("records.json"))["records"]}

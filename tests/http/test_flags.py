@@ -1,4 +1,5 @@
 """Risk flags: the rules in words, where the therapist sees them, marking them seen, and what the client is told."""
+
 from __future__ import annotations
 
 import re
@@ -24,6 +25,7 @@ START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 # The rules, on plain values ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Measured:
@@ -65,18 +67,24 @@ def test_item_9_above_not_at_all_is_flagged_in_the_items_own_words():
     quiet, several = _phq9(0, 0), _phq9(30, 1)
     flags = flags_for([quiet, several], [], "Europe/Berlin")
     assert [(flag.rule, flag.record_id) for flag in flags] == [("item9", several.id)]
-    assert flags[0].words == ("PHQ-9 item 9, “Thoughts that you would be better off dead or of hurting yourself "
-                              "in some way”: Several days, Tue 1 Dec")
+    assert flags[0].words == (
+        "PHQ-9 item 9, “Thoughts that you would be better off dead or of hurting yourself "
+        "in some way”: Several days, Tue 1 Dec"
+    )
     assert "risk" not in flags[0].words.lower()
 
 
 def test_a_total_in_a_higher_band_than_the_one_before_is_flagged():
-    mild, moderate, still_moderate, minimal, severe = (_gad7(0, 1), _gad7(7, 2), _gad7(14, 2), _gad7(21, 0),
-                                                         _gad7(28, 3))
+    mild, moderate, still_moderate, minimal, severe = (
+        _gad7(0, 1),
+        _gad7(7, 2),
+        _gad7(14, 2),
+        _gad7(21, 0),
+        _gad7(28, 3),
+    )
     flags = flags_for([severe, mild, moderate, still_moderate, minimal], [], "UTC")
     assert [flag.record_id for flag in flags] == [severe.id, moderate.id]  # newest first
-    assert flags[1].words == ("GAD-7 total 14 (Moderate), Sun 8 Nov; the one shared before it was 7 (Mild), "
-                              "Sun 1 Nov")
+    assert flags[1].words == ("GAD-7 total 14 (Moderate), Sun 8 Nov; the one shared before it was 7 (Mild), Sun 1 Nov")
     # Another questionnaire's band does not count: each is compared with its own.
     assert flags_for([_gad7(0, 3), _phq9(1, 0, rest=0)], [], "UTC") == []
 
@@ -87,8 +95,10 @@ def test_a_sharp_mood_drop_is_flagged_once_per_episode():
     flags = flags_for([], checkins, "UTC")
     # 4 then 3 (two of three at 4 or below): a flag on the 3; 2 and 3 continue it; 7, 7, 7 end it; 3, 3 again.
     assert [flag.record_id for flag in flags] == [checkins[15].id, checkins[8].id]
-    assert flags[1].words == ("Mood 4 on Sat 7 Nov and 3 on Mon 9 Nov: 3 or more below their usual 7 "
-                              "(the median of the 6 shared check-ins before)")
+    assert flags[1].words == (
+        "Mood 4 on Sat 7 Nov and 3 on Mon 9 Nov: 3 or more below their usual 7 "
+        "(the median of the 6 shared check-ins before)"
+    )
 
 
 def test_no_mood_flag_without_a_usual_mood_or_for_one_low_day():
@@ -100,6 +110,7 @@ def test_no_mood_flag_without_a_usual_mood_or_for_one_low_day():
 
 
 # On the desk ---------------------------------------------------------------------------------------
+
 
 def _flag_ids(page: str) -> list[str]:
     return re.findall(r'data-flag="([^"]+)"', page)
@@ -130,8 +141,9 @@ def test_a_shared_item_9_answer_shows_first_everywhere_the_therapist_looks(app, 
     assert _flag_ids(brief) == [flag, band] and brief.index('id="flags-heading"') < brief.index('id="mood-heading"')
 
     # Marked seen: off the list and the client's open flags; still on the record and the brief, as seen.
-    assert doc.post(f"/desk/clients/{linked}/flags/seen", {"flag": flag, "next": "/desk"}).headers[
-        "Location"] == "/desk"
+    assert (
+        doc.post(f"/desk/clients/{linked}/flags/seen", {"flag": flag, "next": "/desk"}).headers["Location"] == "/desk"
+    )
     assert _flag_ids(doc.get("/desk").get_data(as_text=True)) == [band]
     page = doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
     assert _flag_ids(page) == [band, flag] and "Marked seen (1)" in page
@@ -168,8 +180,10 @@ def test_only_a_current_flag_of_ones_own_client_can_be_marked(app, web, doc, lin
 def test_band_and_mood_flags_reach_the_list_and_the_brief(app, web, doc, linked):  # noqa: F811
     now = utcnow()
     shared = [_add(app, "gad7", now - timedelta(days=20), value=1), _add(app, "gad7", now - timedelta(days=3), value=2)]
-    moods = [_add(app, "checkin", now - timedelta(days=12 - day), mood=value)
-             for day, value in enumerate((7, 7, 8, 6, 7, 7, 2, 3))]
+    moods = [
+        _add(app, "checkin", now - timedelta(days=12 - day), mood=value)
+        for day, value in enumerate((7, 7, 8, 6, 7, 7, 2, 3))
+    ]
     _share(app, *shared, *moods)
     listing = doc.get("/desk").get_data(as_text=True)
     assert _flag_ids(listing) == [f"band:{shared[1]}", f"mood:{moods[-1]}"]
@@ -178,8 +192,14 @@ def test_band_and_mood_flags_reach_the_list_and_the_brief(app, web, doc, linked)
     assert set(_flag_ids(brief)) == {f"band:{shared[1]}", f"mood:{moods[-1]}"}
 
 
-def test_marks_are_sealed_nothing_in_the_database_tells_which_record_had_a_flag(app, web, doc, linked,  # noqa: F811
-                                                                                 database_url, request):
+def test_marks_are_sealed_nothing_in_the_database_tells_which_record_had_a_flag(
+    app,
+    web,
+    doc,  # noqa: F811
+    linked,  # noqa: F811
+    database_url,
+    request,
+):
     answer = _add(app, "phq9", utcnow() - timedelta(days=1), value=2)
     _share(app, answer)
 

@@ -1,5 +1,6 @@
 """A request may carry MAX_FORM_PARTS (200) fields, url-encoded or multipart; beyond, a plain 413 and nothing saved.
 The largest real forms still go through."""
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,9 @@ def test_200_fields_go_through_and_201_are_refused_with_a_plain_413(web):
 def test_empty_pieces_are_not_fields(web):
     web.sign_up("ana@example.org")
     fields = _entry_fields(web, 200)
-    body = "&&".join(f"{name}={value}" for name, value in fields.items(multi=True))  # what parse_qsl reads as 200 fields
+    body = "&&".join(
+        f"{name}={value}" for name, value in fields.items(multi=True)
+    )  # what parse_qsl reads as 200 fields
     response = web.raw.post("/entries", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 303
 

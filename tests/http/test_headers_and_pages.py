@@ -1,4 +1,5 @@
 """Headers on every response, templates free of inline code, error pages that reveal nothing."""
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,15 @@ def test_security_headers_on_pages(web):
 def test_every_signed_in_page_is_no_store_and_without_htmx_history(web):
     web.sign_up("ana@example.org")
     entry = web.new_entry("t", "b")
-    for url in ("/entries", "/entries/new", f"/entries/{entry}", f"/entries/{entry}/edit",
-                f"/entries/{entry}/delete", "/account", "/recovery-code/new"):
+    for url in (
+        "/entries",
+        "/entries/new",
+        f"/entries/{entry}",
+        f"/entries/{entry}/edit",
+        f"/entries/{entry}/delete",
+        "/account",
+        "/recovery-code/new",
+    ):
         response = web.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store", url
@@ -40,8 +48,15 @@ def test_static_assets_are_versioned_and_cached(web):
     page = web.get("/").get_data(as_text=True)
     assets = re.findall(r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{12})"', page)
     assert {url.split("?")[0] for url in assets} == {
-        "/static/icons/favicon-32.png", "/static/icons/apple-touch-icon.png", "/static/app.css", "/static/theme.js",
-        "/static/app.js", "/static/outbox.js", "/static/pwa.js", "/static/htmx-2.0.11.min.js"}
+        "/static/icons/favicon-32.png",
+        "/static/icons/apple-touch-icon.png",
+        "/static/app.css",
+        "/static/theme.js",
+        "/static/app.js",
+        "/static/outbox.js",
+        "/static/pwa.js",
+        "/static/htmx-2.0.11.min.js",
+    }
     for url in assets:
         with web.raw.get(url) as response:
             assert response.status_code == 200
@@ -89,8 +104,11 @@ def test_need_help_link_on_every_page(web):
 
 def test_crisis_resources_are_configurable(make_app, tmp_path):
     config = tmp_path / "crisis.json"
-    config.write_text('{"region": "United Kingdom", "resources": [{"name": "Samaritans", '
-                      '"action": "Call 116 123", "href": "tel:116123"}]}', encoding="utf-8")
+    config.write_text(
+        '{"region": "United Kingdom", "resources": [{"name": "Samaritans", '
+        '"action": "Call 116 123", "href": "tel:116123"}]}',
+        encoding="utf-8",
+    )
     app = make_app(CRISIS_RESOURCES_FILE=str(config))
     page = app.test_client().get("/help").get_data(as_text=True)
     assert "Samaritans" in page and "tel:116123" in page and "988" not in page

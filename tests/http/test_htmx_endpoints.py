@@ -1,4 +1,5 @@
 """Each URL htmx calls answers a whole page without HX-Request and a fragment with it."""
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,9 @@ def test_autosave_new_entry(web):
 def test_autosave_edit(web):
     web.sign_up("ana@example.org")
     entry = web.new_entry("title", "saved text")
-    fragment = web.post(f"/entries/{entry}/draft", {"version": "1", "title": "title", "body": "unsaved edit"},
-                        htmx=True)
+    fragment = web.post(
+        f"/entries/{entry}/draft", {"version": "1", "title": "title", "body": "unsaved edit"}, htmx=True
+    )
     assert fragment.status_code == 200 and "Draft kept" in fragment.get_data(as_text=True)
     full = web.post(f"/entries/{entry}/draft", {"version": "1", "title": "title", "body": "unsaved edit 2"})
     assert _is_full_page(full.get_data(as_text=True))

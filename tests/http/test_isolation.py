@@ -1,4 +1,5 @@
 """Another client, signed in, gets 404 for every URL of someone else's entry: pages and fragments."""
+
 from __future__ import annotations
 
 import re

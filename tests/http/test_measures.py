@@ -1,4 +1,5 @@
 """Questionnaires (PHQ-9, GAD-7, PCL-5): published wording, published scoring, and what a client sees."""
+
 from __future__ import annotations
 
 import html
@@ -58,8 +59,11 @@ def keyring_for(email: str = EMAIL):
 
 # -- the published instruments, as pure functions ------------------------------------------------------
 
+
 def test_items_are_the_published_wording():
-    assert INSTRUMENTS["phq9"].items[8] == "Thoughts that you would be better off dead or of hurting yourself in some way"
+    assert (
+        INSTRUMENTS["phq9"].items[8] == "Thoughts that you would be better off dead or of hurting yourself in some way"
+    )
     assert PHQ9.items[0] == "Little interest or pleasure in doing things"
     assert GAD7.items[0] == "Feeling nervous, anxious, or on edge"
     assert GAD7.items[6] == "Feeling afraid, as if something awful might happen"
@@ -74,11 +78,14 @@ def test_items_are_the_published_wording():
     assert [i.name for i in INSTRUMENTS.values()] == ["PHQ-9", "GAD-7", "PCL-5"]
 
 
-@pytest.mark.parametrize("instrument, maximum, low_band, high_band", [
-    (PHQ9, 27, "Minimal", "Severe"),
-    (GAD7, 21, "Minimal", "Severe"),
-    (PCL5, 80, "Below the 31‑33 cut-point range", "Above the 31‑33 cut-point range"),
-])
+@pytest.mark.parametrize(
+    "instrument, maximum, low_band, high_band",
+    [
+        (PHQ9, 27, "Minimal", "Severe"),
+        (GAD7, 21, "Minimal", "Severe"),
+        (PCL5, 80, "Below the 31‑33 cut-point range", "Above the 31‑33 cut-point range"),
+    ],
+)
 def test_all_minimum_and_all_maximum(instrument, maximum, low_band, high_band):
     lowest = score(instrument, {n: 0 for n in instrument.numbers})
     highest = score(instrument, {n: len(instrument.options) - 1 for n in instrument.numbers})
@@ -88,13 +95,24 @@ def test_all_minimum_and_all_maximum(instrument, maximum, low_band, high_band):
 
 
 BOUNDARIES = [
-    (PHQ9, 4, "Minimal"), (PHQ9, 5, "Mild"), (PHQ9, 9, "Mild"), (PHQ9, 10, "Moderate"),
-    (PHQ9, 14, "Moderate"), (PHQ9, 15, "Moderately severe"), (PHQ9, 19, "Moderately severe"),
+    (PHQ9, 4, "Minimal"),
+    (PHQ9, 5, "Mild"),
+    (PHQ9, 9, "Mild"),
+    (PHQ9, 10, "Moderate"),
+    (PHQ9, 14, "Moderate"),
+    (PHQ9, 15, "Moderately severe"),
+    (PHQ9, 19, "Moderately severe"),
     (PHQ9, 20, "Severe"),
-    (GAD7, 4, "Minimal"), (GAD7, 5, "Mild"), (GAD7, 9, "Mild"), (GAD7, 10, "Moderate"),
-    (GAD7, 14, "Moderate"), (GAD7, 15, "Severe"),
-    (PCL5, 30, "Below the 31‑33 cut-point range"), (PCL5, 31, "Within the 31‑33 cut-point range"),
-    (PCL5, 33, "Within the 31‑33 cut-point range"), (PCL5, 34, "Above the 31‑33 cut-point range"),
+    (GAD7, 4, "Minimal"),
+    (GAD7, 5, "Mild"),
+    (GAD7, 9, "Mild"),
+    (GAD7, 10, "Moderate"),
+    (GAD7, 14, "Moderate"),
+    (GAD7, 15, "Severe"),
+    (PCL5, 30, "Below the 31‑33 cut-point range"),
+    (PCL5, 31, "Within the 31‑33 cut-point range"),
+    (PCL5, 33, "Within the 31‑33 cut-point range"),
+    (PCL5, 34, "Above the 31‑33 cut-point range"),
 ]
 
 
@@ -133,8 +151,9 @@ def test_phq9_item_9_above_not_at_all_is_the_crisis_signal():
 
 
 def test_incomplete_or_invalid_answers_are_not_scored():
-    answers, difficulty = parse_answers(PHQ9, {"q1": "1", "q2": "9", "q3": "x", "q4": "-1", "q5": "²",
-                                               "q6": " 2 ", "difficulty": "7"})
+    answers, difficulty = parse_answers(
+        PHQ9, {"q1": "1", "q2": "9", "q3": "x", "q4": "-1", "q5": "²", "q6": " 2 ", "difficulty": "7"}
+    )
     assert answers == {1: 1, 6: 2} and difficulty is None
     assert unanswered(PHQ9, answers) == [2, 3, 4, 5, 7, 8, 9]
     with pytest.raises(ValueError):
@@ -145,6 +164,7 @@ def test_incomplete_or_invalid_answers_are_not_scored():
 
 # -- the pages -----------------------------------------------------------------------------------------
 
+
 def test_form_has_a_fieldset_per_question_and_no_inline_style_or_script(web):
     web.sign_up(EMAIL)
     response = web.get("/questionnaires/phq9/new")
@@ -153,7 +173,9 @@ def test_form_has_a_fieldset_per_question_and_no_inline_style_or_script(web):
     assert page.count("<fieldset") == 10 and page.count("<legend>") == 10  # 9 items + the optional question
     assert page.count('type="radio" name="q9"') == 4
     assert "Over the last 2 weeks, how often have you been bothered by any of the following problems?" in page
-    assert "how difficult have these problems made it for you" in page and "Optional. It is not part of the score." in page
+    assert (
+        "how difficult have these problems made it for you" in page and "Optional. It is not part of the score." in page
+    )
     assert "style=" not in page and "<script>" not in page and "onclick" not in page
     assert "measures.css" in page
     pcl = web.get("/questionnaires/pcl5/new").get_data(as_text=True)
@@ -161,9 +183,14 @@ def test_form_has_a_fieldset_per_question_and_no_inline_style_or_script(web):
     assert web.get("/questionnaires/other/new").status_code == 404
 
 
-@pytest.mark.parametrize("instrument_id, total, band", [
-    ("phq9", 12, "Moderate"), ("gad7", 15, "Severe"), ("pcl5", 33, "Within the 31‑33 cut-point range"),
-])
+@pytest.mark.parametrize(
+    "instrument_id, total, band",
+    [
+        ("phq9", 12, "Moderate"),
+        ("gad7", 15, "Severe"),
+        ("pcl5", 33, "Within the 31‑33 cut-point range"),
+    ],
+)
 def test_posting_answers_shows_the_score_and_band(web, instrument_id, total, band):
     web.sign_up(EMAIL)
     instrument = INSTRUMENTS[instrument_id]
@@ -171,7 +198,9 @@ def test_posting_answers_shows_the_score_and_band(web, instrument_id, total, ban
     assert response.status_code == 303
     assert re.fullmatch(r"/questionnaires/[0-9a-f-]{36}", response.headers["Location"])
     page = text_of(web.get(response.headers["Location"]))
-    assert re.search(rf'<span class="measure-total">{total}</span>\s*<span class="measure-of">out of {instrument.max_total}<', page)
+    assert re.search(
+        rf'<span class="measure-total">{total}</span>\s*<span class="measure-of">out of {instrument.max_total}<', page
+    )
     assert f"<strong>{band}</strong>" in page
     assert "information for you and your therapist, not a diagnosis" in page
     assert "crisis-heading" not in page
@@ -213,7 +242,7 @@ def test_phq9_item_9_shows_crisis_resources_before_the_score(web):
     crisis = page.index('id="crisis-heading"')
     assert crisis < page.index('class="measure-total"') < page.index("not a diagnosis")
     assert crisis < page.index("<h1>")
-    block = page[crisis:page.index("<h1>")]
+    block = page[crisis : page.index("<h1>")]
     assert 'href="tel:988"' in block and "Text HOME to 741741" in block
     assert "Your therapist does not watch this app in real time" in block
     for wording in ("has been notified", "will be notified", "alerted your", "is watching", "will contact you"):
@@ -238,7 +267,10 @@ def test_same_form_sent_twice_makes_one_record(web):
     assert first.headers["Location"] == second.headers["Location"]
     index = web.get("/questionnaires").get_data(as_text=True)
     assert index.count('href="/questionnaires/' + first.headers["Location"].rsplit("/", 1)[1]) == 1
-    assert web.post("/questionnaires/gad7", form_for({n: 1 for n in GAD7.numbers}, client_key="bad key")).status_code == 400
+    assert (
+        web.post("/questionnaires/gad7", form_for({n: 1 for n in GAD7.numbers}, client_key="bad key")).status_code
+        == 400
+    )
 
 
 def test_another_client_gets_404_and_a_therapist_403(app, web, other_web):
@@ -293,11 +325,11 @@ def test_history_shows_change_since_baseline_and_since_the_last_dose(app, web):
             at = start + timedelta(days=days)
             records.create(db, keyring, "dose", uuid.uuid4().hex, {}, at, at)
 
-        measure(0, 18)     # baseline
-        dose(3)            # session 1
+        measure(0, 18)  # baseline
+        dose(3)  # session 1
         measure(10, 14)
-        measure(20, 12)    # the latest before session 2
-        dose(21)           # session 2
+        measure(20, 12)  # the latest before session 2
+        dose(21)  # session 2
         db.commit()
     index = text_of(web.get("/questionnaires"))
     assert "there is no score from before" not in index
@@ -306,22 +338,29 @@ def test_history_shows_change_since_baseline_and_since_the_last_dose(app, web):
 
     with app.app_context():
         db, keyring = get_db(), keyring_for()
-        service.create_measure(db, keyring, uuid.uuid4().hex, PHQ9, answers_for(PHQ9, 15), None,
-                               start + timedelta(days=23))
+        service.create_measure(
+            db, keyring, uuid.uuid4().hex, PHQ9, answers_for(PHQ9, 15), None, start + timedelta(days=23)
+        )
         db.commit()
         assert service.scores(db, keyring, "phq9") == [
-            (start, 18), (start + timedelta(days=10), 14), (start + timedelta(days=20), 12),
-            (start + timedelta(days=23), 15)]
+            (start, 18),
+            (start + timedelta(days=10), 14),
+            (start + timedelta(days=20), 12),
+            (start + timedelta(days=23), 15),
+        ]
         assert service.scores(db, keyring, "gad7") == []
     index = text_of(web.get("/questionnaires"))
-    phq9 = index[index.index('id="phq9"'):index.index('id="gad7"')]
+    phq9 = index[index.index('id="phq9"') : index.index('id="gad7"')]
     assert re.search(r"data-baseline>\s*3 lower: from 18 on 1 Mar 2025 to 15 on 24 Mar 2025\.", phq9)
-    assert re.search(r"data-since-dose>\s*3 higher: from 12 on 21 Mar 2025 to 15 on 24 Mar 2025\. "
-                     r"\(Session 2 was on 22 Mar 2025\.\)", phq9)
+    assert re.search(
+        r"data-since-dose>\s*3 higher: from 12 on 21 Mar 2025 to 15 on 24 Mar 2025\. "
+        r"\(Session 2 was on 22 Mar 2025\.\)",
+        phq9,
+    )
     assert re.search(r"data-latest>\s*15 \(Moderately severe\)", phq9)
     assert phq9.count("<tr>") == 5  # a header row and four scores, newest first
     assert phq9.index(">15</td>") < phq9.index(">12</td>") < phq9.index(">14</td>") < phq9.index(">18</td>")
-    gad7 = index[index.index('id="gad7"'):]
+    gad7 = index[index.index('id="gad7"') :]
     assert "Not answered yet." in gad7
 
 

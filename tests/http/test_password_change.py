@@ -1,4 +1,5 @@
 """Password change: the current password first, the user key wrapped again, every other session signed out."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,9 @@ def _thief(app, cookie: str) -> WebClient:
 
 
 def _change(web: WebClient, current: str = PASSWORD, new: str = NEW, confirm: str | None = None):
-    return web.post("/account/password", {"current": current, "password": new,
-                                          "confirm": new if confirm is None else confirm})
+    return web.post(
+        "/account/password", {"current": current, "password": new, "confirm": new if confirm is None else confirm}
+    )
 
 
 def test_the_form_says_what_is_wrong_next_to_each_field(app, web):
@@ -88,8 +90,18 @@ def test_change_rewraps_the_key_and_signs_out_every_other_session(app, web, othe
         assert len(rows) == 3 and all(records.open_row(keyring, row) for row in rows)
     # The recovery code is untouched by a password change.
     web.sign_out()
-    assert web.post("/recover", {"email": "ana@example.org", "code": code, "password": "third passphrase here",
-                                 "confirm": "third passphrase here"}).status_code == 200
+    assert (
+        web.post(
+            "/recover",
+            {
+                "email": "ana@example.org",
+                "code": code,
+                "password": "third passphrase here",
+                "confirm": "third passphrase here",
+            },
+        ).status_code
+        == 200
+    )
     assert "password_changed" in kinds(app, "ana@example.org")
     changed = [event for event in events(app, "ana@example.org") if event[0] == "password_changed"][0]
     assert changed[1] == "1"  # one other session ended

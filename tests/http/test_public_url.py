@@ -1,5 +1,6 @@
 """Absolute links come from PUBLIC_URL (or a checked host), never from a forged Host header; with trusted hosts
 configured, a request for any other host is refused with 400."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from journal.web.public_url import external_url
 
 from ..support import FAST_KDF, WebClient
 
-LINK_RE = re.compile(r'data-invite-link>([^<]+)<wbr>([^<]+)</code>')
+LINK_RE = re.compile(r"data-invite-link>([^<]+)<wbr>([^<]+)</code>")
 
 
 class _ClientFor(FlaskClient):
@@ -93,9 +94,16 @@ def test_without_either_a_forged_host_never_reaches_the_invite_link(app):
         assert external_url("sharing.link_form", _anchor="ABCD-EFGH") == "http://127.0.0.1:5000/link#ABCD-EFGH"
 
 
-@pytest.mark.parametrize("value", ["journal.example.test", "ftp://journal.example.test",
-                                   "https://journal.example.test/app", "https://user@journal.example.test",
-                                   "https://journal.example.test/?x=1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "journal.example.test",
+        "ftp://journal.example.test",
+        "https://journal.example.test/app",
+        "https://user@journal.example.test",
+        "https://journal.example.test/?x=1",
+    ],
+)
 def test_a_public_url_that_is_not_just_scheme_and_host_is_refused_at_start(tmp_path, value):
     with pytest.raises(ValueError, match="PUBLIC_URL"):
         create_app({"TESTING": True, "INSTANCE_PATH": tmp_path / "instance", "PUBLIC_URL": value, **FAST_KDF})

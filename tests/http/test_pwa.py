@@ -1,5 +1,6 @@
 """The installed app's server side: manifest, service worker script, offline pages, static files,
 the outbox's answers and the offline-capture setting. (The browser side: test_browser_pwa.py.)"""
+
 from __future__ import annotations
 
 import gzip
@@ -60,7 +61,9 @@ def test_every_page_links_the_manifest_and_ios_icon(web):
     for url in ["/", "/signin", "/help", "/offline"]:
         page = web.get(url).get_data(as_text=True)
         assert '<link rel="manifest" href="/manifest.webmanifest">' in page, url
-        assert re.search(r'<link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png\?v=[0-9a-f]{12}">', page)
+        assert re.search(
+            r'<link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png\?v=[0-9a-f]{12}">', page
+        )
         assert '<meta name="apple-mobile-web-app-capable" content="yes">' in page
 
 
@@ -73,8 +76,13 @@ def test_service_worker_precaches_versioned_statics_and_the_offline_pages_only(w
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", script).group(1))
     statics = [url for url in precache if url.startswith("/static/")]
     assert all(re.fullmatch(r"/static/[\w./-]+\?v=[0-9a-f]{12}", url) for url in statics), statics
-    assert {url.split("?")[0] for url in statics} >= {"/static/app.css", "/static/outbox.js", "/static/pwa.js",
-                                                       "/static/htmx-2.0.11.min.js", "/static/checkins.js"}
+    assert {url.split("?")[0] for url in statics} >= {
+        "/static/app.css",
+        "/static/outbox.js",
+        "/static/pwa.js",
+        "/static/htmx-2.0.11.min.js",
+        "/static/checkins.js",
+    }
     assert [url for url in precache if not url.startswith("/static/")] == SHELLS
     release = re.search(r'const RELEASE = "([0-9a-f]{12})";', script).group(1)
     assert web.get("/sw.js").get_data(as_text=True).count(release) == 1
@@ -151,8 +159,9 @@ def test_outbox_sends_get_201_with_the_address_and_repeat_sends_save_once(web):
     title = new_marker("OUTBOX")
     token, client_key = _entry_form(web)
     form = {"client_key": client_key, "title": title, "body": "sent from the phone's outbox"}
-    answers = [web.raw.post("/entries", data=form, headers={"X-CSRF-Token": token, "X-Outbox": "later"})
-               for _ in range(3)]
+    answers = [
+        web.raw.post("/entries", data=form, headers={"X-CSRF-Token": token, "X-Outbox": "later"}) for _ in range(3)
+    ]
     assert [a.status_code for a in answers] == [201, 201, 201]
     locations = {a.headers["Location"] for a in answers}
     assert len(locations) == 1 and re.fullmatch(r"/entries/[0-9a-f-]{36}", locations.pop())
@@ -179,15 +188,22 @@ def test_outbox_check_in_and_the_waiting_writer_is_told_it_saved(web):
 def test_outbox_refusals_and_sign_outs_are_plain_statuses(web, other_web):
     web.sign_up(f"outbox-r-{new_marker('X').lower()}@example.org")
     token, client_key = _entry_form(web)
-    refused = web.raw.post("/entries", data={"client_key": client_key, "title": "", "body": ""},
-                           headers={"X-CSRF-Token": token, "X-Outbox": "later"})
+    refused = web.raw.post(
+        "/entries",
+        data={"client_key": client_key, "title": "", "body": ""},
+        headers={"X-CSRF-Token": token, "X-Outbox": "later"},
+    )
     assert refused.status_code == 422
     other_web.get("/signin")
-    anonymous = other_web.raw.post("/entries", data={"client_key": client_key, "title": "t", "body": "b"},
-                                   headers={"X-CSRF-Token": other_web.token, "X-Outbox": "later"})
+    anonymous = other_web.raw.post(
+        "/entries",
+        data={"client_key": client_key, "title": "t", "body": "b"},
+        headers={"X-CSRF-Token": other_web.token, "X-Outbox": "later"},
+    )
     assert anonymous.status_code == 401  # kept on the device until its owner signs in again
-    forged = web.raw.post("/entries", data={"client_key": client_key, "title": "t", "body": "b"},
-                          headers={"X-Outbox": "later"})
+    forged = web.raw.post(
+        "/entries", data={"client_key": client_key, "title": "t", "body": "b"}, headers={"X-Outbox": "later"}
+    )
     assert forged.status_code == 403
 
 

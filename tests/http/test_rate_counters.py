@@ -1,4 +1,5 @@
 """The shared counters behave the same in the database and in Redis."""
+
 from __future__ import annotations
 
 import uuid
@@ -45,8 +46,10 @@ def test_a_token_is_claimed_once_and_entries_list_what_is_counted(counting_app):
         assert ratelimit.claim(key, "turn-1", now) is True
         assert ratelimit.claim(key, "turn-1", now) is False  # taken: nothing more is written
         ratelimit.record(key, "failure-a", now + timedelta(seconds=1))
-        assert ratelimit.entries(key, now + timedelta(seconds=2)) == [(now, "turn-1"),
-                                                                     (now + timedelta(seconds=1), "failure-a")]
+        assert ratelimit.entries(key, now + timedelta(seconds=2)) == [
+            (now, "turn-1"),
+            (now + timedelta(seconds=1), "failure-a"),
+        ]
         ratelimit.forget(key, "turn-1")
         assert ratelimit.claim(key, "turn-1", now + timedelta(seconds=2)) is True
         # Out of the window, a token is gone: it can be claimed again.

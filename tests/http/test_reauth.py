@@ -1,4 +1,5 @@
 """Sensitive actions ask for the password again after a few minutes, and lose nothing that was submitted."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -34,8 +35,12 @@ def test_fresh_password_asks_nothing(app, web, other_web):
 def test_stale_confirm_pages_ask_for_the_password_then_come_back(app, web, other_web):
     link = _linked(app, web, other_web)
     age_password(app, "ana@example.org", minutes=6)
-    for url in (f"/clinicians/{link}/end", f"/clinicians/{link}/stop-sharing", "/share/prepare",
-                "/account/two-step/off"):
+    for url in (
+        f"/clinicians/{link}/end",
+        f"/clinicians/{link}/stop-sharing",
+        "/share/prepare",
+        "/account/two-step/off",
+    ):
         response = web.get(url)
         assert response.status_code == 303, url
         assert response.headers["Location"] == f"/confirm-password?next={url}", url
@@ -53,8 +58,9 @@ def test_stale_confirm_pages_ask_for_the_password_then_come_back(app, web, other
 def test_a_stale_post_keeps_what_was_submitted(app, web, other_web):
     link = _linked(app, web, other_web)
     age_password(app, "ana@example.org")
-    stale = web.post(f"/clinicians/{link}/standing", {"auto_share": ["checkin", "measure"],
-                                                      "password": "never carried"})
+    stale = web.post(
+        f"/clinicians/{link}/standing", {"auto_share": ["checkin", "measure"], "password": "never carried"}
+    )
     assert stale.status_code == 401
     page = stale.get_data(as_text=True)
     assert f'action="/clinicians/{link}/standing"' in page

@@ -1,4 +1,5 @@
 """The records envelope with attachments: atomic with the record, re-sealed on edit, gone on delete."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,8 +30,16 @@ def test_attachments_round_trip_survive_an_edit_and_go_with_the_record(app, web)
         db = get_db()
         keyring = _keyring(db)
         now = utcnow()
-        record_id, created = records.create(db, keyring, "art", "photo-key-1", {"caption": "first"}, now, now,
-                                            attachments={"full": b"FULL-BYTES", "thumb": b"THUMB-BYTES"})
+        record_id, created = records.create(
+            db,
+            keyring,
+            "art",
+            "photo-key-1",
+            {"caption": "first"},
+            now,
+            now,
+            attachments={"full": b"FULL-BYTES", "thumb": b"THUMB-BYTES"},
+        )
         db.commit()
         assert created
         stored = db.scalars(select(Blob.ciphertext).where(Blob.record_id == record_id)).all()
@@ -62,8 +71,9 @@ def test_a_failing_blob_write_leaves_neither_record_nor_blob(app, web, monkeypat
         keyring = _keyring(db)
         now = utcnow()
         with pytest.raises(OSError):
-            records.create(db, keyring, "art", "photo-key-2", {"caption": "x"}, now, now,
-                           attachments={"full": b"F", "thumb": b"T"})
+            records.create(
+                db, keyring, "art", "photo-key-2", {"caption": "x"}, now, now, attachments={"full": b"F", "thumb": b"T"}
+            )
         db.rollback()
         assert _count(db, Record) == 0 and _count(db, Blob) == 0
 
@@ -74,8 +84,9 @@ def test_another_keyring_gets_nothing(app, web, other_web):
     with app.app_context():
         db = get_db()
         now = utcnow()
-        record_id, _ = records.create(db, _keyring(db), "art", "photo-key-3", {}, now, now,
-                                      attachments={"full": b"PRIVATE"})
+        record_id, _ = records.create(
+            db, _keyring(db), "art", "photo-key-3", {}, now, now, attachments={"full": b"PRIVATE"}
+        )
         db.commit()
         assert records.attachment(db, _keyring(db, "ben@example.org"), "art", record_id, "full") is None
         assert records.attachment(db, _keyring(db), "art", uuid.uuid4(), "full") is None

@@ -2,6 +2,7 @@
 
 Every test that touches the database runs on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,14 @@ def _plan_rows(app, email: str = "ana@example.org") -> list[tuple[int, str]]:
     with app.app_context():
         db = get_db()
         owner = db.scalar(select(User.id).where(User.email == email))
-        return [tuple(row) for row in db.execute(select(Record.version, Record.idempotency_key).where(
-            Record.owner_id == owner, Record.kind == "safety_plan"))]
+        return [
+            tuple(row)
+            for row in db.execute(
+                select(Record.version, Record.idempotency_key).where(
+                    Record.owner_id == owner, Record.kind == "safety_plan"
+                )
+            )
+        ]
 
 
 def _plan_id(web: WebClient) -> str:
@@ -52,6 +59,7 @@ def _ana(web: WebClient) -> WebClient:
 
 # Phone numbers in a line: conservative, pure (no database) ------------------------------------------
 
+
 def _links(line: str) -> list[tuple[str, str]]:
     return [(part.text, part.href) for part in phones.call_parts(line) if part.href]
 
@@ -61,11 +69,21 @@ def test_numbers_become_call_links_and_dates_do_not():
     assert _links("Dr Rivera: +1 (555) 010-7788, weekdays") == [("+1 (555) 010-7788", "tel:+15550107788")]
     assert _links("Samaritans 116 123") == [("116 123", "tel:116123")]
     assert _links("Sam (0151 234 5678)") == [("0151 234 5678", "tel:01512345678")]
-    for words in ("Since 2024-05-01 it helps", "Call 988", "room 12, 9 - 5", "kids born 2019-2021", "3 walks",
-                  "ID12345678", "0151  234", "1234567890123456"):
+    for words in (
+        "Since 2024-05-01 it helps",
+        "Call 988",
+        "room 12, 9 - 5",
+        "kids born 2019-2021",
+        "3 walks",
+        "ID12345678",
+        "0151  234",
+        "1234567890123456",
+    ):
         assert _links(words) == [], words
-    assert "".join(part.text for part in phones.call_parts("Ana 0151 234 5678 or Bo 07700 900123!")) == \
-        "Ana 0151 234 5678 or Bo 07700 900123!"
+    assert (
+        "".join(part.text for part in phones.call_parts("Ana 0151 234 5678 or Bo 07700 900123!"))
+        == "Ana 0151 234 5678 or Bo 07700 900123!"
+    )
     assert phones.problem_with("+44 (151) 234-5678.") is None
     assert "6 to 15 digits" in phones.problem_with("12345")
     assert "Use digits" in phones.problem_with("call 555 0101")
@@ -73,6 +91,7 @@ def test_numbers_become_call_links_and_dates_do_not():
 
 
 # Making, reading, editing -----------------------------------------------------------------------------
+
 
 def test_empty_state_then_make_read_and_edit_the_plan(app, web):
     _ana(web)
@@ -87,9 +106,15 @@ def test_empty_state_then_make_read_and_edit_the_plan(app, web):
         assert section.title in form and section.hint in form
 
     sign = new_marker("SIGN")
-    response = _save(web, warning_signs=f"Not sleeping\r\n\r\n  {sign}  \n", coping="A walk by the river",
-                     people="Mum 07700 900123\nJo, next door", professionals="Dr Rivera +1 (555) 010-7788",
-                     reasons="My daughter\nSeeing spring again", distractions="The library, 2024-05-01")
+    response = _save(
+        web,
+        warning_signs=f"Not sleeping\r\n\r\n  {sign}  \n",
+        coping="A walk by the river",
+        people="Mum 07700 900123\nJo, next door",
+        professionals="Dr Rivera +1 (555) 010-7788",
+        reasons="My daughter\nSeeing spring again",
+        distractions="The library, 2024-05-01",
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/safety-plan"
     page = web.get("/safety-plan").get_data(as_text=True)
     assert "Your safety plan is saved." in page
@@ -144,8 +169,10 @@ def test_limits_say_what_is_wrong_and_keep_everything_typed(app, web):
     cases = [
         ({"warning_signs": "x" * 2001, "reasons": kept}, "Warning signs can be up to 2,000 characters; it has 2,001."),
         ({"coping": "y" * 301, "reasons": kept}, "A line in Things I can do on my own has 301 characters"),
-        ({"people": "\n".join(f"Friend {n}" for n in range(31)), "reasons": kept},
-         "People I can ask for help can have up to 30 lines; it has 31."),
+        (
+            {"people": "\n".join(f"Friend {n}" for n in range(31)), "reasons": kept},
+            "People I can ask for help can have up to 30 lines; it has 31.",
+        ),
         ({"surroundings": "bad \x07 bell", "reasons": kept}, "cannot be saved"),
         ({}, "Write at least one thing in any section."),
     ]
@@ -207,6 +234,7 @@ def test_delete_asks_first_then_the_plan_is_gone(app, web):
 
 # Sharing ----------------------------------------------------------------------------------------------
 
+
 def test_shared_it_reads_on_the_desk_without_call_links_and_closes_when_revoked(app, web, other_web):
     _ana(web)
     other_web.sign_up("doc@example.org", role="therapist", name="Dr Rivera")
@@ -248,6 +276,7 @@ def test_shared_it_reads_on_the_desk_without_call_links_and_closes_when_revoked(
 
 # Export and account deletion --------------------------------------------------------------------------
 
+
 def test_export_has_the_plan_as_markdown_and_in_records_json(app, web):
     _ana(web)
     reason = new_marker("REASON")
@@ -277,6 +306,7 @@ def test_deleting_the_account_removes_the_plan(app, web):
 
 # One tap from "Need help now?" -------------------------------------------------------------------------
 
+
 def test_help_shows_the_plan_above_the_crisis_lines(app, web, other_web):
     _ana(web)
     offer = web.get("/help").get_data(as_text=True)
@@ -286,8 +316,12 @@ def test_help_shows_the_plan_above_the_crisis_lines(app, web, other_web):
     response = web.get("/help")
     page = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
-    assert page.index("My safety plan") < page.index(sign) < page.index('href="tel:07700900123"') \
+    assert (
+        page.index("My safety plan")
+        < page.index(sign)
+        < page.index('href="tel:07700900123"')
         < page.index('href="tel:988"')
+    )
     assert 'href="/safety-plan/edit">Edit my plan' in page and "About safety plans" not in page
     assert "Open my safety plan" not in page  # the plan is on the page itself
     assert "Making my surroundings safer" not in page  # only the steps filled in

@@ -1,4 +1,5 @@
 """Security activity: every sign-in, change and share in plain sentences, per person, append-only, never content."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ from ..security_support import ANDROID_CHROME, IPHONE, age_password, kinds, link
 from ..support import PASSWORD, ROOT, WebClient, new_marker
 from ..system.test_database_dump import _all_values
 
-ITEM_RE = re.compile(r'<p class="activity-what">([^<]+)</p>\s*<p class="muted"><time[^>]*>[^<]+</time>(?: · ([^<]+))?</p>')
+ITEM_RE = re.compile(
+    r'<p class="activity-what">([^<]+)</p>\s*<p class="muted"><time[^>]*>[^<]+</time>(?: · ([^<]+))?</p>'
+)
 
 
 def _sentences(web: WebClient, url: str = "/account/activity") -> list[tuple[str, str | None]]:
@@ -45,8 +48,13 @@ def _full_flow(app, web: WebClient, doc: WebClient, markers: list[str]) -> None:
     web.enable_two_factor("ana@example.org")
     assert web.post("/account/two-step/off").status_code == 303
     assert web.post("/account/sessions/end-others").status_code == 303
-    assert web.post("/account/password", {"current": PASSWORD, "password": "a new river at dusk",
-                                          "confirm": "a new river at dusk"}).status_code == 303
+    assert (
+        web.post(
+            "/account/password",
+            {"current": PASSWORD, "password": "a new river at dusk", "confirm": "a new river at dusk"},
+        ).status_code
+        == 303
+    )
     web.sign_out()
     assert web.sign_in("ana@example.org", "a new river at dusk").status_code == 302
 
@@ -142,16 +150,22 @@ def test_updates_and_deletes_of_events_are_refused(app, web):
 def test_no_code_in_the_package_changes_or_removes_events():
     """Only account deletion removes events, through ON DELETE CASCADE; the one change is forget_names, which
     takes a deleted client's name out of lines written before names were kept by reference."""
-    forbidden = re.compile(r"(update|delete)\(\s*SecurityEvent|(UPDATE|DELETE\s+FROM)\s+\"?security_events|"
-                           r"security_events\b.*\b(update|delete)\b", re.IGNORECASE)
+    forbidden = re.compile(
+        r"(update|delete)\(\s*SecurityEvent|(UPDATE|DELETE\s+FROM)\s+\"?security_events|"
+        r"security_events\b.*\b(update|delete)\b",
+        re.IGNORECASE,
+    )
     found = []
     for path in sorted((ROOT / "journal").rglob("*.py")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if forbidden.search(line) and "AppendOnly" not in line:
                 found.append(f"{path.relative_to(ROOT)}: {line.strip()}")
     assert found == ["journal/activity/service.py: statement = (update(SecurityEvent)"]
-    users = [path.relative_to(ROOT) for path in (ROOT / "journal").rglob("*.py")
-             if "SecurityEvent" in path.read_text(encoding="utf-8")]
+    users = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "journal").rglob("*.py")
+        if "SecurityEvent" in path.read_text(encoding="utf-8")
+    ]
     assert sorted(map(str, users)) == ["journal/activity/service.py", "journal/models.py"]
 
 
@@ -163,10 +177,11 @@ def test_a_deleted_client_is_named_nowhere_in_their_clinicians_activity(app, web
     assert web.post(f"/share/{entry}", {"link_ids": [link]}).status_code == 303
     with app.app_context():
         db = get_db()
-        client_id, doc_id = (db.scalar(select(User.id).where(User.email == email))
-                             for email in ("ana@example.org", "doc@example.org"))
+        client_id, doc_id = (
+            db.scalar(select(User.id).where(User.email == email)) for email in ("ana@example.org", "doc@example.org")
+        )
         activity.record(db, doc_id, "client_linked", detail="Ana Lindqvist")  # a line from before names were
-        db.commit()                                                           # kept by reference
+        db.commit()  # kept by reference
     assert other_web.post(f"/desk/clients/{client_id}/export", {}).status_code == 200
     before = [sentence for sentence, _device in _sentences(other_web)]
     assert before.count("Ana Lindqvist linked with you.") == 2

@@ -1,4 +1,5 @@
 """Sessions: a stolen cookie reads nothing once the session has ended; idle lock; no key in a cookie."""
+
 from __future__ import annotations
 
 import base64
@@ -82,8 +83,11 @@ def test_idle_lock_returns_the_user_where_they_were(app, web):
 def test_htmx_request_after_idle_lock_redirects_the_whole_page(app, web):
     web.sign_up("ana@example.org")
     _age_sessions(app, minutes=31)
-    response = web.get("/entries?before=2026-01-01T00:00:00%2B00:00_00000000-0000-0000-0000-000000000000", htmx=True,
-                       headers={"HX-Current-URL": "http://localhost/entries"})
+    response = web.get(
+        "/entries?before=2026-01-01T00:00:00%2B00:00_00000000-0000-0000-0000-000000000000",
+        htmx=True,
+        headers={"HX-Current-URL": "http://localhost/entries"},
+    )
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].startswith("/signin?next=/entries")
     assert response.get_data(as_text=True) == ""
@@ -122,8 +126,9 @@ def test_flask_cookie_carries_only_the_csrf_token(app, web):
 
 def test_session_cookie_flags(app, web):
     web.get("/signup")
-    response = web.post("/signup", {"email": "ana@example.org", "password": PASSWORD, "confirm": PASSWORD,
-                                    "role": "client"})
+    response = web.post(
+        "/signup", {"email": "ana@example.org", "password": PASSWORD, "confirm": PASSWORD, "role": "client"}
+    )
     cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("sid=")][0]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert "Max-Age" not in cookie and "Expires" not in cookie  # no "remember me"
@@ -135,8 +140,17 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(app):
     web.raw.environ_base["wsgi.url_scheme"] = "https"
     page = web.raw.get("/signup", base_url="https://localhost")
     token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
-    response = web.raw.post("/signup", base_url="https://localhost", data={
-        "csrf_token": token, "email": "ana@example.org", "password": PASSWORD, "confirm": PASSWORD, "role": "client"})
+    response = web.raw.post(
+        "/signup",
+        base_url="https://localhost",
+        data={
+            "csrf_token": token,
+            "email": "ana@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": "client",
+        },
+    )
     cookies = response.headers.getlist("Set-Cookie")
     sid = [c for c in cookies if c.startswith("__Host-sid=")][0]
     assert "Secure" in sid and "HttpOnly" in sid and "Path=/" in sid and "Domain" not in sid

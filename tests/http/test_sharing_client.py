@@ -1,4 +1,5 @@
 """The client's side of sharing, as a client (or an attacker) sees it: link, consent, share, revoke, history."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,9 @@ def _keyring(db, email):
 def _invite(app, therapist="doc@example.org", when=None) -> str:
     with app.app_context():
         db = get_db()
-        code, _ = sharing.create_invite(db, app.config, _user(db, therapist), when or utcnow(),
-                                        keyring=_keyring(db, therapist))
+        code, _ = sharing.create_invite(
+            db, app.config, _user(db, therapist), when or utcnow(), keyring=_keyring(db, therapist)
+        )
         db.commit()
         return code
 
@@ -43,8 +45,9 @@ def _invite(app, therapist="doc@example.org", when=None) -> str:
 def _link_id(app, client="ana@example.org", therapist="doc@example.org") -> uuid.UUID | None:
     with app.app_context():
         db = get_db()
-        return db.scalar(select(Link.id).where(Link.client_id == _user(db, client).id,
-                                               Link.therapist_id == _user(db, therapist).id))
+        return db.scalar(
+            select(Link.id).where(Link.client_id == _user(db, client).id, Link.therapist_id == _user(db, therapist).id)
+        )
 
 
 def _shared(app, client="ana@example.org", therapist="doc@example.org", kinds=None) -> dict[uuid.UUID, str]:
@@ -67,8 +70,9 @@ def _consent(web, code, auto_share=()):
 
 def _checkin(web, **fields):
     key = KEY_RE.search(web.get("/checkins/new").get_data(as_text=True)).group(1)
-    response = web.post("/checkins", {"client_key": key, "mood": "6", "skip_anxiety": "1", "skip_energy": "1",
-                                      **fields})
+    response = web.post(
+        "/checkins", {"client_key": key, "mood": "6", "skip_anxiety": "1", "skip_energy": "1", **fields}
+    )
     assert response.status_code == 303
     with web.raw.application.app_context():
         db = get_db()
@@ -77,13 +81,20 @@ def _checkin(web, **fields):
 
 # Linking ------------------------------------------------------------------------------------------
 
+
 def test_a_valid_code_shows_the_consent_screen_and_links_on_consent(app, people):
     web, _ = people
     code = _invite(app)
     page = web.post("/link/code", {"code": code.lower()}).get_data(as_text=True)
     assert DOC in page
-    for words in ("will see", "Only what you choose to share", "never see", "cannot be\n    unread",
-                  "does not watch the app in real time", "Share all my check-ins automatically"):
+    for words in (
+        "will see",
+        "Only what you choose to share",
+        "never see",
+        "cannot be\n    unread",
+        "does not watch the app in real time",
+        "Share all my check-ins automatically",
+    ):
         assert words in page, words
     assert _link_id(app) is None  # looking is not consenting
     assert web.post("/link", {"code": code}).status_code == 303
@@ -159,6 +170,7 @@ def test_consenting_to_standing_shares_shares_each_new_check_in(app, people):
 
 # Sharing one record -------------------------------------------------------------------------------
 
+
 def test_share_from_the_share_page_then_revoke(app, people, linked):
     web, _ = people
     marker = new_marker("PREVIEW")
@@ -174,8 +186,9 @@ def test_share_from_the_share_page_then_revoke(app, people, linked):
     version = _version(app, entry)
     with app.app_context():
         db = get_db()
-        access.log_open(db, _user(db, "doc@example.org").id, _user(db, "ana@example.org").id, uuid.UUID(entry),
-                        "entry", utcnow())
+        access.log_open(
+            db, _user(db, "doc@example.org").id, _user(db, "ana@example.org").id, uuid.UUID(entry), "entry", utcnow()
+        )
         db.commit()
     assert "last opened" in web.get(f"/share/{entry}").get_data(as_text=True)
     # Unticked: the share ends and the record gets a new key.
@@ -193,16 +206,25 @@ def test_every_kind_has_a_share_control_and_a_preview(app, people, linked):
     add_intention(web, f"intend {marker}")
     checkin = _checkin(web, note=f"note {marker}", emotions=["calm", "tender"])
     key = KEY_RE.search(web.get("/questionnaires/gad7/new").get_data(as_text=True)).group(1)
-    measure = web.post("/questionnaires/gad7", {"client_key": key, **{f"q{n}": "2" for n in range(1, 8)}}
-                       ).headers["Location"].rsplit("/", 1)[1]
+    measure = (
+        web.post("/questionnaires/gad7", {"client_key": key, **{f"q{n}": "2" for n in range(1, 8)}})
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     with app.app_context():
         intention = get_db().scalar(select(Record.id).where(Record.kind == "intention"))
-    pages = {f"/sessions/{dose}": [f"felt {marker}", "quiet room", "Nasal spray"],
-             "/intentions": [f"intend {marker}"],
-             f"/checkins/{checkin}": [f"note {marker}", "<li>tender</li>", "Mood"],
-             f"/questionnaires/{measure}": ["GAD-7", "14</strong> out of 21", "Moderate"]}
-    shares = {f"/sessions/{dose}": dose, "/intentions": intention, f"/checkins/{checkin}": checkin,
-              f"/questionnaires/{measure}": measure}
+    pages = {
+        f"/sessions/{dose}": [f"felt {marker}", "quiet room", "Nasal spray"],
+        "/intentions": [f"intend {marker}"],
+        f"/checkins/{checkin}": [f"note {marker}", "<li>tender</li>", "Mood"],
+        f"/questionnaires/{measure}": ["GAD-7", "14</strong> out of 21", "Moderate"],
+    }
+    shares = {
+        f"/sessions/{dose}": dose,
+        "/intentions": intention,
+        f"/checkins/{checkin}": checkin,
+        f"/questionnaires/{measure}": measure,
+    }
     for url, expected in pages.items():
         assert f"/share/{shares[url]}" in web.get(url).get_data(as_text=True), url
         preview = web.get(f"/share/{shares[url]}")
@@ -215,8 +237,13 @@ def test_every_kind_has_a_share_control_and_a_preview(app, people, linked):
 def test_a_photo_of_art_can_be_shared_with_its_picture_in_the_preview(app, people, linked):
     web, _ = people
     page = web.get("/art/new").get_data(as_text=True)
-    data = {"client_key": KEY_RE.search(page).group(1), "caption": "blue spiral", "dose_id": "none",
-            "csrf_token": web.token, "photos": [(io.BytesIO(art_images.jpeg()), "spiral.jpg")]}
+    data = {
+        "client_key": KEY_RE.search(page).group(1),
+        "caption": "blue spiral",
+        "dose_id": "none",
+        "csrf_token": web.token,
+        "photos": [(io.BytesIO(art_images.jpeg()), "spiral.jpg")],
+    }
     assert web.raw.post("/art", data=data, content_type="multipart/form-data").status_code in (200, 303)
     art = re.findall(r'href="/art/([0-9a-f-]{36})"', web.get("/art").get_data(as_text=True))[0]
     assert f"/share/{art}" in web.get(f"/art/{art}").get_data(as_text=True)
@@ -240,6 +267,7 @@ def test_a_changed_clinician_key_is_refused_with_a_clear_message(app, people, li
 
 
 # Preparing for a session --------------------------------------------------------------------------
+
 
 def test_prepare_shares_several_in_one_step_and_skips_what_is_shared(app, people):
     web, _ = people
@@ -280,6 +308,7 @@ def test_prepare_link_shows_on_today_only_when_linked(app, people):
 
 
 # Revoke all, end link ---------------------------------------------------------------------------
+
 
 def test_stop_sharing_everything_with_one_clinician(app, people):
     web, _ = people
@@ -325,6 +354,7 @@ def test_a_client_can_link_with_more_than_one_clinician(app, people, linked):
 
 # Access history ---------------------------------------------------------------------------------
 
+
 def test_access_history_lists_every_line_by_day_newest_first(app, people, linked):
     web, _ = people
     assert "Nobody has opened anything" in web.get("/access").get_data(as_text=True)
@@ -337,20 +367,25 @@ def test_access_history_lists_every_line_by_day_newest_first(app, people, linked
         db = get_db()
         doc, ana = _user(db, "doc@example.org").id, _user(db, "ana@example.org").id
         access.log_open(db, doc, ana, uuid.UUID(entry), "entry", yesterday)
-        access.log_covering(db, doc, ana, "brief", [uuid.UUID(str(entry)), uuid.UUID(str(checkin))],
-                            utcnow() - timedelta(hours=1))
+        access.log_covering(
+            db, doc, ana, "brief", [uuid.UUID(str(entry)), uuid.UUID(str(checkin))], utcnow() - timedelta(hours=1)
+        )
         access.log_picture(db, doc, ana, uuid.UUID(entry), utcnow())
         db.commit()
     page = web.get("/access").get_data(as_text=True)
     lines = re.findall(r"<strong>Dr Rivera</strong> · ([^<]+)</p>", page)
-    assert lines == ["Viewed your photo of art at full size", "Read the integration session brief (2 items)",
-                     "Opened your journal entry"]
+    assert lines == [
+        "Viewed your photo of art at full size",
+        "Read the integration session brief (2 items)",
+        "Opened your journal entry",
+    ]
     headings = re.findall(r'<h2 id="day-\d+" class="access-day-heading">([^<]+)</h2>', page)
     assert len(headings) == 2  # today, then yesterday
     assert "Check-in" in page and "Journal entry" in page and f"/share/{entry}" in page and f"/share/{checkin}" in page
 
 
 # Who may do what --------------------------------------------------------------------------------
+
 
 def test_another_client_gets_404_for_someone_elses_record_and_link(app, people, linked):
     web, _ = people
@@ -361,8 +396,12 @@ def test_another_client_gets_404_for_someone_elses_record_and_link(app, people, 
     for url in (f"/share/{entry}", f"/clinicians/{linked}/end", f"/clinicians/{linked}/stop-sharing"):
         response = ben.get(url)
         assert response.status_code == 404 and marker not in response.get_data(as_text=True), url
-    for url in (f"/share/{entry}", f"/clinicians/{linked}/end", f"/clinicians/{linked}/stop-sharing",
-                f"/clinicians/{linked}/standing"):
+    for url in (
+        f"/share/{entry}",
+        f"/clinicians/{linked}/end",
+        f"/clinicians/{linked}/stop-sharing",
+        f"/clinicians/{linked}/standing",
+    ):
         assert ben.post(url, {"link_ids": [str(linked)]}).status_code == 404, url
     # Ben's prepare form cannot send Ana's record to Ana's clinician.
     ben.post("/share/prepare", {"items": [f"{linked}:{entry}"]})
@@ -372,8 +411,15 @@ def test_another_client_gets_404_for_someone_elses_record_and_link(app, people, 
 def test_a_therapist_gets_403_on_the_client_pages(app, people, linked):
     web, doc = people
     entry = web.new_entry("t", "b")
-    for url in ("/clinicians", "/link", f"/link?code={_invite(app)}", f"/share/{entry}", "/share/prepare",
-                "/access", f"/clinicians/{linked}/end"):
+    for url in (
+        "/clinicians",
+        "/link",
+        f"/link?code={_invite(app)}",
+        f"/share/{entry}",
+        "/share/prepare",
+        "/access",
+        f"/clinicians/{linked}/end",
+    ):
         assert doc.get(url).status_code == 403, url
     for url in ("/link", "/link/code", f"/share/{entry}", "/share/prepare", f"/clinicians/{linked}/end"):
         assert doc.post(url, {"code": "x"}).status_code == 403, url

@@ -1,4 +1,5 @@
 """Sharing as the vault sees it: pinned keys, revocation that re-keys, wraps that follow every edit."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,12 +28,14 @@ def _link(app, client_email="ana@example.org", therapist_email="doc@example.org"
     with app.app_context():
         db = get_db()
         now = utcnow()
-        code, _invite = sharing.create_invite(db, app.config, _user(db, therapist_email), now,
-                                              keyring=_keyring(db, therapist_email))
+        code, _invite = sharing.create_invite(
+            db, app.config, _user(db, therapist_email), now, keyring=_keyring(db, therapist_email)
+        )
         db.commit()  # as between the clinician's request and the client's
         invite, therapist = sharing.find_invite(db, app.config, _user(db, client_email), code, now)
-        link = sharing.link_client(db, _keyring(db, client_email), _user(db, client_email), invite, therapist, [], now,
-                                   code=code)
+        link = sharing.link_client(
+            db, _keyring(db, client_email), _user(db, client_email), invite, therapist, [], now, code=code
+        )
         db.commit()
         return link.id
 
@@ -169,8 +172,9 @@ def test_invite_codes_wrong_used_expired(app, web, other_web):
         db = get_db()
         now = utcnow()
         client = _user(db, "ana@example.org")
-        code, _ = sharing.create_invite(db, app.config, _user(db, "doc@example.org"), now,
-                                        keyring=_keyring(db, "doc@example.org"))
+        code, _ = sharing.create_invite(
+            db, app.config, _user(db, "doc@example.org"), now, keyring=_keyring(db, "doc@example.org")
+        )
         db.commit()
         with pytest.raises(sharing.SharingProblem, match="not right"):
             sharing.find_invite(db, app.config, client, "ZZZZ-ZZZZ", now)

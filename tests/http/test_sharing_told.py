@@ -1,4 +1,5 @@
 """Every form says who will see what is written in it, and every result page says who sees it now: the truth."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,14 @@ from .test_sharing_client import DOC, KEY_RE, _checkin, _consent, _invite, _link
 
 ONLY_YOU_FORM = "Only you can see this unless you share it."
 ONLY_YOU_SAVED = "Only you can see this."
-FORMS = {"entry": "/entries/new", "checkin": "/checkins/new", "measure": "/questionnaires/phq9/new",
-         "dose": "/sessions/new", "intention": "/intentions/new", "art": "/art/new"}
+FORMS = {
+    "entry": "/entries/new",
+    "checkin": "/checkins/new",
+    "measure": "/questionnaires/phq9/new",
+    "dose": "/sessions/new",
+    "intention": "/intentions/new",
+    "art": "/art/new",
+}
 AUDIENCE_RE = re.compile(r'<p class="(?:hint )?audience" data-audience>(.*?)</p>', re.S)
 
 
@@ -50,13 +57,18 @@ def _second_clinician(app, web, other_web, auto_share=()):
 
 
 def test_names_are_joined_as_people_say_them():
-    assert [join_names(names) for names in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == ["", "A", "A and B",
-                                                                                          "A, B and C"]
+    assert [join_names(names) for names in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == [
+        "",
+        "A",
+        "A and B",
+        "A, B and C",
+    ]
     assert saved_message("Check-in", ["Dr A", "Dr B"]) == "Check-in saved. Shared with Dr A and Dr B automatically."
     assert saved_message("Check-in", []) == "Check-in saved. Only you can see it unless you share it."
     assert linked_message("Dr A", ["measure", "bogus", "checkin"]) == (
         "You are linked with Dr A. Shared with them automatically from now on: check-ins and questionnaires. "
-        "Anything else is shared only when you choose.")
+        "Anything else is shared only when you choose."
+    )
 
 
 def test_without_a_clinician_every_form_says_only_you(app, web):
@@ -71,10 +83,14 @@ def test_standing_shares_are_named_on_the_forms_of_their_kinds_only(app, people)
     web, other_web = people
     _consent(web, _invite(app), auto_share=["checkin", "measure"])
     _second_clinician(app, web, other_web, auto_share=["checkin", "dose"])
-    expected = {"checkin": "Shared with Dr Rivera and Dr Okafor automatically when you save.",
-                "measure": "Shared with Dr Rivera automatically when you save.",
-                "dose": "Shared with Dr Okafor automatically when you save.",
-                "entry": ONLY_YOU_FORM, "intention": ONLY_YOU_FORM, "art": ONLY_YOU_FORM}
+    expected = {
+        "checkin": "Shared with Dr Rivera and Dr Okafor automatically when you save.",
+        "measure": "Shared with Dr Rivera automatically when you save.",
+        "dose": "Shared with Dr Okafor automatically when you save.",
+        "entry": ONLY_YOU_FORM,
+        "intention": ONLY_YOU_FORM,
+        "art": ONLY_YOU_FORM,
+    }
     for kind, url in FORMS.items():
         page = _page(web, url)
         told = _told(page)
@@ -107,19 +123,29 @@ def test_record_pages_show_the_sharing_state_as_it_is_now(app, people, linked):
     add_intention(web, "to rest")
     measure = _measure(web, instrument="gad7")
     page = _page(web, "/art/new")
-    data = {"client_key": KEY_RE.search(page).group(1), "caption": "spiral", "dose_id": "none", "csrf_token": web.token,
-            "photos": [(io.BytesIO(art_images.jpeg()), "spiral.jpg")]}
+    data = {
+        "client_key": KEY_RE.search(page).group(1),
+        "caption": "spiral",
+        "dose_id": "none",
+        "csrf_token": web.token,
+        "photos": [(io.BytesIO(art_images.jpeg()), "spiral.jpg")],
+    }
     assert web.raw.post("/art", data=data, content_type="multipart/form-data").status_code in (200, 303)
     art = re.findall(r'href="/art/([0-9a-f-]{36})"', _page(web, "/art"))[0]
-    pages = {entry: f"/entries/{entry}", dose: f"/sessions/{dose}", measure: f"/questionnaires/{measure}",
-             art: f"/art/{art}"}
+    pages = {
+        entry: f"/entries/{entry}",
+        dose: f"/sessions/{dose}",
+        measure: f"/questionnaires/{measure}",
+        art: f"/art/{art}",
+    }
     for record_id, url in pages.items():
         assert _told(_page(web, url)) == ONLY_YOU_SAVED, url
         assert web.post(f"/share/{record_id}", {"link_ids": [str(linked)]}).status_code == 303
         assert _told(_page(web, url)) == f"Shared with {DOC}.", url
     assert _told(_page(web, f"/art/{art}/edit")).startswith(f"Shared with {DOC}. They will see your changes")
     assert [_told(line) for line in re.findall(r'<li class="card">.*?</li>', _page(web, "/intentions"), re.S)] == [
-        ONLY_YOU_SAVED]
+        ONLY_YOU_SAVED
+    ]
     # A wrap made for an older version opens nothing new: it does not count as shared.
     with app.app_context():
         db = get_db()
@@ -162,8 +188,10 @@ def test_the_consent_message_lists_the_standing_shares_just_turned_on(app, peopl
     response = _consent(web, _invite(app), auto_share=["measure", "checkin"])
     assert response.status_code == 303
     page = _page(web, "/clinicians")
-    assert (f"You are linked with {DOC}. Shared with them automatically from now on: check-ins and questionnaires. "
-            "Anything else is shared only when you choose.") in page
+    assert (
+        f"You are linked with {DOC}. Shared with them automatically from now on: check-ins and questionnaires. "
+        "Anything else is shared only when you choose."
+    ) in page
     assert "Nothing is shared until you choose to share it" not in page
     _second_clinician(app, web, other_web)
     page = _page(web, "/clinicians")
@@ -176,8 +204,9 @@ def test_item_9_says_who_will_see_the_answer(app, people):
     # Not linked: only the client; telling a therapist may help.
     page = _page(web, f"/questionnaires/{_measure(web, item9=2)}")
     told = re.search(r"<p data-item9-told>(.*?)</p>", page, re.S).group(1)
-    assert " ".join(told.split()) == ("Only you can see this answer. When you feel able, it can help to tell your "
-                                      "therapist about it.")
+    assert " ".join(told.split()) == (
+        "Only you can see this answer. When you feel able, it can help to tell your therapist about it."
+    )
     # Linked, not shared: only the client, and the way to share it.
     _consent(web, _invite(app))
     measure = _measure(web, item9=1)

@@ -1,5 +1,6 @@
 """The throttle's rules, in the shared counters (database and Redis): waits grow per account, an address that
 has not failed waits little, attempts in flight at once never slip past, and a refused attempt leaves no trace."""
+
 from __future__ import annotations
 
 import uuid

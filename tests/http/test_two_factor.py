@@ -1,4 +1,5 @@
 """Two-step sign-in: set-up with a QR code and the text key, the code step, replays, limits, recovery, therapists."""
+
 from __future__ import annotations
 
 import base64
@@ -38,7 +39,7 @@ def test_set_up_shows_a_qr_code_and_the_key_and_turns_on_only_with_a_right_code(
     assert "Two-step sign-in: off" in web.get("/account").get_data(as_text=True)
     page, secret = _set_up_page(web)
     assert len(secret) == 32
-    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page  # grouped for typing
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in page  # grouped for typing
     svg = base64.b64decode(QR_RE.search(page).group(1)).decode("utf-8")
     assert svg.startswith("<svg") and "style" not in svg and "<script" not in svg
     assert ' style="' not in page  # the CSP allows no inline styles
@@ -79,8 +80,9 @@ def test_sign_in_asks_for_the_code_and_the_waiting_session_opens_nothing(app, we
         pending = get_db().scalar(select(AuthSession))
         assert pending.second_factor_pending and pending.expires_at - utcnow() <= timedelta(minutes=10)
 
-    done = web.post("/signin/code", {"code": one_time_code(TOTP_SECRETS["ana@example.org"]),
-                                     "next": f"/entries/{entry}"})
+    done = web.post(
+        "/signin/code", {"code": one_time_code(TOTP_SECRETS["ana@example.org"]), "next": f"/entries/{entry}"}
+    )
     assert done.status_code == 302 and done.headers["Location"] == f"/entries/{entry}"
     assert marker in web.get(f"/entries/{entry}").get_data(as_text=True)
     with app.app_context():
@@ -141,8 +143,11 @@ def test_wrong_codes_slow_the_code_step_but_not_for_the_owner(make_app):
     attacker_client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
     attacker = WebClient(attacker_client)
     attacker.post("/signin", {"email": "ana@example.org", "password": PASSWORD})
-    wrong = next(code for code in ("000000", "111111", "222222") if code not in
-                 {_code_for(secret, offset) for offset in (-1, 0, 1)})
+    wrong = next(
+        code
+        for code in ("000000", "111111", "222222")
+        if code not in {_code_for(secret, offset) for offset in (-1, 0, 1)}
+    )
     for _ in range(3):
         assert attacker.post("/signin/code", {"code": wrong}).status_code == 422
     limited = attacker.post("/signin/code", {"code": wrong})
@@ -202,22 +207,41 @@ def test_lost_authenticator_recovery_code_and_new_password_turn_it_off(app, web)
     assert 'href="/recover"' in page
     recover_page = web.get("/recover").get_data(as_text=True)
     assert "two-step sign-in" in recover_page
-    response = web.post("/recover", {"email": "ana@example.org", "code": code, "password": "a brand new passphrase",
-                                     "confirm": "a brand new passphrase"})
+    response = web.post(
+        "/recover",
+        {
+            "email": "ana@example.org",
+            "code": code,
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 200 and "Your new recovery code" in response.get_data(as_text=True)
     user = user_row(app, "ana@example.org")
     assert user.totp_enabled_at is None and user.totp_secret_ciphertext is None
     assert "Two-step sign-in: off" in web.get("/account").get_data(as_text=True)
     # Recovery rotates the keys too (test_key_rotation.py): those lines come around these two.
     assert [kind for kind in kinds(app, "ana@example.org") if not kind.startswith("keys_")][-2:] == [
-        "recovery_used", "two_factor_off"]
+        "recovery_used",
+        "two_factor_off",
+    ]
     assert "keys_rotated" in kinds(app, "ana@example.org")
     web.sign_out()
     # Only the new password now, and the old recovery code no longer works.
     assert web.sign_in("ana@example.org", "a brand new passphrase").status_code == 302
     web.sign_out()
-    assert web.post("/recover", {"email": "ana@example.org", "code": code, "password": "another new passphrase",
-                                 "confirm": "another new passphrase"}).status_code == 422
+    assert (
+        web.post(
+            "/recover",
+            {
+                "email": "ana@example.org",
+                "code": code,
+                "password": "another new passphrase",
+                "confirm": "another new passphrase",
+            },
+        ).status_code
+        == 422
+    )
 
 
 def test_turning_it_off_needs_the_password_again_when_it_is_not_fresh(app, web):
@@ -242,16 +266,25 @@ def test_a_therapist_sees_no_client_until_two_step_sign_in_is_on(app, web, other
     ana.sign_up("ana@example.org")
     link_through_pages(doc, ana)
     entry = ana.new_entry("For the session", "words")
-    ana.post(f"/share/{entry}", {"link_ids": re.findall(r"/clinicians/([0-9a-f-]{36})/end",
-                                                        ana.get("/clinicians").get_data(as_text=True))})
+    ana.post(
+        f"/share/{entry}",
+        {"link_ids": re.findall(r"/clinicians/([0-9a-f-]{36})/end", ana.get("/clinicians").get_data(as_text=True))},
+    )
     client_id = user_row(app, "ana@example.org").id
     record_url = f"/desk/clients/{client_id}/records/{entry}"
     assert doc.get(record_url).status_code == 200
 
     # Off again (for example a new phone): every desk page and shared record is closed.
     assert doc.post("/account/two-step/off").status_code == 303
-    for url in ("/", "/desk", f"/desk/clients/{client_id}", record_url, f"/desk/clients/{client_id}/brief",
-                "/desk/invites", f"/desk/clients/{client_id}/images/{entry}/thumb"):
+    for url in (
+        "/",
+        "/desk",
+        f"/desk/clients/{client_id}",
+        record_url,
+        f"/desk/clients/{client_id}/brief",
+        "/desk/invites",
+        f"/desk/clients/{client_id}/images/{entry}/thumb",
+    ):
         response = doc.get(url)
         assert response.status_code == 303, url
         assert response.headers["Location"] == "/account/two-step?required=1", url
@@ -283,8 +316,12 @@ def test_code_checks_compare_every_step():
     totp = pyotp.TOTP(secret)
     for offset in (-1, 0, 1):
         assert two_factor._matching_step(secret, totp.generate_otp(current + offset), now) == current + offset
-    assert two_factor._matching_step(secret, " " + totp.generate_otp(current)[:3] + " " +
-                                     totp.generate_otp(current)[3:], now) == current
+    assert (
+        two_factor._matching_step(
+            secret, " " + totp.generate_otp(current)[:3] + " " + totp.generate_otp(current)[3:], now
+        )
+        == current
+    )
     for bad in ("", "12345", "1234567", "abcdef", "12 34 5x", "٠١٢٣٤٥"):
         assert two_factor._matching_step(secret, bad, now) is None, unquote(bad)
 
@@ -300,8 +337,11 @@ def test_the_code_limit_is_shared_by_every_server_process(make_app, request, sto
     web.sign_up(email, two_factor=True)
     secret = TOTP_SECRETS[email]
     web.sign_out()
-    wrong = next(code for code in ("000000", "111111", "222222") if code not in
-                 {_code_for(secret, offset) for offset in (-1, 0, 1)})
+    wrong = next(
+        code
+        for code in ("000000", "111111", "222222")
+        if code not in {_code_for(secret, offset) for offset in (-1, 0, 1)}
+    )
     for app in (first, second):
         client = WebClient(app.test_client())
         client.post("/signin", {"email": email, "password": PASSWORD})

@@ -1,4 +1,5 @@
 """The vault as an attacker meets it: wrong keys, moved ciphertext, recovery, password change."""
+
 from __future__ import annotations
 
 import statistics
@@ -78,8 +79,15 @@ def test_recovery_code_opens_the_account_and_sets_a_new_password(app, web, other
     code = web.sign_up("ana@example.org")
     entry = web.new_entry("kept", "still here after recovery")
     other_web.get("/recover")
-    response = other_web.post("/recover", {"email": "ana@example.org", "code": code.lower().replace("-", " "),
-                                           "password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    response = other_web.post(
+        "/recover",
+        {
+            "email": "ana@example.org",
+            "code": code.lower().replace("-", " "),
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Your new recovery code" in page
@@ -92,8 +100,15 @@ def test_recovery_code_opens_the_account_and_sets_a_new_password(app, web, other
     assert fresh.sign_in("ana@example.org", "a brand new passphrase").status_code == 302
     again = other_web.__class__(app.test_client())
     again.get("/recover")
-    reuse = again.post("/recover", {"email": "ana@example.org", "code": code,
-                                    "password": "yet another passphrase", "confirm": "yet another passphrase"})
+    reuse = again.post(
+        "/recover",
+        {
+            "email": "ana@example.org",
+            "code": code,
+            "password": "yet another passphrase",
+            "confirm": "yet another passphrase",
+        },
+    )
     assert reuse.status_code == 422
     assert "do not match" in reuse.get_data(as_text=True)
 
@@ -102,8 +117,10 @@ def test_wrong_recovery_code_and_unknown_email_give_the_same_answer(web):
     web.sign_up("ana@example.org")
     answers = []
     for email, code in (("ana@example.org", "AAAA-" * 7 + "AAAA"), ("nobody@example.org", "AAAA-" * 7 + "AAAA")):
-        response = web.post("/recover", {"email": email, "code": code, "password": "a brand new passphrase",
-                                         "confirm": "a brand new passphrase"})
+        response = web.post(
+            "/recover",
+            {"email": email, "code": code, "password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+        )
         answers.append((response.status_code, "do not match" in response.get_data(as_text=True)))
     assert answers == [(422, True), (422, True)]
 

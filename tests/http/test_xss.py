@@ -1,4 +1,5 @@
 """What a client writes is shown as text and safe formatting; nothing in it ever runs."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser

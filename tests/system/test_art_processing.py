@@ -1,4 +1,5 @@
 """Processing a photo of art: decoded by its bytes, upright, in sRGB, resized, with no metadata; or refused."""
+
 from __future__ import annotations
 
 import io
@@ -71,7 +72,10 @@ def test_jpeg_comes_out_upright_with_no_metadata_at_all(tmp_path):
     assert (result.thumb_width, result.thumb_height) == (267, 400)
     for data in (result.full, result.thumb):
         image = Image.open(io.BytesIO(data))
-        top, bottom = colour_at(data, (image.width // 2, image.height // 4)), colour_at(data, (image.width // 2, image.height * 3 // 4))
+        top, bottom = (
+            colour_at(data, (image.width // 2, image.height // 4)),
+            colour_at(data, (image.width // 2, image.height * 3 // 4)),
+        )
         assert top[0] > 150 and top[2] < 90, top
         assert bottom[2] > 150 and bottom[0] < 90, bottom
     assert_no_metadata(result.full, tmp_path, "full.jpg", marker)
@@ -98,8 +102,9 @@ def test_a_small_plain_heic_is_accepted():
 
 def test_colours_follow_the_embedded_profile_into_srgb():
     # The file says (255, 0, 0), and its profile says that channel is blue.
-    source = art_images.jpeg(Image.new("RGB", (64, 64), (255, 0, 0)), icc_profile=art_images.swapped_profile(),
-                             quality=95)
+    source = art_images.jpeg(
+        Image.new("RGB", (64, 64), (255, 0, 0)), icc_profile=art_images.swapped_profile(), quality=95
+    )
     assert near(colour_at(processing.process(source).full, (32, 32)), (0, 0, 255))
     plain = art_images.jpeg(Image.new("RGB", (64, 64), (255, 0, 0)), quality=95)
     assert near(colour_at(processing.process(plain).full, (32, 32)), (255, 0, 0))
@@ -116,14 +121,24 @@ def test_heic_colours_from_an_icc_profile_or_from_cicp_numbers():
         return out.getvalue()
 
     swapped = io.BytesIO()
-    Image.new("RGB", (64, 64), (255, 0, 0)).save(swapped, format="HEIF", quality=95,
-                                                 icc_profile=art_images.swapped_profile())
+    Image.new("RGB", (64, 64), (255, 0, 0)).save(
+        swapped, format="HEIF", quality=95, icc_profile=art_images.swapped_profile()
+    )
     assert near(colour_at(processing.process(swapped.getvalue()).full, (32, 32)), (0, 0, 255))
     # Display P3 named by CICP numbers (an nclx box), no profile: the same colour as with a P3 profile.
-    p3 = heic_with(nclx_profile={"color_primaries": 12, "transfer_characteristics": 13, "matrix_coefficients": 6,
-                                 "full_range_flag": 1})
-    with_profile = art_images.jpeg(Image.new("RGB", (64, 64), (200, 60, 60)), quality=95,
-                                   icc_profile=icc.rgb_profile(*icc.PRIMARIES[12], name="Display P3"))
+    p3 = heic_with(
+        nclx_profile={
+            "color_primaries": 12,
+            "transfer_characteristics": 13,
+            "matrix_coefficients": 6,
+            "full_range_flag": 1,
+        }
+    )
+    with_profile = art_images.jpeg(
+        Image.new("RGB", (64, 64), (200, 60, 60)),
+        quality=95,
+        icc_profile=icc.rgb_profile(*icc.PRIMARIES[12], name="Display P3"),
+    )
     converted = colour_at(processing.process(p3).full, (32, 32))
     assert near(converted, colour_at(processing.process(with_profile).full, (32, 32)), 4)
     assert converted[0] > 210 and converted[1] < 50, converted  # more saturated than the numbers as sRGB

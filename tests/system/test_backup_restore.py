@@ -1,5 +1,6 @@
 """`flask backup` and `flask restore` (the restore drill of docs/deploy.md), on SQLite and PostgreSQL, through the
 real commands: a restored copy opens no old cookie, holds no sign-in, and opens every record with the password."""
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,11 @@ def app_on(tmp_path):
     built = []
 
     def build(database_url: str):
-        built.append(create_app({"TESTING": True, "DATABASE_URL": database_url,
-                                 "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF}))
+        built.append(
+            create_app(
+                {"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF}
+            )
+        )
         return built[-1]
 
     yield build
@@ -65,8 +69,9 @@ def session_secrets(app) -> list[bytes]:
 
 def dump_as_sql(postgres, dump: Path) -> str:
     """A custom-format dump written out as the SQL it would run (its table rows included), to read."""
-    return subprocess.run([str(postgres.bin / "pg_restore"), "--file=-", str(dump)], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(postgres.bin / "pg_restore"), "--file=-", str(dump)], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def signed_out(web: WebClient, path: str = "/entries") -> bool:
@@ -81,12 +86,15 @@ def with_cookie(app, value: str) -> WebClient:
 
 
 def test_a_restored_copy_opens_no_old_cookie_and_every_record_with_the_password(
-        make_app, fresh_url, database_kind, tmp_path, request):
+    make_app, fresh_url, database_kind, tmp_path, request
+):
     app = make_app()
     web = WebClient(app.test_client())
     web.sign_up("ana@example.org")
-    entries = {web.new_entry(f"entry {n}", marker): marker for n, marker in
-               enumerate(new_marker("BACKUPENTRY") for _ in range(3))}
+    entries = {
+        web.new_entry(f"entry {n}", marker): marker
+        for n, marker in enumerate(new_marker("BACKUPENTRY") for _ in range(3))
+    }
     note = new_marker("BACKUPCHECKIN")
     assert _check_in(web, note=note).status_code == 303
     caption = new_marker("BACKUPART")
@@ -199,13 +207,17 @@ def test_a_backup_taken_while_the_app_writes_is_whole(app_on, tmp_path):
     assert flask(restored, "restore", str(tmp_path / "copy-2.sqlite3")).exit_code == 0
     reader = WebClient(restored.test_client())
     assert reader.sign_in("ana@example.org").status_code == 302
-    opened = [entry for entry in saved[:counts[-1]]
-              if "written during the backup" in reader.get(f"/entries/{entry}").get_data(as_text=True)]
+    opened = [
+        entry
+        for entry in saved[: counts[-1]]
+        if "written during the backup" in reader.get(f"/entries/{entry}").get_data(as_text=True)
+    ]
     assert len(opened) == counts[-1]
 
 
 def test_a_copy_made_by_hand_with_sessions_in_it_is_restored_without_them(
-        make_app, database_url, fresh_url, database_kind, tmp_path, request):
+    make_app, database_url, fresh_url, database_kind, tmp_path, request
+):
     """SQLite's `.backup` and a plain pg_dump copy every session row; restore leaves them out all the same."""
     app = make_app()
     web = WebClient(app.test_client())
@@ -303,8 +315,11 @@ def test_restore_says_what_is_wrong_with_a_file(make_app, fresh_url, database_ki
     notes.write_text("not a backup")
     result = flask(app, "restore", str(notes))
     assert result.exit_code == 1
-    assert ("is not an SQLite database file" if database_kind == "sqlite"
-            else "is not a PostgreSQL backup (pg_dump's custom format)") in result.output
+    assert (
+        "is not an SQLite database file"
+        if database_kind == "sqlite"
+        else "is not a PostgreSQL backup (pg_dump's custom format)"
+    ) in result.output
     other = tmp_path / "other-kind.backup"
     if database_kind == "sqlite":
         other.write_bytes(b"PGDMP\x01\x0f\x00" + bytes(200))
@@ -337,7 +352,12 @@ def test_an_sqlite_file_of_another_app_a_newer_schema_or_torn_is_refused(app_on,
     torn.write_bytes(newer.read_bytes()[:20_000])  # a copy that stopped half way
     result = flask(app, "restore", str(torn))
     assert result.exit_code == 1 and result.output.startswith(f"Error: {torn} cannot be restored: ")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["instance", "newer.sqlite3", "stranger.sqlite3", "torn.sqlite3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "instance",
+        "newer.sqlite3",
+        "stranger.sqlite3",
+        "torn.sqlite3",
+    ]
 
 
 def test_a_backup_of_an_older_schema_is_restored_with_a_word_to_upgrade(app_on, tmp_path):
@@ -349,8 +369,10 @@ def test_a_backup_of_an_older_schema_is_restored_with_a_word_to_upgrade(app_on, 
     result = flask(app_on(f"sqlite:///{tmp_path / 'target.sqlite3'}"), "restore", str(older))
     assert result.exit_code == 0, result.output
     assert "schema revision 0005" in result.output
-    assert (f"The backup's schema is at revision 0005, this version's at {head_revision()}: run `flask db-upgrade`"
-            in result.output)
+    assert (
+        f"The backup's schema is at revision 0005, this version's at {head_revision()}: run `flask db-upgrade`"
+        in result.output
+    )
 
 
 def test_without_the_postgresql_tools_the_backup_says_so(app_on, tmp_path, monkeypatch, postgres):
@@ -364,7 +386,8 @@ def test_without_the_postgresql_tools_the_backup_says_so(app_on, tmp_path, monke
 
 
 def test_the_password_goes_to_the_tools_in_the_environment_not_the_command_line():
-    target, env = postgres_backups.libpq("postgresql+psycopg://journal:s3cret%2Fx@db.internal:6432/journal"
-                                         "?sslmode=require")
+    target, env = postgres_backups.libpq(
+        "postgresql+psycopg://journal:s3cret%2Fx@db.internal:6432/journal?sslmode=require"
+    )
     assert target == "postgresql://journal@db.internal:6432/journal?sslmode=require"
     assert env["PGPASSWORD"] == "s3cret/x"

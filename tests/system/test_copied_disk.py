@@ -4,6 +4,7 @@ deletion holds no byte of what was removed: no session key wrap, no password wra
 SQLite keeps the pages a transaction changed in its -wal file until a checkpoint: this is what a file
 copy of a live server would find.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -38,9 +39,14 @@ def _secrets(app, email: str) -> dict[str, bytes]:
     with app.app_context():
         db = get_db()
         user = db.scalar(select(User).where(User.email == email))
-        found = {"email": email.encode(), "kdf salt": bytes(user.kdf_salt), "verifier": bytes(user.auth_verifier),
-                 "password wrap": bytes(user.uk_wrap_pw), "recovery wrap": bytes(user.uk_wrap_recovery),
-                 "private key wrap": bytes(user.x25519_priv_wrap)}
+        found = {
+            "email": email.encode(),
+            "kdf salt": bytes(user.kdf_salt),
+            "verifier": bytes(user.auth_verifier),
+            "password wrap": bytes(user.uk_wrap_pw),
+            "recovery wrap": bytes(user.uk_wrap_recovery),
+            "private key wrap": bytes(user.x25519_priv_wrap),
+        }
         for number, row in enumerate(db.scalars(select(AuthSession).where(AuthSession.user_id == user.id))):
             found[f"session {number} key wrap"] = bytes(row.uk_wrap)
             found[f"session {number} token hash"] = bytes(row.token_hash)
@@ -85,8 +91,9 @@ def _wal_bytes(postgres) -> bytes:
 def test_postgresql_never_writes_a_session_wrap_into_its_write_ahead_log(postgres, tmp_path):
     """WAL archives and replicas keep what the write-ahead log held: a session's key wrap is never in it."""
     name = postgres.create_database(template="journal_template")
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres.url(name), "INSTANCE_PATH": tmp_path / "instance",
-                      **FAST_KDF})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": postgres.url(name), "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF}
+    )
     try:
         web = WebClient(app.test_client())
         web.sign_up("ana@example.org")

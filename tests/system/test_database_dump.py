@@ -1,4 +1,5 @@
 """A copy of the database, every column and every raw byte, holds nothing a client wrote."""
+
 from __future__ import annotations
 
 import re
@@ -41,20 +42,28 @@ def _raw_copy(url: str, request) -> bytes:
 
 
 def test_no_marker_code_or_password_in_any_column_or_raw_byte(app, web, database_url, request):
-    response = web.post("/signup", {"email": "dump@example.org", "password": PASSWORD, "confirm": PASSWORD,
-                                    "role": "client"})
+    response = web.post(
+        "/signup", {"email": "dump@example.org", "password": PASSWORD, "confirm": PASSWORD, "role": "client"}
+    )
     code = CODE_RE.search(response.get_data(as_text=True)).group(1)
     web.post("/recovery-code/saved", {"saved": "yes"})
     markers = [new_marker("DUMPTITLE"), new_marker("DUMPBODY"), new_marker("DUMPDRAFT"), new_marker("DUMPEDIT")]
     entry = web.new_entry(f"title {markers[0]}", f"body {markers[1]} with ünïcode ✨")
     page = web.get("/entries/new").get_data(as_text=True)
     client_key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)
-    assert web.post("/entries/draft", {"client_key": client_key, "title": "", "body": markers[2]},
-                    htmx=True).status_code == 200
-    assert web.post(f"/entries/{entry}/draft", {"version": "1", "title": "t", "body": markers[3]},
-                    htmx=True).status_code == 200
+    assert (
+        web.post("/entries/draft", {"client_key": client_key, "title": "", "body": markers[2]}, htmx=True).status_code
+        == 200
+    )
+    assert (
+        web.post(f"/entries/{entry}/draft", {"version": "1", "title": "t", "body": markers[3]}, htmx=True).status_code
+        == 200
+    )
     secrets = [m.encode() for m in markers] + [
-        PASSWORD.encode(), code.encode(), code.replace("-", "").encode(), "ünïcode ✨".encode(),
+        PASSWORD.encode(),
+        code.encode(),
+        code.replace("-", "").encode(),
+        "ünïcode ✨".encode(),
     ]
     raw = _raw_copy(database_url, request)
     assert b"dump@example.org" in raw  # the reader really sees the data: the email is metadata in clear
@@ -81,35 +90,75 @@ def test_every_record_kind_leaves_no_plaintext(app, web, database_url, request):
     felt, setting = new_marker("FELT"), new_marker("SETTING")
     key = re.search(r'name="client_key" value="([^"]+)"', web.get("/sessions/new").get_data(as_text=True)).group(1)
     day, clock = local_inputs(utcnow() - timedelta(hours=3), "UTC")
-    assert web.post("/sessions", {"client_key": key, "date": day, "time": clock, "route": "iv", "felt": felt,
-                                  "setting": setting}).status_code == 303
+    assert (
+        web.post(
+            "/sessions",
+            {"client_key": key, "date": day, "time": clock, "route": "iv", "felt": felt, "setting": setting},
+        ).status_code
+        == 303
+    )
     note = new_marker("NOTE")
     key = re.search(r'name="client_key" value="([^"]+)"', web.get("/checkins/new").get_data(as_text=True)).group(1)
-    response = web.raw.post("/checkins", data={"csrf_token": web.token, "client_key": key, "mood": "7",
-                                               "anxiety": "3", "energy": "9", "sleep_hours": "6.5",
-                                               "sleep_quality": "4", "emotions": ["in awe", "grieving"],
-                                               "note": note})
+    response = web.raw.post(
+        "/checkins",
+        data={
+            "csrf_token": web.token,
+            "client_key": key,
+            "mood": "7",
+            "anxiety": "3",
+            "energy": "9",
+            "sleep_hours": "6.5",
+            "sleep_quality": "4",
+            "emotions": ["in awe", "grieving"],
+            "note": note,
+        },
+    )
     assert response.status_code == 303
-    key = re.search(r'name="client_key" value="([^"]+)"',
-                    web.get("/questionnaires/phq9/new").get_data(as_text=True)).group(1)
+    key = re.search(
+        r'name="client_key" value="([^"]+)"', web.get("/questionnaires/phq9/new").get_data(as_text=True)
+    ).group(1)
     answers = {f"q{n}": "2" for n in range(1, 10)}
     assert web.post("/questionnaires/phq9", {"client_key": key, **answers}).status_code == 303
     sign, reason = new_marker("PLANSIGN"), new_marker("PLANREASON")
     web.get("/safety-plan/edit")
-    assert web.post("/safety-plan", {"version": "0", "warning_signs": f"Pacing at night {sign}",
-                                     "people": "Mum 07700 900123", "reasons": reason}).status_code == 303
+    assert (
+        web.post(
+            "/safety-plan",
+            {
+                "version": "0",
+                "warning_signs": f"Pacing at night {sign}",
+                "people": "Mum 07700 900123",
+                "reasons": reason,
+            },
+        ).status_code
+        == 303
+    )
 
     plaintexts = [m.encode() for m in (intention, felt, setting, note, sign, reason)] + [
-        b"in awe", b"grieving", b'"mood"', b'"anxiety":3', b'"route"', b'"answers"', b'"phq9"', b"Nasal", b'"iv"',
-        b"to soften", b"Pacing at night", b"07700 900123", b"07700900123", b'"sections"', b'"warning_signs"',
+        b"in awe",
+        b"grieving",
+        b'"mood"',
+        b'"anxiety":3',
+        b'"route"',
+        b'"answers"',
+        b'"phq9"',
+        b"Nasal",
+        b'"iv"',
+        b"to soften",
+        b"Pacing at night",
+        b"07700 900123",
+        b"07700900123",
+        b'"sections"',
+        b'"warning_signs"',
     ]
     raw = _raw_copy(database_url, request)
     for value in plaintexts:
         assert value not in raw, value
     app.extensions["db_engine"].dispose()
     columns = _all_values(database_url)
-    kinds = {value for value in columns
-             if value in (b"entry", b"checkin", b"measure", b"dose", b"intention", b"safety_plan")}
+    kinds = {
+        value for value in columns if value in (b"entry", b"checkin", b"measure", b"dose", b"intention", b"safety_plan")
+    }
     assert kinds == {b"checkin", b"measure", b"dose", b"intention", b"safety_plan"}  # in clear metadata
     for value in plaintexts:
         assert not any(value in column for column in columns), value

@@ -1,4 +1,5 @@
 """The instance folder and what it holds (the secret, the database, its -wal and -shm) are this user's only."""
+
 from __future__ import annotations
 
 import stat

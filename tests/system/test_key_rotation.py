@@ -1,5 +1,6 @@
 """Rotate my keys: everything moves to a new user key, a copy of the old key opens nothing afterwards, an
 interrupted rotation resumes, and the old key is kept until no row is left under it. On both databases."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def _rotate_through_the_page(web: WebClient, password: str = PASSWORD) -> str:
     """Start on /account/keys, follow the progress as htmx does until it says done; returns the code shown."""
     assert web.post("/account/keys", {"password": password}).status_code == 303
     for _ in range(200):
-        status = re.search(r'id="rotation-status"[^>]*>([^<]*)<', web.post("/account/keys/continue", htmx=True)
-                           .get_data(as_text=True)).group(1)
+        status = re.search(
+            r'id="rotation-status"[^>]*>([^<]*)<', web.post("/account/keys/continue", htmx=True).get_data(as_text=True)
+        ).group(1)
         if "Done" in status:
             break
         assert re.fullmatch(r"\s*Rotating your keys: [\d,]+ of [\d,]+\s*", status), status
@@ -50,8 +52,9 @@ def _rotate_through_the_page(web: WebClient, password: str = PASSWORD) -> str:
 
 def _recover(app, email: str, code: str, password: str = NEW_PASSWORD) -> int:
     visitor = WebClient(app.test_client())
-    return visitor.post("/recover", {"email": email, "code": code, "password": password,
-                                     "confirm": password}).status_code
+    return visitor.post(
+        "/recover", {"email": email, "code": code, "password": password, "confirm": password}
+    ).status_code
 
 
 def _old_key(app, email: str) -> tuple[bytes, int]:
@@ -70,8 +73,9 @@ def _everything_opens(app, journal: support.Journal, email: str = ANA, password:
             assert marker in str(vault.open_payload(owner, row)), record_id
             for variant in blobs.STORE.variants(db, record_id):
                 assert vault.open_attachment(owner, row, variant, blobs.STORE.get(db, record_id, variant))
-        assert {variant for photo in journal.photos for variant in blobs.STORE.variants(db, photo)} == \
-            ({"full", "thumb"} if journal.photos else set())
+        assert {variant for photo in journal.photos for variant in blobs.STORE.variants(db, photo)} == (
+            {"full", "thumb"} if journal.photos else set()
+        )
         doc = support.keyring(db, DOC)
         for record_id in journal.shared:
             assert journal.records[record_id] in str(reads.shared_record(db, doc, journal.user_id, record_id).data)
@@ -87,9 +91,15 @@ def _rotation_state(app, email: str = ANA):
 def _under_old_version(app, user_id, old_version: int) -> int:
     with app.app_context():
         db = get_db()
-        return sum(db.scalar(select(func.count()).select_from(model).where(model.owner_id == user_id,
-                                                                           model.uk_version == old_version)) or 0
-                   for model in (Record, Draft))
+        return sum(
+            db.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.owner_id == user_id, model.uk_version == old_version)
+            )
+            or 0
+            for model in (Record, Draft)
+        )
 
 
 @pytest.fixture
@@ -139,8 +149,10 @@ def test_rotation_moves_everything_to_a_new_key_and_the_old_one_opens_nothing(ap
     assert journal.records[entry] in page.get_data(as_text=True)
     assert laptop.get("/entries").status_code == 302
     with app.app_context():
-        assert get_db().scalar(select(func.count()).select_from(AuthSession)
-                               .where(AuthSession.user_id == journal.user_id)) == 1
+        assert (
+            get_db().scalar(select(func.count()).select_from(AuthSession).where(AuthSession.user_id == journal.user_id))
+            == 1
+        )
     # The clinician's desk opens what is shared.
     shared_entry = next(iter(journal.shared - journal.photos))
     desk = other_web.get(f"/desk/clients/{journal.user_id}/records/{shared_entry}")
@@ -158,7 +170,9 @@ def test_the_page_asks_for_the_right_password_and_a_form_token(app, web, ana_and
     assert response.status_code == 422 and "That password is not right." in response.get_data(as_text=True)
     assert web.post("/account/keys", {"password": PASSWORD}, csrf=False).status_code == 403
     assert WebClient(app.test_client()).post("/account/keys", {"password": PASSWORD}, csrf=False).status_code in (
-        302, 403)
+        302,
+        403,
+    )
     with app.app_context():
         assert get_db().scalar(select(User.rotation_uk_wrap).where(User.email == ANA)) is None
 
@@ -188,14 +202,16 @@ def _advance(app, email: str = ANA, *, batch: int = 5, stop_after: int | None = 
     with app.app_context():
         db = get_db()
         try:
-            return rotation.advance(db, support.user(db, email), support.keyring(db, email), cookie, 600,
-                                    batch=batch, after_batch=hook)
+            return rotation.advance(
+                db, support.user(db, email), support.keyring(db, email), cookie, 600, batch=batch, after_batch=hook
+            )
         except Stop:
             return None
 
 
-def test_an_interrupted_rotation_reads_everything_meanwhile_and_resumes_on_the_next_request(app, web, other_web,
-                                                                                          ana_and_doc):
+def test_an_interrupted_rotation_reads_everything_meanwhile_and_resumes_on_the_next_request(
+    app, web, other_web, ana_and_doc
+):
     _code, link_id = ana_and_doc
     journal = support.fill(app, ANA, 40, link_id=link_id, share_every=4, photo_every=10, drafts=2)
     old_key, old_version = _old_key(app, ANA)
@@ -215,14 +231,19 @@ def test_an_interrupted_rotation_reads_everything_meanwhile_and_resumes_on_the_n
                 page = phone.get(f"/checkins/{record_id}")
             assert page.status_code == 200 and marker in page.get_data(as_text=True), record_id
     # An edit and a new entry during the rotation are sealed under the new key and kept.
-    edited = next(record_id for record_id in journal.records if record_id not in journal.photos
-                  and phone.get(f"/entries/{record_id}").status_code == 200)
+    edited = next(
+        record_id
+        for record_id in journal.records
+        if record_id not in journal.photos and phone.get(f"/entries/{record_id}").status_code == 200
+    )
     with app.app_context():
         version = get_db().get(Record, edited).version
     marker = new_marker("EDITED")
     phone.get(f"/entries/{edited}/edit")
-    assert phone.post(f"/entries/{edited}/edit", {"version": str(version), "title": "edited",
-                                                  "body": marker}).status_code == 303
+    assert (
+        phone.post(f"/entries/{edited}/edit", {"version": str(version), "title": "edited", "body": marker}).status_code
+        == 303
+    )
     journal.records[edited] = marker
     fresh_marker = new_marker("DURING")
     journal.records[uuid.UUID(phone.new_entry("during", fresh_marker))] = fresh_marker
@@ -317,8 +338,13 @@ def test_a_worker_killed_mid_rotation_loses_nothing(app, web, ana_and_doc, datab
     old_key, old_version = _old_key(app, ANA)
     _start(app)
     script = CHILD.format(root=str(ROOT), url=database_url, instance=str(tmp_path / "instance"), email=ANA)
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     try:
         for _ in range(3):
             assert child.stdout.readline().strip() == "batch", child.stderr.read()
@@ -340,8 +366,9 @@ def test_signing_in_with_the_recovery_code_rotates_the_keys_too(app, web, other_
     journal = support.fill(app, ANA, 15, link_id=link_id, share_every=3, photo_every=6, drafts=1)
     old_key, old_version = _old_key(app, ANA)
     visitor = WebClient(app.test_client())
-    recovered = visitor.post("/recover", {"email": ANA, "code": old_code, "password": NEW_PASSWORD,
-                                          "confirm": NEW_PASSWORD})
+    recovered = visitor.post(
+        "/recover", {"email": ANA, "code": old_code, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert recovered.status_code == 200
     text = recovered.get_data(as_text=True)
     assert "also moving to new keys" in " ".join(text.split())
@@ -379,8 +406,15 @@ def test_a_clinician_rotates_and_their_desk_still_opens_what_clients_share(app, 
         doc = support.user(db, DOC)
         assert doc.uk_version == old_version + 1
         assert support.old_key_opens(db, doc.id, old_key) == []
-        assert vault.open_own_note(support.keyring(db, DOC), vault.FLAG_MARKS, link_id,
-                                   db.scalar(select(Link.flag_marks_ciphertext).where(Link.id == link_id))) == []
+        assert (
+            vault.open_own_note(
+                support.keyring(db, DOC),
+                vault.FLAG_MARKS,
+                link_id,
+                db.scalar(select(Link.flag_marks_ciphertext).where(Link.id == link_id)),
+            )
+            == []
+        )
 
 
 @pytest.mark.browser
@@ -398,7 +432,9 @@ def test_the_page_in_a_phone_browser(open_context, tmp_path):
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Me", exact=True).click()
         page.get_by_role("link", name="Rotate my keys").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Rotate my keys")
-        expect(page.get_by_text("if you think someone may have seen your password or a copy of your data")).to_be_visible()
+        expect(
+            page.get_by_text("if you think someone may have seen your password or a copy of your data")
+        ).to_be_visible()
         assert narrow_problems(page, "rotate my keys", width=320) == []
         shots.take(page, "explained")
 

@@ -7,6 +7,7 @@ every process's logs, the PostgreSQL servers' included, which are kept there whe
 It also writes markers of its own (through every kind of write and a failed one), so it means
 something when run alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,9 @@ def test_no_marker_in_any_log(web, postgres):
     assert own in markers
     logs = {path.name: path.read_text(encoding="utf-8", errors="replace") for path in LOGS.glob("*.log")}
     logs["postgresql server log"] = postgres.log.read_text(encoding="utf-8", errors="replace")
-    assert any(re.search(r"\S", text) for name, text in logs.items() if name.startswith("in-process")), \
+    assert any(re.search(r"\S", text) for name, text in logs.items() if name.startswith("in-process")), (
         "in-process logging was not captured"
+    )
     for name, text in logs.items():
         for marker in markers:
             assert marker not in text, f"{marker} found in {name}"

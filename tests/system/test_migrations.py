@@ -1,4 +1,5 @@
 """Migrations build exactly the schema the models describe, and go down and up again, on both databases."""
+
 from __future__ import annotations
 
 from alembic import command
@@ -59,18 +60,29 @@ def test_old_access_lines_keep_their_record_and_kind(database_kind, tmp_path, re
     at = datetime(2026, 11, 30, 9, 0)
     uid = (lambda value: value.hex) if database_kind == "sqlite" else (lambda value: value)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO users (id, email, role, time_zone, created_at, offline_capture, kdf_salt, kdf_memory_kib, "
-            "kdf_iterations, kdf_lanes, auth_verifier, uk_version, uk_wrap_pw, recovery_salt, uk_wrap_recovery, "
-            "x25519_pub, x25519_priv_wrap) VALUES (:id, 'old@example.org', 'client', 'UTC', :at, true, :b, 1, 1, 1, "
-            ":b, 1, :b, :b, :b, :b, :b)"), {"id": uid(user), "at": at, "b": b"x"})
-        connection.execute(text(
-            "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, version, "
-            "uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', 'k', :at, :at, :at, 1, 1, :b, :b)"),
-            {"id": uid(record), "owner": uid(user), "at": at, "b": b"x"})
-        connection.execute(text(
-            "INSERT INTO access_events (record_id, owner_id, therapist_id, what, at) "
-            "VALUES (:record, :owner, :owner, 'page', :at)"), {"record": uid(record), "owner": uid(user), "at": at})
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, role, time_zone, created_at, offline_capture, kdf_salt, kdf_memory_kib, "
+                "kdf_iterations, kdf_lanes, auth_verifier, uk_version, uk_wrap_pw, recovery_salt, uk_wrap_recovery, "
+                "x25519_pub, x25519_priv_wrap) VALUES (:id, 'old@example.org', 'client', 'UTC', :at, true, :b, 1, 1, 1, "
+                ":b, 1, :b, :b, :b, :b, :b)"
+            ),
+            {"id": uid(user), "at": at, "b": b"x"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, version, "
+                "uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', 'k', :at, :at, :at, 1, 1, :b, :b)"
+            ),
+            {"id": uid(record), "owner": uid(user), "at": at, "b": b"x"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO access_events (record_id, owner_id, therapist_id, what, at) "
+                "VALUES (:record, :owner, :owner, 'page', :at)"
+            ),
+            {"record": uid(record), "owner": uid(user), "at": at},
+        )
     engine.dispose()
     upgrade_database(url)
     engine = create_engine(url)

@@ -1,4 +1,5 @@
 """PostgreSQL stopped mid-run: a quick 503 with Retry-After, and recovery without a restart."""
+
 from __future__ import annotations
 
 import time

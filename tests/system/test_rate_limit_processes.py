@@ -4,6 +4,7 @@ The app runs under gunicorn with three single-threaded workers; failed sign-ins 
 a time so more than one worker answers them, and the access log (each line starts with the worker's
 pid) shows which ones did.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,9 @@ def multi_process_server(tmp_path: Path, name: str, served: tuple[str, dict]):
     lines: list[tuple[int, str, str, int]] = []
     start = f"/run-start-{uuid.uuid4().hex}"  # a request no other run makes: this run's lines follow it
     database_url, counters_env = served
-    with live_server(tmp_path / name, name, workers=3, threads=1, env={**SERVER_ENV, **counters_env},
-                     database_url=database_url) as base:
+    with live_server(
+        tmp_path / name, name, workers=3, threads=1, env={**SERVER_ENV, **counters_env}, database_url=database_url
+    ) as base:
         requests.get(base + start, timeout=TIMEOUT)
         yield base, lines
     text = (LOGS / f"{name}.log").read_text(encoding="utf-8", errors="replace")
@@ -69,8 +71,11 @@ def form_session(base: str, path: str) -> tuple[requests.Session, str]:
 def sign_up(base: str, email: str) -> None:
     browser, token = form_session(base, "/signup")
     with browser:
-        response = browser.post(base + "/signup", data={"csrf_token": token, "email": email, "password": PASSWORD,
-                                                        "confirm": PASSWORD, "role": "client"}, timeout=TIMEOUT)
+        response = browser.post(
+            base + "/signup",
+            data={"csrf_token": token, "email": email, "password": PASSWORD, "confirm": PASSWORD, "role": "client"},
+            timeout=TIMEOUT,
+        )
     assert response.status_code == 200, response.status_code
     assert "data-recovery-code" in response.text
 
@@ -79,8 +84,12 @@ def sign_in(base: str, email: str, password: str) -> requests.Response:
     """One attempt from a fresh browser, never following the redirect of a success."""
     browser, token = form_session(base, "/signin")
     with browser:
-        return browser.post(base + "/signin", data={"csrf_token": token, "email": email, "password": password,
-                                                    "next": "/"}, allow_redirects=False, timeout=TIMEOUT)
+        return browser.post(
+            base + "/signin",
+            data={"csrf_token": token, "email": email, "password": password, "next": "/"},
+            allow_redirects=False,
+            timeout=TIMEOUT,
+        )
 
 
 def fail_past_the_free_guesses(base: str, email: str) -> None:

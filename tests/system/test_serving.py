@@ -1,4 +1,5 @@
 """Serving: one trusted proxy hop, /healthz, and the production gunicorn settings."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,11 @@ def test_one_trusted_proxy_hop_gives_client_address_and_scheme(make_app):
     assert "Secure" in page.headers["Set-Cookie"]  # the scheme came from the proxy
 
     def attempt(headers):
-        return web.raw.post("/signin", headers=headers, data={"csrf_token": token, "email": "a@example.org",
-                                                             "password": "wrong password"})
+        return web.raw.post(
+            "/signin",
+            headers=headers,
+            data={"csrf_token": token, "email": "a@example.org", "password": "wrong password"},
+        )
 
     assert attempt(forged).status_code == 422
     assert attempt({**forged, "X-Forwarded-For": "192.0.2.1, 198.51.100.7"}).status_code == 422
@@ -42,15 +46,22 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(make_app):
     assert "Secure" not in page.headers["Set-Cookie"]
     token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
     for n, status in enumerate((422, 422, 429)):
-        response = web.raw.post("/signin", headers={"X-Forwarded-For": f"192.0.2.{n}"},
-                                data={"csrf_token": token, "email": "a@example.org", "password": "wrong password"})
+        response = web.raw.post(
+            "/signin",
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
+            data={"csrf_token": token, "email": "a@example.org", "password": "wrong password"},
+        )
         assert response.status_code == status
 
 
 def test_production_gunicorn_settings():
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--print-config", "wsgi:app"],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
         env={**os.environ, "BIND": "127.0.0.1:8123", "TRUSTED_PROXY_HOPS": ""},
     )
     settings = {}

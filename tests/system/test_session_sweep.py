@@ -3,6 +3,7 @@
 A session row holds a wrap of its user's key. One left idle past every idle lock unlocks nothing any
 more, but its bytes would stay in the database (and in a copy of its files) until deleted.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,8 +21,9 @@ from ..support import FAST_KDF, WebClient
 def _app(tmp_path, **config):
     url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
     upgrade_database(url)
-    return create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF,
-                       **config})
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF, **config}
+    )
 
 
 def _sessions(app) -> list[bytes]:

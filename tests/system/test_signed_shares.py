@@ -4,6 +4,7 @@ Each attack is made the way such a person would make it: rows written with SQL a
 database holds (ids, public keys). A wrap made that way opens with the clinician's key (checked here, so the
 tests would fail without the signature check); the desk must still not show it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,13 +33,15 @@ from ..support import CSRF_RE, LOGS, PASSWORD, enable_two_factor, new_marker
 DOC = "Dr Rivera"
 NOT_VERIFIED = "An item could not be verified as coming from ana@example.org. It is not shown."
 KEY_MISMATCH = "This clinician's key does not match the invite. Nothing was linked. Ask them for a new code."
-KEY_CHANGED = f"{DOC}'s key has changed since you linked. Nothing new is shared with them until you link again " \
-              "with a new code."
+KEY_CHANGED = (
+    f"{DOC}'s key has changed since you linked. Nothing new is shared with them until you link again with a new code."
+)
 CODE_RE = re.compile(r"data-invite-code>([A-Z2-7]{4}-[A-Z2-7]{4})<")
 FINGERPRINT_RE = re.compile(r"data-key-fingerprint>([0-9A-F ]{19})<")
 
 
 # Set-up ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def doc(app, web, other_web):
@@ -99,34 +102,52 @@ def _forge(app, marker: str, signature: str) -> uuid.UUID:
         db = get_db()
         doc_pub = bytes(db.get(User, doc_id).x25519_pub)
         link_id = db.scalar(select(Link.id).where(Link.client_id == ana))
-    attacker = vault.Keyring(ana, 1, os.urandom(32), _raw_key(X25519PrivateKey.generate()),
-                             _raw_key(Ed25519PrivateKey.generate()))
+    attacker = vault.Keyring(
+        ana, 1, os.urandom(32), _raw_key(X25519PrivateKey.generate()), _raw_key(Ed25519PrivateKey.generate())
+    )
     record = Record(id=uuid.uuid4(), owner_id=ana, kind="entry", version=1)
     vault.seal_payload(attacker, record, {"title": marker, "body": f"{marker} body", "format": "markdown"})
     wrap = vault.wrap_for(attacker, record, doc_id, doc_pub, doc_pub)
-    sig = {"none": None, "random": os.urandom(64),
-           "other key": vault.sign_share(attacker, record, doc_id, wrap, {})}[signature]
+    sig = {"none": None, "random": os.urandom(64), "other key": vault.sign_share(attacker, record, doc_id, wrap, {})}[
+        signature
+    ]
     with app.app_context():  # without signatures, this is what the desk would have shown
         doc_keyring = vault.unlock_with_password(get_db().get(User, doc_id), PASSWORD)
         assert vault.open_shared(doc_keyring, record, wrap)["title"] == marker
     now = utcnow()
-    _sql(app, "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, "
-              "version, uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', :key, :now, :now, "
-              ":now, 1, 1, :dek, :payload)",
-         id=_uid(app, record.id), owner=_uid(app, ana), key=uuid.uuid4().hex, now=now, dek=record.dek_wrap,
-         payload=record.payload_ciphertext)
-    _sql(app, "INSERT INTO shares (id, record_id, link_id, owner_id, recipient_id, dek_version, wrap, sig, "
-              "created_at) VALUES (:id, :record, :link, :owner, :doc, 1, :wrap, :sig, :now)",
-         id=_uid(app, uuid.uuid4()), record=_uid(app, record.id), link=_uid(app, link_id), owner=_uid(app, ana),
-         doc=_uid(app, doc_id), wrap=wrap, sig=sig, now=now)
+    _sql(
+        app,
+        "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, "
+        "version, uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', :key, :now, :now, "
+        ":now, 1, 1, :dek, :payload)",
+        id=_uid(app, record.id),
+        owner=_uid(app, ana),
+        key=uuid.uuid4().hex,
+        now=now,
+        dek=record.dek_wrap,
+        payload=record.payload_ciphertext,
+    )
+    _sql(
+        app,
+        "INSERT INTO shares (id, record_id, link_id, owner_id, recipient_id, dek_version, wrap, sig, "
+        "created_at) VALUES (:id, :record, :link, :owner, :doc, 1, :wrap, :sig, :now)",
+        id=_uid(app, uuid.uuid4()),
+        record=_uid(app, record.id),
+        link=_uid(app, link_id),
+        owner=_uid(app, ana),
+        doc=_uid(app, doc_id),
+        wrap=wrap,
+        sig=sig,
+        now=now,
+    )
     return record.id
 
 
 # A forged record and share ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("signature", ["none", "random", "other key"])
-def test_a_forged_record_and_share_written_with_sql_is_not_shown_anywhere_on_the_desk(app, web, doc, linked,
-                                                                                      signature):
+def test_a_forged_record_and_share_written_with_sql_is_not_shown_anywhere_on_the_desk(app, web, doc, linked, signature):
     real = new_marker("REAL")
     web.new_entry(real, "mine, shared by me")
     real_id = _last_record(app)
@@ -173,13 +194,18 @@ def test_a_tampered_payload_or_version_on_a_real_share_is_refused(app, web, doc,
     with app.app_context():
         original = bytes(get_db().get(Record, record_id).payload_ciphertext)
     flipped = original[:-1] + bytes([original[-1] ^ 1])
-    _sql(app, "UPDATE records SET payload_ciphertext = :payload WHERE id = :id", payload=flipped,
-         id=_uid(app, record_id))
+    _sql(
+        app, "UPDATE records SET payload_ciphertext = :payload WHERE id = :id", payload=flipped, id=_uid(app, record_id)
+    )
     page = doc.get(f"/desk/clients/{linked}/records/{record_id}").get_data(as_text=True)
     assert NOT_VERIFIED in page and marker not in page
 
-    _sql(app, "UPDATE records SET payload_ciphertext = :payload, version = version + 1 WHERE id = :id",
-         payload=original, id=_uid(app, record_id))
+    _sql(
+        app,
+        "UPDATE records SET payload_ciphertext = :payload, version = version + 1 WHERE id = :id",
+        payload=original,
+        id=_uid(app, record_id),
+    )
     _sql(app, "UPDATE shares SET dek_version = dek_version + 1 WHERE record_id = :id", id=_uid(app, record_id))
     page = doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
     assert NOT_VERIFIED in page and marker not in page
@@ -200,19 +226,28 @@ def test_a_photo_whose_bytes_or_digest_were_changed_is_not_served(app, web, doc,
     _sql(app, "UPDATE blobs SET ciphertext = :data WHERE id = :id", data=changed, id=_uid(app, blob_id))
     assert doc.raw.get(full).status_code == 404
     # The digest changed to match: now the signature over the digests fails, and the whole record goes.
-    _sql(app, "UPDATE blobs SET sha256 = :digest WHERE id = :id", digest=hashlib.sha256(changed).digest(),
-         id=_uid(app, blob_id))
+    _sql(
+        app,
+        "UPDATE blobs SET sha256 = :digest WHERE id = :id",
+        digest=hashlib.sha256(changed).digest(),
+        id=_uid(app, blob_id),
+    )
     assert doc.raw.get(full).status_code == 404 and doc.raw.get(thumb).status_code == 404
     assert NOT_VERIFIED in doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
 
 
 # Pinning the client's signing key --------------------------------------------------------------
 
+
 def test_a_client_signing_key_swapped_before_the_desk_pins_it_is_refused(app, web, doc):
     link_through_pages(doc, web)
     ana = _id(app, "ana@example.org")
-    _sql(app, "UPDATE users SET ed25519_pub = :key WHERE id = :id",
-         key=_public(Ed25519PrivateKey.generate()), id=_uid(app, ana))
+    _sql(
+        app,
+        "UPDATE users SET ed25519_pub = :key WHERE id = :id",
+        key=_public(Ed25519PrivateKey.generate()),
+        id=_uid(app, ana),
+    )
     page = doc.get(f"/desk/clients/{ana}").get_data(as_text=True)
     assert "signing key does not match the invite they linked with, so nothing they share is shown" in page
     assert "client_key_refused" in _events(app, "doc@example.org")
@@ -231,8 +266,7 @@ def test_the_desk_pins_the_clients_key_once_and_forgets_the_code(app, web, doc):
         assert db.scalar(select(Link.client_sign_pin)) is not None
     # A link made to look older (no tag) after the change is refused, not trusted on first use.
     _sql(app, "UPDATE links SET client_sign_tag = NULL, client_sign_pin = NULL, invite_id = NULL")
-    assert "does not match the invite" in doc.get(f"/desk/clients/{_id(app, 'ana@example.org')}").get_data(
-        as_text=True)
+    assert "does not match the invite" in doc.get(f"/desk/clients/{_id(app, 'ana@example.org')}").get_data(as_text=True)
 
 
 def test_an_account_from_before_signing_keys_gets_one_at_sign_in_and_its_earlier_shares_are_signed(app, web, doc):
@@ -258,6 +292,7 @@ def test_an_account_from_before_signing_keys_gets_one_at_sign_in_and_its_earlier
 
 # The invite binds the clinician's key ----------------------------------------------------------
 
+
 def _invite(doc) -> tuple[str, str]:
     doc.get("/desk/invites")
     page = doc.post("/desk/invites").get_data(as_text=True)
@@ -267,14 +302,19 @@ def _invite(doc) -> tuple[str, str]:
 def test_the_consent_page_shows_the_fingerprint_the_invite_page_shows(app, web, doc):
     code, fingerprint = _invite(doc)
     consent = web.post("/link/code", {"code": code}).get_data(as_text=True)
-    assert FINGERPRINT_RE.search(consent).group(1) == fingerprint and re.fullmatch(r"([0-9A-F]{4} ){3}[0-9A-F]{4}",
-                                                                                    fingerprint)
+    assert FINGERPRINT_RE.search(consent).group(1) == fingerprint and re.fullmatch(
+        r"([0-9A-F]{4} ){3}[0-9A-F]{4}", fingerprint
+    )
 
 
 def test_a_clinician_key_swapped_before_linking_is_refused_at_consent(app, web, doc):
     code, _ = _invite(doc)
-    _sql(app, "UPDATE users SET x25519_pub = :key WHERE id = :id", key=_public(X25519PrivateKey.generate()),
-         id=_uid(app, _id(app, "doc@example.org")))
+    _sql(
+        app,
+        "UPDATE users SET x25519_pub = :key WHERE id = :id",
+        key=_public(X25519PrivateKey.generate()),
+        id=_uid(app, _id(app, "doc@example.org")),
+    )
     for path in ("/link/code", "/link"):
         refused = web.post(path, {"code": code})
         assert refused.status_code == 422 and KEY_MISMATCH in _text(refused), path
@@ -290,8 +330,12 @@ def test_a_key_swap_after_linking_is_told_to_the_client_and_nothing_new_is_share
         real_key = bytes(get_db().get(User, doc_id).x25519_pub)
     _checkin(web, "6")
     assert _shares(app) == 1  # the standing share works
-    _sql(app, "UPDATE users SET x25519_pub = :key WHERE id = :id", key=_public(X25519PrivateKey.generate()),
-         id=_uid(app, doc_id))
+    _sql(
+        app,
+        "UPDATE users SET x25519_pub = :key WHERE id = :id",
+        key=_public(X25519PrivateKey.generate()),
+        id=_uid(app, doc_id),
+    )
 
     assert KEY_CHANGED in _text(web.get("/"))
     assert KEY_CHANGED in _text(web.get("/clinicians"))
@@ -320,8 +364,9 @@ def test_a_key_swap_after_linking_is_told_to_the_client_and_nothing_new_is_share
 
 def _checkin(web, mood: str) -> None:
     web.get("/checkins/new")
-    response = web.post("/checkins", {"client_key": uuid.uuid4().hex, "mood": mood, "skip_anxiety": "1",
-                                      "skip_energy": "1"})
+    response = web.post(
+        "/checkins", {"client_key": uuid.uuid4().hex, "mood": mood, "skip_anxiety": "1", "skip_energy": "1"}
+    )
     assert response.status_code == 303
 
 
@@ -331,6 +376,7 @@ def _shares(app) -> int:
 
 
 # Invite codes at rest and in logs ----------------------------------------------------------------
+
 
 def test_the_invite_code_is_never_stored_in_clear_nor_as_its_plain_hash(app, web, doc):
     code, _ = _invite(doc)
@@ -369,35 +415,65 @@ def _post(session: requests.Session, base: str, page: str, action: str, fields: 
 
 
 def _sign_up_over_http(session: requests.Session, base: str, email: str, role: str) -> None:
-    shown = _post(session, base, "/signup", "/signup", {"email": email, "password": PASSWORD, "confirm": PASSWORD,
-                                                        "role": role, "display_name": DOC if role == "therapist" else ""})
-    saved = session.post(base + "/recovery-code/saved",
-                         data={"csrf_token": CSRF_RE.search(shown.text).group(1), "saved": "yes"})
+    shown = _post(
+        session,
+        base,
+        "/signup",
+        "/signup",
+        {
+            "email": email,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": role,
+            "display_name": DOC if role == "therapist" else "",
+        },
+    )
+    saved = session.post(
+        base + "/recovery-code/saved", data={"csrf_token": CSRF_RE.search(shown.text).group(1), "saved": "yes"}
+    )
     assert saved.status_code == 200
     if role == "therapist":
+
         def post_form(path, fields):
             return session.post(base + path, data=fields, allow_redirects=False).status_code
+
         enable_two_factor(lambda path: session.get(base + path).text, post_form, email)
 
 
 # The list of what a user key seals -------------------------------------------------------------
 
+
 def test_every_column_sealed_under_a_user_key_is_in_the_vaults_list():
     listed = {(entry.table, entry.column) for entry in vault.SEALED_UNDER_USER_KEY}
     # Sealed, but not under a user key: under a session's key, the password's or recovery code's key (wraps
     # *of* the user key), a data key, or with HPKE to someone's public key.
-    elsewhere = {("auth_sessions", "uk_wrap"), ("auth_sessions", "priv_wrap"), ("users", "uk_wrap_pw"),
-                 ("users", "uk_wrap_recovery"), ("records", "payload_ciphertext"), ("drafts", "payload_ciphertext"),
-                 ("blobs", "ciphertext"), ("shares", "wrap"), ("links", "flag_notices_ciphertext"),
-                 # A rotation's own: the new key's wraps and the code it made, replaced when it finishes.
-                 ("users", "rotation_uk_wrap"), ("users", "rotation_uk_wrap_pw"), ("users", "rotation_uk_wrap_recovery"),
-                 ("users", "unseen_recovery_code_ciphertext")}
-    sealed = {(table.name, column.name) for table in Base.metadata.tables.values() for column in table.columns
-              if re.search(r"(wrap|ciphertext|sealed|_pin|wrap_pw|wrap_recovery)$", column.name)}
+    elsewhere = {
+        ("auth_sessions", "uk_wrap"),
+        ("auth_sessions", "priv_wrap"),
+        ("users", "uk_wrap_pw"),
+        ("users", "uk_wrap_recovery"),
+        ("records", "payload_ciphertext"),
+        ("drafts", "payload_ciphertext"),
+        ("blobs", "ciphertext"),
+        ("shares", "wrap"),
+        ("links", "flag_notices_ciphertext"),
+        # A rotation's own: the new key's wraps and the code it made, replaced when it finishes.
+        ("users", "rotation_uk_wrap"),
+        ("users", "rotation_uk_wrap_pw"),
+        ("users", "rotation_uk_wrap_recovery"),
+        ("users", "unseen_recovery_code_ciphertext"),
+    }
+    sealed = {
+        (table.name, column.name)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if re.search(r"(wrap|ciphertext|sealed|_pin|wrap_pw|wrap_recovery)$", column.name)
+    }
     assert sealed == listed | elsewhere, sealed ^ (listed | elsewhere)
 
 
 # In a real browser -------------------------------------------------------------------------------
+
 
 @pytest.mark.browser
 def test_an_invite_link_with_its_code_after_the_hash_links_shares_and_the_item_shows(server, open_context):

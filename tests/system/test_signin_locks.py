@@ -5,6 +5,7 @@ A stranger's wrong passwords, recovery codes and one-time codes for the owner's 
 never keep the owner out; the CSRF token changes at sign-in, sign-out and recovery; cookies are __Host- over
 HTTPS; a form with too many fields gets 413; a forged Host gets 400 and never reaches an invite link.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ NEW_ADDRESS_WAIT = 3  # SIGNIN_NEW_ADDRESS_WAIT_SECONDS on this server
 RECOVERY_LIMIT = 4  # RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR on this server
 PUBLIC_HOST = "journal.example.test"
 SERVER_ENV = {
-    "WEB_CONCURRENCY": "3", "THREADS": "4",
-    "SIGNIN_FAILURES_BEFORE_WAIT": str(FREE), "TOTP_FAILURES_BEFORE_WAIT": str(FREE),
+    "WEB_CONCURRENCY": "3",
+    "THREADS": "4",
+    "SIGNIN_FAILURES_BEFORE_WAIT": str(FREE),
+    "TOTP_FAILURES_BEFORE_WAIT": str(FREE),
     "SIGNIN_NEW_ADDRESS_WAIT_SECONDS": str(NEW_ADDRESS_WAIT),
     "RECOVERY_FAILURES_PER_ADDRESS_PER_HOUR": str(RECOVERY_LIMIT),
     "SIGNUPS_PER_ADDRESS_PER_HOUR": "100",
@@ -71,22 +74,31 @@ class Browser:
         return response, found.group(1) if found else None
 
     def post(self, path: str, fields: dict, token: str | None, **kwargs) -> requests.Response:
-        return self.http.post(self.base + path, data={"csrf_token": token, **fields}, allow_redirects=False,
-                              timeout=TIMEOUT, **kwargs)
+        return self.http.post(
+            self.base + path, data={"csrf_token": token, **fields}, allow_redirects=False, timeout=TIMEOUT, **kwargs
+        )
 
     def sign_up(self, email: str, role: str = "client") -> str:
-        fields = {"email": email, "password": PASSWORD, "confirm": PASSWORD, "role": role,
-                  "display_name": "Dr Test" if role == "therapist" else ""}
+        fields = {
+            "email": email,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": role,
+            "display_name": "Dr Test" if role == "therapist" else "",
+        }
         response = self.post("/signup", fields, self.page("/signup")[1])
         assert response.status_code == 200, response.status_code
         code = remember_secret(CODE_RE.search(response.text).group(1))
-        assert self.post("/recovery-code/saved", {"saved": "yes"},
-                         token=CSRF_RE.search(response.text).group(1)).status_code == 302
+        assert (
+            self.post(
+                "/recovery-code/saved", {"saved": "yes"}, token=CSRF_RE.search(response.text).group(1)
+            ).status_code
+            == 302
+        )
         return code
 
     def sign_in(self, email: str, password: str) -> requests.Response:
-        return self.post("/signin", {"email": email, "password": password, "next": "/"},
-                         token=self.page("/signin")[1])
+        return self.post("/signin", {"email": email, "password": password, "next": "/"}, token=self.page("/signin")[1])
 
     def sign_out(self) -> requests.Response:
         return self.post("/signout", {}, token=self.page("/account")[1])
@@ -212,14 +224,19 @@ def test_a_strangers_wrong_recovery_codes_never_stop_the_owners_right_code(stack
     owner.sign_out()
     stranger = _browser(stack, "127.0.0.20")
     fields = {"email": email, "password": "a stranger's password", "confirm": "a stranger's password"}
-    answers = [stranger.post("/recover", {**fields, "code": f"WRONG-{n:04d}-CODE-{n:04d}"},
-                             token=stranger.page("/recover")[1]) for n in range(RECOVERY_LIMIT + 2)]
+    answers = [
+        stranger.post("/recover", {**fields, "code": f"WRONG-{n:04d}-CODE-{n:04d}"}, token=stranger.page("/recover")[1])
+        for n in range(RECOVERY_LIMIT + 2)
+    ]
     assert [answer.status_code for answer in answers] == [422] * RECOVERY_LIMIT + [429, 429]
     assert "Too many recovery codes tried from this network" in answers[-1].text
     # The owner's right code, from their own address: a new password, a new code, signed in.
     new_password = "a new calm passphrase"
-    recovered = owner.post("/recover", {"email": email, "code": code, "password": new_password,
-                                        "confirm": new_password}, token=owner.page("/recover")[1])
+    recovered = owner.post(
+        "/recover",
+        {"email": email, "code": code, "password": new_password, "confirm": new_password},
+        token=owner.page("/recover")[1],
+    )
     assert recovered.status_code == 200 and CODE_RE.search(recovered.text)
     remember_secret(CODE_RE.search(recovered.text).group(1))
     assert recovered.cookies.get("__Host-sid")
@@ -236,17 +253,25 @@ def test_a_strangers_wrong_one_time_codes_never_keep_the_owner_out(stack):
     # The stranger has the password (the code step is the one under attack) and guesses codes.
     stranger = _browser(stack, "127.0.0.30")
     assert stranger.sign_in(email, PASSWORD).status_code == 303
-    wrong = next(code for code in ("000000", "111111", "222222", "333333")
-                 if code not in {pyotp.TOTP(secret).at(time.time() + offset) for offset in range(-60, 120, 30)})
-    stream = Stream(lambda _address: stranger.post("/signin/code", {"code": wrong},
-                                                  token=stranger.page("/signin/code")[1]), ["127.0.0.30"])
+    wrong = next(
+        code
+        for code in ("000000", "111111", "222222", "333333")
+        if code not in {pyotp.TOTP(secret).at(time.time() + offset) for offset in range(-60, 120, 30)}
+    )
+    stream = Stream(
+        lambda _address: stranger.post("/signin/code", {"code": wrong}, token=stranger.page("/signin/code")[1]),
+        ["127.0.0.30"],
+    )
     stream.start()
     try:
         stream.wait_for(422, FREE + 1)
         stream.wait_for(429, 5)
         assert owner.sign_in(email, PASSWORD).status_code == 303  # the password: no wait
-        answer, took = _owner_gets_in(lambda: owner.post("/signin/code", {"code": one_time_code(secret), "next": "/"},
-                                                          token=owner.page("/signin/code")[1]))
+        answer, took = _owner_gets_in(
+            lambda: owner.post(
+                "/signin/code", {"code": one_time_code(secret), "next": "/"}, token=owner.page("/signin/code")[1]
+            )
+        )
         assert answer.status_code == 302 and answer.cookies.get("__Host-sid")
         assert took <= NEW_ADDRESS_WAIT + 5
         assert owner.page("/account")[0].status_code == 200
@@ -275,13 +300,18 @@ def test_the_csrf_token_changes_at_sign_in_sign_out_and_recovery(stack):
     assert after != before
     planted = person.post("/entries", {"client_key": uuid.uuid4().hex, "title": "planted", "body": "x"}, token=before)
     assert planted.status_code == 403
-    assert person.post("/entries", {"client_key": uuid.uuid4().hex, "title": "mine", "body": "x"},
-                       token=after).status_code == 303
+    assert (
+        person.post("/entries", {"client_key": uuid.uuid4().hex, "title": "mine", "body": "x"}, token=after).status_code
+        == 303
+    )
     # Recovery, from a signed-out browser: a new token again.
     person.sign_out()
     before = person.page("/recover")[1]
-    recovered = person.post("/recover", {"email": email, "code": code, "password": "another calm passphrase",
-                                         "confirm": "another calm passphrase"}, token=before)
+    recovered = person.post(
+        "/recover",
+        {"email": email, "code": code, "password": "another calm passphrase", "confirm": "another calm passphrase"},
+        token=before,
+    )
     assert recovered.status_code == 200
     remember_secret(CODE_RE.search(recovered.text).group(1))
     after = CSRF_RE.search(recovered.text).group(1)
@@ -307,11 +337,19 @@ def test_too_many_form_fields_get_a_plain_413(stack):
     page, token = person.page("/entries/new")
     client_key = re.search(r'name="client_key" value="([^"]+)"', page.text).group(1)
     fields = [("csrf_token", token), ("client_key", client_key), ("title", "t"), ("body", "b")]
-    refused = person.http.post(stack.url + "/entries", data=fields + [(f"x{n}", "1") for n in range(197)],
-                               allow_redirects=False, timeout=TIMEOUT)
+    refused = person.http.post(
+        stack.url + "/entries",
+        data=fields + [(f"x{n}", "1") for n in range(197)],
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
     assert refused.status_code == 413 and "Nothing was saved" in refused.text
-    accepted = person.http.post(stack.url + "/entries", data=fields + [(f"x{n}", "1") for n in range(196)],
-                                allow_redirects=False, timeout=TIMEOUT)
+    accepted = person.http.post(
+        stack.url + "/entries",
+        data=fields + [(f"x{n}", "1") for n in range(196)],
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
     assert accepted.status_code == 303
 
 
@@ -327,6 +365,11 @@ def test_a_forged_host_is_refused_and_never_reaches_an_invite_link(stack):
     for path in ("/desk/invites", "/signin", "/help"):
         forged = therapist.http.get(stack.url + path, headers={"Host": "evil.example"}, timeout=TIMEOUT)
         assert forged.status_code == 400 and "evil.example" not in forged.text, path
-    forged = therapist.http.post(stack.url + "/desk/invites", data={"csrf_token": token},
-                                 headers={"Host": "evil.example"}, allow_redirects=False, timeout=TIMEOUT)
+    forged = therapist.http.post(
+        stack.url + "/desk/invites",
+        data={"csrf_token": token},
+        headers={"Host": "evil.example"},
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
     assert forged.status_code == 400 and "evil.example" not in forged.text

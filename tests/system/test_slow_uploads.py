@@ -6,6 +6,7 @@ each while another person opens a page and saves an entry: each of their request
 every photo arrives. Straight to gunicorn, without the proxy, the same 40 uploads take every thread; there
 the body-read deadline is what frees them: a stalled body gets 408 when it passes.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,35 +30,38 @@ from ..support import LOGS, new_marker
 SMALL_SERVER = {"WEB_CONCURRENCY": "1", "THREADS": "4", "SIGNUPS_PER_ADDRESS_PER_HOUR": "100"}
 SLOW_UPLOADS = 40
 UPLOADERS = 4
-UPLOAD_SECONDS = 8.0       # each ~270 KB photo over 8 s: about 34 KB/s, a phone on a poor network
-STAGGER_SECONDS = 2.0      # the phones start one after another over this long
-BOUND_SECONDS = 1.0        # the other person's every request answers within this
+UPLOAD_SECONDS = 8.0  # each ~270 KB photo over 8 s: about 34 KB/s, a phone on a poor network
+STAGGER_SECONDS = 2.0  # the phones start one after another over this long
+BOUND_SECONDS = 1.0  # the other person's every request answers within this
 
 
 @dataclass
 class Outcome:
     uploads: list[Reply] = field(default_factory=list)
     requests: list[tuple[str, float, int, int]] = field(default_factory=list)  # (what, seconds, status, uploading)
-    saved: list[str] = field(default_factory=list)                             # where each saved entry lives
+    saved: list[str] = field(default_factory=list)  # where each saved entry lives
     uploaders: list[Person] = field(default_factory=list)
     writer: Person | None = None
 
     def summary(self, label: str) -> str:
         times = sorted(seconds for _, seconds, _, _ in self.requests)
         upload_times = [reply.seconds for reply in self.uploads]
-        return (f"{label}: {len(self.uploads)} slow uploads (median {statistics.median(upload_times):.1f} s each, "
-                f"answers {sorted({reply.status for reply in self.uploads})}); the other person's "
-                f"{len(times)} requests while {min(u for *_, u in self.requests)}-"
-                f"{max(u for *_, u in self.requests)} uploads were sending: median "
-                f"{statistics.median(times) * 1000:.0f} ms, slowest {times[-1] * 1000:.0f} ms")
+        return (
+            f"{label}: {len(self.uploads)} slow uploads (median {statistics.median(upload_times):.1f} s each, "
+            f"answers {sorted({reply.status for reply in self.uploads})}); the other person's "
+            f"{len(times)} requests while {min(u for *_, u in self.requests)}-"
+            f"{max(u for *_, u in self.requests)} uploads were sending: median "
+            f"{statistics.median(times) * 1000:.0f} ms, slowest {times[-1] * 1000:.0f} ms"
+        )
 
 
 def slow_uploads_while_someone_writes(base: str, certificate: str | None = None) -> Outcome:
     """40 phones trickle a photo upload each into `base`; meanwhile another person opens "New entry" and saves
     one, again and again, for as long as all the uploads are sending."""
     outcome = Outcome()
-    outcome.uploaders = [Person(base, certificate or True).sign_up(f"phone-{n}-{time.time_ns()}@example.org")
-                         for n in range(UPLOADERS)]
+    outcome.uploaders = [
+        Person(base, certificate or True).sign_up(f"phone-{n}-{time.time_ns()}@example.org") for n in range(UPLOADERS)
+    ]
     writer = outcome.writer = Person(base, certificate or True).sign_up(f"writer-{time.time_ns()}@example.org")
     for person in outcome.uploaders:
         person.get("/art/new")
@@ -90,8 +94,14 @@ def slow_uploads_while_someone_writes(base: str, certificate: str | None = None)
                 response = writer.get("/entries/new")
                 page_client_key = re.search(r'name="client_key" value="([^"]+)"', response.text).group(1)
             else:
-                response = writer.post("/entries", {"client_key": page_client_key, "title": f"Evening {number}",
-                                                    "body": "Wrote this while the network crawled for others."})
+                response = writer.post(
+                    "/entries",
+                    {
+                        "client_key": page_client_key,
+                        "title": f"Evening {number}",
+                        "body": "Wrote this while the network crawled for others.",
+                    },
+                )
                 outcome.saved.append(response.headers.get("Location", ""))
             outcome.requests.append((what, time.monotonic() - started, response.status_code, uploading))
         time.sleep(0.2)
@@ -114,7 +124,8 @@ def test_forty_slow_uploads_through_the_proxy_leave_the_app_free_for_everyone(tm
             # (A loaded machine starts the phones over a moment: at least 8 requests fall while nearly all send.)
             assert len([uploading for *_, uploading in outcome.requests if uploading >= SLOW_UPLOADS - 4]) >= 8
             assert [(what, status) for what, _, status, _ in outcome.requests] == [("page", 200), ("save", 303)] * (
-                len(outcome.requests) // 2)
+                len(outcome.requests) // 2
+            )
             slowest = max(seconds for _, seconds, _, _ in outcome.requests)
             assert slowest < BOUND_SECONDS, outcome.summary("through nginx")
             for number, location in enumerate(outcome.saved, start=1):
@@ -130,18 +141,29 @@ def test_forty_slow_uploads_through_the_proxy_leave_the_app_free_for_everyone(tm
 
 def test_without_the_proxy_a_stalled_body_is_dropped_at_the_deadline_and_its_thread_freed(tmp_path):
     deadline = 2
-    with production_gunicorn(tmp_path, "stalled-bodies-app", env={**SMALL_SERVER, "BODY_READ_SECONDS": deadline}) as base:
+    with production_gunicorn(
+        tmp_path, "stalled-bodies-app", env={**SMALL_SERVER, "BODY_READ_SECONDS": deadline}
+    ) as base:
         phone, writer = (Person(base).sign_up(f"{who}-{time.time_ns()}@example.org") for who in ("phone", "writer"))
         phone.get("/art/new")
         caption = new_marker("STALLED")
-        content_type, body = upload_body([("first.jpg", art_images.noise_jpeg((640, 480), seed=1)),
-                                          ("second.jpg", art_images.noise_jpeg((640, 480), seed=2))],
-                                         phone.token, caption=caption)
+        content_type, body = upload_body(
+            [
+                ("first.jpg", art_images.noise_jpeg((640, 480), seed=1)),
+                ("second.jpg", art_images.noise_jpeg((640, 480), seed=2)),
+            ],
+            phone.token,
+            caption=caption,
+        )
         replies: list[Reply] = []
         # Two phones stall halfway through the second photo; two crawl on for far longer than the deadline.
         kinds = [{"seconds": 0.2, "stop_after": 0.75}] * 2 + [{"seconds": 60.0}] * 2
-        stalled = [threading.Thread(target=lambda kind=kind: replies.append(
-            slow_post(base, "/art", phone, content_type, body, **kind))) for kind in kinds]
+        stalled = [
+            threading.Thread(
+                target=lambda kind=kind: replies.append(slow_post(base, "/art", phone, content_type, body, **kind))
+            )
+            for kind in kinds
+        ]
         for thread in stalled:
             thread.start()
         time.sleep(0.5)  # the four of them hold all four threads
@@ -151,12 +173,15 @@ def test_without_the_proxy_a_stalled_body_is_dropped_at_the_deadline_and_its_thr
         for thread in stalled:
             thread.join(30)
         assert page.status_code == 200 and 0.5 <= waited < deadline + 1, waited
-        print(f"\nstraight to gunicorn: {len(replies)} stalled bodies answered {[r.status for r in replies]} after "
-              f"{', '.join(f'{r.seconds:.1f}' for r in replies)} s; the person waiting was served after {waited:.1f} s")
+        print(
+            f"\nstraight to gunicorn: {len(replies)} stalled bodies answered {[r.status for r in replies]} after "
+            f"{', '.join(f'{r.seconds:.1f}' for r in replies)} s; the person waiting was served after {waited:.1f} s"
+        )
         assert [reply.status for reply in replies] == [408] * 4
         assert all(deadline <= reply.seconds < deadline + 1.5 for reply in replies)
-        assert all("That took too long to arrive" in reply.text and "Nothing was saved" in reply.text
-                   for reply in replies)
+        assert all(
+            "That took too long to arrive" in reply.text and "Nothing was saved" in reply.text for reply in replies
+        )
         assert phone.photo_ids() == []  # nothing of the first, whole photo was kept either
         started = time.monotonic()
         assert writer.save_entry("After the wait", "Saved at once.").status_code == 303
@@ -168,6 +193,7 @@ def test_without_the_proxy_a_stalled_body_is_dropped_at_the_deadline_and_its_thr
 
 def _deadline_app(seconds: float, answer_seconds: float = 0):
     """A WSGI app behind the deadline that reads a 10-byte body, then takes `answer_seconds` to answer."""
+
     def app(environ, start_response):
         body = environ["wsgi.input"].read(10)
         time.sleep(answer_seconds)
@@ -178,8 +204,13 @@ def _deadline_app(seconds: float, answer_seconds: float = 0):
 
 
 def _environ(server_side: socket.socket, stream) -> dict:
-    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/x", "CONTENT_LENGTH": "10", "gunicorn.socket": server_side,
-            "wsgi.input": stream}
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/x",
+        "CONTENT_LENGTH": "10",
+        "gunicorn.socket": server_side,
+        "wsgi.input": stream,
+    }
 
 
 def test_the_deadline_cuts_a_read_that_waits_on_a_stalled_socket():

@@ -4,6 +4,7 @@ Real full file systems: small tmpfs mounts (the suite runs as root, as `make tes
 servers), filled up to the last byte, for the SQLite file, for a PostgreSQL tablespace and for the
 temporary folder.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -100,8 +101,15 @@ def test_a_full_disk_under_sqlite_is_said_plainly_and_loses_nothing(tmp_path):
     with small_disk(tmp_path / "disk", "8m") as disk:
         url = f"sqlite:///{disk / 'journal.sqlite3'}"
         upgrade_database(url)
-        app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": tmp_path / "instance",
-                          "HEALTH_MIN_FREE_MB": 1, **FAST_KDF})
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": url,
+                "INSTANCE_PATH": tmp_path / "instance",
+                "HEALTH_MIN_FREE_MB": 1,
+                **FAST_KDF,
+            }
+        )
         try:
             _full_then_freed(app, WebClient(app.test_client()), disk)
         finally:
@@ -114,8 +122,9 @@ def test_a_full_tablespace_under_postgresql_is_said_plainly_and_loses_nothing(po
         space, name = f"small_{uuid.uuid4().hex[:8]}", f"full_{uuid.uuid4().hex[:8]}"
         postgres.execute(f"CREATE TABLESPACE {space} LOCATION '{disk}'")
         postgres.execute(f"CREATE DATABASE {name} TEMPLATE journal_template TABLESPACE {space}")
-        app = create_app({"TESTING": True, "DATABASE_URL": postgres.url(name), "INSTANCE_PATH": tmp_path / "instance",
-                          **FAST_KDF})
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": postgres.url(name), "INSTANCE_PATH": tmp_path / "instance", **FAST_KDF}
+        )
         try:
             _full_then_freed(app, WebClient(app.test_client()), disk)
         finally:

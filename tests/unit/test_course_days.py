@@ -1,4 +1,5 @@
 """Day N after a session, in the client's own zone: midnight, daylight saving, sessions logged late."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,7 +30,9 @@ def test_across_a_daylight_saving_change():
     # Clocks in New York go forward on 8 March 2026 and back on 1 November 2026.
     spring = number_doses([(uuid.uuid4(), at(NEW_YORK, 2026, 3, 7, 23, 30))])
     assert place_of(at(NEW_YORK, 2026, 3, 8, 0, 30), spring, NEW_YORK).day == 1
-    assert place_of(at(NEW_YORK, 2026, 3, 9, 0, 30), spring, NEW_YORK).day == 2  # 23 hours after day 1 began: still one calendar day on
+    assert (
+        place_of(at(NEW_YORK, 2026, 3, 9, 0, 30), spring, NEW_YORK).day == 2
+    )  # 23 hours after day 1 began: still one calendar day on
     autumn = number_doses([(uuid.uuid4(), at(NEW_YORK, 2026, 10, 31, 23, 30))])
     assert place_of(at(NEW_YORK, 2026, 11, 1, 23, 30), autumn, NEW_YORK).day == 1  # 25 hours later, one day
     assert place_of(at(NEW_YORK, 2026, 11, 14, 12, 0), autumn, NEW_YORK).day == 14
@@ -52,8 +55,17 @@ def test_a_session_logged_later_for_an_earlier_date_renumbers_and_regroups():
 def test_phases_and_the_integration_window():
     assert phase_for(None) == "preparation"
     assert [phase_for(day) for day in (0, 1, 2, 3, 4, 7, 8, 13, 14, 40)] == [
-        "day0", "day1", "days2-3", "days2-3", "days4-7", "days4-7", "days8-13", "days8-13",
-        "before-next", "before-next"]
+        "day0",
+        "day1",
+        "days2-3",
+        "days2-3",
+        "days4-7",
+        "days4-7",
+        "days8-13",
+        "days8-13",
+        "before-next",
+        "before-next",
+    ]
     assert days_left(None) is None and days_left(0) == 14 and days_left(13) == 1 and days_left(14) is None
 
 

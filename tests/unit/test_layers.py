@@ -1,6 +1,7 @@
 """The layers hold (views thin -> services -> records -> vault -> models): views never touch keys or rows; only
 the vault touches the cipher library; only services, the records layer and the vault use the models; no
 service reads the request; accounts and the request plumbing import no feature package."""
+
 from __future__ import annotations
 
 import ast
@@ -9,8 +10,18 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent.parent / "journal"
 # What accounts, account security and the request plumbing may build on; any other package of the
 # journal is a feature, which registers with them (accounts/after_unlock.py) instead of being imported.
-FOUNDATIONS = {"accounts", "account_security", "activity", "config", "db", "models", "records", "security", "vault",
-               "web"}
+FOUNDATIONS = {
+    "accounts",
+    "account_security",
+    "activity",
+    "config",
+    "db",
+    "models",
+    "records",
+    "security",
+    "vault",
+    "web",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -21,8 +32,9 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = "." * node.level + (node.module or "")
             names.add(base)
-            names.update(f"{base}.{alias.name}" if base.endswith(".") is False else base + alias.name
-                         for alias in node.names)
+            names.update(
+                f"{base}.{alias.name}" if base.endswith(".") is False else base + alias.name for alias in node.names
+            )
     return names
 
 
@@ -34,8 +46,12 @@ def _views() -> list[Path]:
 def _plumbing(path: Path) -> bool:
     """The app factory, template helpers and request plumbing: they serve views and are not services."""
     relative = path.relative_to(PACKAGE)
-    return (relative.parts[0] == "web" or relative.as_posix() in {"__init__.py", "templating.py", "security/csrf.py",
-                                                                   "security/headers.py"})
+    return relative.parts[0] == "web" or relative.as_posix() in {
+        "__init__.py",
+        "templating.py",
+        "security/csrf.py",
+        "security/headers.py",
+    }
 
 
 def test_views_never_import_the_vault_or_crypto():
@@ -47,8 +63,11 @@ def test_views_never_import_the_vault_or_crypto():
 
 
 def test_only_services_the_records_layer_and_the_vault_import_the_models():
-    importers = [path for path in PACKAGE.rglob("*.py") if path.name != "models.py"
-                 and any(_package_of(name) == "models" for name in _journal_modules(path))]
+    importers = [
+        path
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "models.py" and any(_package_of(name) == "models" for name in _journal_modules(path))
+    ]
     assert PACKAGE / "records" / "service.py" in importers
     for path in importers:
         assert not path.name.endswith("views.py") and not _plumbing(path), path
@@ -71,7 +90,7 @@ def test_only_the_vault_imports_the_cipher_library():
 
 
 def test_only_the_shared_now_rule_compares_a_share_with_its_records_version():
-    """"Shared now" is a security rule: a share counts only while its wrap is of the record's current version.
+    """ "Shared now" is a security rule: a share counts only while its wrap is of the record's current version.
     It is written once (records/shares.py shared_now); any other comparison of `dek_version` is a query that
     could bypass it."""
     rule = PACKAGE / "records" / "shares.py"
@@ -85,7 +104,9 @@ def test_only_the_shared_now_rule_compares_a_share_with_its_records_version():
                     inside_rule |= {id(child) for child in ast.walk(node)}
         for node in ast.walk(tree):
             compared = isinstance(node, ast.Compare) and any(
-                isinstance(part, ast.Attribute) and part.attr == "dek_version" for part in [node.left, *node.comparators])
+                isinstance(part, ast.Attribute) and part.attr == "dek_version"
+                for part in [node.left, *node.comparators]
+            )
             by_name = isinstance(node, ast.keyword) and node.arg == "dek_version" and path != rule
             in_sql = isinstance(node, ast.Constant) and isinstance(node.value, str) and "dek_version" in node.value
             if (compared and id(node) not in inside_rule) or by_name or in_sql:
@@ -103,7 +124,7 @@ def _journal_modules(path: Path, source: str | None = None) -> set[str]:
             names.update(alias.name for alias in node.names if alias.name.split(".")[0] == "journal")
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
             elif (node.module or "").split(".")[0] == "journal":
                 base = node.module or ""
             else:
@@ -119,8 +140,11 @@ def _package_of(module: str) -> str | None:
 
 
 def test_accounts_and_the_request_plumbing_import_no_feature_package():
-    rooms = [*(PACKAGE / "accounts").rglob("*.py"), *(PACKAGE / "account_security").rglob("*.py"),
-             *(PACKAGE / "web" / "access").rglob("*.py")]
+    rooms = [
+        *(PACKAGE / "accounts").rglob("*.py"),
+        *(PACKAGE / "account_security").rglob("*.py"),
+        *(PACKAGE / "web" / "access").rglob("*.py"),
+    ]
     assert len(rooms) >= 10
     for path in rooms:
         for name in _journal_modules(path):

@@ -2,6 +2,7 @@
 
 Measured on the rows as a copy of the database holds them.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,13 @@ from ..support import PASSWORD
 
 # PHQ-9 answers (nine items, 0-3) whose totals fall in each band: minimal, mild, moderate,
 # moderately severe, severe.
-BANDS = {"minimal": [0] * 9, "mild": [1] * 5 + [0] * 4, "moderate": [2] * 5 + [0] * 4,
-         "moderately severe": [2] * 8 + [0], "severe": [3] * 9}
+BANDS = {
+    "minimal": [0] * 9,
+    "mild": [1] * 5 + [0] * 4,
+    "moderate": [2] * 5 + [0] * 4,
+    "moderately severe": [2] * 8 + [0],
+    "severe": [3] * 9,
+}
 
 
 def _sizes(app, kind: str) -> list[int]:
@@ -43,8 +49,14 @@ def test_every_phq9_band_gives_the_same_ciphertext_size(app, web):
 def test_short_and_long_check_ins_give_the_same_ciphertext_size(app, web):
     web.sign_up("ana@example.org")
     short = {"mood": "5"}
-    long = {"mood": "10", "anxiety": "10", "energy": "10", "sleep_hours": "12.5", "sleep_quality": "5",
-            "emotions": ["grateful", "in awe", "tender", "calm", "hopeful", "overwhelmed", "disconnected"]}
+    long = {
+        "mood": "10",
+        "anxiety": "10",
+        "energy": "10",
+        "sleep_hours": "12.5",
+        "sleep_quality": "5",
+        "emotions": ["grateful", "in awe", "tender", "calm", "hopeful", "overwhelmed", "disconnected"],
+    }
     for answers in (short, long):
         page = web.get("/checkins/new").get_data(as_text=True)
         key = re.search(r'name="client_key" value="([^"]+)"', page).group(1)

@@ -3,6 +3,7 @@
 Adding a kind touches its own package (and a migration when it needs one): these fail if a timeline, the
 desk, the brief, sharing or the export grows a table of kinds again, or if a kind leaves something out.
 """
+
 from __future__ import annotations
 
 import ast
@@ -77,8 +78,11 @@ def test_a_kind_of_the_same_name_cannot_be_registered_twice():
 
 def _kind_strings(path: Path) -> list[tuple[int, str]]:
     names = set(kinds.names())
-    return [(node.lineno, node.value) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names]
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names
+    ]
 
 
 def test_no_module_outside_a_kinds_package_names_a_kind():

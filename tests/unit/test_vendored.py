@@ -1,4 +1,5 @@
 """The vendored htmx is the published file whose version and checksum are recorded."""
+
 from __future__ import annotations
 
 import hashlib

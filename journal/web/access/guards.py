@@ -1,4 +1,5 @@
 """Who may open a page: a signed-in client, or a therapist with two-step sign-in on; anyone else 403."""
+
 from __future__ import annotations
 
 from functools import wraps

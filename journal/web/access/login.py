@@ -1,4 +1,5 @@
 """flask-login glue: each request unlocks its user from the session row named by the cookie."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, g, make_response, request, url_for
@@ -69,7 +70,9 @@ def unauthorized():
 def _forget_ended_session(response):
     # Not when this response sets a new session (recovery from the one-time code step replaces its cookie).
     setting = f"{cookie_name()}="
-    if g.get("session_ended") and not any(cookie.startswith(setting) for cookie in response.headers.getlist("Set-Cookie")):
+    if g.get("session_ended") and not any(
+        cookie.startswith(setting) for cookie in response.headers.getlist("Set-Cookie")
+    ):
         clear_token(response)
     return response
 

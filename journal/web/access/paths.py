@@ -1,4 +1,5 @@
 """Where to send someone after signing in (again): the page they were on, and only paths on this site."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

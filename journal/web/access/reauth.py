@@ -29,6 +29,7 @@ What happens when the password is stale (older than the config's REAUTH_MINUTES,
 POST (default: the same path). The decorator expects a signed-in user: put it below the decorator
 that checks that (login_required, client_required, therapist_required).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -52,8 +53,9 @@ FIELD = "reauth_password"
 
 def password_is_recent() -> bool:
     """Whether this session's password was entered within REAUTH_MINUTES."""
-    return protections.password_is_recent(current_user.session, utcnow(),
-                                          timedelta(minutes=current_app.config["REAUTH_MINUTES"]))
+    return protections.password_is_recent(
+        current_user.session, utcnow(), timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    )
 
 
 def mark_password_entered() -> None:
@@ -93,8 +95,9 @@ def _check_password(password: str) -> str | None:
     """None when right (the session is then fresh), else a message to show."""
     db = get_db()
     try:
-        right = protections.confirm_password(db, current_app.config, current_user.user, current_user.session,
-                                             password, utcnow())
+        right = protections.confirm_password(
+            db, current_app.config, current_user.user, current_user.session, password, utcnow()
+        )
     except RateLimited:
         return TOO_MANY
     if not right:
@@ -111,10 +114,22 @@ def _to_confirm_page(next_path: str):
 
 def _carry_form(error: str | None, status: int):
     """The password form, posting back here with what was submitted (but never a password) kept."""
-    kept = [(name, value) for name, value in request.form.items(multi=True)
-            if name != "csrf_token" and "password" not in name.lower()]
-    response = make_response(render_template("auth/confirm_password.html", error=error, action=request.full_path.rstrip("?"),
-                                             kept=kept, field=FIELD, next=None), status)
+    kept = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name != "csrf_token" and "password" not in name.lower()
+    ]
+    response = make_response(
+        render_template(
+            "auth/confirm_password.html",
+            error=error,
+            action=request.full_path.rstrip("?"),
+            kept=kept,
+            field=FIELD,
+            next=None,
+        ),
+        status,
+    )
     if status == 429:
         response.headers["Retry-After"] = "3600"
     return response

@@ -1,4 +1,5 @@
 """The session cookie: only the random token, HttpOnly, SameSite=Lax, Secure and __Host- on HTTPS."""
+
 from __future__ import annotations
 
 from flask import current_app, request
