@@ -4,7 +4,7 @@ Each entry names the column, the column that says whose user key sealed it, and 
 (associated data) it was sealed with. Code that seals or opens one of these takes its context from
 here, so the list cannot drift from what is really written. Rotating a user key means: open every
 entry of `SEALED_UNDER_USER_KEY` for that user with the old key and context, seal it with the new
-ones, in one transaction (tests/test_signed_shares.py checks that every sealed column is listed).
+ones, in one transaction (tests/system/test_signed_shares.py checks that every sealed column is listed).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ of check-ins through standing shares; the therapist at a desk sees each flag fir
 client's page, the record and the brief, marks one seen, and prints the brief to PDF; the client's access
 history then holds exactly one line per deliberate open and one for the visit's summaries, and the "seen".
 
-On SQLite (the shared `server` fixture): tests/test_flags.py runs the rules and the desk pages on both databases. Screenshots and the brief's PDF and first page go to test-output/screenshots/flags/.
+On SQLite (the shared `server` fixture): tests/http/test_flags.py runs the rules and the desk pages on both databases. Screenshots and the brief's PDF and first page go to test-output/screenshots/flags/.
 """
 
 from __future__ import annotations

@@ -346,7 +346,7 @@ def test_every_page_is_swept(tmp_path):
         app.extensions["db_engine"].dispose()
     missing = sorted(f"{endpoint} ({rule})" for endpoint, rule in pages.items() if endpoint not in swept)
     assert not missing, (
-        "GET routes no entry of PAGES visits; add each to PAGES in tests/test_browser_quality.py "
+        "GET routes no entry of PAGES visits; add each to PAGES in tests/browser/test_browser_quality.py "
         "(or to NOT_PAGES if it serves no HTML page):\n  " + "\n  ".join(missing)
     )
     assert not unknown, "\n".join(unknown)
