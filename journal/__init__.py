@@ -64,11 +64,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = _SessionInterface()
     app.request_class = InMemoryRequest  # an uploaded photo never touches the disk in clear
     # A body that has not arrived in time frees its thread with 408 (the proxy in front buffers bodies).
-    app.wsgi_app = BodyReadDeadline(app.wsgi_app, app.config["BODY_READ_SECONDS"])
+    # Wrapping wsgi_app is Flask's documented way to add middleware; mypy sees only a method there.
+    app.wsgi_app = BodyReadDeadline(app.wsgi_app, app.config["BODY_READ_SECONDS"])  # type: ignore[method-assign]
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         # Behind exactly this many proxies: take the client address and scheme from their headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logging.getLogger("journal").setLevel(app.config["LOG_LEVEL"])
     # Pillow's debug lines list an image's metadata (EXIF text included): never in our logs.
     logging.getLogger("PIL").setLevel(logging.INFO)

@@ -261,7 +261,7 @@ def recover_account(
         raise RateLimited("Too many recovery codes tried from this network. Please wait an hour and try again.")
     user = db.scalar(select(User).where(User.email == email)) if email else None
     keyring = vault.unlock_with_recovery_code(user, code)
-    if keyring is None or user is None:
+    if keyring is None or user is None or email is None:  # no email: no user was looked up
         return None
     ratelimit.release(attempt)
     after_unlock.unlocked(db, user, keyring, now)

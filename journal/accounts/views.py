@@ -50,7 +50,7 @@ def sign_up():
     display_name = service.clean_display_name(form.get("display_name"))
     errors = service.signup_problems(email, password, form.get("confirm", ""), role, display_name)
     kept = {"email": form.get("email", "")[:300], "role": role, "display_name": form.get("display_name", "")[:120]}
-    if errors:
+    if errors or email is None:  # no email: signup_problems has said so in errors
         return render_template("auth/signup.html", form=kept, errors=errors), 422
     db = get_db()
     try:

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Delete, Update, event, select, update
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import changed_rows, utcnow
 from ..models import SecurityEvent, User
 
 PAGE_SIZE = 50
@@ -234,7 +234,7 @@ def forget_names(db: Session, user_ids: list[uuid.UUID], names: list[str]) -> in
         .values(detail=DELETED_PERSON)
         .execution_options(forgetting_a_name=True)
     )
-    return db.execute(statement).rowcount or 0
+    return changed_rows(db.execute(statement)) or 0
 
 
 def _clean(text: str | None, length: int) -> str | None:

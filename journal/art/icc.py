@@ -127,7 +127,8 @@ def cicp_profile(nclx: dict | None) -> bytes | None:
     """The profile an nclx box means, when it is not already sRGB and has a display (not HDR) curve."""
     if not isinstance(nclx, dict):
         return None
-    primaries = PRIMARIES.get(nclx.get("color_primaries"))
+    code = nclx.get("color_primaries")
+    primaries = PRIMARIES.get(code) if code is not None else None
     if primaries is None or nclx.get("transfer_characteristics") not in SRGB_LIKE_TRANSFERS:
         return None
-    return rgb_profile(*primaries, name=f"CICP primaries {nclx.get('color_primaries')}")
+    return rgb_profile(*primaries, name=f"CICP primaries {code}")

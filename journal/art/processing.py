@@ -17,6 +17,7 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import pillow_heif
 from PIL import Image, ImageCms
@@ -214,7 +215,9 @@ def _flatten(image: Image.Image) -> Image.Image:
     """Transparent parts shown on white, as most viewers show them."""
     if image.mode != "RGBA":
         return image
-    if image.getextrema()[3][0] == 255:
+    # Pillow types the answer for one band and for several alike; RGBA has four (min, max) pairs.
+    extrema = cast("tuple[tuple[int, int], ...]", image.getextrema())
+    if extrema[3][0] == 255:
         return image.convert("RGB")
     background = Image.new("RGB", image.size, (255, 255, 255))
     background.paste(image, mask=image.getchannel("A"))
@@ -226,7 +229,8 @@ def _to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
     if profile:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            return ImageCms.profileToProfile(image, source, _SRGB, outputMode="RGB")
+            # Pillow types the answer Optional for inPlace=True; without it, the converted image comes back.
+            return cast(Image.Image, ImageCms.profileToProfile(image, source, _SRGB, outputMode="RGB"))
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             log.info("colour profile not usable; pixels taken as sRGB")
     return image if image.mode == "RGB" else image.convert("RGB")

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -143,7 +143,7 @@ def clean_details(form: Mapping[str, str], choices: Sequence[Dose]) -> tuple[Det
 
 
 def process_files(
-    files: Sequence[tuple[str, BinaryIO]], skip: set[int] | frozenset[int] = frozenset()
+    files: Sequence[tuple[str, IO[bytes]]], skip: set[int] | frozenset[int] = frozenset()
 ) -> tuple[list[tuple[int, Processed]], list[Refusal]]:
     """Each file processed on its own, one at a time: (position, result) for the good ones, a reason for
     each refused one. Positions in `skip` (saved by an earlier send of the same upload) are not read."""
@@ -212,7 +212,7 @@ def list_art(db: Session, keyring: vault.Keyring) -> list[ArtView]:
 def gallery(db: Session, keyring: vault.Keyring) -> list[ArtGroup]:
     """Photos grouped by their session, the newest session first; photos tied to none come last."""
     numbered = session_choices(db, keyring)
-    groups = {dose.id: ArtGroup(dose) for dose in numbered}
+    groups: dict[uuid.UUID | None, ArtGroup] = {dose.id: ArtGroup(dose) for dose in numbered}
     loose = ArtGroup(None)
     for art in list_art(db, keyring):
         groups.get(art.dose_id, loose).items.append(art)
@@ -241,7 +241,7 @@ def image(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, variant: str) 
 
 def update_art(
     db: Session, keyring: vault.Keyring, art_id: uuid.UUID, base_version: int, details: Details, now: datetime
-) -> ArtView | records.StaleVersion | None:
+) -> ArtView | records.StaleVersion[ArtView] | None:
     """A new caption or session; the pictures are sealed again under the new data key."""
     current = records.get(db, keyring, KIND, art_id)
     if current is None:

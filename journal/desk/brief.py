@@ -26,7 +26,9 @@ from ..entries.service import KIND as ENTRY
 from ..flags import service as flag_service
 from ..flags.rules import Flag
 from ..intentions.service import KIND as INTENTION
+from ..measures.instruments import Instrument
 from ..measures.service import KIND as MEASURE
+from ..measures.service import MeasureView
 from ..models import Link, User
 from ..records import kinds
 from ..records.service import RecordView
@@ -51,10 +53,10 @@ class BriefItem:
 class ScoreChange:
     """One questionnaire: the first score shared (baseline), the latest, and those in the brief's period."""
 
-    instrument: object
-    baseline: object  # MeasureView
-    latest: object  # MeasureView
-    in_period: list  # MeasureView, oldest first
+    instrument: Instrument
+    baseline: MeasureView
+    latest: MeasureView
+    in_period: list[MeasureView]  # oldest first
 
     @property
     def delta(self) -> int:
@@ -80,9 +82,9 @@ class MoodSummary:
 class ScoreMove:
     """A questionnaire taken in the period: its latest score, and the last one shared before the period."""
 
-    instrument: object
-    before: object | None  # MeasureView
-    latest: object  # MeasureView
+    instrument: Instrument
+    before: MeasureView | None
+    latest: MeasureView
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def build_brief(
     start = since or default_since(link)
     # What happened since the date, and what was shared since then even if written before it.
     late = shared_since(db, keyring.user_id, client.id, start)
-    history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
+    shared_history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
     recent = reads.shared_records(
         db,
         keyring,
@@ -159,9 +161,9 @@ def build_brief(
         since=min([start, *late.values()]),
         kinds=[kind for kind in kinds.names(shareable=True) if kind not in HISTORY_KINDS],
     )
-    unshown = Unshown.of(history, recent)
-    plan = next((view for view in history if view.kind == SAFETY_PLAN), None)
-    history = [view for view in history if view.kind != SAFETY_PLAN]
+    unshown = Unshown.of(shared_history, recent)
+    plan = next((view for view in shared_history if view.kind == SAFETY_PLAN), None)
+    history: list[RecordView] = [view for view in shared_history if view.kind != SAFETY_PLAN]
     period = sorted(
         (view for view in recent + history if view.occurred_at >= start or view.id in late),
         key=lambda view: (view.occurred_at, str(view.id)),
@@ -175,7 +177,9 @@ def build_brief(
     for view in period:
         by_kind.setdefault(view.kind, []).append(item(view))
     changes = _changes(history, start)
-    moods = [found for found in map(readings.mood, period) if found is not None and found[1] is not None]
+    moods = [
+        (at, value, anxiety) for at, value, anxiety in filter(None, map(readings.mood, period)) if value is not None
+    ]
     chart = course_charts(
         [view for view in period if view.kind == CHECKIN],
         doses,
@@ -250,20 +254,20 @@ def _since_last(period: list[RecordView], history: list[RecordView], start: date
     moods = [value for _at, value, _anxiety in filter(None, map(readings.mood, period)) if value is not None]
     earlier = sorted(
         (
-            found
-            for found in map(readings.mood, history)
-            if found is not None and found[1] is not None and found[0] < start
+            (at, value)
+            for at, value, _anxiety in filter(None, map(readings.mood, history))
+            if value is not None and at < start
         ),
         key=lambda one: one[0],
     )
-    usual = [value for _at, value, _anxiety in earlier[-USUAL_MOOD_CHECKINS:]]
+    usual = [value for _at, value in earlier[-USUAL_MOOD_CHECKINS:]]
     return SinceLast(
         lines, moves, round(mean(moods), 1) if moods else None, round(mean(usual), 1) if usual else None, len(usual)
     )
 
 
 def _changes(history: list[RecordView], start: datetime) -> list[ScoreChange]:
-    measured: dict[str, list] = {}
+    measured: dict[str, list[MeasureView]] = {}
     for view in reversed(history):  # oldest first
         found = readings.measure(view)
         if found is not None:

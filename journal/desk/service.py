@@ -26,6 +26,7 @@ from ..dosing.service import KIND as DOSE
 from ..flags import marks as flag_marks
 from ..flags import service as flag_service
 from ..flags.rules import Flag
+from ..measures.instruments import Instrument
 from ..models import Link, Record, Share, User
 from ..records.service import RecordView
 from ..records.shares import current_shares, shared_now
@@ -255,7 +256,7 @@ def course_charts(
 ) -> list[Chart]:
     """Mood and anxiety, then one chart per questionnaire, from the shared records given and nothing else."""
     moods = sorted(filter(None, map(readings.mood, views)), key=lambda one: one[0])
-    scores: dict[str, tuple[object, list[tuple[datetime, int]]]] = {}
+    scores: dict[str, tuple[Instrument, list[tuple[datetime, int]]]] = {}
     for view in views:
         measured = readings.measure(view)
         if measured is not None:

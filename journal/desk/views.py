@@ -163,9 +163,9 @@ def export(client_id):
     service.confirm_signer(db, current_user.keyring, person, now)
     activity.record(db, current_user.user.id, "therapist_export", device=current_user.device, about=person.id, now=now)
     db.commit()
-    chunks = desk_export.therapist_archive(
-        current_app._get_current_object(), current_user.keyring, current_user.user, person, now
-    )
+    # Flask types current_app as the Flask it stands for; it is a LocalProxy, which has this method.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    chunks = desk_export.therapist_archive(app, current_user.keyring, current_user.user, person, now)
     return zip_response(chunks, export_filename(f"shared by {service.client_name(person)}", now, person.time_zone))
 
 

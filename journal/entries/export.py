@@ -32,7 +32,7 @@ def members(source, doses: Sequence[Dose], _made: datetime) -> Iterator:
 def markdown(view: RecordView, doses: Sequence[Dose], zone: str) -> str:
     title = str(view.data.get("title", ""))
     prompt = get_prompt(view.data.get("prompt_id"))
-    meta = {"title": title, "date": iso(view.occurred_at, zone)}
+    meta: dict[str, Any] = {"title": title, "date": iso(view.occurred_at, zone)}
     if view.updated_at > view.created_at:
         meta["updated"] = iso(view.updated_at, zone)
     meta.update({"id": str(view.id), "version": view.version, "place": place_of(view.occurred_at, doses, zone).label})

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..db import changed_rows
 from ..forms import CONTROL_RE
 from ..models import Draft
 from ..records import service as records
@@ -157,6 +158,8 @@ def update_entry(
     result = records.update(
         db, keyring, KIND, entry_id, base_version, _payload(data, current.data.get("prompt_id")), now
     )
+    if result is None:  # deleted elsewhere since it was read: not found, as above
+        return None
     if isinstance(result, records.StaleVersion):
         return Conflict(_view(result.current), data)
     if edit_key is not None:
@@ -233,7 +236,7 @@ def list_drafts(db: Session, keyring: vault.Keyring) -> list[DraftView]:
 
 def discard_draft(db: Session, keyring: vault.Keyring, draft_id: uuid.UUID) -> bool:
     result = db.execute(delete(Draft).where(Draft.owner_id == keyring.user_id, Draft.id == draft_id))
-    return result.rowcount > 0
+    return changed_rows(result) > 0
 
 
 def _drop_draft(db: Session, keyring: vault.Keyring, match) -> None:

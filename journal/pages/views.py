@@ -25,8 +25,8 @@ def home():
         return render_template("pages/welcome.html")
     if current_user.role == "therapist":
         return desk_clients()
-    offset = request.args.get("prompt", "0")
-    offset = int(offset) if offset.isdigit() and len(offset) < 4 else 0
+    asked = request.args.get("prompt", "0")
+    offset = int(asked) if asked.isdigit() and len(asked) < 4 else 0
     db = get_db()
     day = course.today(db, current_user.keyring, current_user.user.time_zone, utcnow(), offset)
     # A clinician whose key changed since the client linked is told here, where the client looks first.
@@ -55,7 +55,8 @@ def crisis_help():
     client = current_user.is_authenticated and current_user.role == "client"
     db = get_db() if client else None  # a visitor's help page asks nothing of the database
     crisis = crisis_lines(db, current_user.user if client else None, current_app.config)
-    plan = safety.get_plan(db, current_user.keyring) if crisis.has_plan else None
+    # A plan is only found with a database to look in (crisis_lines sees none without one).
+    plan = safety.get_plan(db, current_user.keyring) if crisis.has_plan and db is not None else None
     return render_template("pages/help.html", crisis=crisis, plan=plan, client=client)
 
 

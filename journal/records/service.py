@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy import update as sql_update
@@ -38,11 +38,14 @@ class RecordView:
     data: dict[str, Any] = field(repr=False)
 
 
+ViewT = TypeVar("ViewT")
+
+
 @dataclass(frozen=True)
-class StaleVersion:
+class StaleVersion(Generic[ViewT]):
     """An update based on an older version: nothing was written; here is the current one."""
 
-    current: RecordView
+    current: ViewT  # a RecordView, or the view a kind makes of it
 
 
 def create(
@@ -168,7 +171,7 @@ def update(
     payload: dict[str, Any],
     now: datetime,
     occurred_at: datetime | None = None,
-) -> RecordView | StaleVersion | None:
+) -> RecordView | StaleVersion[RecordView] | None:
     """Save a new version sealed under a new data key, if `base_version` is still the latest.
 
     Two edits sent at once on the same version: the first to claim the next version saves, the

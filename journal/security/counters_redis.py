@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import redis
 
@@ -40,7 +41,9 @@ class RedisCounters:
 
     def entries(self, key: str, now: datetime, window: timedelta) -> list[tuple[datetime, str]]:
         low = int((now - window).timestamp() * 1000) + 1
-        found = self._redis.zrangebyscore(PREFIX + key, low, "+inf", withscores=True)
+        # redis-py types the answer the same with or without scores; withscores=True (and raw bytes,
+        # no decode_responses) gives (member, score) pairs.
+        found = cast("list[tuple[bytes, float]]", self._redis.zrangebyscore(PREFIX + key, low, "+inf", withscores=True))
         rows = [(datetime.fromtimestamp(score / 1000, UTC), member.decode("ascii")) for member, score in found]
         return sorted(rows)
 

@@ -105,6 +105,8 @@ def take_turn(rules: Rules, account: str, address: str, now: datetime) -> Turn:
             raise Wait(1)
         return Turn(account_key, turn_key, token, tag)
 
+    if latest is None:  # count >= rules.free, so with free >= 1 there is a latest failure
+        raise ValueError(f"throttle rules {rules.scope!r}: free must be at least 1")
     wait = min(FIRST_WAIT * 2 ** min(count - rules.free, 30), rules.longest)
     new_here = not any(token.startswith(tag) for _at, token in failures)
     lane = "new" if new_here else "failing"
