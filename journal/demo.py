@@ -54,6 +54,8 @@ def make_demo(password_for: Callable[[str], str]) -> list[tuple[str, str, str, s
             now=now,
             display_name="Dr Demo Therapist" if role == "therapist" else "Demo Client",
         )
+        if result is None:  # its email was freed just above: nothing else may take it meanwhile
+            raise RuntimeError(f"the demo account {email} could not be made")
         auth_service.confirm_recovery_saved(result.user, now)
         secret = two_factor.turn_on_for_demo(db, result.user, result.keyring, now) if role == "therapist" else None
         auth_service.sign_out(db, result.token)

@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import vault
 from ..activity import service as activity
+from ..db import changed_rows
 from ..models import User
 from ..records.key_hold import hold_sealing_key
 from ..security import throttle
@@ -143,7 +144,7 @@ def verify_sign_in_code(
             .values(totp_last_step=step)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount == 1:
+        if changed_rows(claimed) == 1:
             set_committed_value(user, "totp_last_step", step)  # as the row now is; nothing more to write
             return
         activity.record(db, user.id, "code_failed", device=device, now=now)

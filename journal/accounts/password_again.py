@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from .. import vault
 from ..models import User
@@ -19,6 +19,16 @@ from .passwords import MAX_BYTES
 TOO_MANY = "Too many password attempts for this account. Please wait an hour and try again."
 
 Opened = TypeVar("Opened")
+
+
+@overload
+def check(config: Mapping, user: User, password: str, now: datetime, unlock: None = None) -> vault.Keyring | None: ...
+
+
+@overload
+def check(
+    config: Mapping, user: User, password: str, now: datetime, unlock: Callable[[str], Opened | None]
+) -> Opened | None: ...
 
 
 def check(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from ..checkins.service import mood_series
 from ..course.days import Dose
 from ..course.service import doses as course_doses
 from .svg import Marker, Series, line_chart
+
+if TYPE_CHECKING:  # the questionnaires feature may be absent: see _questionnaire_scores
+    from ..measures.instruments import Instrument
 
 # ?range= value -> (words in titles, days back from now or None for the whole course, link text)
 RANGES: dict[str, tuple[str, int | None, str]] = {
@@ -95,7 +99,7 @@ def build_chart(
     inside = sorted(((at, tuple(values)) for at, values in points if start <= at <= end), key=lambda p: p[0])
     doses_inside = [dose for dose in doses if start <= dose.occurred_at <= end]
     series = [
-        Series(label, [(at, values[i]) for at, values in inside if values[i] is not None])
+        Series(label, [(at, value) for at, values in inside if (value := values[i]) is not None])
         for i, label in enumerate(columns)
     ]
     title = f"{heading}, {range_words}"
@@ -185,7 +189,9 @@ def charts_page(db: Session, keyring: vault.Keyring, range_key: str, zone: str, 
     return ChartsPage(range_key, ranges, tuple(charts), measures is not None)
 
 
-def _questionnaire_scores(db: Session, keyring: vault.Keyring) -> list[tuple[object, list]] | None:
+def _questionnaire_scores(
+    db: Session, keyring: vault.Keyring
+) -> list[tuple[Instrument, list[tuple[datetime, int]]]] | None:
     """(instrument, [(occurred_at, total)]) per instrument; None when the questionnaires feature is absent."""
     try:
         from ..measures import service as measures

@@ -272,7 +272,7 @@ def x_ticks(start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:
     days = (end - start).total_seconds() / 86400
     step = next((s for s in (1, 2, 7, 14, 28, 56, 91, 182, 364) if days / s <= 5), math.ceil(days / 5))
     day = start.astimezone(tz).date() + timedelta(days=1)
-    ticks = []
+    ticks: list[datetime] = []
     while True:
         midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
         if midnight > end:

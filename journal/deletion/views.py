@@ -66,11 +66,11 @@ def delete():
     db.commit()
     service.after_commit(deleted)
     session.clear()  # the CSRF token goes too
-    response = redirect(url_for("deletion.done"), 303)
-    clear_token(response)
+    done = redirect(url_for("deletion.done"), 303)
+    clear_token(done)
     # Whatever this browser kept for the journal (its cache, offline drafts waiting to be sent) goes as well.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
+    done.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return done
 
 
 @bp.get("/account/deleted")

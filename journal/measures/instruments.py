@@ -227,7 +227,7 @@ def parse_answers(instrument: Instrument, form: Mapping[str, str]) -> tuple[dict
     answers: dict[int, int] = {}
     for n in instrument.numbers:
         value = _as_int(form.get(f"q{n}"))
-        if _valid(instrument, value):
+        if value is not None and _valid(instrument, value):
             answers[n] = value
     difficulty = _as_int(form.get("difficulty")) if instrument.difficulty else None
     if difficulty is not None and not 0 <= difficulty < len(instrument.difficulty_options):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -118,7 +119,7 @@ def create_measure(
 ) -> uuid.UUID:
     """Save once per client-made id; a repeat of the same form returns the first record."""
     result = score(instrument, answers)  # refuses an incomplete set
-    payload = {
+    payload: dict[str, Any] = {
         "instrument": instrument.id,
         "answers": [answers[n] for n in instrument.numbers],
         "difficulty": difficulty,
@@ -181,7 +182,7 @@ def _history(instrument: Instrument, measures: list[MeasureView], doses: list[Do
 
 def view_of(view: records.RecordView) -> MeasureView | None:
     data = view.data
-    instrument = INSTRUMENTS.get(data.get("instrument"))
+    instrument = INSTRUMENTS.get(data.get("instrument", ""))
     raw = data.get("answers")
     if instrument is None or not isinstance(raw, list) or len(raw) != len(instrument.items):
         return None

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..db import changed_rows
 from ..models import User
 
 
@@ -43,11 +44,13 @@ def hold_account_key(db: Session, user: User, keyring: vault.Keyring) -> vault.K
 
 def _hold(db: Session, keyring: vault.Keyring, condition) -> bool:
     return (
-        db.execute(
-            update(User)
-            .where(User.id == keyring.user_id, condition)
-            .values(uk_version=User.uk_version)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        changed_rows(
+            db.execute(
+                update(User)
+                .where(User.id == keyring.user_id, condition)
+                .values(uk_version=User.uk_version)
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )

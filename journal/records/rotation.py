@@ -12,11 +12,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..db import changed_rows
 from ..models import Draft, Link, Record, Share, User
 from . import service
 from .key_hold import hold_sealing_key
@@ -100,12 +102,14 @@ def finish(db: Session, user: User, keyring: vault.Keyring) -> tuple[vault.Keyri
     db.execute(
         select(Link.id).where((Link.client_id == uid) | (Link.therapist_id == uid)).order_by(Link.id).with_for_update()
     )
-    moved = db.execute(
-        update(User)
-        .where(User.id == uid, User.uk_version == old, User.rotation_uk_wrap.is_not(None))
-        .values(uk_version=new)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = changed_rows(
+        db.execute(
+            update(User)
+            .where(User.id == uid, User.uk_version == old, User.rotation_uk_wrap.is_not(None))
+            .values(uk_version=new)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if moved != 1:
         raise vault.VaultError("this rotation is not under way any more")
     rows_left = sum(
@@ -116,6 +120,7 @@ def finish(db: Session, user: User, keyring: vault.Keyring) -> tuple[vault.Keyri
     if rows_left or stale_shares:
         raise Incomplete(rows_left, stale_shares)
     db.refresh(user)
+    row: Any  # a row of whichever model the column is on (User, Link, Invite); reseal takes it as such
     for sealed in vault.UNDER_USER_KEY:
         column = getattr(sealed.model, sealed.column)
         for row in db.scalars(
@@ -148,12 +153,14 @@ def _rekey_draft(db: Session, keyring: vault.Keyring, draft_id: uuid.UUID) -> No
             return
         copy = Draft(id=draft.id, owner_id=draft.owner_id, kind=draft.kind)
         vault.seal_payload(keyring, copy, vault.open_payload(keyring, draft))
-        saved = db.execute(
-            update(Draft)
-            .where(Draft.id == draft.id, Draft.dek_wrap == draft.dek_wrap)
-            .values(uk_version=copy.uk_version, dek_wrap=copy.dek_wrap, payload_ciphertext=copy.payload_ciphertext)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        saved = changed_rows(
+            db.execute(
+                update(Draft)
+                .where(Draft.id == draft.id, Draft.dek_wrap == draft.dek_wrap)
+                .values(uk_version=copy.uk_version, dek_wrap=copy.dek_wrap, payload_ciphertext=copy.payload_ciphertext)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if saved:
             hold_sealing_key(db, keyring)
             return

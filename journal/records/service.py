@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import vault
+from ..db import changed_rows
 from ..models import Record
 from . import blobs, shares
 from .key_hold import hold_sealing_key
@@ -84,7 +85,10 @@ def create(
             for variant, ciphertext in sealed.items():
                 blobs.STORE.put(db, record.id, record.owner_id, variant, ciphertext)
     except IntegrityError:  # the same create, arriving twice at once
-        return id_by_client_key(db, keyring, client_key), False
+        created = id_by_client_key(db, keyring, client_key)
+        if created is None:  # not that: some other constraint refused the row
+            raise
+        return created, False
     shares.auto_share(db, keyring, record, now)
     hold_sealing_key(db, keyring)
     return record.id, True
@@ -93,7 +97,9 @@ def create(
 def attachment(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID, variant: str) -> bytes | None:
     """One attachment, decrypted; None when the record is not this keyring's or has no such variant."""
     row = owned_row(db, keyring, kind, record_id)
-    sealed = blobs.STORE.get(db, row.id, variant) if row is not None else None
+    if row is None:
+        return None
+    sealed = blobs.STORE.get(db, row.id, variant)
     return vault.open_attachment(keyring, row, variant, sealed) if sealed is not None else None
 
 
@@ -228,10 +234,12 @@ def _reseal(
     None, with nothing written, when another request took the next version first.
     """
     # Attachments were sealed under the old data key and version: open them before claiming the next.
-    attachments = {
-        variant: vault.open_attachment(keyring, row, variant, blobs.STORE.get(db, row.id, variant))
-        for variant in blobs.STORE.variants(db, row.id)
-    }
+    attachments: dict[str, bytes] = {}
+    for variant in blobs.STORE.variants(db, row.id):
+        stored = blobs.STORE.get(db, row.id, variant)
+        if stored is None:  # listed just now, in this same transaction
+            raise LookupError(f"attachment {variant!r} of record {row.id} is missing")
+        attachments[variant] = vault.open_attachment(keyring, row, variant, stored)
     if not _claim_next_version(db, row):
         return None
     if touch:
@@ -254,12 +262,14 @@ def _claim_next_version(db: Session, row: Record) -> bool:
     version and fails); on SQLite the statement takes the database's write lock.
     """
     claimed = (
-        db.execute(
-            sql_update(Record)
-            .where(Record.id == row.id, Record.version == row.version)
-            .values(version=row.version + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        changed_rows(
+            db.execute(
+                sql_update(Record)
+                .where(Record.id == row.id, Record.version == row.version)
+                .values(version=row.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
     if claimed:

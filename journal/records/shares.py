@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import vault
 from ..activity import service as activity
-from ..db import utcnow
+from ..db import changed_rows, utcnow
 from ..models import Link, Record, Share, User
 from . import blobs
 
@@ -80,12 +80,14 @@ def share_to(db: Session, keyring: vault.Keyring, row: Record, link: Link, now: 
 def hold_version(db: Session, row: Record) -> bool:
     """Lock the record's row for this transaction if it is still at the version held; false if not."""
     return (
-        db.execute(
-            update(Record)
-            .where(Record.id == row.id, Record.version == row.version)
-            .values(version=Record.version)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        changed_rows(
+            db.execute(
+                update(Record)
+                .where(Record.id == row.id, Record.version == row.version)
+                .values(version=Record.version)
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
 

@@ -30,7 +30,10 @@ class PracticeLine:
 
 def own_row(db: Session, user_id: uuid.UUID) -> User:
     """The therapist's own row in this request's session, to change their line on."""
-    return db.get(User, user_id)
+    user = db.get(User, user_id)
+    if user is None:  # the signed-in user's row: it exists while they are signed in
+        raise LookupError(f"no user {user_id}")
+    return user
 
 
 def of(user: User) -> PracticeLine | None:

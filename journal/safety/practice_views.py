@@ -49,6 +49,8 @@ def save_line():
     before = practice_line.of(me)
     practice_line.save(me, values["name"], values["phone"], values["hours"])
     after = practice_line.of(me)
+    if after is None:  # a therapist's line with the name and number clean_form required
+        raise RuntimeError("the after-hours line just saved is not there")
     if after != before:  # the same line sent again changes nothing worth a line of activity
         activity.record(
             db, me.id, "practice_line_set", device=current_user.device, detail=practice_line.activity_detail(after)

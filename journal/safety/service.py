@@ -176,6 +176,8 @@ def save_plan(
     if base_version == 0:
         made, created = records.create(db, keyring, KIND, PLAN_KEY, payload, now, now)
         current = records.get(db, keyring, KIND, made)
+        if current is None:  # made or found just now, in this same transaction
+            raise LookupError(f"safety plan {made} is not there")
         if created or current.data == payload:
             return plan_view(current)
         return Conflict(plan_view(current))

@@ -59,10 +59,10 @@ def edit_plan():
 def save_plan():
     """Make or change the plan; what was typed stays in the form when something cannot be saved."""
     typed = {key: request.form.get(key, "") for key in service.SECTION_KEYS}
-    version = request.form.get("version", "")
-    if not (version.isdecimal() and len(version) < 10):
+    version_text = request.form.get("version", "")
+    if not (version_text.isdecimal() and len(version_text) < 10):
         abort(400)
-    version = int(version)
+    version = int(version_text)
     items, errors = service.clean_form(typed)
     if errors:
         return _form(version, typed, errors, 422)

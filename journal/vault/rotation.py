@@ -96,7 +96,7 @@ UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(Invite, "code_sealed", "therapist_id", _invite_code),  # a clinician's open invites
 )
 # Rows with their own data key wrapped under the user key (`dek_wrap`, `uk_version`): re-keyed in batches.
-ENVELOPES: tuple[type, ...] = (Record, Draft)
+ENVELOPES: tuple[type[Record] | type[Draft], ...] = (Record, Draft)
 # Not sealed again but replaced by `finish`: the wraps OF the user key (users.uk_wrap_pw, uk_wrap_recovery,
 # the rotation_* columns), users.unseen_recovery_code_ciphertext (the new code, or nothing), and the session
 # rows' uk_wrap and priv_wrap (other sessions end; the caller re-makes its own with rewrap_session).

@@ -67,8 +67,9 @@ def _refuse_untrusted_host() -> None:
 
 
 def _http_error(error: HTTPException):
-    if isinstance(getattr(request, "routing_exception", None), SecurityError):
-        return _untrusted_host(request.routing_exception)
+    routing_exception = getattr(request, "routing_exception", None)
+    if isinstance(routing_exception, SecurityError):
+        return _untrusted_host(routing_exception)
     code = error.code or 500
     if code == 429:
         return _render(code, getattr(error, "retry_after", None) or 3600)

@@ -20,7 +20,8 @@ class InMemoryRequest(Request):
     # Url-encoded forms have their fields counted too (see form_fields.py).
     form_data_parser_class = FieldCountingParser
 
-    @property
+    # Flask's own Request makes werkzeug's int attribute an optional property the same way, with the same ignore.
+    @property  # type: ignore[override]
     def max_form_parts(self) -> int | None:
         if self._max_form_parts is not None or not current_app:
             return super().max_form_parts

@@ -12,6 +12,7 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, Response, abort, request, url_for
 from werkzeug.security import safe_join
@@ -83,7 +84,8 @@ class StaticFiles:
         if found.gzipped is not None:
             response.vary.add("Accept-Encoding")
         response.set_etag(found.digest + ("-gz" if use_gzip else ""))
-        return response.make_conditional(request)
+        # make_conditional returns the response itself, typed as werkzeug's Response class rather than Flask's.
+        return cast(Response, response.make_conditional(request))
 
 
 def init_app(app: Flask) -> StaticFiles:
