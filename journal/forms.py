@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 # Control characters other than tab and newlines: PostgreSQL refuses NUL, and none belong in writing.
@@ -23,7 +24,7 @@ def clean_text(
     return text
 
 
-def valid_client_key(value: str | None) -> bool:
+def valid_client_key(value: str | None) -> TypeGuard[str]:
     return bool(value and CLIENT_KEY_RE.match(value))
 
 

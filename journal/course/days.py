@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -60,7 +61,7 @@ def local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
-def place_of(moment: datetime, doses: list[Dose], zone: str) -> Place:
+def place_of(moment: datetime, doses: Sequence[Dose], zone: str) -> Place:
     """The latest dose at or before `moment`, and the calendar day after it in the client's zone."""
     index = bisect.bisect_right([dose.occurred_at for dose in doses], moment) - 1
     if index < 0:
