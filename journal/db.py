@@ -163,6 +163,8 @@ def _checkpoint_after_forgetting(forgetting: _Forgetting, session: Session) -> N
     session.info.pop("forget_tried", None)
     forgetting.last_try = time.monotonic()
     try:
+        if not isinstance(bind, Engine):  # the sessionmaker is bound to the engine, never to one connection
+            raise TypeError("a session of this app is bound to its engine")
         with bind.connect() as connection:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
             try:

@@ -8,7 +8,7 @@ outbox_owner() (the device outbox's owner tag on a client's pages). One filter f
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
@@ -29,6 +29,7 @@ def local_time(moment: datetime | None, pattern: str = TIME_PATTERN, zone: str |
         return ""
     if not zone:
         zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
+    tz: tzinfo
     try:
         tz = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -176,7 +176,9 @@ def scale_state(fields: Mapping[str, str] | None) -> dict[str, int | None]:
     """Per scale, the number chosen or None ("Not now"): all None for a fresh form (None), else as sent."""
     # Out of range, or beside an older page's ticked "Not now" box, is not a choice: back to "Not now".
     state: dict[str, int | None] = {scale.id: None for scale in SCALES}
-    for scale in SCALES if fields is not None else ():
+    if fields is None:
+        return state
+    for scale in SCALES:
         raw = (fields.get(scale.id) or "").strip()
         if _INT_RE.fullmatch(raw) and scale.low <= int(raw) <= scale.high and not fields.get(f"skip_{scale.id}"):
             state[scale.id] = int(raw)

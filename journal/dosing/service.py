@@ -68,6 +68,8 @@ def clean_dose(form, zone: str, now: datetime) -> tuple[DoseInput, dict[str, str
 
 
 def create_dose(db: Session, keyring: vault.Keyring, client_key: str, data: DoseInput, now: datetime) -> uuid.UUID:
+    if data.occurred_at is None:  # clean_dose gives an error for it: a form with errors is not saved
+        raise ValueError("a session is saved with its time")
     dose_id, _created = records.create(db, keyring, KIND, client_key, _payload(data), data.occurred_at, now)
     return dose_id
 

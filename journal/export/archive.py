@@ -157,7 +157,8 @@ def _json(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
 
 def _summary(source: Source, about: About, doses: list[Dose]) -> Iterator[str]:
     """The whole course, oldest first, a section per dosing session; rendered piece by piece."""
-    parts = current_app.jinja_env.get_template("export/summary.html").module
+    # The template's macros are attributes Jinja sets on its module at run time: its type does not list them.
+    parts: Any = current_app.jinja_env.get_template("export/summary.html").module
     zone = source.zone
     yield str(parts.head(about=about, made=local(about.exported_at, zone).strftime(WHEN), zone=zone))
     group: Dose | None | bool = False  # False: no section open yet

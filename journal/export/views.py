@@ -44,5 +44,7 @@ def download():
     db, user, now = get_db(), current_user.user, utcnow()
     activity.record(db, user.id, "export", device=current_user.device, now=now)
     db.commit()
-    chunks = service.client_archive(current_app._get_current_object(), current_user.keyring, user, now)
+    # current_app is a werkzeug LocalProxy, typed as the Flask app it stands for: the proxy's method is not in that type.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    chunks = service.client_archive(app, current_user.keyring, user, now)
     return zip_response(chunks, service.filename("journal", now, user.time_zone))

@@ -126,8 +126,9 @@ def mood_flags(checkins: Sequence[Checked], tz: ZoneInfo) -> list[Flag]:
         usual_from = moods[max(0, start - BASELINE_MAX) : start]
         low = []
         if len(usual_from) >= BASELINE_MIN:
-            usual = median(one.mood for one in usual_from)
-            low = [one for one in moods[start : end + 1] if one.mood <= usual - DROP]
+            # `moods` holds only check-ins with a mood; the filters again let the type checker see it
+            usual = median(one.mood for one in usual_from if one.mood is not None)
+            low = [one for one in moods[start : end + 1] if one.mood is not None and one.mood <= usual - DROP]
         now_holding = len(low) >= LOWS
         if now_holding and not holding:
             values = " and ".join(f"{one.mood} on {_day(one.occurred_at, tz)}" for one in low)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from .. import vault
 from ..checkins.service import KIND as CHECKIN
@@ -22,7 +23,8 @@ def client_flags(keyring: vault.Keyring, link: Link, views: Iterable[RecordView]
 
     `views` are records shared now (any kinds; the rules read questionnaires and check-ins), opened.
     """
-    measures, checkins = [], []
+    measures: list[Any] = []  # display() gives each kind's own display values
+    checkins: list[Any] = []
     for view in views:
         if view.kind in KINDS:
             shown = display(view)

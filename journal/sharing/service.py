@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..db import changed_rows
 from ..models import Invite, Link, PendingRekey, Record, Share, User
 from ..records import kinds
 from ..records import service as records
@@ -117,7 +118,7 @@ def cancel_invite(db: Session, therapist: User, invite_id: uuid.UUID) -> bool:
     result = db.execute(
         delete(Invite).where(Invite.id == invite_id, Invite.therapist_id == therapist.id, Invite.used_at.is_(None))
     )
-    return result.rowcount > 0
+    return changed_rows(result) > 0
 
 
 def find_invite(db: Session, config: Mapping, client: User, code: str, now: datetime) -> tuple[Invite, User]:
@@ -183,7 +184,7 @@ def link_client(
         raise SharingProblem("You are already linked with this clinician.")
     # Use the code up first, and only if nobody else did a moment ago: single use even under a race.
     claimed = db.execute(update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(used_at=now))
-    if claimed.rowcount != 1:
+    if changed_rows(claimed) != 1:
         raise SharingProblem("That code has been used already. Each code works once: ask your clinician for a new one.")
     pin = vault.pin_key(keyring, therapist.id, bytes(therapist.x25519_pub))
     if link is None:
@@ -337,7 +338,7 @@ def revoke(db: Session, keyring: vault.Keyring, record_id: uuid.UUID, link: Link
     result = db.execute(
         delete(Share).where(Share.record_id == record_id, Share.link_id == link.id, Share.owner_id == keyring.user_id)
     )
-    if result.rowcount == 0:
+    if changed_rows(result) == 0:
         return False
     records.rekey(db, keyring, record_id, now)
     return True

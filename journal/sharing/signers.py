@@ -128,7 +128,10 @@ def tell_unverified(
 
 def _pin(link: Link, keyring: vault.Keyring, client: User, public_key: bytes) -> Signer:
     link.client_sign_pin = vault.pin_client_signing_key(keyring, link.id, client.id, public_key)
-    hold_sealing_key(object_session(link), keyring)  # sealed under the clinician's key: held until the commit
+    db = object_session(link)
+    if db is None:  # every link here was read through a session
+        raise vault.VaultError("the link is in no session: its sealed pin cannot be held")
+    hold_sealing_key(db, keyring)  # sealed under the clinician's key: held until the commit
     return Signer(public_key) if public_key else Signer(None, "not yet")
 
 

@@ -235,7 +235,7 @@ def apply_shares(record_id):
 def _share_page(view, *, problems=(), changed=(), status=200):
     states = service.share_states(get_db(), _user().id, view.id)
     kind = kinds.kind(view.kind)
-    image_url = kind.picture_url(view, "full") if kind.has_pictures else None
+    image_url = kind.picture_url(view, "full") if kind.picture_url is not None else None
     return render_template(
         "sharing/share.html",
         view=view,

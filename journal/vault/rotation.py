@@ -47,6 +47,8 @@ class SealedColumn:
 
 def _private_key(keyring: Keyring, user: User) -> None:
     old = keyring.previous
+    if old is None:
+        raise VaultError("no rotation of this keyring under way")
     private = unwrap_key(old.user_key, user.x25519_priv_wrap, context("x25519-priv", user.id, old.uk_version))
     user.x25519_priv_wrap = wrap_key(keyring.user_key, private, context("x25519-priv", user.id, keyring.uk_version))
 
@@ -55,6 +57,8 @@ def _signing_key(keyring: Keyring, user: User) -> None:
     if user.ed25519_priv_wrap is None:
         return  # an account from before signing keys gets one at its next unlock
     old = keyring.previous
+    if old is None:
+        raise VaultError("no rotation of this keyring under way")
     raw = unwrap_key(old.user_key, user.ed25519_priv_wrap, signing_key_context(user.id, old.uk_version))
     user.ed25519_priv_wrap = wrap_key(keyring.user_key, raw, signing_key_context(user.id, keyring.uk_version))
 
@@ -68,6 +72,8 @@ def _pin(keyring: Keyring, link: Link) -> None:
 
 
 def _flag_marks(keyring: Keyring, link: Link) -> None:
+    if link.flag_marks_ciphertext is None:
+        raise VaultError("no flag marks to seal again")  # the rows come filtered on the column being set
     link.flag_marks_ciphertext = reseal_own_note(keyring, FLAG_MARKS, link.id, bytes(link.flag_marks_ciphertext))
 
 
@@ -124,7 +130,10 @@ def finish(user: User, keyring: Keyring) -> tuple[Keyring, str | None]:
         user.unseen_recovery_code_ciphertext = None
     else:
         code = _set_recovery_code(user, final)
-        user.unseen_recovery_code_ciphertext = seal(final.user_key, parse_recovery_code(code), _unseen_ctx(user))
+        raw_code = parse_recovery_code(code)
+        if raw_code is None:
+            raise VaultError("the new recovery code does not parse")
+        user.unseen_recovery_code_ciphertext = seal(final.user_key, raw_code, _unseen_ctx(user))
     user.rotation_uk_wrap = user.rotation_uk_wrap_pw = user.rotation_uk_wrap_recovery = None
     user.rotation_started_at = None
     return final, code

@@ -38,6 +38,8 @@ def reseal_totp_secret(user: User, keyring: Keyring) -> None:
 def _open_raw(user: User, keyring: Keyring) -> bytes:
     if keyring.user_id != user.id:
         raise VaultError("keyring belongs to another user")
+    if user.totp_secret_ciphertext is None:
+        raise VaultError("no sealed secret to open")
     # While a rotation is under way the secret is under the new key or the one being replaced.
     for version, key in keyring.keys_newest_first():
         try:

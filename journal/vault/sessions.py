@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from ..db import forget_after_commit
+from ..db import changed_rows, forget_after_commit
 from ..models import AuthSession, User
 from .keyring import Keyring
 from .next_key import with_rotation
@@ -196,12 +196,16 @@ def end_all_sessions(db: Session, user_id: uuid.UUID) -> None:
 
 def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) -> int:
     """Sessions past their end or idle longer than any idle lock allows: their key wraps go. Returns how many."""
-    purged = db.execute(
-        delete(AuthSession).where(or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - longest_idle))
+    purged = changed_rows(
+        db.execute(
+            delete(AuthSession).where(
+                or_(AuthSession.expires_at <= now, AuthSession.last_seen_at <= now - longest_idle)
+            )
+        )
     )
-    if purged.rowcount:
+    if purged:
         forget_after_commit(db)
-    return purged.rowcount or 0
+    return purged or 0
 
 
 def _decode(cookie_value: str | None) -> bytes | None:

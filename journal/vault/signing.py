@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..db import changed_rows
 from ..models import User
 from .envelope import Sealable
 from .keyring import Keyring
@@ -55,12 +56,14 @@ def unlock_signing_key(user: User, user_key: bytes, *, claim: bool = False) -> t
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         wrap = wrap_key(user_key, raw, signing_key_context(user.id, user.uk_version))
         claimed = (
-            session.execute(
-                update(User)
-                .where(User.id == user.id, User.ed25519_priv_wrap.is_(None))
-                .values(ed25519_pub=public, ed25519_priv_wrap=wrap)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            changed_rows(
+                session.execute(
+                    update(User)
+                    .where(User.id == user.id, User.ed25519_priv_wrap.is_(None))
+                    .values(ed25519_pub=public, ed25519_priv_wrap=wrap)
+                    .execution_options(synchronize_session=False)
+                )
+            )
             == 1
         )
         if claimed:
@@ -68,6 +71,8 @@ def unlock_signing_key(user: User, user_key: bytes, *, claim: bool = False) -> t
             set_committed_value(user, "ed25519_priv_wrap", wrap)
             return raw, True
         session.refresh(user, ["ed25519_pub", "ed25519_priv_wrap"])
+        if user.ed25519_priv_wrap is None:
+            raise VaultError("no signing key on the user row")
     raw = unwrap_key(user_key, bytes(user.ed25519_priv_wrap), signing_key_context(user.id, user.uk_version))
     return raw, False
 
