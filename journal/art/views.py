@@ -17,7 +17,7 @@ from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..records.service import StaleVersion
 from ..web.access import client_required
-from ..web.htmx import render_page_or_fragment
+from ..web.htmx import redirect_page, render_page_or_fragment
 from . import service
 
 bp = Blueprint("art", __name__, url_prefix="/art")
@@ -169,9 +169,7 @@ def upload():
     count = len(added) + len(skip)
     if not refused:
         flash("Photo added." if count == 1 else f"{count} photos added.", "info")
-        if request.headers.get("HX-Request") == "true":
-            return Response("", 200, {"HX-Redirect": url_for("art.gallery")})
-        return redirect(url_for("art.gallery"), 303)
+        return redirect_page(url_for("art.gallery"))
     return _upload_page(choices=choices, form=request.form, added=count, refused=refused, status=200 if count else 422)
 
 
