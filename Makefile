@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run serve test check lint demo migrate bench faults browser servers clean
+.PHONY: run serve test check lint demo migrate bench faults browser servers load-tool clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ servers:
 	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v exiftool && test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server libimage-exiftool-perl nginx >/dev/null; }
 
+# The benchmarks' HTTP load generator (bench/ceiling.py).
+load-tool:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 # Front-end tools for the tests (axe-core) and the benchmarks (Lighthouse), exact versions from package.json.
 NPM_INSTALL := npm install --no-audit --no-fund --no-package-lock --loglevel=error
 
@@ -69,7 +74,8 @@ test: lint $(BIN)/.test-installed browser servers node_modules/.installed
 	  $(BIN)/python -m pytest -n 2 --dist loadfile -m "not canary" && \
 	  $(BIN)/python -m pytest -m canary
 
-bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
+bench: $(BIN)/.test-installed servers browser load-tool bench/node_modules/.installed
+	$(BIN)/python bench/ceiling.py
 	$(BIN)/python bench/signin_and_page_weight.py
 	$(BIN)/python bench/timeline_databases.py
 	$(BIN)/python bench/desk.py
