@@ -13,7 +13,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from .web import storage_errors
@@ -120,6 +120,27 @@ def changed_rows(result: Result[Any]) -> int:
     return cast("CursorResult[Any]", result).rowcount
 
 
+def commit_if_written(db: Session) -> None:
+    """Commit when this transaction wrote anything; otherwise leave it open (a read-only page then costs no
+    COMMIT and no new transaction on PostgreSQL)."""
+    if db.info.get("wrote") or db.new or db.dirty or db.deleted:
+        db.commit()
+
+
+def _note_write(session: Session) -> None:
+    session.info["wrote"] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info["wrote"] = True
+
+
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended (not a savepoint inside it)
+        session.info.pop("wrote", None)
+
+
 def forget_after_commit(db: Session) -> None:
     """What this transaction deletes (a session's key wraps, an account) must leave the files once it commits.
 
@@ -187,6 +208,9 @@ def init_app(app: Flask) -> None:
     storage_errors.watch(sessions)
     forgetting = _Forgetting()  # one per database
     event.listen(sessions, "after_commit", lambda session: _checkpoint_after_forgetting(forgetting, session))
+    event.listen(sessions, "after_flush", lambda session, _context: _note_write(session))
+    event.listen(sessions, "do_orm_execute", _note_statement)
+    event.listen(sessions, "after_transaction_end", _forget_writes)
     app.teardown_appcontext(_close_session)
 
 

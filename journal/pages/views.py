@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from ..course import service as course
-from ..db import get_db, utcnow
+from ..db import commit_if_written, get_db, utcnow
 from ..desk.views import clients as desk_clients
 from ..safety import practice_line
 from ..safety import service as safety
@@ -31,7 +31,7 @@ def home():
     day = course.today(db, current_user.keyring, current_user.user.time_zone, utcnow(), offset)
     # A clinician whose key changed since the client linked is told here, where the client looks first.
     key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow())
-    db.commit()
+    commit_if_written(db)  # a changed key noted once; nothing to commit on most visits
     return render_template(
         "pages/today.html",
         today=day,

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import changed_rows, forget_after_commit
@@ -22,6 +22,14 @@ from .signing import unlock_signing_key
 TOKEN_BYTES = 32
 # last_seen_at is written at most this often, so plain page views do not each write a row.
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+# The session row and its user in one statement, built once: this runs before every signed-in page.
+_RESUME = (
+    select(AuthSession, User)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
 
 
 @dataclass(frozen=True)
@@ -92,11 +100,11 @@ def resume_session(
     if token is None:
         return None
     token_hash = _token_hash(token)
-    row = db.get(AuthSession, token_hash)
-    if row is None:
+    found = db.execute(_RESUME, {"token_hash": token_hash}).one_or_none()
+    if found is None:
         return None
-    user = db.get(User, row.user_id)
-    if user is None or now >= row.expires_at or now - row.last_seen_at >= idle_limit[user.role]:
+    row, user = found
+    if now >= row.expires_at or now - row.last_seen_at >= idle_limit[user.role]:
         db.delete(row)
         db.flush()
         return None

@@ -7,7 +7,7 @@ from flask_login import LoginManager, UserMixin
 
 from ...account_security import rotation
 from ...accounts import service
-from ...db import get_db, utcnow
+from ...db import commit_if_written, get_db, utcnow
 from ..htmx import is_htmx, redirect_page
 from .paths import return_path
 from .session_cookie import clear_token, cookie_name, read_token
@@ -43,7 +43,7 @@ def _load(_request):
         return None
     db = get_db()
     result = service.resume(db, current_app.config, token, utcnow())
-    db.commit()
+    commit_if_written(db)  # an ended session's deletion, the minutely last-seen time
     if result is None:
         g.session_ended = True
         return None
