@@ -103,33 +103,75 @@ def attachment(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.U
     return vault.open_attachment(keyring, row, variant, sealed) if sealed is not None else None
 
 
+# Reading to show: plain rows of the columns a view needs (Core, no ORM objects to build and track), opened
+# into RecordViews. Writing goes through the ORM rows (owned_row) as before.
+_T = Record.__table__.c
+_READ = (
+    _T.id,
+    _T.owner_id,
+    _T.kind,
+    _T.occurred_at,
+    _T.created_at,
+    _T.updated_at,
+    _T.version,
+    _T.uk_version,
+    _T.dek_wrap,
+    _T.payload_ciphertext,
+)
+
+
+class _Sealed:
+    """A read row as the vault opens it: the same fields, and the table name its contexts bind."""
+
+    __slots__ = ("id", "owner_id", "kind", "version", "uk_version", "dek_wrap", "payload_ciphertext")
+    __tablename__ = Record.__tablename__
+
+    def __init__(self, row: Any) -> None:
+        self.id, self.owner_id, self.kind, self.version = row.id, row.owner_id, row.kind, row.version
+        self.uk_version, self.dek_wrap, self.payload_ciphertext = row.uk_version, row.dek_wrap, row.payload_ciphertext
+
+
+def _open_read(keyring: vault.Keyring, row: Any) -> RecordView:
+    return RecordView(
+        row.id,
+        row.kind,
+        row.occurred_at,
+        row.created_at,
+        row.updated_at,
+        row.version,
+        vault.open_payload(keyring, _Sealed(row)),
+    )
+
+
 def get(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) -> RecordView | None:
-    row = owned_row(db, keyring, kind, record_id)
-    return open_row(keyring, row) if row is not None else None
+    row = db.execute(
+        select(*_READ).where(_T.id == record_id, _T.owner_id == keyring.user_id, _T.kind == kind)
+    ).one_or_none()
+    return _open_read(keyring, row) if row is not None else None
 
 
 def list_kind(
     db: Session, keyring: vault.Keyring, kind: str, *, since: datetime | None = None, newest_first: bool = True
 ) -> list[RecordView]:
     """Every record of one kind (optionally since a time), opened."""
-    query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind == kind)
+    query = select(*_READ).where(_T.owner_id == keyring.user_id, _T.kind == kind)
     if since is not None:
-        query = query.where(Record.occurred_at >= since)
-    order = (Record.occurred_at.desc(), Record.id.desc()) if newest_first else (Record.occurred_at, Record.id)
-    return [open_row(keyring, row) for row in db.scalars(query.order_by(*order))]
+        query = query.where(_T.occurred_at >= since)
+    order = (_T.occurred_at.desc(), _T.id.desc()) if newest_first else (_T.occurred_at, _T.id)
+    return [_open_read(keyring, row) for row in db.execute(query.order_by(*order))]
 
 
 def page(
     db: Session, keyring: vault.Keyring, kinds: Iterable[str], before: str | None, limit: int
 ) -> tuple[list[RecordView], str | None]:
     """Newest first, a page at a time; the cursor names the last record shown. ValueError on a bad cursor."""
-    query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind.in_(list(kinds)))
+    query = select(*_READ).where(_T.owner_id == keyring.user_id, _T.kind.in_(list(kinds)))
     cursor = parse_cursor(before)
     if cursor is not None:
         at, last_id = cursor
-        query = query.where(or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id)))
-    rows = db.scalars(query.order_by(Record.occurred_at.desc(), Record.id.desc()).limit(limit + 1)).all()
-    views = [open_row(keyring, row) for row in rows[:limit]]
+        query = query.where(or_(_T.occurred_at < at, and_(_T.occurred_at == at, _T.id < last_id)))
+    rows = db.execute(query.order_by(_T.occurred_at.desc(), _T.id.desc()).limit(limit + 1)).all()
+    views = [_open_read(keyring, row) for row in rows[:limit]]
     more = len(rows) > limit
     return views, (make_cursor(views[-1]) if more and views else None)
 
@@ -161,9 +203,9 @@ def oldest_first(
 def times(db: Session, keyring: vault.Keyring, kind: str) -> list[tuple[uuid.UUID, datetime]]:
     """(id, occurred_at) of every record of a kind, oldest first, without opening any."""
     query = (
-        select(Record.id, Record.occurred_at)
-        .where(Record.owner_id == keyring.user_id, Record.kind == kind)
-        .order_by(Record.occurred_at, Record.id)
+        select(_T.id, _T.occurred_at)
+        .where(_T.owner_id == keyring.user_id, _T.kind == kind)
+        .order_by(_T.occurred_at, _T.id)
     )
     return [(row.id, row.occurred_at) for row in db.execute(query)]
 
