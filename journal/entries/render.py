@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
 import bleach
@@ -43,16 +44,27 @@ def _safe_rel(attrs, new=False):
     return attrs
 
 
+class _Renderers(threading.local):
+    """A Markdown parser and a cleaner per thread, built once: building them costs more than using them,
+    and neither may be shared between threads (bleach's cleaners and Markdown's parsers keep state)."""
+
+    def __init__(self) -> None:
+        self.markdown = markdown.Markdown(extensions=["sane_lists", "nl2br"], output_format="html")
+        self.cleaner = bleach.Cleaner(
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            protocols=PROTOCOLS,
+            strip=False,
+            strip_comments=True,
+            filters=[partial(LinkifyFilter, callbacks=[_safe_rel], skip_tags={"pre", "code"})],
+        )
+
+
+_RENDERERS = _Renderers()
+
+
 def render_markdown(text: str) -> Markup:
     """Raw HTML a user typed is shown as text; links get rel="noopener nofollow"; scripts never run."""
-    html = markdown.markdown(text, extensions=["sane_lists", "nl2br"], output_format="html")
-    # A Cleaner per call: bleach's cleaners are not thread-safe.
-    cleaner = bleach.Cleaner(
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        protocols=PROTOCOLS,
-        strip=False,
-        strip_comments=True,
-        filters=[partial(LinkifyFilter, callbacks=[_safe_rel], skip_tags={"pre", "code"})],
-    )
-    return Markup(cleaner.clean(html))
+    renderers = _RENDERERS
+    html = renderers.markdown.reset().convert(text)  # reset: nothing of the last text carries over
+    return Markup(renderers.cleaner.clean(html))
