@@ -9,32 +9,46 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from .db import get_db
 from .pwa.service import owner_tag
 from .records import kinds
 from .security.csrf import csrf_token
 from .sharing import audience
+from .web import links
 
 TIME_PATTERN = "%a %-d %b %Y, %H:%M"
 
 
-def local_time(moment: datetime | None, pattern: str = TIME_PATTERN, zone: str | None = None) -> str:
-    """A UTC time shown in the reader's time zone: `zone` when given, else the signed-in person's, else UTC."""
+@pass_context
+def local_time(context: Context, moment: datetime | None, pattern: str = TIME_PATTERN, zone: str | None = None) -> str:
+    """A UTC time shown in the reader's time zone: `zone` when given, else the signed-in person's, else UTC.
+
+    The reader comes from the template's context (the object itself, not the request-bound proxy: a list
+    of 30 items asks 30 times)."""
     if moment is None:
         return ""
     if not zone:
-        zone = current_user.user.time_zone if current_user.is_authenticated else "UTC"
-    tz: tzinfo
+        reader = context.get("current_user")
+        if reader is None:  # a macro imported without the page's context
+            reader = current_user
+        zone = reader.user.time_zone if reader.is_authenticated else "UTC"
+    return moment.astimezone(_zone(zone)).strftime(pattern)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> tzinfo:
     try:
-        tz = ZoneInfo(zone)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        tz = UTC
-    return moment.astimezone(tz).strftime(pattern)
+        return UTC
 
 
 def audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
@@ -57,6 +71,7 @@ def outbox_owner() -> str | None:
 
 def init_app(app: Flask) -> None:
     """After the static files (their URLs come from app.extensions["static_files"])."""
+    links.init_app(app)  # url_for in templates: addresses built once per shape (web/links.py)
     app.jinja_env.globals.update(
         asset=app.extensions["static_files"].url,
         csrf_token=csrf_token,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import url_for
-
 from ..records import kinds
 from ..records.service import RecordView
+from ..web.links import url_for
 from . import export
 from .service import KIND, view_of
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import url_for
-
 from ..course.days import Dose
 from ..records import kinds
 from ..records.service import RecordView
+from ..web.links import url_for
 from . import export
 from .service import KIND, ROUTES
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
 from markupsafe import Markup
 
 from ..course.prompts import get_prompt
 from ..records import kinds
 from ..records.service import RecordView
+from ..web.links import url_for
 from . import export
 from .render import render_markdown
 from .service import KIND

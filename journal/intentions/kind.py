@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
-
 from ..records import kinds
 from ..records.service import RecordView
+from ..web.links import url_for
 from . import export
 from .service import KIND
 

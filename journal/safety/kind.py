@@ -6,10 +6,9 @@ choice, one plan at a time, never as a standing share.
 
 from __future__ import annotations
 
-from flask import url_for
-
 from ..records import kinds
 from ..records.service import RecordView
+from ..web.links import url_for
 from . import export
 from .service import KIND, plan_view
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from flask import Flask, Response, abort, request, url_for
+from flask import Flask, Response, abort, has_request_context, request, url_for
 from werkzeug.security import safe_join
 
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/manifest+json")
@@ -36,6 +36,7 @@ class StaticFiles:
     def __init__(self, folder: Path):
         self.folder = folder
         self._files: dict[str, StaticFile] = {}
+        self._urls: dict[tuple[str, str], str] = {}  # (script root, file) -> its versioned URL
 
     def get(self, filename: str) -> StaticFile | None:
         if filename not in self._files:
@@ -63,10 +64,13 @@ class StaticFiles:
 
     def url(self, filename: str) -> str:
         """A URL carrying a hash of the file, so a release never meets a stale cache."""
-        found = self.get(filename)
-        if found is None:
-            raise FileNotFoundError(filename)
-        return url_for("static", filename=filename, v=found.digest)
+        key = (request.script_root if has_request_context() else "", filename)
+        if key not in self._urls:  # a page names several files: each URL is built once per process
+            found = self.get(filename)
+            if found is None:
+                raise FileNotFoundError(filename)
+            self._urls[key] = url_for("static", filename=filename, v=found.digest)
+        return self._urls[key]
 
     def release(self) -> str:
         """One id for this set of files: it changes whenever any of them does."""
