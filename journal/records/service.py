@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -106,9 +106,10 @@ def attachment(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.U
 # Reading to show: plain rows of the columns a view needs (Core, no ORM objects to build and track), opened
 # into RecordViews. Writing goes through the ORM rows (owned_row) as before.
 _T = Record.__table__.c
+# Not owner_id: every read is filtered by the keyring's owner, which the vault binds (and converting a
+# second id per row costs as much as the rest of the row).
 _READ = (
     _T.id,
-    _T.owner_id,
     _T.kind,
     _T.occurred_at,
     _T.created_at,
@@ -126,12 +127,13 @@ class _Sealed:
     __slots__ = ("id", "owner_id", "kind", "version", "uk_version", "dek_wrap", "payload_ciphertext")
     __tablename__ = Record.__tablename__
 
-    def __init__(self, row: Any) -> None:
-        self.id, self.owner_id, self.kind, self.version = row.id, row.owner_id, row.kind, row.version
+    def __init__(self, row: Any, owner_id: uuid.UUID) -> None:
+        self.id, self.owner_id, self.kind, self.version = row.id, owner_id, row.kind, row.version
         self.uk_version, self.dek_wrap, self.payload_ciphertext = row.uk_version, row.dek_wrap, row.payload_ciphertext
 
 
 def _open_read(keyring: vault.Keyring, row: Any) -> RecordView:
+    """A row read with `owner_id == keyring.user_id` in its query, opened."""
     return RecordView(
         row.id,
         row.kind,
@@ -139,8 +141,20 @@ def _open_read(keyring: vault.Keyring, row: Any) -> RecordView:
         row.created_at,
         row.updated_at,
         row.version,
-        vault.open_payload(keyring, _Sealed(row)),
+        vault.open_payload(keyring, _Sealed(row, keyring.user_id)),
     )
+
+
+# The timeline's and the lists' page, newest first: built once, the values bound at each call.
+_PAGE = (
+    select(*_READ)
+    .where(_T.owner_id == bindparam("owner"), _T.kind.in_(bindparam("kinds", expanding=True)))
+    .order_by(_T.occurred_at.desc(), _T.id.desc())
+    .limit(bindparam("limit"))
+)
+_PAGE_AFTER = _PAGE.where(
+    or_(_T.occurred_at < bindparam("at"), and_(_T.occurred_at == bindparam("at"), _T.id < bindparam("last_id")))
+)
 
 
 def get(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) -> RecordView | None:
@@ -165,12 +179,11 @@ def page(
     db: Session, keyring: vault.Keyring, kinds: Iterable[str], before: str | None, limit: int
 ) -> tuple[list[RecordView], str | None]:
     """Newest first, a page at a time; the cursor names the last record shown. ValueError on a bad cursor."""
-    query = select(*_READ).where(_T.owner_id == keyring.user_id, _T.kind.in_(list(kinds)))
     cursor = parse_cursor(before)
+    values: dict[str, Any] = {"owner": keyring.user_id, "kinds": list(kinds), "limit": limit + 1}
     if cursor is not None:
-        at, last_id = cursor
-        query = query.where(or_(_T.occurred_at < at, and_(_T.occurred_at == at, _T.id < last_id)))
-    rows = db.execute(query.order_by(_T.occurred_at.desc(), _T.id.desc()).limit(limit + 1)).all()
+        values["at"], values["last_id"] = cursor
+    rows = db.execute(_PAGE_AFTER if cursor is not None else _PAGE, values).all()
     views = [_open_read(keyring, row) for row in rows[:limit]]
     more = len(rows) > limit
     return views, (make_cursor(views[-1]) if more and views else None)
