@@ -37,7 +37,7 @@ class Today:
 
 def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:
     """What the Today screen shows: where the client is, the day's prompt, intentions, unsent drafts."""
-    from ..entries.service import list_drafts
+    from ..entries.service import count_drafts
     from ..intentions.service import active_intentions
 
     place = place_now(db, keyring, zone, now)
@@ -48,5 +48,5 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
         days_left(place.day),
         prompt,
         active_intentions(db, keyring) if shown else [],
-        len(list_drafts(db, keyring)),
+        count_drafts(db, keyring),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -232,6 +232,14 @@ def list_drafts(db: Session, keyring: vault.Keyring) -> list[DraftView]:
         select(Draft).where(Draft.owner_id == keyring.user_id, Draft.kind == KIND).order_by(Draft.updated_at.desc())
     ).all()
     return [_draft_view(keyring, row) for row in rows]
+
+
+def count_drafts(db: Session, keyring: vault.Keyring) -> int:
+    """How many entries wait as drafts (Today says so), without opening any."""
+    return (
+        db.scalar(select(func.count()).select_from(Draft).where(Draft.owner_id == keyring.user_id, Draft.kind == KIND))
+        or 0
+    )
 
 
 def discard_draft(db: Session, keyring: vault.Keyring, draft_id: uuid.UUID) -> bool:

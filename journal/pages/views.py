@@ -12,7 +12,6 @@ from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
 from ..sharing import service as sharing
-from ..sharing.choices import has_links
 from ..web.access import client_required
 
 bp = Blueprint("pages", __name__)
@@ -30,7 +29,8 @@ def home():
     db = get_db()
     day = course.today(db, current_user.keyring, current_user.user.time_zone, utcnow(), offset)
     # A clinician whose key changed since the client linked is told here, where the client looks first.
-    key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow())
+    links = sharing.links_for_client(db, current_user.user.id)
+    key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow(), links)
     commit_if_written(db)  # a changed key noted once; nothing to commit on most visits
     return render_template(
         "pages/today.html",
@@ -38,7 +38,7 @@ def home():
         offset=offset,
         key_changes=key_changes,
         key_changed_words=sharing.key_changed_words,
-        linked=has_links(db, current_user.user.id),
+        linked=bool(links),
     )
 
 

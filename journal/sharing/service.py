@@ -212,13 +212,16 @@ def link_client(
     return link
 
 
-def check_clinician_keys(db: Session, keyring: vault.Keyring, now: datetime) -> list[LinkView]:
-    """The client's links whose clinician's key changed since the client pinned it (each marked on its link).
+def check_clinician_keys(
+    db: Session, keyring: vault.Keyring, now: datetime, links: list[LinkView] | None = None
+) -> list[LinkView]:
+    """The client's links (`links`, read here when not given) whose clinician's key changed since the client
+    pinned it (each marked on its link).
 
     Looked at where the client looks (Today, their clinicians): nothing new is shared on those links.
     """
     changed = []
-    for linked in links_for_client(db, keyring.user_id):
+    for linked in links if links is not None else links_for_client(db, keyring.user_id):
         if not envelope_shares.key_still_pinned(db, keyring, linked.link, now):
             changed.append(linked)
     return changed
