@@ -25,18 +25,24 @@ class VaultError(Exception):
 
 def context(*parts: str | bytes | int | uuid.UUID) -> bytes:
     """Length-prefixed fields, so that no two contexts can run together into the same bytes."""
-    out = bytearray(b"jrnl:v1")
+    # Every record opened builds two of these: the common types are tested first, by exact type.
+    chunks = [b"jrnl:v1"]
     for part in parts:
-        if isinstance(part, uuid.UUID):
+        if type(part) is uuid.UUID:
             data = part.bytes
-        elif isinstance(part, int):
+        elif type(part) is str:
+            data = part.encode("utf-8")
+        elif isinstance(part, int):  # bool as well, as an integer
             data = part.to_bytes(8, "big", signed=False)
+        elif isinstance(part, uuid.UUID):
+            data = part.bytes
         elif isinstance(part, str):
             data = part.encode("utf-8")
         else:
             data = bytes(part)
-        out += len(data).to_bytes(4, "big") + data
-    return bytes(out)
+        chunks.append(len(data).to_bytes(4, "big"))
+        chunks.append(data)
+    return b"".join(chunks)
 
 
 def seal(key: bytes, plaintext: bytes, ctx: bytes) -> bytes:
