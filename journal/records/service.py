@@ -126,9 +126,8 @@ def page(
     query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind.in_(list(kinds)))
     cursor = parse_cursor(before)
     if cursor is not None:
-        at, last_id = cursor
-        query = query.where(or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id)))
-    rows = db.scalars(query.order_by(Record.occurred_at.desc(), Record.id.desc()).limit(limit + 1)).all()
+        query = query.where(older_than(cursor))
+    rows = db.scalars(query.order_by(*NEWEST_FIRST).limit(limit + 1)).all()
     views = [open_row(keyring, row) for row in rows[:limit]]
     more = len(rows) > limit
     return views, (make_cursor(views[-1]) if more and views else None)
@@ -146,9 +145,8 @@ def oldest_first(
     while True:
         query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind.in_(kinds))
         if after is not None:
-            at, last_id = after
-            query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
-        rows = db.scalars(query.order_by(Record.occurred_at, Record.id).limit(page_size)).all()
+            query = query.where(newer_than(after))
+        rows = db.scalars(query.order_by(*OLDEST_FIRST).limit(page_size)).all()
         views = [open_row(keyring, row) for row in rows]
         if rows:
             after = (rows[-1].occurred_at, rows[-1].id)
@@ -300,8 +298,37 @@ def open_row(keyring: vault.Keyring, row: Record) -> RecordView:
     )
 
 
-def make_cursor(view: RecordView) -> str:
-    return f"{view.occurred_at.isoformat()}_{view.id}"
+# Keyset paging: a page is the records just before (or after) the last one shown, in the order of
+# ix_records_owner_occurred_id. Equal times are told apart by id, so no record is skipped or shown twice.
+Cursor = tuple[datetime, uuid.UUID]
+NEWEST_FIRST = (Record.occurred_at.desc(), Record.id.desc())
+OLDEST_FIRST = (Record.occurred_at, Record.id)
+
+
+def older_than(cursor: Cursor):
+    """Records before the cursor in (occurred_at, id) order. The plain bound on occurred_at lets every
+    database start its index scan at the cursor rather than filter its way down from the newest row."""
+    at, last_id = cursor
+    return and_(
+        Record.occurred_at <= at, or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id))
+    )
+
+
+def newer_than(cursor: Cursor):
+    """Records after the cursor in (occurred_at, id) order (see `older_than`)."""
+    at, last_id = cursor
+    return and_(
+        Record.occurred_at >= at, or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id))
+    )
+
+
+def cursor_of(view: RecordView | Record) -> Cursor:
+    return view.occurred_at, view.id
+
+
+def make_cursor(view: RecordView | Record | Cursor) -> str:
+    at, record_id = view if isinstance(view, tuple) else cursor_of(view)
+    return f"{at.isoformat()}_{record_id}"
 
 
 def parse_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:

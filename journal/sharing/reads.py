@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -26,7 +26,7 @@ from ..db import utcnow
 from ..models import Record, Share, User
 from ..records import kinds
 from ..records.blobs import STORE
-from ..records.service import RecordView
+from ..records.service import OLDEST_FIRST, RecordView, newer_than
 from ..records.shares import current_shares
 from . import signers
 
@@ -81,9 +81,8 @@ def shared_oldest_first(
     while True:
         query = current_shares(select(Record, Share), keyring.user_id, client_id).where(Record.kind.in_(kinds))
         if after is not None:
-            at, last_id = after
-            query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
-        rows = db.execute(query.order_by(Record.occurred_at, Record.id).limit(page_size)).all()
+            query = query.where(newer_than(after))
+        rows = db.execute(query.order_by(*OLDEST_FIRST).limit(page_size)).all()
         views = _verified(db, keyring, client_id, rows, may_write=False)
         count = len(rows)
         if rows:
