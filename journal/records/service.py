@@ -322,6 +322,14 @@ def newer_than(cursor: Cursor):
     )
 
 
+def at_or_after(cursor: Cursor):
+    """Records from the cursor's on, in (occurred_at, id) order: what a newest-first list showed down to it."""
+    at, last_id = cursor
+    return and_(
+        Record.occurred_at >= at, or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id >= last_id))
+    )
+
+
 def cursor_of(view: RecordView | Record) -> Cursor:
     return view.occurred_at, view.id
 
