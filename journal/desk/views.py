@@ -18,10 +18,12 @@ from ..flags.rules import RULES
 from ..sharing import service as sharing
 from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
+from ..web.htmx import wants_fragment
 from ..web.public_url import external_url
 from . import brief as briefs
 from . import export as desk_export
 from . import service
+from .recent import FLAG_WORDS
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 IMAGE_ENDPOINT = "desk.image"
@@ -66,12 +68,22 @@ def clients():
 @bp.get("/clients/<uuid:client_id>")
 @therapist_required
 def client(client_id):
-    """A client's shared items by dosing session, charts and art, from what is shared now only."""
+    """A client's shared items by dosing session, a page at a time (?before= the last one shown: htmx loads the
+    next page as the reader scrolls, the "Older" link without it), with flags, charts and art of the latest
+    weeks, from what is shared now only."""
     link, person = _linked_or_404(client_id)
     db = get_db()
-    page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow())
+    before = request.args.get("before")
+    try:
+        if before and wants_fragment():
+            shared = service.shared_page(db, current_user.keyring, link, person, _zone(), utcnow(), before)
+            db.commit()
+            return render_template("desk/_shared_page.html", shared=shared, cid=person.id)
+        page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow(), before)
+    except ValueError:
+        abort(400)
     db.commit()
-    return render_template("desk/client.html", page=page, flag_rules=RULES)
+    return render_template("desk/client.html", page=page, flag_rules=RULES, flag_words=FLAG_WORDS)
 
 
 @bp.post("/clients/<uuid:client_id>/reviewed")
