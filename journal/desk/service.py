@@ -376,16 +376,6 @@ def shared_dose_times(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID
     return [(row.id, row.occurred_at) for row in db.execute(shared_dose_times_query(therapist_id, client_id))]
 
 
-def shared_since(
-    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, start: datetime
-) -> dict[uuid.UUID, datetime]:
-    """{id: occurred_at} of records shared now whose share was made at or after `start`. Metadata only."""
-    query = current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(
-        Share.created_at >= start
-    )
-    return {row.id: row.occurred_at for row in db.execute(query)}
-
-
 def course_charts(
     views: Sequence[RecordView],
     doses: Sequence[Dose],

@@ -18,7 +18,7 @@ from ..flags.rules import RULES
 from ..sharing import service as sharing
 from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
-from ..web.htmx import wants_fragment
+from ..web.htmx import render_page_or_fragment, wants_fragment
 from ..web.public_url import external_url
 from . import brief as briefs
 from . import export as desk_export
@@ -152,7 +152,10 @@ def image(client_id, record_id, variant):
 @bp.get("/clients/<uuid:client_id>/brief")
 @therapist_required
 def brief(client_id):
-    """Everything shared since a date (?since=YYYY-MM-DD; default: the last session held), to read or print."""
+    """Everything shared since a date (?since=YYYY-MM-DD; default: the last session held), to read or print.
+
+    The first screen holds the latest items of the period (older ones a page at a time with ?before=, which
+    htmx loads as the reader scrolls); ?all=1 is the whole brief, to print."""
     link, person = _linked_or_404(client_id)
     problem = None
     try:
@@ -160,9 +163,34 @@ def brief(client_id):
     except ValueError:
         since, problem = None, "That date could not be read, so the brief starts from the usual date."
     db = get_db()
-    result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow())
+    before = request.args.get("before")
+    if before is not None:
+        try:
+            items, next_cursor = briefs.older_items(db, current_user.keyring, link, person, since, before, utcnow())
+        except ValueError:
+            abort(400)
+        db.commit()
+        return render_page_or_fragment(
+            "desk/brief_older.html",
+            "desk/_brief_items.html",
+            items=items,
+            next_cursor=next_cursor,
+            client=person,
+            name=service.client_name(person),
+            since_arg=request.args.get("since") if problem is None else None,
+        )
+    whole = request.args.get("all") == "1"
+    result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow(), whole=whole)
     db.commit()
-    return render_template("desk/brief.html", brief=result, problem=problem, now=utcnow(), flag_rules=RULES)
+    return render_template(
+        "desk/brief.html",
+        brief=result,
+        problem=problem,
+        now=utcnow(),
+        flag_rules=RULES,
+        flag_words=FLAG_WORDS,
+        since_arg=request.args.get("since") if problem is None else None,
+    )
 
 
 @bp.post("/clients/<uuid:client_id>/export")

@@ -1,5 +1,5 @@
 """The desk at any size: a client's page and the brief show a first screen of the newest shared items, older ones a
-page at a time (htmx, or a plain link); and who may see which page."""
+page at a time (htmx, or a plain link), the whole brief to print; and who may see which page."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from journal.db import get_db, utcnow
+from journal.desk import brief as briefs
 from journal.desk import service as desk
 from journal.entries import service as entries
-from journal.models import AccessEvent
+from journal.models import AccessEvent, AccessEventRecord
 from journal.sharing import service as sharing
 
-from ..support import WebClient
+from ..support import WebClient, new_marker
 from . import test_desk
 from .test_desk import _add, _events, _keyring, _link, _share, _statements
 
@@ -98,6 +99,9 @@ def test_a_bad_cursor_is_400(app, web, doc, linked):
         f"/desk/clients/{linked}?before=bad",
         f"/desk/clients/{linked}?before=2026-01-01T00:00:00_not-an-id",
         f"/desk/clients/{linked}?before=2026-01-01T00:00:00_{uuid.uuid4()}x",
+        f"/desk/clients/{linked}/brief?before=bad",
+        f"/desk/clients/{linked}/brief?before=",
+        f"/desk/clients/{linked}/brief?before=shared-yesterday",
     ):
         assert doc.get(url).status_code == 400, url
         assert doc.get(url, htmx=True).status_code == 400, url
@@ -108,11 +112,15 @@ def test_another_therapist_or_an_ended_link_gets_404_for_every_page(app, web, do
     ids = _entries(app, [now - timedelta(hours=n) for n in range(45)])
     first = doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
     cursor = _older(first)
-    assert cursor
+    brief = doc.get(f"/desk/clients/{linked}/brief").get_data(as_text=True)
+    brief_cursor = _older(brief)
+    assert cursor and brief_cursor
     urls = [
         f"/desk/clients/{linked}",
         cursor,
         f"/desk/clients/{linked}/brief",
+        brief_cursor,
+        f"/desk/clients/{linked}/brief?all=1",
         f"/desk/clients/{linked}/records/{ids[0]}",
     ]
     stranger = WebClient(app.test_client())
@@ -190,7 +198,7 @@ def test_a_page_costs_the_same_queries_for_50_or_200_shared_records(app, web, do
 # Flags of a long history ------------------------------------------------------------------------------------------
 
 
-def test_flags_come_from_the_last_30_days_and_older_ones_from_their_own_page(app, web, doc, linked):
+def test_flags_come_from_the_last_30_days_and_older_ones_from_their_page_and_the_whole_brief(app, web, doc, linked):
     now = utcnow()
     old = _add(app, "phq9", now - timedelta(days=80), value=1)  # item 9 "Several days", long ago
     _share(app, old, when=now - timedelta(days=80))
@@ -204,6 +212,8 @@ def test_flags_come_from_the_last_30_days_and_older_ones_from_their_own_page(app
     assert "Flags here come from the questionnaires and check-ins of the last 30 days" in page
     record = doc.get(f"/desk/clients/{linked}/records/{old}").get_data(as_text=True)
     assert f'data-flag="item9:{old}"' in record
+    whole = doc.get(f"/desk/clients/{linked}/brief?all=1").get_data(as_text=True)
+    assert f'data-flag="item9:{old}"' in whole and "The whole brief" in whole
     # An old flag can be marked seen from its page: then it is seen everywhere it shows.
     assert doc.post(f"/desk/clients/{linked}/flags/seen", {"flag": f"item9:{old}"}).status_code == 303
     assert "Flag, seen:" in doc.get(f"/desk/clients/{linked}/records/{old}").get_data(as_text=True)
@@ -218,3 +228,68 @@ def test_a_mood_flag_reads_the_usual_mood_from_before_the_last_30_days(app, web,
     page = doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
     assert re.findall(r'data-flag="([^"]+)"', page) == [f"mood:{lows[-1]}"]
     assert "below their usual 7 (the median of the 9 shared check-ins before)" in page
+
+
+# The brief --------------------------------------------------------------------------------------------------------
+
+
+def test_the_brief_shows_the_latest_items_first_and_prints_whole(app, web, doc, linked):
+    now = utcnow()
+    markers = [new_marker(f"BRIEF{n}") for n in range(55)]
+    ids = []
+    with app.app_context():
+        db = get_db()
+        keyring, link = _keyring(db, "ana@example.org"), _link(db)
+        for n, marker in enumerate(markers):
+            data, _ = entries.clean_entry(f"entry {n}", marker)
+            record_id = entries.create_entry(db, keyring, uuid.uuid4().hex, data, now - timedelta(hours=n // 3))
+            sharing.share(db, keyring, record_id, link, now)
+            ids.append(str(record_id))
+        db.commit()
+    before_date = _entries(app, [now - timedelta(days=40)], shared_at=now - timedelta(days=40), title="before")
+    late = _entries(app, [now - timedelta(days=30)], title="late")  # written before the date, shared after it
+    since = (now - timedelta(days=5)).date().isoformat()
+
+    # Older items follow a page at a time: the rest of what happened since the date, then what was shared since.
+    pages, first = _walk(doc, f"/desk/clients/{linked}/brief?since={since}")
+    assert pages[0] == _newest_first(app, ids)[: briefs.FIRST_SCREEN][::-1]  # in order of time, oldest first
+    assert f'data-narrowed="{briefs.FIRST_SCREEN}"' in first and "more than 40 items" in first
+    assert f'href="/desk/clients/{linked}/brief?since={since}&amp;all=1">Print the whole brief' in first
+    older = [one for page in pages[1:] for one in page]
+    assert older == _newest_first(app, ids)[briefs.FIRST_SCREEN :] + late
+    assert before_date[0] not in first + "".join(str(page) for page in pages)
+    # The whole brief: everything since the date, the one written before it but shared since too.
+    whole = doc.get(f"/desk/clients/{linked}/brief?since={since}&all=1").get_data(as_text=True)
+    assert all(marker in whole for marker in markers) and late[0] in whole and before_date[0] not in whole
+    assert "data-narrowed" not in whole and "data-desk-print" in whole
+    # Read as one brief: the first screen, its older items and the whole brief are one line covering all.
+    with app.app_context():
+        db = get_db()
+        lines = db.scalars(select(AccessEvent).where(AccessEvent.what == "brief")).all()
+        assert len(lines) == 1 and lines[0].items == 56
+        covered = set(
+            map(str, db.scalars(select(AccessEventRecord.record_id).where(AccessEventRecord.event_id == lines[0].id)))
+        )
+        assert covered == set(ids) | set(late)
+
+
+def test_a_brief_of_a_short_period_is_whole_on_its_first_screen(app, web, doc, linked):
+    now = utcnow()
+    ids = _entries(app, [now - timedelta(hours=n) for n in range(12)])
+    page = doc.get(f"/desk/clients/{linked}/brief").get_data(as_text=True)
+    assert all(f'data-record="{one}"' in page for one in ids) and "12 items" in page
+    assert "data-narrowed" not in page and "data-older" not in page
+
+
+def test_what_was_shared_late_follows_what_happened_in_the_period_wherever_the_screen_ends(app, web, doc, linked):
+    """The first screen full with what happened since the date, or with room for some of what was shared since then
+    from before it: either way the older items bring the rest, once each."""
+    now = utcnow()
+    since = (now - timedelta(days=5)).date().isoformat()
+    late = _entries(app, [now - timedelta(days=30 + n) for n in range(3)], title="late")
+    for in_period in (briefs.FIRST_SCREEN - 2, 2):  # room for two of the three; then none
+        _entries(app, [now - timedelta(hours=1, minutes=n) for n in range(in_period)])
+        pages, first = _walk(doc, f"/desk/clients/{linked}/brief?since={since}")
+        every = [one for page in pages for one in page]
+        assert sorted(every) == sorted(set(every)) and set(late) <= set(every)
+        assert len(pages[0]) == briefs.FIRST_SCREEN and len(every) == len(set(every))
