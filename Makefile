@@ -73,6 +73,7 @@ bench: $(BIN)/.test-installed servers browser bench/node_modules/.installed
 	$(BIN)/python bench/signin_and_page_weight.py
 	$(BIN)/python bench/timeline_databases.py
 	$(BIN)/python bench/desk.py
+	$(BIN)/python bench/at_any_size.py
 	$(BIN)/python bench/rotation.py
 	$(BIN)/python bench/art_processing.py
 	$(BIN)/python bench/uploads.py
