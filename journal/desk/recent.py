@@ -4,9 +4,10 @@ A first screen costs the same for 100 shared records or 10,000: it reads the lat
 check-ins and questionnaires (FLAG_DAYS, at most READ_CAP of each) and, before that stretch, only what the
 flag rules look back on. The rules are local (flags/rules.py): whether a record carries a flag depends on
 it and on a few shared records before it (the questionnaire of the same kind shared before it; the
-check-ins that make the usual mood), so the flags found for the records read are exactly the ones a read of
-the whole history finds. Flags of older records show on their own page and in the whole printed brief, and
-the pages say so.
+check-ins that make the usual mood), so the flags found for the records read are the ones a read of the
+whole history finds (the questionnaire of the same kind before one is looked for among the
+LEAD_ROUNDS * MEASURE_BATCH shared before it). Flags of older records show on their own page and in the whole
+printed brief, and the pages say so.
 """
 
 from __future__ import annotations
