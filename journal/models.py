@@ -90,7 +90,10 @@ class Record(Base):
     __tablename__ = "records"
     __table_args__ = (
         UniqueConstraint("owner_id", "idempotency_key"),
-        Index("ix_records_owner_kind_occurred", "owner_id", "kind", "occurred_at"),
+        # Newest (or oldest) first, a page at a time, in the order of the keyset cursor: of one kind, or across
+        # kinds (the timeline, the desk).
+        Index("ix_records_owner_kind_occurred_id", "owner_id", "kind", "occurred_at", "id"),
+        Index("ix_records_owner_occurred_id", "owner_id", "occurred_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -219,7 +222,8 @@ class Share(Base):
     __tablename__ = "shares"
     __table_args__ = (
         UniqueConstraint("record_id", "recipient_id"),
-        Index("ix_shares_recipient_owner", "recipient_id", "owner_id"),
+        # What one clinician has of one client, and (by when it was shared) what is new or shared since a date.
+        Index("ix_shares_recipient_owner_created", "recipient_id", "owner_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

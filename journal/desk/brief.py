@@ -1,52 +1,78 @@
-"""The integration session brief: everything a client shared since a date, on one page that prints.
+"""The integration session brief: everything a client shared since a date, on a page that prints.
 
 "Since a date" means what happened from then on, and what was shared from then on even if it was
 written earlier (a client may share an older entry after a session). The mood trend, every
 entry in full, check-ins, sessions, intentions and art.
 Questionnaires are compared with the first score the client shared (the baseline), which may be
-older than the date. Two queries for the records, one line in the access log.
+older than the date.
+
+Its first screen costs the same however long the period: it opens the latest FIRST_SCREEN items of the
+period and, when the period holds more, is the brief of those (since the oldest of them), says so, and
+offers the older items a page at a time and the whole brief to print. What it looks back on (baselines,
+the score before, the usual mood, flags) is read with bounded cost (recent.py). The whole brief
+(`whole=True`) reads everything since the date, for printing. One "brief" line in the access log per
+first screen; older pages and the whole brief read just after add their records to it.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from statistics import mean
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import vault
 from ..art.service import KIND as ART
 from ..charts.service import Chart
 from ..checkins.service import KIND as CHECKIN
-from ..course.days import place_of
+from ..course.days import Dose, place_of
 from ..dosing.service import KIND as DOSE
 from ..entries.service import KIND as ENTRY
+from ..flags import marks as flag_marks
 from ..flags import service as flag_service
-from ..flags.rules import Flag
+from ..flags.rules import Flag, with_marks
 from ..intentions.service import KIND as INTENTION
 from ..measures.instruments import Instrument
 from ..measures.service import KIND as MEASURE
 from ..measures.service import MeasureView
-from ..models import Link, User
+from ..models import Link, Record, Share, User
 from ..records import kinds
+from ..records import service as records
 from ..records.service import RecordView
 from ..safety.service import KIND as SAFETY_PLAN
 from ..sharing import access, reads
-from . import readings
-from .service import Unshown, client_name, course_charts, shared_doses, shared_since
+from . import readings, recent
+from .service import (
+    COUNT_CAP,
+    Unshown,
+    client_name,
+    counted,
+    course_charts,
+    shared_doses,
+    shared_doses_between,
+)
 
-# Read over the whole course: baselines, session numbers, what the flag rules look at, and the safety plan
-# (one living document, shown whenever it is shared, whatever the period).
+# Read over the whole course by the whole brief: baselines, session numbers, what the flag rules look at, and
+# the safety plan (one living document, shown whenever it is shared, whatever the period).
 HISTORY_KINDS = (MEASURE, DOSE, CHECKIN, SAFETY_PLAN)
 USUAL_MOOD_CHECKINS = 14  # "their usual mood" before the period: the average of up to this many check-ins
+FIRST_SCREEN = 40  # items of the period the first screen opens at most
+OLDER_PAGE = 40  # items of each page of older ones
 
 
 @dataclass(frozen=True)
 class BriefItem:
     view: RecordView
     label: str  # "Day 3 after session 2" (among shared sessions), or "Preparing"
+
+    @property
+    def has_pictures(self) -> bool:
+        found = kinds.find(self.view.kind)
+        return found is not None and found.has_pictures
 
 
 @dataclass(frozen=True)
@@ -117,8 +143,22 @@ class Brief:
     doses: list[BriefItem]
     intentions: list[BriefItem]
     art: list[tuple[readings.ArtTile, str]]
-    count: int  # records shared in the period
+    count: int  # records shared in the period shown
+    whole: bool  # the whole brief (everything since the date), for printing
+    asked_since: datetime  # the start asked for; `since` is later when the first screen holds the latest items only
+    total: int  # items shared since `asked_since` (at most COUNT_CAP)
+    total_more: bool  # more than COUNT_CAP
+    older_cursor: str | None  # where the older items of the period go on (None: the screen holds them all)
     unshown: Unshown = Unshown()
+
+    @property
+    def narrowed(self) -> bool:
+        """The period asked for holds more than this screen: it is the brief of its latest items."""
+        return self.older_cursor is not None
+
+    @property
+    def total_words(self) -> str:
+        return counted(self.total, self.total_more)
 
     @property
     def name(self) -> str:
@@ -146,29 +186,43 @@ def parse_since(raw: str | None, zone: str) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
+@dataclass
+class _Read:
+    """What a brief is made from: the period's records, and the shared records its summaries look back on."""
+
+    start: datetime  # the period shown starts here (later than the date asked for on a narrowed first screen)
+    period: list[RecordView]  # oldest first
+    history: list[RecordView]  # questionnaires and check-ins the summaries compare with, newest first
+    doses: list[Dose]
+    plan: RecordView | None
+    flags: list[Flag]  # with marks; any order
+    total: tuple[int, bool]
+    older: str | None  # the cursor of the period's items below the first screen
+
+
 def build_brief(
-    db: Session, keyring: vault.Keyring, link: Link, client: User, since: datetime | None, zone: str, now: datetime
+    db: Session,
+    keyring: vault.Keyring,
+    link: Link,
+    client: User,
+    since: datetime | None,
+    zone: str,
+    now: datetime,
+    *,
+    whole: bool = False,
 ) -> Brief:
-    """The brief since `since` (None: the default): one "brief" line in the access log covering every record shown."""
-    start = since or default_since(link)
-    # What happened since the date, and what was shared since then even if written before it.
-    late = shared_since(db, keyring.user_id, client.id, start)
-    shared_history = reads.shared_records(db, keyring, client.id, kinds=HISTORY_KINDS)
-    recent = reads.shared_records(
-        db,
-        keyring,
-        client.id,
-        since=min([start, *late.values()]),
-        kinds=[kind for kind in kinds.names(shareable=True) if kind not in HISTORY_KINDS],
-    )
-    unshown = Unshown.of(shared_history, recent)
-    plan = next((view for view in shared_history if view.kind == SAFETY_PLAN), None)
-    history: list[RecordView] = [view for view in shared_history if view.kind != SAFETY_PLAN]
-    period = sorted(
-        (view for view in recent + history if view.occurred_at >= start or view.id in late),
-        key=lambda view: (view.occurred_at, str(view.id)),
-    )
-    doses = shared_doses(history)
+    """The brief since `since` (None: the default): its first screen, or (`whole`) everything since the date.
+
+    One "brief" line in the access log covering every record shown (the whole brief read within half an hour
+    of a first screen adds its records to that screen's line).
+    """
+    asked = since or default_since(link)
+    reader = reads.Reader(db, keyring, client.id)
+    if whole:
+        read = _whole(db, keyring, link, reader, asked, zone)
+    else:
+        read = _first_screen(db, keyring, link, client, reader, asked, zone, now)
+    start, period, history, doses = read.start, read.period, read.history, read.doses
 
     def item(view: RecordView) -> BriefItem:
         return BriefItem(view, place_of(view.occurred_at, doses, client.time_zone).label)
@@ -189,30 +243,29 @@ def build_brief(
         words=f"since {_day(start, zone)}",
     )[0]
     in_period = {view.id for view in period}
-    flags = [
-        flag
-        for flag in flag_service.client_flags(keyring, link, history, zone)
-        if flag.open or flag.record_id in in_period
-    ]
+    flags = [flag for flag in recent.ordered(read.flags) if flag.open or flag.record_id in in_period]
     flags = [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open]
     since_last = _since_last(period, history, start)
     shown = (
         {view.id for view in period}
         | {flag.record_id for flag in flags}
-        | ({plan.id} if plan else set())
+        | ({read.plan.id} if read.plan else set())
         | {measured.id for change in changes for measured in (change.baseline, change.latest)}
         | {move.before.id for move in since_last.moves if move.before is not None}
     )
-    access.log_covering(db, keyring.user_id, client.id, "brief", shown, now)
+    if whole:
+        access.log_more_brief(db, keyring.user_id, client.id, shown, now)
+    else:
+        access.log_covering(db, keyring.user_id, client.id, "brief", shown, now)
     return Brief(
         link,
         client,
         flags,
-        plan,
+        read.plan,
         _position(doses, client.time_zone, now),
         since_last,
         start,
-        start.astimezone(ZoneInfo(zone)).date(),
+        asked.astimezone(ZoneInfo(zone)).date(),
         since is None,
         _mood(moods),
         chart,
@@ -223,8 +276,184 @@ def build_brief(
         by_kind.get(INTENTION, []),
         [(readings.art(one.view), one.label) for one in by_kind.get(ART, [])],
         len(period),
-        unshown,
+        whole,
+        asked,
+        read.total[0],
+        read.total[1],
+        read.older,
+        Unshown.of(reader),
     )
+
+
+def _whole(db: Session, keyring: vault.Keyring, link: Link, reader: reads.Reader, start: datetime, zone: str) -> _Read:
+    """Everything since `start`, and every shared questionnaire, check-in, dosing session and safety plan."""
+    history_all, _ = reader.newest(kinds=HISTORY_KINDS, limit=None)
+    in_range, _ = reader.newest(kinds=OTHER_KINDS, since=start, limit=None)
+    # What was shared since the date even if written before it.
+    late, _ = reader.shared_since(start, kinds=PERIOD_KINDS, happened_before=start, limit=None)
+    late_ids = {view.id for view in late}
+    plan = next((view for view in history_all if view.kind == SAFETY_PLAN), None)
+    history = [view for view in history_all if view.kind != SAFETY_PLAN]
+    period = sorted(
+        {
+            view.id: view for view in in_range + late + history if view.occurred_at >= start or view.id in late_ids
+        }.values(),
+        key=lambda view: (view.occurred_at, view.id),
+    )
+    flags = flag_service.client_flags(keyring, link, history, zone)
+    return _Read(start, period, history, shared_doses(history), plan, flags, (len(period), False), None)
+
+
+def _first_screen(
+    db: Session,
+    keyring: vault.Keyring,
+    link: Link,
+    client: User,
+    reader: reads.Reader,
+    asked: datetime,
+    zone: str,
+    now: datetime,
+) -> _Read:
+    """The latest FIRST_SCREEN items of the period and what the summaries of those look back on, each bounded."""
+    in_range, more = reader.newest(kinds=PERIOD_KINDS, since=asked, limit=FIRST_SCREEN)
+    late: list[RecordView] = []
+    older: str | None = None
+    if more is not None:
+        older, start = records.make_cursor(more), more[0]  # narrowed: the brief of the latest items
+        total = (FIRST_SCREEN, True)  # more than this screen holds: the whole brief counts them
+    else:
+        start = asked
+        late, older = _late(reader, asked, None, FIRST_SCREEN - len(in_range))
+        total = _total(reader, asked) if older else (len(in_range) + len(late), False)
+    period = sorted(in_range + late, key=lambda view: (view.occurred_at, view.id))
+    # The questionnaires the summaries compare with: the first of each (baseline) and the last before the period;
+    # the check-ins before it that make the usual mood.
+    bottom = more or (start, recent.EARLIEST)
+    in_period = [view for view in in_range if view.kind == MEASURE]
+    baseline = _first_measures(reader, {_instrument(view) for view in in_period})
+    wanted = {_instrument(view) for view in in_period + baseline} - {None}
+    before = recent.measure_lead(reader, bottom, wanted)
+    usual = recent.mood_lead(reader, bottom, USUAL_MOOD_CHECKINS)
+    late_measures = [view for view in late if view.kind == MEASURE]
+    history = sorted(
+        {view.id: view for view in in_period + late_measures + before + baseline + usual}.values(),
+        key=lambda view: (view.occurred_at, view.id),
+        reverse=True,
+    )
+    # Flags: those of the last 30 days (as on the client's page), and those of what this screen shows.
+    found = recent.stretch(reader, keyring, link, zone, recent.since_days(now))
+    own = with_marks(
+        recent.flags_of_all(reader, in_range, zone)
+        + [flag for view in late for flag in recent.flags_of(reader, view, zone)],
+        flag_marks.seen(keyring, link),
+    )
+    earliest = min([start, *(view.occurred_at for view in period[:1])])
+    doses = shared_doses_between(db, keyring.user_id, client.id, earliest, now)
+    plans, _more = reader.newest(kinds=[SAFETY_PLAN], limit=1)
+    return _Read(start, period, history, doses, plans[0] if plans else None, found.flags + own, total, older)
+
+
+def older_items(
+    db: Session,
+    keyring: vault.Keyring,
+    link: Link,
+    client: User,
+    since: datetime | None,
+    before: str | None,
+    now: datetime,
+) -> tuple[list[BriefItem], str | None]:
+    """A page of the period's items below the cursor (what "Older items" loads), and the next cursor: what
+    happened since the date, newest first, then what was shared since then though it happened before, the
+    latest shared first. Their records join the brief's line in the access log. ValueError on a bad cursor."""
+    asked = since or default_since(link)
+    reader = reads.Reader(db, keyring, client.id)
+    views: list[RecordView] = []
+    late_cursor: records.Cursor | None = None
+    if before and before.startswith(LATE_PREFIX):
+        late_cursor = records.parse_cursor(before.removeprefix(LATE_PREFIX))
+    else:
+        cursor = records.parse_cursor(before)
+        if cursor is None:
+            raise ValueError("no cursor")
+        views, more = reader.newest(kinds=PERIOD_KINDS, since=asked, before=cursor, limit=OLDER_PAGE)
+        if more is not None:
+            return _items(db, keyring, client, views, now), records.make_cursor(more)
+    late, older = _late(reader, asked, late_cursor, OLDER_PAGE - len(views))
+    return _items(db, keyring, client, views + late, now), older
+
+
+LATE_PREFIX = "shared-"  # a cursor among what was shared in the period though it happened before it
+PERIOD_KINDS = tuple(kind for kind in kinds.names(shareable=True) if kind != SAFETY_PLAN)
+OTHER_KINDS = tuple(kind for kind in kinds.names(shareable=True) if kind not in HISTORY_KINDS)
+
+
+def _items(
+    db: Session, keyring: vault.Keyring, client: User, views: list[RecordView], now: datetime
+) -> list[BriefItem]:
+    earliest = min((view.occurred_at for view in views), default=now)
+    doses = shared_doses_between(db, keyring.user_id, client.id, earliest, now) if views else []
+    access.log_more_brief(db, keyring.user_id, client.id, [view.id for view in views], now)
+    return [BriefItem(view, place_of(view.occurred_at, doses, client.time_zone).label) for view in views]
+
+
+def _late(
+    reader: reads.Reader, start: datetime, before: records.Cursor | None, room: int
+) -> tuple[list[RecordView], str | None]:
+    """Up to `room` of what was shared from `start` on though it happened before it (the latest shared first,
+    below the cursor), and the cursor of the next ones."""
+    if room > 0:
+        found, more = reader.shared_since(start, kinds=PERIOD_KINDS, happened_before=start, before=before, limit=room)
+        return found, LATE_PREFIX + records.make_cursor(more) if more else None
+    # No room left on this page: only whether there are any, from metadata.
+    query = _late_ids(reader, start)
+    if before is not None:
+        at, last_id = before
+        query = query.where(
+            Share.created_at <= at, or_(Share.created_at < at, and_(Share.created_at == at, Share.id < last_id))
+        )
+    _none, more_rows = reader.count(query, 0)
+    return [], LATE_PREFIX + records.make_cursor(before or _LATEST) if more_rows else None
+
+
+_LATEST = (datetime.max.replace(tzinfo=UTC), uuid.UUID(int=(1 << 128) - 1))  # above every share
+
+
+def _late_ids(reader: reads.Reader, start: datetime):
+    return reader.shared(select(Record.id)).where(
+        Record.kind.in_(PERIOD_KINDS), Share.created_at >= start, Record.occurred_at < start
+    )
+
+
+def _total(reader: reads.Reader, start: datetime) -> tuple[int, bool]:
+    """Items of the period from SQL, counting no further than COUNT_CAP: what happened since `start`, then
+    (while under the cap) what was shared since then from before it."""
+    happened, more = reader.count(
+        reader.shared(select(Record.id)).where(Record.kind.in_(PERIOD_KINDS), Record.occurred_at >= start), COUNT_CAP
+    )
+    if more:
+        return happened, True
+    found, more = reader.count(_late_ids(reader, start), COUNT_CAP - happened)
+    return happened + found, more
+
+
+def _first_measures(reader: reads.Reader, wanted: set[str | None]) -> list[RecordView]:
+    """The first questionnaires shared, oldest first, until the first of each of `wanted` is among them."""
+    found: list[RecordView] = []
+    missing = set(wanted) - {None}
+    after: records.Cursor | None = None
+    for _ in range(recent.LEAD_ROUNDS):
+        views = reader.oldest(kinds=[MEASURE], after=after, limit=recent.MEASURE_BATCH)
+        found += views
+        missing -= {_instrument(view) for view in views}
+        if not missing or len(views) < recent.MEASURE_BATCH:
+            break
+        after = records.cursor_of(views[-1])
+    return found
+
+
+def _instrument(view: RecordView) -> str | None:
+    measured = readings.measure(view)
+    return measured.instrument.id if measured is not None else None
 
 
 def _position(doses, zone: str, now: datetime) -> str:

@@ -4,6 +4,11 @@ Rules only; no Flask request objects. Shared records are read through `sharing.r
 for the rows, then the crypto per row), and what reaches the therapist's screen is written to the
 client's access log here (sharing/access.py), so no view can forget it.
 Counts and dates come from metadata (shares, records) without decrypting anything.
+
+A client's page costs the same for 100 shared records or 10,000: it opens one page of them (older pages
+come as the therapist scrolls), and what it shows of the whole history is read with bounded cost
+(recent.py): flags and charts of the last 30 days, the latest photos, counts from SQL that stop at
+COUNT_CAP, the dosing sessions the page needs numbered by a count of the earlier ones.
 """
 
 from __future__ import annotations
@@ -19,26 +24,30 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..art.service import KIND as ART
 from ..charts.service import Chart, mood_chart, score_chart, window
-from ..checkins.service import KIND as CHECKIN
 from ..course.days import Dose, number_doses, place_of
+from ..course.service import doses_between
 from ..dosing.kind import number as dose_number
 from ..dosing.service import KIND as DOSE
 from ..flags import marks as flag_marks
 from ..flags import service as flag_service
-from ..flags.rules import Flag
+from ..flags.rules import Flag, with_marks
 from ..measures.instruments import Instrument
 from ..models import Link, Record, Share, User
+from ..records import service as records
 from ..records.service import RecordView
 from ..records.shares import current_shares, shared_now
 from ..sharing import access, reads, signers
 from ..sharing import service as sharing
 from ..timeline.groups import TimelineGroup, by_session
-from . import readings
+from . import readings, recent
 from .sparkline import Sparkline, sparkline
 
 SPARK_DAYS = 30
-WHOLE_COURSE = "whole course"
 IMAGE_VARIANTS = ("full", "thumb")
+PAGE_SIZE = 40  # shared records a page of a client's timeline opens
+CHART_DAYS = 30  # the charts of a client's page
+ART_TILES = 4  # the latest photos of art on a client's page
+COUNT_CAP = 200  # counts beyond this say "more than 200" (a count reads rows, though it opens none)
 
 
 # What could not be shown -------------------------------------------------------------------------
@@ -52,7 +61,7 @@ class Unshown:
     withheld: str | None = None  # "not yet" (their signing key is not pinned yet), "refused" (it did not match)
 
     @classmethod
-    def of(cls, *found: reads.Shared) -> Unshown:
+    def of(cls, *found: reads.Shared | reads.Reader) -> Unshown:
         withheld = next((one.withheld for one in found if one.withheld), None)
         return cls(0 if withheld else sum(one.hidden for one in found), withheld)
 
@@ -103,10 +112,11 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
             # Sealed marks on every link a therapist has looked at, none yet: whether a link holds marks
             # tells nothing about its flags.
             flag_marks.mark(keyring, linked.link, client, [], now)
-        views = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
-        recent = [view for view in views if view.kind == CHECKIN and view.occurred_at >= span[0]]
-        points = [(at, value) for at, value, _anxiety in filter(None, map(readings.mood, recent)) if value is not None]
-        flags = [flag for flag in flag_service.client_flags(keyring, linked.link, views, zone) if flag.open]
+        reader = reads.Reader(db, keyring, client.id)
+        found_recent = recent.stretch(reader, keyring, linked.link, zone, recent.since_days(now))
+        moods = [view for view in found_recent.checkins if view.occurred_at >= span[0]]
+        points = [(at, value) for at, value, _anxiety in filter(None, map(readings.mood, moods)) if value is not None]
+        flags = [flag for flag in found_recent.flags if flag.open]
         found = counts.get(client.id, _Counts())
         rows.append(
             ClientRow(
@@ -117,10 +127,11 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
                 found.last_activity,
                 sparkline(points, span, period=f"last {SPARK_DAYS} days"),
                 flags,
-                Unshown.of(views),
+                Unshown.of(reader),
             )
         )
-        shown = {view.id for view in recent} | {flag.record_id for flag in flags}
+        recent_ids = {view.id for view in moods}
+        shown = recent_ids | {flag.record_id for flag in flags}
         access.log_summaries(db, therapist_id, client.id, len(shown), now)
     rows.sort(key=lambda row: (-len(row.flags), -row.new, -(row.last_activity or row.link.created_at).timestamp()))
     return rows
@@ -166,16 +177,31 @@ def client_name(client: User) -> str:
 
 
 @dataclass(frozen=True)
+class SharedPage:
+    """One page of a client's shared timeline, newest first, in groups by (shared) dosing session."""
+
+    groups: list[TimelineGroup]
+    next_cursor: str | None  # the "Older" link's, None on the last page
+    older: bool  # this page starts below the newest (the "Older" link was followed)
+    flagged: set[uuid.UUID]  # its records that carry an open flag
+
+
+@dataclass(frozen=True)
 class ClientPage:
     link: Link
     client: User
-    groups: list[TimelineGroup]
+    page: SharedPage
     charts: list[Chart]
-    art: list[readings.ArtTile]
-    shared: int
+    chart_words: str  # "last 30 days"
+    art: list[readings.ArtTile]  # the latest ART_TILES
+    more_art: bool
+    shared: int  # at most COUNT_CAP
+    shared_more: bool  # more than COUNT_CAP
     new: int
+    new_more: bool
     drawn_at: datetime  # "Mark reviewed" covers what was shared until then
     flags: list[Flag]  # open ones first, then those marked seen
+    flags_since: datetime  # from when the flags were looked for
     unshown: Unshown = Unshown()
 
     @property
@@ -183,45 +209,149 @@ class ClientPage:
         return client_name(self.client)
 
     @property
-    def flagged(self) -> set[uuid.UUID]:
-        """Records that carry an open flag, tagged in the timeline too."""
-        return {flag.record_id for flag in self.flags if flag.open}
+    def groups(self) -> list[TimelineGroup]:
+        return self.page.groups
+
+    @property
+    def shared_words(self) -> str:
+        return counted(self.shared, self.shared_more)
+
+    @property
+    def new_words(self) -> str:
+        return counted(self.new, self.new_more)
 
 
-def client_page(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str, now: datetime) -> ClientPage:
-    """Everything shared now, grouped by (shared) dosing session; charts and art from the same rows.
+def counted(count: int, more: bool) -> str:
+    return f"more than {count:,}" if more else f"{count:,}"
 
-    One query for the records, one for which shares are new, one bulk insert for the access log,
-    however many records there are. Day labels use the client's zone; charts the reader's.
+
+def client_page(
+    db: Session,
+    keyring: vault.Keyring,
+    link: Link,
+    client: User,
+    zone: str,
+    now: datetime,
+    before: str | None = None,
+) -> ClientPage:
+    """The first screen of a client's page (or, with `before`, the page below that cursor): one page of what is
+    shared now, open flags and charts of the last 30 days, the latest photos, counts. ValueError on a bad cursor.
+
+    The same handful of bounded queries and at most a few hundred records opened, however many are shared;
+    one summary line in the client's access log for the visit.
     """
-    views = reads.shared_records(db, keyring, client.id)
-    fresh = new_record_ids(db, link) & {view.id for view in views}
-    doses = shared_doses(views)
-    groups = by_session(views, doses, client.time_zone, new=fresh)
-    charts = course_charts(views, doses, zone, now, span=None, words=WHOLE_COURSE)
-    art = [readings.art(view) for view in views if view.kind == ART]
-    flags = flag_service.client_flags(keyring, link, views, zone)
-    access.log_summaries(db, keyring.user_id, client.id, len(views), now)
+    cursor = records.parse_cursor(before)
+    reader = reads.Reader(db, keyring, client.id)
+    views, next_cursor = reader.newest(before=cursor, limit=PAGE_SIZE)
+    found = recent.stretch(reader, keyring, link, zone, recent.since_days(now))
+    chart_start = now - timedelta(days=CHART_DAYS)
+    charted = [view for view in found.checkins + found.measures if view.occurred_at >= chart_start]
+    earliest = min([chart_start, *(view.occurred_at for view in views[-1:])])
+    doses = shared_doses_between(db, keyring.user_id, client.id, earliest, now)
+    page = _shared_page(db, keyring, reader, link, client, views, next_cursor, doses, zone, older=cursor is not None)
+    words = f"last {CHART_DAYS} days"
+    if found.capped_at is not None and found.capped_at > chart_start:
+        words += f" (the latest {recent.READ_CAP} of each)"
+    charts = course_charts(charted, doses, zone, now, span=(chart_start, now), words=words)
+    art, more_art = reader.newest(kinds=[ART], limit=ART_TILES)
+    shared, shared_more = reader.count(reader.shared(select(Record.id)), COUNT_CAP)
+    new, new_more = reader.count(new_shares(reader.shared(select(Record.id)), link), COUNT_CAP)
+    shown = {view.id for view in views + charted + art} | {flag.record_id for flag in found.flags}
+    _log_page(db, keyring, client, reader, cursor, len(views), len(shown), now)
     return ClientPage(
         link,
         client,
-        groups,
+        page,
         charts,
-        art,
-        len(views),
-        len(fresh),
+        words,
+        [readings.art(view) for view in art],
+        more_art is not None,
+        shared,
+        shared_more,
+        new,
+        new_more,
         now,
-        [flag for flag in flags if flag.open] + [flag for flag in flags if not flag.open],
-        Unshown.of(views),
+        [flag for flag in found.flags if flag.open] + [flag for flag in found.flags if not flag.open],
+        found.starts,
+        Unshown.of(reader),
     )
 
 
-def new_record_ids(db: Session, link: Link) -> set[uuid.UUID]:
-    """Records shared on this link since the therapist last marked it reviewed (all of them before that)."""
-    query = select(Share.record_id).where(Share.link_id == link.id)
+def shared_page(
+    db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str, now: datetime, before: str | None
+) -> SharedPage:
+    """One page of the client's shared timeline below the cursor, alone (what the "Older" link loads).
+    ValueError on a bad cursor."""
+    cursor = records.parse_cursor(before)
+    reader = reads.Reader(db, keyring, client.id)
+    views, next_cursor = reader.newest(before=cursor, limit=PAGE_SIZE)
+    earliest = views[-1].occurred_at if views else now
+    doses = shared_doses_between(db, keyring.user_id, client.id, earliest, views[0].occurred_at if views else now)
+    page = _shared_page(db, keyring, reader, link, client, views, next_cursor, doses, zone, older=cursor is not None)
+    _log_page(db, keyring, client, reader, cursor, len(views), len(views), now)
+    return page
+
+
+def _shared_page(
+    db: Session,
+    keyring: vault.Keyring,
+    reader: reads.Reader,
+    link: Link,
+    client: User,
+    views: list[RecordView],
+    next_cursor: records.Cursor | None,
+    doses: Sequence[Dose],
+    zone: str,
+    *,
+    older: bool,
+) -> SharedPage:
+    fresh = new_among(db, link, [view.id for view in views])
+    groups = by_session(views, doses, client.time_zone, new=fresh)
+    flags = with_marks(recent.flags_of_all(reader, views, zone), flag_marks.seen(keyring, link))
+    flagged = {flag.record_id for flag in flags if flag.open}
+    return SharedPage(groups, records.make_cursor(next_cursor) if next_cursor else None, older, flagged)
+
+
+def _log_page(
+    db: Session,
+    keyring: vault.Keyring,
+    client: User,
+    reader: reads.Reader,
+    cursor: records.Cursor | None,
+    page_items: int,
+    shown: int,
+    now: datetime,
+) -> None:
+    """The visit's summary line: a page below the newest counts the items above it too (the therapist
+    scrolled past them), so the line says the most items seen at once."""
+    if cursor is not None:
+        above = db.scalar(
+            select(func.count()).select_from(
+                reader.shared(select(Record.id)).where(records.at_or_after(cursor)).subquery()
+            )
+        )
+        shown = max(shown, (above or 0) + page_items)
+    access.log_summaries(db, keyring.user_id, client.id, shown, now)
+
+
+def new_shares(query, link: Link):
+    """`query` over what is shared now, narrowed to what was shared on this link since the therapist last marked
+    it reviewed (all of it before that)."""
+    query = query.where(Share.link_id == link.id)
+    return query.where(Share.created_at > link.reviewed_at) if link.reviewed_at is not None else query
+
+
+def new_among(db: Session, link: Link, record_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these records, those shared on this link since the therapist last marked it reviewed."""
+    if not record_ids:
+        return set()
+    # By record and recipient (the unique index): the link's own index would read every share of the link.
+    query = select(Share.record_id, Share.link_id).where(
+        Share.record_id.in_(record_ids), Share.recipient_id == link.therapist_id
+    )
     if link.reviewed_at is not None:
         query = query.where(Share.created_at > link.reviewed_at)
-    return set(db.scalars(query))
+    return {row.record_id for row in db.execute(query) if row.link_id == link.id}
 
 
 def shared_doses(views: Iterable[RecordView]) -> list[Dose]:
@@ -229,20 +359,21 @@ def shared_doses(views: Iterable[RecordView]) -> list[Dose]:
     return number_doses([(view.id, view.occurred_at) for view in views if view.kind == DOSE])
 
 
+def shared_dose_times_query(therapist_id: uuid.UUID, client_id: uuid.UUID):
+    """(id, occurred_at) of the dosing sessions shared now, as a query (nothing opened)."""
+    return current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(Record.kind == DOSE)
+
+
+def shared_doses_between(
+    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, start: datetime, end: datetime
+) -> list[Dose]:
+    """The shared dosing sessions a stretch of time needs, numbered among all the shared ones (from metadata)."""
+    return doses_between(db, shared_dose_times_query(therapist_id, client_id), start, end)
+
+
 def shared_dose_times(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
     """(id, occurred_at) of the dosing sessions shared now, from metadata, without opening them."""
-    query = current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(Record.kind == DOSE)
-    return [(row.id, row.occurred_at) for row in db.execute(query)]
-
-
-def shared_since(
-    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, start: datetime
-) -> dict[uuid.UUID, datetime]:
-    """{id: occurred_at} of records shared now whose share was made at or after `start`. Metadata only."""
-    query = current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(
-        Share.created_at >= start
-    )
-    return {row.id: row.occurred_at for row in db.execute(query)}
+    return [(row.id, row.occurred_at) for row in db.execute(shared_dose_times_query(therapist_id, client_id))]
 
 
 def course_charts(
@@ -296,14 +427,12 @@ def shared_record(
         return None
     if isinstance(view, reads.Unverified):
         return Unshown(0 if view.withheld else 1, view.withheld)
-    doses = number_doses(shared_dose_times(db, keyring.user_id, client.id))
+    doses = shared_doses_between(db, keyring.user_id, client.id, view.occurred_at, view.occurred_at)
     place = place_of(view.occurred_at, doses, client.time_zone)
-    flags = []
-    if view.kind in flag_service.KINDS:
-        rule_reads = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
-        flags = [
-            flag for flag in flag_service.client_flags(keyring, link, rule_reads, zone) if flag.record_id == view.id
-        ]
+    # Its own flags, read with the few shared records before it that the rules look back on.
+    flags = with_marks(
+        recent.flags_of(reads.Reader(db, keyring, client.id), view, zone), flag_marks.seen(keyring, link)
+    )
     access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
     return SharedRecord(view, place.label, dose_number(view, doses), flags)
 
@@ -313,17 +442,44 @@ def confirm_signer(db: Session, keyring: vault.Keyring, client: User, now: datet
     signers.signer_for(db, keyring, client.id, now)
 
 
-def client_flags(db: Session, keyring: vault.Keyring, link: Link, client: User, zone: str) -> list:
-    """The client's flags now (open and seen), from what is shared now. Nothing is logged: nothing is shown."""
-    views = reads.shared_records(db, keyring, client.id, kinds=flag_service.KINDS)
-    return flag_service.client_flags(keyring, link, views, zone)
+def client_flags(
+    db: Session,
+    keyring: vault.Keyring,
+    link: Link,
+    client: User,
+    zone: str,
+    now: datetime,
+    flag_ids: Iterable[str] = (),
+) -> list[Flag]:
+    """The client's current flags (open and seen) of the last 30 days, and those of the records `flag_ids` name
+    (each read with what it looks back on). Nothing is logged: nothing is shown."""
+    reader = reads.Reader(db, keyring, client.id)
+    flags = list(recent.stretch(reader, keyring, link, zone, recent.since_days(now)).flags)
+    known = {flag.id for flag in flags}
+    for record_id in _record_ids(flag_id for flag_id in flag_ids if flag_id not in known):
+        row = db.execute(reader.shared().where(Record.id == record_id)).first()
+        for view in reader.open([row] if row else []):
+            flags += recent.flags_of(reader, view, zone)
+    return with_marks(flags, flag_marks.seen(keyring, link))
+
+
+def _record_ids(flag_ids: Iterable[str]) -> list[uuid.UUID]:
+    """The records flag ids ("<rule>:<record id>") name, each once; ids that name none are left out."""
+    found: dict[uuid.UUID, None] = {}
+    for flag_id in flag_ids:
+        try:
+            found[uuid.UUID(flag_id.partition(":")[2])] = None
+        except ValueError:
+            continue
+    return list(found)
 
 
 def mark_flags_seen(
     db: Session, keyring: vault.Keyring, link: Link, client: User, flag_ids: list[str], zone: str, now: datetime
 ) -> bool:
     """Mark some of the client's current flags seen (the client sees it in their access history)."""
-    return flag_service.mark_seen(keyring, link, client, client_flags(db, keyring, link, client, zone), flag_ids, now)
+    flags = client_flags(db, keyring, link, client, zone, now, flag_ids)
+    return flag_service.mark_seen(keyring, link, client, flags, flag_ids, now)
 
 
 def image(

@@ -18,10 +18,12 @@ from ..flags.rules import RULES
 from ..sharing import service as sharing
 from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
+from ..web.htmx import render_page_or_fragment, wants_fragment
 from ..web.public_url import external_url
 from . import brief as briefs
 from . import export as desk_export
 from . import service
+from .recent import FLAG_WORDS
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 IMAGE_ENDPOINT = "desk.image"
@@ -66,12 +68,22 @@ def clients():
 @bp.get("/clients/<uuid:client_id>")
 @therapist_required
 def client(client_id):
-    """A client's shared items by dosing session, charts and art, from what is shared now only."""
+    """A client's shared items by dosing session, a page at a time (?before= the last one shown: htmx loads the
+    next page as the reader scrolls, the "Older" link without it), with flags, charts and art of the latest
+    weeks, from what is shared now only."""
     link, person = _linked_or_404(client_id)
     db = get_db()
-    page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow())
+    before = request.args.get("before")
+    try:
+        if before and wants_fragment():
+            shared = service.shared_page(db, current_user.keyring, link, person, _zone(), utcnow(), before)
+            db.commit()
+            return render_template("desk/_shared_page.html", shared=shared, cid=person.id)
+        page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow(), before)
+    except ValueError:
+        abort(400)
     db.commit()
-    return render_template("desk/client.html", page=page, flag_rules=RULES)
+    return render_template("desk/client.html", page=page, flag_rules=RULES, flag_words=FLAG_WORDS)
 
 
 @bp.post("/clients/<uuid:client_id>/reviewed")
@@ -140,7 +152,10 @@ def image(client_id, record_id, variant):
 @bp.get("/clients/<uuid:client_id>/brief")
 @therapist_required
 def brief(client_id):
-    """Everything shared since a date (?since=YYYY-MM-DD; default: the last session held), to read or print."""
+    """Everything shared since a date (?since=YYYY-MM-DD; default: the last session held), to read or print.
+
+    The first screen holds the latest items of the period (older ones a page at a time with ?before=, which
+    htmx loads as the reader scrolls); ?all=1 is the whole brief, to print."""
     link, person = _linked_or_404(client_id)
     problem = None
     try:
@@ -148,9 +163,34 @@ def brief(client_id):
     except ValueError:
         since, problem = None, "That date could not be read, so the brief starts from the usual date."
     db = get_db()
-    result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow())
+    before = request.args.get("before")
+    if before is not None:
+        try:
+            items, next_cursor = briefs.older_items(db, current_user.keyring, link, person, since, before, utcnow())
+        except ValueError:
+            abort(400)
+        db.commit()
+        return render_page_or_fragment(
+            "desk/brief_older.html",
+            "desk/_brief_items.html",
+            items=items,
+            next_cursor=next_cursor,
+            client=person,
+            name=service.client_name(person),
+            since_arg=request.args.get("since") if problem is None else None,
+        )
+    whole = request.args.get("all") == "1"
+    result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow(), whole=whole)
     db.commit()
-    return render_template("desk/brief.html", brief=result, problem=problem, now=utcnow(), flag_rules=RULES)
+    return render_template(
+        "desk/brief.html",
+        brief=result,
+        problem=problem,
+        now=utcnow(),
+        flag_rules=RULES,
+        flag_words=FLAG_WORDS,
+        since_arg=request.args.get("since") if problem is None else None,
+    )
 
 
 @bp.post("/clients/<uuid:client_id>/export")

@@ -152,8 +152,10 @@ _PAGE = (
     .order_by(_T.occurred_at.desc(), _T.id.desc())
     .limit(bindparam("limit"))
 )
+# The plain bound on occurred_at lets every database start its index scan at the cursor (see older_than).
 _PAGE_AFTER = _PAGE.where(
-    or_(_T.occurred_at < bindparam("at"), and_(_T.occurred_at == bindparam("at"), _T.id < bindparam("last_id")))
+    _T.occurred_at <= bindparam("at"),
+    or_(_T.occurred_at < bindparam("at"), and_(_T.occurred_at == bindparam("at"), _T.id < bindparam("last_id"))),
 )
 
 
@@ -201,9 +203,8 @@ def oldest_first(
     while True:
         query = select(Record).where(Record.owner_id == keyring.user_id, Record.kind.in_(kinds))
         if after is not None:
-            at, last_id = after
-            query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
-        rows = db.scalars(query.order_by(Record.occurred_at, Record.id).limit(page_size)).all()
+            query = query.where(newer_than(after))
+        rows = db.scalars(query.order_by(*OLDEST_FIRST).limit(page_size)).all()
         views = [open_row(keyring, row) for row in rows]
         if rows:
             after = (rows[-1].occurred_at, rows[-1].id)
@@ -355,8 +356,45 @@ def open_row(keyring: vault.Keyring, row: Record) -> RecordView:
     )
 
 
-def make_cursor(view: RecordView) -> str:
-    return f"{view.occurred_at.isoformat()}_{view.id}"
+# Keyset paging: a page is the records just before (or after) the last one shown, in the order of
+# ix_records_owner_occurred_id. Equal times are told apart by id, so no record is skipped or shown twice.
+Cursor = tuple[datetime, uuid.UUID]
+NEWEST_FIRST = (Record.occurred_at.desc(), Record.id.desc())
+OLDEST_FIRST = (Record.occurred_at, Record.id)
+
+
+def older_than(cursor: Cursor):
+    """Records before the cursor in (occurred_at, id) order. The plain bound on occurred_at lets every
+    database start its index scan at the cursor rather than filter its way down from the newest row."""
+    at, last_id = cursor
+    return and_(
+        Record.occurred_at <= at, or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id))
+    )
+
+
+def newer_than(cursor: Cursor):
+    """Records after the cursor in (occurred_at, id) order (see `older_than`)."""
+    at, last_id = cursor
+    return and_(
+        Record.occurred_at >= at, or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id))
+    )
+
+
+def at_or_after(cursor: Cursor):
+    """Records from the cursor's on, in (occurred_at, id) order: what a newest-first list showed down to it."""
+    at, last_id = cursor
+    return and_(
+        Record.occurred_at >= at, or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id >= last_id))
+    )
+
+
+def cursor_of(view: RecordView | Record) -> Cursor:
+    return view.occurred_at, view.id
+
+
+def make_cursor(view: RecordView | Record | Cursor) -> str:
+    at, record_id = view if isinstance(view, tuple) else cursor_of(view)
+    return f"{at.isoformat()}_{record_id}"
 
 
 def parse_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:

@@ -1,7 +1,8 @@
 """The access log a client reads: one line per deliberate open, at most one line per visit for summaries.
 
 A deliberate open is a shared record's page, a photo at full size, the integration session brief
-or an export; each is one line, covering the records it showed (access_event_records). What the
+or an export; each is one line, covering the records it showed (access_event_records). The brief's older
+items and the whole brief read just after it add their records to its line. What the
 desk's list pages show (the clients list's mood line and flags, a client's page of titles and
 previews, thumbnails) is a summary: one line per visit, a visit being summaries seen by the same
 clinician with no more than VISIT between them, counting the most items seen at once.
@@ -87,6 +88,33 @@ def log_covering(
     """One line for a brief read or an export made, covering every record in it."""
     ids = list(dict.fromkeys(record_ids))
     _line(db, therapist_id, client_id, what, now, ids, items=len(ids))
+
+
+def log_more_brief(
+    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, record_ids: Iterable[uuid.UUID], now: datetime
+) -> None:
+    """More of the brief read (its older items, or the whole brief to print): the records join the line of the
+    brief this clinician opened within the last VISIT, which then says how many it covers; a line of its own
+    otherwise."""
+    ids = list(dict.fromkeys(record_ids))
+    latest = db.execute(
+        select(AccessEvent.id, AccessEvent.at, AccessEvent.last_at)
+        .where(AccessEvent.owner_id == client_id, AccessEvent.therapist_id == therapist_id, AccessEvent.what == "brief")
+        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or now - (latest.last_at or latest.at) > VISIT:
+        log_covering(db, therapist_id, client_id, "brief", ids, now)
+        return
+    covered = set(db.scalars(select(AccessEventRecord.record_id).where(AccessEventRecord.event_id == latest.id)))
+    added = [one for one in ids if one not in covered]
+    if added:
+        db.execute(insert(AccessEventRecord), [{"event_id": latest.id, "record_id": one} for one in added])
+    db.execute(
+        update(AccessEvent)
+        .where(AccessEvent.id == latest.id)
+        .values(last_at=max(now, latest.last_at or latest.at), items=len(covered) + len(added))
+    )
 
 
 def log_summaries(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, items: int, now: datetime) -> None:

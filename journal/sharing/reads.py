@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -26,7 +26,7 @@ from ..db import utcnow
 from ..models import Record, Share, User
 from ..records import kinds
 from ..records.blobs import STORE
-from ..records.service import RecordView
+from ..records.service import NEWEST_FIRST, OLDEST_FIRST, Cursor, RecordView, cursor_of, newer_than, older_than
 from ..records.shares import current_shares
 from . import signers
 
@@ -81,9 +81,8 @@ def shared_oldest_first(
     while True:
         query = current_shares(select(Record, Share), keyring.user_id, client_id).where(Record.kind.in_(kinds))
         if after is not None:
-            at, last_id = after
-            query = query.where(or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id)))
-        rows = db.execute(query.order_by(Record.occurred_at, Record.id).limit(page_size)).all()
+            query = query.where(newer_than(after))
+        rows = db.execute(query.order_by(*OLDEST_FIRST).limit(page_size)).all()
         views = _verified(db, keyring, client_id, rows, may_write=False)
         count = len(rows)
         if rows:
@@ -141,10 +140,19 @@ def shared_attachment(
     return vault.open_shared_attachment(keyring, row, share.wrap, variant, sealed)
 
 
-def _verified(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, rows, *, may_write: bool = True) -> Shared:
+def _verified(
+    db: Session,
+    keyring: vault.Keyring,
+    client_id: uuid.UUID,
+    rows,
+    *,
+    may_write: bool = True,
+    signer: signers.Signer | None = None,
+) -> Shared:
     """Open the rows whose share verifies against the pinned key; count the others. One digest query for photos."""
     result = Shared()
-    signer = signers.signer_for(db, keyring, client_id, utcnow(), may_write=may_write)
+    if signer is None:
+        signer = signers.signer_for(db, keyring, client_id, utcnow(), may_write=may_write)
     if signer.public_key is None:
         if rows or signer.withheld == "refused":
             result.withheld, result.hidden = signer.withheld, len(rows)
@@ -166,6 +174,122 @@ def _verified(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, rows, *
         else:
             result.append(view)
     return result
+
+
+class Reader:
+    """What one client shares with the keyring's owner now, read a bounded slice at a time.
+
+    Each method is one query over the current shares (the same rule as `shared_records`: scoped to this
+    clinician and this client, a wrap made for the record's current version) with a limit, so a page costs
+    the same however much is shared. A row is verified and opened at most once per reader, whichever
+    slices it falls in; those that do not verify are counted (`hidden`), or nothing is shown (`withheld`).
+    """
+
+    def __init__(self, db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *, may_write: bool = True):
+        self.db, self.keyring, self.client_id, self.may_write = db, keyring, client_id, may_write
+        self.withheld: str | None = None
+        self._signer: signers.Signer | None = None
+        self._opened: dict[uuid.UUID, RecordView] = {}
+        self._hidden: set[uuid.UUID] = set()
+
+    @property
+    def hidden(self) -> int:
+        return len(self._hidden)
+
+    def shared(self, query=None):
+        """`query` (over `Record`, default: both `Record` and `Share`) narrowed to what is shared now."""
+        return current_shares(
+            query if query is not None else select(Record, Share), self.keyring.user_id, self.client_id
+        )
+
+    def newest(
+        self,
+        *,
+        kinds: Iterable[str] | None = None,
+        before: Cursor | None = None,
+        since: datetime | None = None,
+        limit: int | None,
+    ) -> tuple[list[RecordView], Cursor | None]:
+        """Up to `limit` records (None: all), newest first, before the cursor and from `since` on; with the
+        cursor of the next page, None when there is none (a share that did not verify still moves it on)."""
+        query = self._narrow(self.shared(), kinds)
+        if before is not None:
+            query = query.where(older_than(before))
+        if since is not None:
+            query = query.where(Record.occurred_at >= since)
+        return self.page(query.order_by(*NEWEST_FIRST), limit, lambda row: cursor_of(row[0]))
+
+    def oldest(
+        self, *, kinds: Iterable[str] | None = None, after: Cursor | None = None, limit: int
+    ) -> list[RecordView]:
+        """Up to `limit` of the first records shared (after the cursor), oldest first."""
+        query = self._narrow(self.shared(), kinds)
+        if after is not None:
+            query = query.where(newer_than(after))
+        return self.open(self.db.execute(query.order_by(*OLDEST_FIRST).limit(limit)).all())
+
+    def shared_since(
+        self,
+        start: datetime,
+        *,
+        kinds: Iterable[str] | None = None,
+        happened_before: datetime,
+        before: Cursor | None = None,
+        limit: int | None,
+    ) -> tuple[list[RecordView], Cursor | None]:
+        """Records shared from `start` on that happened before `happened_before`, the latest shared first, before
+        the cursor (the time and id of a share); with the next page's cursor.
+
+        Read in the order of ix_shares_recipient_owner_created, from the latest share back: the rows looked at
+        are the shares made since `start`, never the records that happened before it.
+        """
+        query = self._narrow(self.shared(), kinds).where(
+            Share.created_at >= start, Record.occurred_at < happened_before
+        )
+        if before is not None:
+            at, last_id = before
+            query = query.where(
+                Share.created_at <= at, or_(Share.created_at < at, and_(Share.created_at == at, Share.id < last_id))
+            )
+        order = (Share.created_at.desc(), Share.id.desc())
+        return self.page(query.order_by(*order), limit, lambda row: (row[1].created_at, row[1].id))
+
+    def page(self, query, limit: int | None, cursor) -> tuple[list[RecordView], Cursor | None]:
+        """The first `limit` rows of an ordered select of (Record, Share), opened; `cursor(row)` of the last one
+        when there are more."""
+        rows = self.db.execute(query.limit(limit + 1) if limit is not None else query).all()
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if limit is not None else rows
+        return self.open(rows), (cursor(rows[-1]) if more and rows else None)
+
+    def count(self, query, cap: int) -> tuple[int, bool]:
+        """How many rows `query` (a select over what is shared now) has, counting no further than `cap`:
+        (count, True when there are more). Metadata only."""
+        found = self.db.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+        return min(found, cap), found > cap
+
+    def open(self, rows) -> list[RecordView]:
+        """Verify and open (record, share) rows not opened yet; the views of those that verify, in order."""
+        signer = self.signer()
+        fresh = [(row, share) for row, share in rows if row.id not in self._opened and row.id not in self._hidden]
+        if fresh:
+            opened = _verified(self.db, self.keyring, self.client_id, fresh, may_write=self.may_write, signer=signer)
+            self.withheld = self.withheld or opened.withheld
+            self._opened.update((view.id, view) for view in opened)
+            self._hidden.update(row.id for row, _share in fresh if row.id not in self._opened)
+        return [self._opened[row.id] for row, _share in rows if row.id in self._opened]
+
+    def signer(self) -> signers.Signer:
+        """The client's pinned signing key, found once per reader (a refused key withholds everything)."""
+        if self._signer is None:
+            self._signer = signers.signer_for(self.db, self.keyring, self.client_id, utcnow(), may_write=self.may_write)
+            if self._signer.withheld == "refused":
+                self.withheld = "refused"
+        return self._signer
+
+    @staticmethod
+    def _narrow(query, kinds: Iterable[str] | None):
+        return query.where(Record.kind.in_(list(kinds))) if kinds is not None else query
 
 
 def _tell(db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, may_write: bool) -> None:

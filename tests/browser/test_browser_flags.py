@@ -1,7 +1,7 @@
 """Risk flags and the access history in a real browser (Debian Chromium via Playwright) against the real server
 under gunicorn, with two people: a client on a phone shares a PHQ-9 with item 9 answered, two GAD-7s and a run
 of check-ins through standing shares; the therapist at a desk sees each flag first on the clients list, the
-client's page, the record and the brief, marks one seen, and prints the brief to PDF; the client's access
+client's page, the record and the brief, marks one seen, and prints the whole brief to PDF; the client's access
 history then holds exactly one line per deliberate open and one for the visit's summaries, and the "seen".
 
 On SQLite (the shared `server` fixture): tests/http/test_flags.py runs the rules and the desk pages on both databases. Screenshots and the brief's PDF and first page go to test-output/screenshots/flags/.
@@ -131,6 +131,10 @@ def test_flags_first_on_every_desk_page_then_seen_in_the_clients_history(server,
     headings = desk.locator("main h2").all_inner_texts()
     assert headings[:3] == ["Flags", "What changed in this period", "Mood trend"], headings
     shots.take(desk, "desk-brief")
+    # Printed whole: every item of the period and every flag (read as part of the same brief).
+    desk.get_by_role("link", name="Print the whole brief").click()
+    expect(desk.locator("[data-whole]")).to_be_visible()
+    expect(desk.locator(".brief-flags [data-flag]")).to_have_count(3)
     pdf = shots.folder / "brief.pdf"
     desk.emulate_media(media="print")
     desk.pdf(path=str(pdf), format="A4", print_background=True)
@@ -144,8 +148,9 @@ def test_flags_first_on_every_desk_page_then_seen_in_the_clients_history(server,
     shots.take(phone_desk, "desk-brief-on-a-phone")
 
     # The client's access history: for this whole sequence (the list and the client's page, each twice, one
-    # record opened and reloaded after marking its flag, the brief twice on two screens within minutes), one line
-    # for the summaries of the visit, one for the record, one per brief, and the flag marked seen.
+    # record opened and reloaded after marking its flag, the brief twice on two screens within minutes, printed
+    # whole after the first), one line for the summaries of the visit, one for the record, one per brief, and the
+    # flag marked seen.
     phone.goto(base + "/access")
     lines = phone.locator(".access-line")
     texts = lines.all_inner_texts()

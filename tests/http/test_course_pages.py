@@ -214,3 +214,41 @@ def test_timeline_pages_and_fragments(web):
     assert not fragment.lstrip().startswith("<!doctype") and fragment.count('class="entry-item') == 5
     assert web.get(more).get_data(as_text=True).lstrip().lower().startswith("<!doctype html>")
     assert web.get("/timeline?before=bad").status_code == 400
+
+
+def test_timeline_pages_deep_in_a_long_course_number_sessions_among_all(app, web):
+    """A page far down the timeline reads only the sessions its items follow, yet numbers them among all."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from journal import vault
+    from journal.db import get_db
+    from journal.dosing import service as dosing
+    from journal.entries import service as entries
+    from journal.models import User
+
+    web.sign_up("ana@example.org")
+    now = utcnow()
+    with app.app_context():
+        db = get_db()
+        keyring = vault.unlock_with_password(db.scalar(select(User).where(User.email == "ana@example.org")), PASSWORD)
+        for weeks in (2, 4, 6, 8, 10):
+            dosing.create_dose(
+                db, keyring, uuid.uuid4().hex, dosing.DoseInput(now - timedelta(weeks=weeks), "nasal", "", "", ()), now
+            )
+        for day in range(75):
+            data, _ = entries.clean_entry(f"note {day}", "words")
+            entries.create_entry(db, keyring, uuid.uuid4().hex, data, now - timedelta(days=day, hours=1))
+        db.commit()
+    url, seen = "/timeline", []
+    while url:
+        page = web.get(url, htmx=url != "/timeline").get_data(as_text=True)
+        for group in re.split(r'<h2 class="timeline-heading">', page)[1:]:
+            heading = re.match(r"\s*(Session (\d+)|Before your first session)", group)
+            numbers = re.findall(r"Dosing session (\d+)", group)
+            assert all(number == heading.group(2) for number in numbers), (heading.group(0), numbers)
+            seen += numbers
+        found = re.search(r'hx-get="(/timeline\?before=[^"]+)"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert seen == ["5", "4", "3", "2", "1"]

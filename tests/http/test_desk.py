@@ -377,35 +377,7 @@ def test_brief_since_a_date_and_mark_session_held_moves_the_default(app, web, do
         assert _link(get_db()).session_held_at is not None
 
 
-# Cost ------------------------------------------------------------------------------------------
-
-
-def _add_shared_entries(app, count: int) -> None:
-    with app.app_context():
-        db = get_db()
-        keyring, link, now = _keyring(db, "ana@example.org"), _link(db), utcnow()
-        for n in range(count):
-            data, _ = entries.clean_entry(f"entry {n}", "some words")
-            record_id = entries.create_entry(db, keyring, uuid.uuid4().hex, data, now - timedelta(hours=n))
-            sharing.share(db, keyring, record_id, link, now)
-        db.commit()
-
-
-def test_the_client_page_and_brief_cost_the_same_queries_for_10_or_100_records(app, web, doc, linked):
-    _add_shared_entries(app, 10)
-    doc.get(f"/desk/clients/{linked}")  # warm up
-    counts = {}
-    for total in (10, 100):
-        if total == 100:
-            _add_shared_entries(app, 90)
-        with _statements(app) as page_statements:
-            page = doc.get(f"/desk/clients/{linked}")
-        with _statements(app) as brief_statements:
-            brief = doc.get(f"/desk/clients/{linked}/brief")
-        assert page.status_code == 200 and brief.status_code == 200
-        assert page.get_data(as_text=True).count("data-record=") == total
-        counts[total] = (len(page_statements), len(brief_statements))
-    assert counts[10] == counts[100], counts
+# Cost: tests/http/test_desk_pages.py (a page costs the same queries for 50 or 200 shared records) ------------
 
 
 # Boundaries ------------------------------------------------------------------------------------

@@ -243,14 +243,14 @@ def test_a_client_with_a_flag_comes_first_in_the_list(app, web, doc, linked):  #
         for entry in ben_entries:
             sharing.share(db, _keyring(db, "ben@example.org"), uuid.UUID(entry), link, utcnow())
         db.commit()
-    answer = _add(app, "phq9", utcnow() - timedelta(days=30), value=1)
-    _share(app, answer, when=utcnow() - timedelta(days=30))
+    answer = _add(app, "phq9", utcnow() - timedelta(days=25), value=1)
+    _share(app, answer, when=utcnow() - timedelta(days=25))
     order = re.findall(r'data-client="([0-9a-f-]{36})"', doc.get("/desk").get_data(as_text=True))
     assert order[0] == str(linked)  # Ana's one flagged item before Ben's two new ones
 
 
 def test_the_list_shows_three_flags_and_the_page_marks_them_all(app, web, doc, linked):  # noqa: F811
-    answers = [_add(app, "phq9", utcnow() - timedelta(days=days), value=1) for days in (40, 30, 20, 10, 5)]
+    answers = [_add(app, "phq9", utcnow() - timedelta(days=days), value=1) for days in (25, 20, 15, 10, 5)]
     _share(app, *answers)
     listing = doc.get("/desk").get_data(as_text=True)
     assert len(_flag_ids(listing)) == 3 and "2 more open flags" in listing
