@@ -3,7 +3,6 @@ the outbox's answers and the offline-capture setting. (The browser side: test_br
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from pathlib import Path
@@ -122,25 +121,6 @@ def test_offline_forms_post_where_the_online_forms_do(web):
     checkin = web.get("/offline/checkin").get_data(as_text=True)
     assert 'action="/checkins"' in checkin and 'data-outbox-kind="check-in"' in checkin
     assert 'name="mood"' in checkin
-
-
-def test_static_text_is_gzipped_with_an_etag_and_revalidates(web):
-    url = re.search(r'src="(/static/htmx-2.0.11.min.js\?v=[0-9a-f]{12})"', web.get("/").get_data(as_text=True)).group(1)
-    with web.raw.get(url, headers={"Accept-Encoding": "gzip, br"}) as response:
-        assert response.headers["Content-Encoding"] == "gzip"
-        assert "Accept-Encoding" in response.headers["Vary"]
-        zipped = response.get_data()
-        etag = response.headers["ETag"]
-    with web.raw.get(url) as plain:
-        assert "Content-Encoding" not in plain.headers
-        assert gzip.decompress(zipped) == plain.get_data()
-        assert len(zipped) < len(plain.get_data()) / 2
-    with web.raw.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}) as again:
-        assert again.status_code == 304
-    with web.raw.get("/static/icons/icon-192.png", headers={"Accept-Encoding": "gzip"}) as png:
-        assert "Content-Encoding" not in png.headers  # already compressed
-    assert web.raw.get("/static/VENDORED.md").status_code == 404
-    assert web.raw.get("/static/../journal/config.py").status_code == 404
 
 
 def test_pages_are_never_compressed(web):
