@@ -44,19 +44,30 @@ def test_every_signed_in_page_is_no_store_and_without_htmx_history(web):
         assert '<body hx-history="false"' in response.get_data(as_text=True), url
 
 
+EVERY_PAGE = {
+    "/static/icons/favicon-32.png",
+    "/static/icons/apple-touch-icon.png",
+    "/static/app.css",
+    "/static/theme.js",
+    "/static/app.js",
+    "/static/pwa.js",
+}
+
+
+def _assets(page: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{12})"', page)
+
+
 def test_static_assets_are_versioned_and_cached(web):
-    page = web.get("/").get_data(as_text=True)
-    assets = re.findall(r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{12})"', page)
-    assert {url.split("?")[0] for url in assets} == {
-        "/static/icons/favicon-32.png",
-        "/static/icons/apple-touch-icon.png",
-        "/static/app.css",
-        "/static/theme.js",
-        "/static/app.js",
-        "/static/outbox.js",
-        "/static/pwa.js",
-        "/static/htmx-2.0.11.min.js",
+    signed_out = _assets(web.get("/signin").get_data(as_text=True))
+    # Nothing to send from a signed-out page, and no htmx where no part of the page asks for it.
+    assert {url.split("?")[0] for url in signed_out} == EVERY_PAGE
+    web.sign_up("assets@example.org")
+    assert {url.split("?")[0] for url in _assets(web.get("/").get_data(as_text=True))} == EVERY_PAGE | {
+        "/static/outbox.js"
     }
+    assets = _assets(web.get("/entries").get_data(as_text=True))
+    assert {url.split("?")[0] for url in assets} == EVERY_PAGE | {"/static/outbox.js", "/static/htmx-2.0.11.min.js"}
     for url in assets:
         with web.raw.get(url) as response:
             assert response.status_code == 200
@@ -80,7 +91,8 @@ def test_templates_have_no_inline_script_style_or_handlers():
 
 
 def test_htmx_is_configured_safely(web):
-    page = web.get("/").get_data(as_text=True)
+    web.sign_up("htmx-config@example.org")
+    page = web.get("/entries").get_data(as_text=True)
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page).group(1)
     import json
 
