@@ -101,6 +101,8 @@ def test_service_worker_precaches_versioned_statics_and_the_offline_pages_only(w
         "/static/checkins.js",
     }
     assert [url for url in precache if not url.startswith("/static/")] == SHELLS
+    # Only Safari reads the apple-touch icon, when adding to the home screen: no other browser pays for it.
+    assert not any("apple-touch-icon" in url for url in precache)
     release = re.search(r'const RELEASE = "([0-9a-f]{12})";', script).group(1)
     assert web.get("/sw.js").get_data(as_text=True).count(release) == 1
     for url in statics:
