@@ -21,6 +21,9 @@ CSP = "; ".join(
     ]
 )
 
+# Public, the same for everyone, and changed only by a release: kept by the browser and revalidated (ETag).
+REVALIDATED = {"pwa.manifest"}
+
 
 def _set_headers(response: Response) -> Response:
     headers = response.headers
@@ -34,6 +37,8 @@ def _set_headers(response: Response) -> Response:
     if request.endpoint == "static":
         # Versioned asset URLs (?v=<hash>) never change content; anything else is revalidated.
         headers["Cache-Control"] = "public, max-age=31536000, immutable" if request.args.get("v") else "no-cache"
+    elif request.endpoint in REVALIDATED:
+        headers["Cache-Control"] = "no-cache"
     else:
         # Pages may hold decrypted writing: never stored by the browser or any cache between.
         headers["Cache-Control"] = "no-store"

@@ -129,17 +129,29 @@ class StaticFiles:
         found = self.get(filename)
         if found is None:
             abort(404)
-        encoding = choose_encoding(request.headers.get("Accept-Encoding"), found.encoded)
-        response = Response(found.encoded[encoding] if encoding else found.body, mimetype=found.mimetype)
-        if encoding:
-            response.headers["Content-Encoding"] = encoding
-        if found.encoded:
-            response.vary.add("Accept-Encoding")
-        # Each encoding is its own representation with its own strong ETag, so a cache never answers 304 for
-        # bytes it does not hold. Range requests are not honoured: the whole file comes with 200.
-        response.set_etag(found.digest + (ETAG_SUFFIX[encoding] if encoding else ""))
-        # make_conditional returns the response itself, typed as werkzeug's Response class rather than Flask's.
-        return cast(Response, response.make_conditional(request))
+        return encoded_response(found)
+
+
+def public_file(body: bytes, mimetype: str) -> StaticFile:
+    """Something public made by the app itself (the manifest), to serve like a static file."""
+    return StaticFile(
+        body=body, mimetype=mimetype, digest=hashlib.sha256(body).hexdigest()[:12], encoded=compress(body, mimetype)
+    )
+
+
+def encoded_response(found: StaticFile) -> Response:
+    """`found` in the encoding this request accepts best, with its ETag; 304 when the browser has those bytes."""
+    encoding = choose_encoding(request.headers.get("Accept-Encoding"), found.encoded)
+    response = Response(found.encoded[encoding] if encoding else found.body, mimetype=found.mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    if found.encoded:
+        response.vary.add("Accept-Encoding")
+    # Each encoding is its own representation with its own strong ETag, so a cache never answers 304 for
+    # bytes it does not hold. Range requests are not honoured: the whole file comes with 200.
+    response.set_etag(found.digest + (ETAG_SUFFIX[encoding] if encoding else ""))
+    # make_conditional returns the response itself, typed as werkzeug's Response class rather than Flask's.
+    return cast(Response, response.make_conditional(request))
 
 
 def init_app(app: Flask) -> StaticFiles:

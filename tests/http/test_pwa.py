@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import brotli
 from PIL import Image
 
 import journal
@@ -35,6 +36,23 @@ def test_manifest_names_the_app_its_icons_and_shortcuts(web):
         with web.raw.get(icon["src"]) as image:
             assert image.status_code == 200 and image.mimetype == "image/png"
             assert image.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_manifest_is_compressed_and_revalidated_not_fetched_again(web):
+    plain = web.raw.get("/manifest.webmanifest")
+    original = plain.get_data()
+    assert json.loads(original)["short_name"] == "Journal"
+    with web.raw.get("/manifest.webmanifest", headers={"Accept-Encoding": "gzip, deflate, br"}) as response:
+        assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+        assert response.headers["Content-Encoding"] == "br"
+        assert brotli.decompress(response.get_data()) == original
+        assert response.headers["Cache-Control"] == "no-cache"  # public; a release changes it
+        assert "Accept-Encoding" in response.headers["Vary"]
+        tag = response.headers["ETag"]
+    again = web.raw.get("/manifest.webmanifest", headers={"Accept-Encoding": "br", "If-None-Match": tag})
+    assert again.status_code == 304 and again.get_data() == b""
+    web.sign_up(f"manifest-{new_marker('X').lower()}@example.org")
+    assert web.raw.get("/manifest.webmanifest").get_data() == original  # the same for everyone
 
 
 def test_icons_are_the_sizes_they_claim_and_maskable_ones_fill_the_square():
