@@ -25,6 +25,24 @@ def test_security_headers_on_pages(web):
         assert headers["Cache-Control"] == "no-store"
 
 
+DOCUMENT_ONLY = ("Content-Security-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy", "Permissions-Policy")
+
+
+def test_what_pages_load_carries_the_headers_that_apply_to_it_and_documents_carry_all(web):
+    files = web.raw.application.extensions["static_files"]
+    loaded = [f"/static/{name}?v={files.get(name).digest}" for name in ("app.css", "app.js", "icons/favicon-32.png")]
+    for url in [*loaded, "/manifest.webmanifest"]:
+        headers = web.raw.get(url, headers={"Accept-Encoding": "br"}).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["Cross-Origin-Resource-Policy"] == "same-origin", url
+        assert headers["Referrer-Policy"] == "no-referrer", url
+        assert not any(name in headers for name in DOCUMENT_ONLY), url
+    for url in ("/signin", "/sw.js", "/offline", "/static/nothing-here.js", "/nowhere"):
+        headers = web.raw.get(url).headers
+        assert all(name in headers for name in DOCUMENT_ONLY), url
+        assert headers["X-Frame-Options"] == "DENY"
+
+
 def test_every_signed_in_page_is_no_store_and_without_htmx_history(web):
     web.sign_up("ana@example.org")
     entry = web.new_entry("t", "b")
