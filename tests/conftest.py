@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
+import flask
 import pytest
 import redis
 
@@ -135,6 +137,19 @@ def database_kind(database_url) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
 
+HX_REQUEST = re.compile(rb"\shx-(?:get|post|put|patch|delete|trigger|boost|swap-oob)\b")
+
+
+def _htmx_where_asked_for(response):
+    """Every page the tests draw: one that asks htmx for something loads it (htmx is left off the others,
+    journal/templates/_head.html; tests/unit/test_first_load.py checks the templates it can follow)."""
+    if response.mimetype == "text/html" and not response.is_streamed and not response.direct_passthrough:
+        body = response.get_data()
+        if body.lstrip()[:15].lower() == b"<!doctype html>" and HX_REQUEST.search(body):
+            assert b"/static/htmx-" in body, f"{flask.request.path} asks htmx for something but does not load it"
+    return response
+
+
 @pytest.fixture
 def make_app(tmp_path, database_url):
     built = []
@@ -148,6 +163,7 @@ def make_app(tmp_path, database_url):
             **overrides,
         }
         built.append(create_app(config))
+        built[-1].after_request(_htmx_where_asked_for)
         return built[-1]
 
     yield build

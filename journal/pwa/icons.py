@@ -4,6 +4,12 @@ A pale ring left open at the top-right (the work of integration, never quite clo
 rising sun on a horizon line, on the app's blue. Maskable icons fill the whole square and keep the
 drawing inside the central safe circle (80 % of the width), so launchers can crop them to any shape.
 `flask icons` writes them into journal/static/icons/.
+
+The files kept there were then shrunk losslessly, once, with zopflipng (Debian's `zopfli` package):
+    zopflipng -y --iterations=100 --filters=01234mep IN.png OUT.png
+which keeps every pixel and may store an opaque icon without its alpha channel or as a palette. `flask icons`
+leaves a file alone when its pixels are already the ones drawn, so those smaller files stay until the design
+changes; after a change, shrink the new files the same way.
 """
 
 from __future__ import annotations
@@ -76,8 +82,17 @@ def _checkin(pen: ImageDraw.ImageDraw, left: float, top: float, box: float) -> N
     pen.ellipse((cx - knob, top + box / 2 - knob, cx + knob, top + box / 2 + knob), fill=SUN)
 
 
+def same_pixels(path: Path, image: Image.Image) -> bool:
+    """Whether the PNG at `path` shows exactly `image` (whatever colour type it is stored in)."""
+    try:
+        with Image.open(path) as kept:
+            return kept.size == image.size and kept.convert("RGBA").tobytes() == image.convert("RGBA").tobytes()
+    except OSError:  # missing, or not a picture
+        return False
+
+
 def write_all(folder: Path) -> list[Path]:
-    """Draw every icon into `folder`; returns the paths written."""
+    """Draw every icon into `folder`, leaving a file that already has these pixels; returns every icon's path."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (size, maskable) in ICONS.items():
@@ -86,6 +101,7 @@ def write_all(folder: Path) -> list[Path]:
         image = draw(size, maskable, motif)
         if name == "apple-touch-icon.png":
             image = image.convert("RGB")
-        image.save(path, optimize=True)
+        if not same_pixels(path, image):
+            image.save(path, optimize=True)
         written.append(path)
     return written

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from ..models import User
 from ..web.static_files import StaticFiles
 
-# Kept for offline use: styles and scripts, and the small icons pages link to. The large icons are
-# fetched by the launcher once, and the photos and pages never: they may hold private writing.
-PRECACHE_SKIP = ("icons/icon-512.png", "icons/maskable-", "icons/shortcut-")
+# Kept for offline use: styles and scripts, the favicon and the install icon. The large icons are fetched by
+# the launcher once, and the photos and pages never: they may hold private writing. The apple-touch icon is
+# only ever read by Safari, when adding to the home screen (with a network): kept, it would cost every
+# other browser its bytes on the first visit.
+PRECACHE_SKIP = ("icons/icon-512.png", "icons/maskable-", "icons/shortcut-", "icons/apple-touch-icon.png")
 SHELL_PAGES = ("pwa.offline", "pwa.offline_entry", "pwa.offline_checkin", "pwa.outbox")
 
 

@@ -15,6 +15,7 @@ from ..checkins import service as checkins
 from ..checkins import vocabulary
 from ..db import get_db
 from ..safety.crisis import public_lines
+from ..web.static_files import encoded_response, public_file
 from . import manifest as app_manifest
 from . import service
 
@@ -25,8 +26,13 @@ SHELLS = {"entry": "/offline/entry", "checkin": "/offline/checkin"}
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    body = json.dumps(app_manifest.manifest(current_app.extensions["static_files"].url), indent=1)
-    return Response(body, mimetype="application/manifest+json")
+    """The same for everyone and every visit until a release: compressed like the static files, and revalidated
+    with its ETag (journal/security/headers.py), so a repeat visit gets 304."""
+    made = current_app.extensions.get("pwa_manifest")
+    if made is None or current_app.debug:
+        body = json.dumps(app_manifest.manifest(current_app.extensions["static_files"].url), separators=(",", ":"))
+        made = current_app.extensions["pwa_manifest"] = public_file(body.encode(), "application/manifest+json")
+    return encoded_response(made)
 
 
 @bp.get("/sw.js")

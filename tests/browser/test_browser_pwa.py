@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -241,6 +242,7 @@ def test_after_browsing_no_private_content_is_stored_on_the_device(server, open_
     for path in pages:
         response = page.goto(base + path)
         assert response.ok, path
+    page.goto(base + "/entries")  # a page that loads htmx (pages that ask it for nothing go without it)
     page.evaluate("htmx.ajax('GET', '/entries?before=9999', {target: 'main', swap: 'none'})")
     stored = page.evaluate(STORAGE_JS)
 
@@ -342,3 +344,25 @@ def test_install_is_offered_where_the_browser_can_and_explained_on_an_iphone(ser
     iphone.goto(base + "/account")
     expect(iphone.get_by_text("then Add to Home Screen")).to_be_visible()
     expect(iphone.get_by_role("button", name="Install the app")).to_be_hidden()
+
+
+def test_a_first_visit_fetches_only_what_the_page_uses_and_never_the_apple_touch_icon(server, open_context):
+    base, _ = server
+    context = open_context(**PHONE)
+    by_page: list[str] = []
+    by_worker: list[str] = []
+    context.on(
+        "request",
+        lambda request: (by_worker if request.service_worker else by_page).append(urlsplit(request.url).path),
+    )
+    page = context.new_page()
+    page.goto(base + "/signin")
+    # The worker is installed once what it keeps for offline use is all fetched.
+    page.evaluate("navigator.serviceWorker.ready")
+    assert by_page[0] == "/signin"
+    assert {"/static/app.css", "/static/theme.js", "/static/app.js", "/static/pwa.js"} <= set(by_page)
+    # Nothing on the sign-in page asks htmx for anything, and a signed-out page has nothing to send.
+    assert "/static/htmx-2.0.11.min.js" not in by_page and "/static/outbox.js" not in by_page
+    assert "/static/htmx-2.0.11.min.js" in by_worker and "/offline" in by_worker  # kept for later and offline
+    # Only Safari reads the apple-touch icon (adding to the home screen): neither the page nor the worker fetches it.
+    assert not any("apple-touch-icon" in path for path in by_page + by_worker), by_page + by_worker

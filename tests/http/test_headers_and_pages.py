@@ -25,6 +25,24 @@ def test_security_headers_on_pages(web):
         assert headers["Cache-Control"] == "no-store"
 
 
+DOCUMENT_ONLY = ("Content-Security-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy", "Permissions-Policy")
+
+
+def test_what_pages_load_carries_the_headers_that_apply_to_it_and_documents_carry_all(web):
+    files = web.raw.application.extensions["static_files"]
+    loaded = [f"/static/{name}?v={files.get(name).digest}" for name in ("app.css", "app.js", "icons/favicon-32.png")]
+    for url in [*loaded, "/manifest.webmanifest"]:
+        headers = web.raw.get(url, headers={"Accept-Encoding": "br"}).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["Cross-Origin-Resource-Policy"] == "same-origin", url
+        assert headers["Referrer-Policy"] == "no-referrer", url
+        assert not any(name in headers for name in DOCUMENT_ONLY), url
+    for url in ("/signin", "/sw.js", "/offline", "/static/nothing-here.js", "/nowhere"):
+        headers = web.raw.get(url).headers
+        assert all(name in headers for name in DOCUMENT_ONLY), url
+        assert headers["X-Frame-Options"] == "DENY"
+
+
 def test_every_signed_in_page_is_no_store_and_without_htmx_history(web):
     web.sign_up("ana@example.org")
     entry = web.new_entry("t", "b")
@@ -44,19 +62,30 @@ def test_every_signed_in_page_is_no_store_and_without_htmx_history(web):
         assert '<body hx-history="false"' in response.get_data(as_text=True), url
 
 
+EVERY_PAGE = {
+    "/static/icons/favicon-32.png",
+    "/static/icons/apple-touch-icon.png",
+    "/static/app.css",
+    "/static/theme.js",
+    "/static/app.js",
+    "/static/pwa.js",
+}
+
+
+def _assets(page: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{12})"', page)
+
+
 def test_static_assets_are_versioned_and_cached(web):
-    page = web.get("/").get_data(as_text=True)
-    assets = re.findall(r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{12})"', page)
-    assert {url.split("?")[0] for url in assets} == {
-        "/static/icons/favicon-32.png",
-        "/static/icons/apple-touch-icon.png",
-        "/static/app.css",
-        "/static/theme.js",
-        "/static/app.js",
-        "/static/outbox.js",
-        "/static/pwa.js",
-        "/static/htmx-2.0.11.min.js",
+    signed_out = _assets(web.get("/signin").get_data(as_text=True))
+    # Nothing to send from a signed-out page, and no htmx where no part of the page asks for it.
+    assert {url.split("?")[0] for url in signed_out} == EVERY_PAGE
+    web.sign_up("assets@example.org")
+    assert {url.split("?")[0] for url in _assets(web.get("/").get_data(as_text=True))} == EVERY_PAGE | {
+        "/static/outbox.js"
     }
+    assets = _assets(web.get("/entries").get_data(as_text=True))
+    assert {url.split("?")[0] for url in assets} == EVERY_PAGE | {"/static/outbox.js", "/static/htmx-2.0.11.min.js"}
     for url in assets:
         with web.raw.get(url) as response:
             assert response.status_code == 200
@@ -80,7 +109,8 @@ def test_templates_have_no_inline_script_style_or_handlers():
 
 
 def test_htmx_is_configured_safely(web):
-    page = web.get("/").get_data(as_text=True)
+    web.sign_up("htmx-config@example.org")
+    page = web.get("/entries").get_data(as_text=True)
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page).group(1)
     import json
 

@@ -49,6 +49,12 @@ async function fromCacheFirst(request) {
   return hit || fetch(request);
 }
 
+// Navigations pass through here only so that a failed one lands on an offline page: no browser has another way
+// to answer a page that cannot be reached. Navigation preload sends the request while the worker starts.
+// Measured with bench/lighthouse.py (5 interleaved runs), the repeat load scored the same with no fetch handler
+// at all, with static routes (event.addRoutes) serving /static/ from the cache without starting the worker,
+// and with navigations raced against the network: its blocking time comes from the page's own start, not
+// from this worker. So the worker stays this simple.
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
