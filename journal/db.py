@@ -123,22 +123,22 @@ def changed_rows(result: Result[Any]) -> int:
 def commit_if_written(db: Session) -> None:
     """Commit when this transaction wrote anything; otherwise leave it open (a read-only page then costs no
     COMMIT and no new transaction on PostgreSQL)."""
-    if db.info.get("wrote") or db.new or db.dirty or db.deleted:
+    if db.info.get("statements_wrote") or db.new or db.dirty or db.deleted:
         db.commit()
 
 
 def _note_write(session: Session) -> None:
-    session.info["wrote"] = True
+    session.info["statements_wrote"] = True  # (web/storage_errors.py keeps its own "wrote": rows flushed)
 
 
 def _note_statement(state: ORMExecuteState) -> None:
     if not state.is_select:
-        state.session.info["wrote"] = True
+        state.session.info["statements_wrote"] = True
 
 
 def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the whole transaction ended (not a savepoint inside it)
-        session.info.pop("wrote", None)
+        session.info.pop("statements_wrote", None)
 
 
 def forget_after_commit(db: Session) -> None:
