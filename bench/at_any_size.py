@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Times, on_both_databases  # noqa: E402
+from bench.common import Times, on_both_databases, write_record  # noqa: E402
 from journal import create_app  # noqa: E402
 from journal.db import get_db, utcnow  # noqa: E402
 from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
@@ -42,10 +42,6 @@ from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
 SIZES = (100, 1000, 10000)
 RUNS = 15
 GOAL = 1.20
-WORDS = (
-    "light river breath grief patience music chest letter summer colour warmth fear quiet held "
-    "walk window morning father body space"
-).split()
 REQUESTS = ("GET /timeline (client, first page)", "desk: client's page", "desk: brief since linking")
 BASELINE = "GET /help (baseline)"
 
@@ -76,13 +72,6 @@ def fill(app, therapist: WebClient, email: str, count: int, photo, rng: random.R
     from sqlalchemy import select
 
     from journal import vault
-    from journal.art import service as art
-    from journal.checkins import service as checkins
-    from journal.dosing import service as dosing
-    from journal.entries import service as entries
-    from journal.intentions import service as intentions
-    from journal.measures import service as measures
-    from journal.measures.instruments import INSTRUMENTS
     from journal.models import User
     from journal.sharing import service as sharing
 
@@ -98,27 +87,10 @@ def fill(app, therapist: WebClient, email: str, count: int, photo, rng: random.R
         linked_at = now - timedelta(hours=max(hours for _kind, hours in items) + 24)
         link = sharing.link_client(db, keyring, user, invite, doc, [], linked_at, code=code)
         for kind, hours in sorted(items, key=lambda item: -item[1]):  # oldest first, as they were written
-            at, key = now - timedelta(hours=hours), uuid.uuid4().hex
-            if kind == "dose":
-                record_id = dosing.create_dose(db, keyring, key, dosing.DoseInput(at, "nasal", "music", "warm", ()), at)
-            elif kind == "intention":
-                record_id = intentions.create_intention(db, keyring, key, "to meet what comes with kindness", at)
-            elif kind == "checkin":
-                data, _ = checkins.clean_checkin(
-                    {"mood": str(rng.randint(3, 8)), "anxiety": str(rng.randint(0, 8))}, ["calm", "tired"]
-                )
-                record_id = checkins.create_checkin(db, keyring, key, data, at)
-            elif kind == "entry":
-                body = " ".join(rng.choices(WORDS, k=rng.randint(40, 120)))
-                data, _ = entries.clean_entry(f"Day note {hours}", body)
-                record_id = entries.create_entry(db, keyring, key, data, at)
-            elif kind == "art":
-                details = art.Details("after the session", None)
-                record_id = art.add_photos(db, keyring, key, [(0, photo)], details, at)[0]
-            else:
-                instrument = INSTRUMENTS[kind]
-                answers = {n: rng.choice((0, 0, 0, 1)) for n in instrument.numbers}
-                record_id = measures.create_measure(db, keyring, key, instrument, answers, None, at)
+            at = now - timedelta(hours=hours)
+            record_id = write_record(
+                db, keyring, kind, at, rng, photo=photo, answer=lambda r: r.choice((0, 0, 0, 1)), mood=(3, 8)
+            )
             sharing.share(db, keyring, record_id, link, at)
         db.commit()
         return user.id

@@ -52,3 +52,44 @@ def percentile(values: list[float], share: float) -> float:
     """The value below which `share` percent of `values` fall (nearest rank)."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(share / 100 * len(ordered)) - 1))]
+
+
+WORDS = (
+    "light river breath grief patience music chest letter summer colour warmth fear quiet held "
+    "walk window morning father body space"
+).split()
+
+
+def write_record(db, keyring, kind: str, at, rng, *, photo=None, answer=None, mood=(2, 9), written_at=None):
+    """One record of `kind` ("dose", "intention", "checkin", "entry", "art" or a questionnaire's name), written
+    through its own service so it is sealed as in use; returns its id. `answer(rng)` gives each questionnaire
+    item's value (default 0-2), `mood` the check-in's range, `written_at` when a dose was recorded (default `at`)."""
+    import uuid
+
+    from journal.art import service as art
+    from journal.checkins import service as checkins
+    from journal.dosing import service as dosing
+    from journal.entries import service as entries
+    from journal.intentions import service as intentions
+    from journal.measures import service as measures
+    from journal.measures.instruments import INSTRUMENTS
+
+    key = uuid.uuid4().hex
+    if kind == "dose":
+        dose = dosing.DoseInput(at, "nasal", "music", "warm", ())
+        return dosing.create_dose(db, keyring, key, dose, written_at or at)
+    if kind == "intention":
+        return intentions.create_intention(db, keyring, key, "to meet what comes with kindness", at)
+    if kind == "checkin":
+        fields = {"mood": str(rng.randint(*mood)), "anxiety": str(rng.randint(0, 8))}
+        data, _ = checkins.clean_checkin(fields, ["calm", "tired"])
+        return checkins.create_checkin(db, keyring, key, data, at)
+    if kind == "entry":
+        body = " ".join(rng.choices(WORDS, k=rng.randint(40, 120)))
+        data, _ = entries.clean_entry(f"Day note {at:%Y-%m-%d %H}", body)
+        return entries.create_entry(db, keyring, key, data, at)
+    if kind == "art":
+        return art.add_photos(db, keyring, key, [(0, photo)], art.Details("after the session", None), at)[0]
+    instrument = INSTRUMENTS[kind]
+    answers = {n: (answer or (lambda r: r.randint(0, 2)))(rng) for n in instrument.numbers}
+    return measures.create_measure(db, keyring, key, instrument, answers, None, at)

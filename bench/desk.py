@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import on_both_databases, print_medians  # noqa: E402
+from bench.common import on_both_databases, print_medians, write_record  # noqa: E402
 from journal import create_app  # noqa: E402
 from journal.db import get_db, utcnow  # noqa: E402
 from journal.desk.service import PAGE_SIZE  # noqa: E402
@@ -38,10 +38,6 @@ from tests.support import FAST_KDF, PASSWORD, WebClient  # noqa: E402
 
 SIZES = (100, 1000)
 RUNS = 12
-WORDS = (
-    "light river breath grief patience music chest letter summer colour warmth fear quiet held "
-    "walk window morning father body space"
-).split()
 
 
 def plan(count: int, rng: random.Random) -> list[tuple[str, int]]:
@@ -69,13 +65,6 @@ def fill(app, client_email: str, count: int, therapist_email: str, code: str, rn
 
     from journal import vault
     from journal.art import processing
-    from journal.art import service as art
-    from journal.checkins import service as checkins
-    from journal.dosing import service as dosing
-    from journal.entries import service as entries
-    from journal.intentions import service as intentions
-    from journal.measures import service as measures
-    from journal.measures.instruments import INSTRUMENTS
     from journal.models import User
     from journal.sharing import service as sharing
     from tests import art_images
@@ -89,30 +78,7 @@ def fill(app, client_email: str, count: int, therapist_email: str, code: str, rn
         invite, therapist = sharing.find_invite(db, app.config, user, code, now)
         link = sharing.link_client(db, keyring, user, invite, therapist, [], now - timedelta(days=400), code=code)
         for kind, hours in plan(count, rng):
-            at, key = now - timedelta(hours=hours), uuid.uuid4().hex
-            if kind == "dose":
-                record_id = dosing.create_dose(
-                    db, keyring, key, dosing.DoseInput(at, "nasal", "music", "warm", ()), now
-                )
-            elif kind == "intention":
-                record_id = intentions.create_intention(db, keyring, key, "to meet what comes with kindness", at)
-            elif kind == "checkin":
-                data, _ = checkins.clean_checkin(
-                    {"mood": str(rng.randint(2, 9)), "anxiety": str(rng.randint(0, 8))}, ["calm", "tired"]
-                )
-                record_id = checkins.create_checkin(db, keyring, key, data, at)
-            elif kind == "entry":
-                body = " ".join(rng.choices(WORDS, k=rng.randint(40, 120)))
-                data, _ = entries.clean_entry(f"Day note {hours}", body)
-                record_id = entries.create_entry(db, keyring, key, data, at)
-            elif kind == "art":
-                record_id = art.add_photos(db, keyring, key, [(0, photo)], art.Details("after the session", None), at)[
-                    0
-                ]
-            else:
-                instrument = INSTRUMENTS[kind]
-                answers = {n: rng.randint(0, 2) for n in instrument.numbers}
-                record_id = measures.create_measure(db, keyring, key, instrument, answers, None, at)
+            record_id = write_record(db, keyring, kind, now - timedelta(hours=hours), rng, photo=photo, written_at=now)
             sharing.share(db, keyring, record_id, link, now)
         db.commit()
         return user.id
