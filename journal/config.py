@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -163,16 +165,29 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
 
 
 def _instance_secret(instance_path: Path) -> str:
-    """A random secret made on first run and kept, readable only by its owner, under instance/."""
+    """A random secret made on first run and kept, readable only by its owner, under instance/.
+
+    Several workers start at once on a fresh machine: the secret is written whole to a file of its own and
+    then linked into place, so a worker that loses the race reads the winner's secret, never a half-written
+    or empty one (an empty secret would leave that worker unable to keep a session: a 500 on every page).
+    """
     instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = instance_path / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip()
+    if not path.exists():
+        fd, draft = tempfile.mkstemp(prefix=".secret_key.", dir=instance_path)  # made 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(48))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another worker's secret got there first: use it
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
+    secret = path.read_text(encoding="ascii").strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty: delete it to have a new secret made (every session ends)")
+    return secret
 
 
 DEFAULT_CRISIS_RESOURCES = {
