@@ -23,8 +23,9 @@ from ..flags import marks as flag_marks
 from ..flags.rules import BASELINE_MAX, WINDOW, Flag, flags_for, with_marks
 from ..measures.service import KIND as MEASURE
 from ..models import Link
+from ..records.cursors import Cursor, cursor_of
 from ..records.kinds import display
-from ..records.service import Cursor, RecordView, cursor_of
+from ..records.service import RecordView
 from ..sharing.reads import Reader
 
 FLAG_DAYS = 30  # flags on the clients list, a client's page and a brief's first screen: as the charts and mood lines

@@ -33,7 +33,7 @@ from ..flags import service as flag_service
 from ..flags.rules import Flag, with_marks
 from ..measures.instruments import Instrument
 from ..models import Link, Record, Share, User
-from ..records import service as records
+from ..records import cursors
 from ..records.service import RecordView
 from ..records.shares import current_shares, shared_now
 from ..sharing import access, reads, signers
@@ -240,7 +240,7 @@ def client_page(
     The same handful of bounded queries and at most a few hundred records opened, however many are shared;
     one summary line in the client's access log for the visit.
     """
-    cursor = records.parse_cursor(before)
+    cursor = cursors.parse_cursor(before)
     reader = reads.Reader(db, keyring, client.id)
     views, next_cursor = reader.newest(before=cursor, limit=PAGE_SIZE)
     found = recent.stretch(reader, keyring, link, zone, recent.since_days(now))
@@ -282,7 +282,7 @@ def shared_page(
 ) -> SharedPage:
     """One page of the client's shared timeline below the cursor, alone (what the "Older" link loads).
     ValueError on a bad cursor."""
-    cursor = records.parse_cursor(before)
+    cursor = cursors.parse_cursor(before)
     reader = reads.Reader(db, keyring, client.id)
     views, next_cursor = reader.newest(before=cursor, limit=PAGE_SIZE)
     earliest = views[-1].occurred_at if views else now
@@ -299,7 +299,7 @@ def _shared_page(
     link: Link,
     client: User,
     views: list[RecordView],
-    next_cursor: records.Cursor | None,
+    next_cursor: cursors.Cursor | None,
     doses: Sequence[Dose],
     zone: str,
     *,
@@ -309,7 +309,7 @@ def _shared_page(
     groups = by_session(views, doses, client.time_zone, new=fresh)
     flags = with_marks(recent.flags_of_all(reader, views, zone), flag_marks.seen(keyring, link))
     flagged = {flag.record_id for flag in flags if flag.open}
-    return SharedPage(groups, records.make_cursor(next_cursor) if next_cursor else None, older, flagged)
+    return SharedPage(groups, cursors.make_cursor(next_cursor) if next_cursor else None, older, flagged)
 
 
 def _log_page(
@@ -317,7 +317,7 @@ def _log_page(
     keyring: vault.Keyring,
     client: User,
     reader: reads.Reader,
-    cursor: records.Cursor | None,
+    cursor: cursors.Cursor | None,
     page_items: int,
     shown: int,
     now: datetime,
@@ -327,7 +327,7 @@ def _log_page(
     if cursor is not None:
         above = db.scalar(
             select(func.count()).select_from(
-                reader.shared(select(Record.id)).where(records.at_or_after(cursor)).subquery()
+                reader.shared(select(Record.id)).where(cursors.at_or_after(cursor)).subquery()
             )
         )
         shown = max(shown, (above or 0) + page_items)

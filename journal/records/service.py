@@ -23,6 +23,7 @@ from .. import vault
 from ..db import changed_rows
 from ..models import Record
 from . import blobs, shares
+from .cursors import OLDEST_FIRST, make_cursor, newer_than, parse_cursor
 from .key_hold import hold_sealing_key
 
 
@@ -354,60 +355,6 @@ def open_row(keyring: vault.Keyring, row: Record) -> RecordView:
     return RecordView(
         row.id, row.kind, row.occurred_at, row.created_at, row.updated_at, row.version, vault.open_payload(keyring, row)
     )
-
-
-# Keyset paging: a page is the records just before (or after) the last one shown, in the order of
-# ix_records_owner_occurred_id. Equal times are told apart by id, so no record is skipped or shown twice.
-Cursor = tuple[datetime, uuid.UUID]
-NEWEST_FIRST = (Record.occurred_at.desc(), Record.id.desc())
-OLDEST_FIRST = (Record.occurred_at, Record.id)
-
-
-def older_than(cursor: Cursor):
-    """Records before the cursor in (occurred_at, id) order. The plain bound on occurred_at lets every
-    database start its index scan at the cursor rather than filter its way down from the newest row."""
-    at, last_id = cursor
-    return and_(
-        Record.occurred_at <= at, or_(Record.occurred_at < at, and_(Record.occurred_at == at, Record.id < last_id))
-    )
-
-
-def newer_than(cursor: Cursor):
-    """Records after the cursor in (occurred_at, id) order (see `older_than`)."""
-    at, last_id = cursor
-    return and_(
-        Record.occurred_at >= at, or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id > last_id))
-    )
-
-
-def at_or_after(cursor: Cursor):
-    """Records from the cursor's on, in (occurred_at, id) order: what a newest-first list showed down to it."""
-    at, last_id = cursor
-    return and_(
-        Record.occurred_at >= at, or_(Record.occurred_at > at, and_(Record.occurred_at == at, Record.id >= last_id))
-    )
-
-
-def cursor_of(view: RecordView | Record) -> Cursor:
-    return view.occurred_at, view.id
-
-
-def make_cursor(view: RecordView | Record | Cursor) -> str:
-    at, record_id = view if isinstance(view, tuple) else cursor_of(view)
-    return f"{at.isoformat()}_{record_id}"
-
-
-def parse_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not value:
-        return None
-    try:
-        at, _, raw_id = value.rpartition("_")
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
-            raise ValueError
-        return parsed, uuid.UUID(raw_id)
-    except ValueError:
-        raise ValueError("bad cursor") from None
 
 
 def id_by_client_key(db: Session, keyring: vault.Keyring, client_key: str) -> uuid.UUID | None:

@@ -26,7 +26,8 @@ from ..db import utcnow
 from ..models import Record, Share, User
 from ..records import kinds
 from ..records.blobs import STORE
-from ..records.service import NEWEST_FIRST, OLDEST_FIRST, Cursor, RecordView, cursor_of, newer_than, older_than
+from ..records.cursors import NEWEST_FIRST, OLDEST_FIRST, Cursor, cursor_of, newer_than, older_than
+from ..records.service import RecordView
 from ..records.shares import current_shares
 from . import signers
 
