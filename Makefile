@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run serve test check lint demo migrate bench faults browser servers load-tool clean
+.PHONY: run phone serve test check lint demo migrate bench faults browser servers load-tool clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ migrate: $(BIN)/.installed
 
 run: migrate
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# A real phone on the same Wi-Fi: HTTPS on this machine's address on the local network, a QR code of it, and a
+# certificate made for it under instance/phone/ (phone.py). PHONE_HOST=192.168.1.20 and PHONE_PORT=5443 choose
+# the address; PHONE_CERT=cert.pem PHONE_KEY=key.pem give a certificate the phone already trusts.
+phone: migrate
+	$(BIN)/python phone.py
 
 demo: migrate
 	$(BIN)/flask demo
