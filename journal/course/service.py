@@ -12,11 +12,17 @@ from .. import vault
 from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
-from .days import Dose, Place, days_left, local_date, number_doses, place_of
+from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of
 from .prompts import Prompt, prompt_of_the_day
 
-# Intentions come back before a session and with the first prompts after one.
-INTENTION_PHASES = {"preparation", "before-next", "day0", "day1"}
+# Intentions stay in sight through the whole course: while preparing, on every day of the integration window
+# (days 0-13, when they are revisited) and before the next dose (when they are set, kept or let go).
+INTENTION_PHASES = frozenset({"preparation", *(phase for _first, _last, phase, _words in PHASES)})
+
+
+def shows_intentions(place: Place) -> bool:
+    """Whether Today shows the active intentions at this place in the course."""
+    return place.phase in INTENTION_PHASES
 
 
 def doses(db: Session, keyring: vault.Keyring) -> list[Dose]:
@@ -67,7 +73,7 @@ class Today:
     place: Place
     days_left: int | None
     prompt: Prompt
-    intentions: list  # active intentions, shown before a session and in the first days after one
+    intentions: list  # active intentions (see INTENTION_PHASES)
     drafts: int
 
 
@@ -78,7 +84,7 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
 
     place = place_now(db, keyring, zone, now)
     prompt = prompt_of_the_day(place.phase, local_date(now, zone), prompt_offset)
-    shown = place.phase in INTENTION_PHASES
+    shown = shows_intentions(place)
     return Today(
         place,
         days_left(place.day),
