@@ -11,6 +11,7 @@ from ..desk.views import clients as desk_clients
 from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
+from ..sharing import audience
 from ..sharing import service as sharing
 from ..web.access import client_required
 
@@ -39,6 +40,8 @@ def home():
         key_changes=key_changes,
         key_changed_words=sharing.key_changed_words,
         linked=bool(links),
+        links=links,
+        audience_among=audience.words_among,
     )
 
 
