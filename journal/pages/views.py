@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from ..course import service as course
 from ..db import commit_if_written, get_db, utcnow
 from ..desk.views import clients as desk_clients
+from ..integration import service as next_sessions
 from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
@@ -42,6 +43,7 @@ def home():
         linked=bool(links),
         links=links,
         audience_among=audience.words_among,
+        sessions=next_sessions.for_client(current_user.user, links, current_user.user.time_zone, utcnow()),
     )
 
 
