@@ -1,8 +1,9 @@
-"""The next integration session: the date (and time, when given) the client noted.
+"""The next integration session: the date (and time, when given) the client or their therapist noted.
 
 Scheduling metadata, kept in clear on the link (and, for a client with no clinician, on their account), never
 anything the client wrote. A day without a time stays a day, the same in every time zone; a time makes it an
-instant, shown in each reader's own zone. A date that has passed is not shown.
+instant, shown in each reader's own zone. A date that has passed is not shown; marking a session held clears
+a date that has come.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class Next:
         else:
             day = f"on {self.day.day} {self.day:%b}"
         return day + (f", {self.clock:%H:%M}" if self.clock is not None else "")
+
+    def desk_words(self) -> str:
+        """ "Thu 10 Dec, 14:00", for the desk."""
+        return f"{self.day:%a} {self.day.day} {self.day:%b}" + (f", {self.clock:%H:%M}" if self.clock else "")
 
 
 @dataclass(frozen=True)
@@ -158,3 +163,17 @@ def for_client(user: User, links: Iterable, zone: str, now: datetime) -> ClientS
     if not ahead and (own := upcoming(of_user(user), zone, now)) is not None:
         ahead = [own]
     return ClientSessions(sorted(ahead, key=lambda one: (one.day, one.clock or time())), bool(links))
+
+
+def for_desk(link: Link, zone: str, now: datetime) -> Next | None:
+    """The next session with this client, as the therapist sees it in their zone."""
+    return upcoming(of_link(link), zone, now, set_by=link.next_session_set_by)
+
+
+def clear_when_held(link: Link, zone: str, now: datetime) -> bool:
+    """A session was marked held: a noted date that is today or past (in the therapist's zone) is cleared."""
+    when = of_link(link)
+    if when is None or when.day(zone) > now.astimezone(ZoneInfo(zone)).date():
+        return False
+    set_on_link(link, None, THERAPIST)
+    return True

@@ -1,5 +1,5 @@
-"""The next integration session: the client notes it (Today, their clinicians page, its own page).
-Thin: parse the form, call service.py, go back."""
+"""The next integration session: the client notes it (Today, their clinicians page), and so can the linked
+therapist (the client's page and brief on the desk). Thin: parse the form, call service.py, go back."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..db import get_db, utcnow
+from ..desk import service as desk
 from ..sharing import service as sharing
-from ..web.access import client_required
+from ..web.access import client_required, therapist_required
 from . import service
 
 bp = Blueprint("integration", __name__)
 CLIENT_PAGES = {"today": "pages.home", "clinicians": "sharing.clinicians", "form": "integration.next_session"}
+DESK_PAGES = {"client": "desk.client", "brief": "desk.brief"}
 
 
 @bp.get("/next-session")
@@ -55,6 +57,43 @@ def set_next_session():
         seen = f" {linked.name} sees it on their desk." if linked else ""
         flash(f"Your next integration session is {shown.words() if shown else 'noted'}.{seen}", "info")
     return redirect(url_for(CLIENT_PAGES.get(request.form.get("back", ""), "pages.home")), 303)
+
+
+@bp.post("/desk/clients/<uuid:client_id>/next-session")
+@therapist_required
+def desk_next_session(client_id):
+    """The linked therapist notes (or clears) the next session with this client; nobody else finds the client."""
+    found = desk.linked_client(get_db(), current_user.user.id, client_id)
+    if found is None:
+        abort(404)
+    link, person = found
+    db, now, zone = get_db(), utcnow(), current_user.user.time_zone
+    back = DESK_PAGES.get(request.form.get("back", ""), "desk.client")
+    when = None
+    if "clear" not in request.form:
+        when, problem = service.parse_when(request.form.get("date"), request.form.get("time"), zone, now)
+        if when is None:
+            problem = problem.replace("your next session", "the next session")
+            return render_template(
+                "integration/desk_form.html",
+                client=person,
+                name=desk.client_name(person),
+                problem=problem,
+                typed=request.form,
+                back=request.form.get("back", ""),
+                back_url=url_for(back, client_id=client_id),
+            ), 422
+    service.set_on_link(link, when, service.THERAPIST)
+    db.commit()
+    name = desk.client_name(person)
+    shown = service.upcoming(when, zone, now)
+    flash(
+        f"Next integration session with {name}: {shown.desk_words()}. {name} sees it on their Today screen."
+        if shown
+        else f"The date of the next integration session with {name} is cleared.",
+        "info",
+    )
+    return redirect(url_for(back, client_id=client_id), 303)
 
 
 def _client_page(errors: dict[str, str], typed=None, status: int = 200):

@@ -3,7 +3,7 @@ desk, shown on the other side, refused when it has passed, cleared when the sess
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -24,6 +24,13 @@ def _today(zone: str = "UTC") -> date:
 
 def _weekday(day: date) -> str:
     return f"on {day:%A}, {day.day} {day:%b}"
+
+
+def _zone(app, email: str, zone: str) -> None:
+    with app.app_context():
+        db = get_db()
+        db.execute(update(User).where(User.email == email).values(time_zone=zone))
+        db.commit()
 
 
 def _noted(app) -> tuple:
@@ -71,26 +78,76 @@ def test_a_client_with_no_clinician_notes_the_date_and_today_shows_it_until_it_h
         assert row.next_integration_on is None and row.next_integration_at is None
 
 
-def test_a_linked_client_notes_the_date_on_their_link_and_prepares_for_it(app, web, doc, linked):
-    day = _today() + timedelta(days=4)
+def test_the_date_a_client_notes_shows_on_the_desk_as_set_by_the_client(app, web, doc, linked):
+    _zone(app, "doc@example.org", "Europe/Berlin")
+    day = _today("Europe/Berlin") + timedelta(days=4)
     assert "Dr Rivera sees this date on their desk." in web.get("/").get_data(as_text=True)
     assert web.post("/next-session", {"date": day.isoformat(), "time": "", "back": "today"}).status_code == 303
     today = web.get("/").get_data(as_text=True)
     assert f'{_weekday(day)}: <a href="/share/prepare">prepare' in today
+    words = f"Next integration session: <strong>{day:%a} {day.day} {day:%b}</strong>\n    (set by the client)."
+    assert words in doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
+    assert words in doc.get(f"/desk/clients/{linked}/brief").get_data(as_text=True)
     clinicians = web.get("/clinicians").get_data(as_text=True)
     assert f"Next integration session {_weekday(day)}." in clinicians
     assert _noted(app) == (day, None, "client")
 
 
-def test_a_client_notes_only_their_own_link_and_never_without_the_token(app, web, doc, linked):
-    day = (_today() + timedelta(days=2)).isoformat()
+def test_the_therapist_sets_the_date_in_their_zone_and_the_client_sees_it_in_theirs(app, web, doc, linked):
+    _zone(app, "doc@example.org", "Europe/Berlin")
+    _zone(app, "ana@example.org", "America/New_York")
+    day = _today("Europe/Berlin") + timedelta(days=5)
+    response = doc.post(
+        f"/desk/clients/{linked}/next-session", {"date": day.isoformat(), "time": "16:00", "back": "brief"}
+    )
+    assert response.status_code == 303 and response.headers["Location"] == f"/desk/clients/{linked}/brief"
+    brief = doc.get(f"/desk/clients/{linked}/brief").get_data(as_text=True)
+    assert f"<strong>{day:%a} {day.day} {day:%b}, 16:00</strong>\n    (set by you)." in brief
+    there = datetime(day.year, day.month, day.day, 16, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(
+        ZoneInfo("America/New_York")
+    )
+    today = web.get("/").get_data(as_text=True)
+    assert f'{_weekday(there.date())}, {there:%H:%M}: <a href="/share/prepare">prepare' in today
+    assert "Set by Dr Rivera." in today
+    # The therapist clears it: the client's Today asks for a date again.
+    assert doc.post(f"/desk/clients/{linked}/next-session", {"clear": "1", "back": "client"}).status_code == 303
+    assert "No date noted for the next integration session." in doc.get(f"/desk/clients/{linked}").get_data(
+        as_text=True
+    )
+    assert "data-next-session=" not in web.get("/").get_data(as_text=True)
+
+
+def test_only_the_linked_therapist_or_the_client_set_the_date_and_never_without_the_token(app, web, doc, linked):
+    url, day = f"/desk/clients/{linked}/next-session", (_today() + timedelta(days=2)).isoformat()
+    assert doc.post(url, {"date": day}, csrf=False).status_code == 403
     assert web.post("/next-session", {"date": day}, csrf=False).status_code == 403
+    stranger = WebClient(app.test_client())
+    stranger.sign_up("other@example.org", role="therapist")
+    assert stranger.post(url, {"date": day}).status_code == 404
+    assert web.post(url, {"date": day}).status_code == 403  # the desk is not a client's
     ben = WebClient(app.test_client())
     ben.sign_up("ben@example.org")
     link_id = _link_id(app)
     assert ben.post("/next-session", {"date": day, "link_id": link_id}).status_code == 404  # not his link
     assert web.post("/next-session", {"date": day, "link_id": "not-a-link"}).status_code == 404
+    assert doc.post(url, {"date": (_today("UTC") - timedelta(days=3)).isoformat()}).status_code == 422
     assert _noted(app) == (None, None, None)
     with app.app_context():
         row = get_db().scalar(select(User).where(User.email == "ben@example.org"))
         assert row.next_integration_on is None  # nor noted on his own account instead
+    # After the link ends, its client is nobody's to schedule.
+    assert doc.post(f"/desk/clients/{linked}/end").status_code == 303
+    assert doc.post(url, {"date": day}).status_code == 404
+
+
+def test_marking_the_session_held_clears_a_date_that_has_come_and_keeps_a_later_one(app, web, doc, linked):
+    doc.post(f"/desk/clients/{linked}/next-session", {"date": _today().isoformat(), "back": "client"})
+    held = doc.post(f"/desk/clients/{linked}/session-held")
+    assert held.status_code == 303
+    assert "Its date is cleared" in doc.get(f"/desk/clients/{linked}").get_data(as_text=True)
+    assert _noted(app) == (None, None, None)
+    # A date still to come is kept when a session is marked held.
+    later = _today() + timedelta(days=10)
+    doc.post(f"/desk/clients/{linked}/next-session", {"date": later.isoformat(), "back": "client"})
+    doc.post(f"/desk/clients/{linked}/session-held")
+    assert _noted(app) == (later, None, "therapist")
