@@ -19,6 +19,7 @@ from ..models import Link, User
 
 SOON_DAYS = 7  # within this many days Today says the weekday and offers to prepare
 AHEAD_DAYS = 366  # a date further ahead is refused as a likely typo
+HELD_NOTICE_DAYS = 7  # Today tells the client a session was marked held for this long
 CLIENT, THERAPIST = "client", "therapist"
 
 
@@ -79,10 +80,17 @@ class Next:
 
 
 @dataclass(frozen=True)
+class Held:
+    clinician: str
+    day: date
+
+
+@dataclass(frozen=True)
 class ClientSessions:
-    """What a client's pages say about integration sessions: the dates ahead."""
+    """What a client's pages say about integration sessions: the dates ahead, and sessions recently held."""
 
     upcoming: list[Next]
+    held: list[Held]
     linked: bool
 
     def for_link(self, link_id: uuid.UUID) -> Next | None:
@@ -144,7 +152,7 @@ def upcoming(when: When | None, zone: str, now: datetime, *, set_by=None, clinic
 
 def for_client(user: User, links: Iterable, zone: str, now: datetime) -> ClientSessions:
     """Each linked clinician's next session with the client (LinkViews the page read already), or the client's own
-    note when no link has one. Reads nothing more."""
+    note when no link has one; and the sessions marked held in the last few days. Reads nothing more."""
     links = list(links)
     ahead = [
         found
@@ -162,7 +170,13 @@ def for_client(user: User, links: Iterable, zone: str, now: datetime) -> ClientS
     ]
     if not ahead and (own := upcoming(of_user(user), zone, now)) is not None:
         ahead = [own]
-    return ClientSessions(sorted(ahead, key=lambda one: (one.day, one.clock or time())), bool(links))
+    held = [
+        Held(linked.name, linked.link.session_held_at.astimezone(ZoneInfo(zone)).date())
+        for linked in links
+        if linked.link.session_held_at is not None
+        and now - linked.link.session_held_at <= timedelta(days=HELD_NOTICE_DAYS)
+    ]
+    return ClientSessions(sorted(ahead, key=lambda one: (one.day, one.clock or time())), held, bool(links))
 
 
 def for_desk(link: Link, zone: str, now: datetime) -> Next | None:

@@ -151,3 +151,20 @@ def test_marking_the_session_held_clears_a_date_that_has_come_and_keeps_a_later_
     doc.post(f"/desk/clients/{linked}/next-session", {"date": later.isoformat(), "back": "client"})
     doc.post(f"/desk/clients/{linked}/session-held")
     assert _noted(app) == (later, None, "therapist")
+
+
+def test_the_client_reads_that_their_therapist_marked_the_session_held(app, web, doc, linked):
+    assert "marked your integration session held" not in web.get("/").get_data(as_text=True)
+    assert doc.post(f"/desk/clients/{linked}/session-held").status_code == 303
+    now = utcnow()
+    words = f"Dr Rivera marked your integration session held on {now.day} {now:%b}."
+    assert words in web.get("/").get_data(as_text=True)
+    assert words in web.get("/clinicians").get_data(as_text=True)
+    # A week on, Today has moved on; the clinicians page still says when it was.
+    earlier = now - timedelta(days=8)
+    with app.app_context():
+        db = get_db()
+        db.execute(update(Link).values(session_held_at=earlier))
+        db.commit()
+    assert "marked your integration session held" not in web.get("/").get_data(as_text=True)
+    assert f"held on {earlier.day} {earlier:%b}." in web.get("/clinicians").get_data(as_text=True)
