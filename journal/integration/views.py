@@ -44,7 +44,8 @@ def set_next_session():
         when, problem = service.parse_when(request.form.get("date"), request.form.get("time"), user.time_zone, now)
         if when is None:
             key = str(linked.link.id) if linked else "own"
-            return _client_page(errors={key: problem}, typed=request.form, status=422)
+            typed = {**request.form.to_dict(), "link_id": key}  # kept in the right form, wherever it was sent from
+            return _client_page(errors={key: problem}, typed=typed, status=422)
     if linked is not None:
         service.set_on_link(linked.link, when, service.CLIENT)
     else:

@@ -62,6 +62,7 @@ def test_a_client_with_no_clinician_notes_the_date_and_today_shows_it_until_it_h
     # A date that has passed is refused plainly, and what was noted stays.
     refused = web.post("/next-session", {"date": (_today() - timedelta(days=1)).isoformat(), "back": "today"})
     assert refused.status_code == 422 and "That date has passed." in refused.get_data(as_text=True)
+    assert f'value="{(_today() - timedelta(days=1)).isoformat()}"' in refused.get_data(as_text=True)  # kept as typed
     assert f"on {later.day} {later:%b}." in web.get("/").get_data(as_text=True)
     # A noted date that has since passed is not shown: the form is back.
     with app.app_context():
@@ -91,6 +92,11 @@ def test_the_date_a_client_notes_shows_on_the_desk_as_set_by_the_client(app, web
     clinicians = web.get("/clinicians").get_data(as_text=True)
     assert f"Next integration session {_weekday(day)}." in clinicians
     assert _noted(app) == (day, None, "client")
+    # From Today, a mistake comes back on the clinician's own form with what was typed.
+    refused = web.post("/next-session", {"date": "2020-02-02", "back": "today"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'value="2020-02-02"' in page and 'aria-invalid="true"' in page and "That date has passed." in page
 
 
 def test_the_therapist_sets_the_date_in_their_zone_and_the_client_sees_it_in_theirs(app, web, doc, linked):
