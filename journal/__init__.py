@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .entries.views import bp as entries_bp
     from .export.views import bp as export_bp
     from .health.views import bp as health_bp
+    from .integration.views import bp as integration_bp
     from .intentions.views import bp as intentions_bp
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
@@ -98,6 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(dosing_bp)
     app.register_blueprint(intentions_bp)
+    app.register_blueprint(integration_bp)
     app.register_blueprint(safety_bp)
     app.register_blueprint(practice_line_bp)
     app.register_blueprint(timeline_bp)

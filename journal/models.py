@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
 
@@ -62,6 +62,10 @@ class User(Base):
     practice_line_name: Mapped[str | None] = mapped_column(String(100))
     practice_line_phone: Mapped[str | None] = mapped_column(String(40))
     practice_line_hours: Mapped[str | None] = mapped_column(String(120))
+    # A client's own note of their next integration session, for when no clinician is linked: scheduling
+    # metadata, in clear (docs/threat-model.md). A day (no time given) or an instant (a time given), not both.
+    next_integration_on: Mapped[date | None] = mapped_column(Date)
+    next_integration_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuthSession(Base):
@@ -214,6 +218,11 @@ class Link(Base):
     client_sign_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the client's request found the therapist's key changed since the pin: nothing new is shared.
     key_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The next integration session, as the client or the therapist noted it: scheduling metadata, in clear
+    # (docs/threat-model.md). A day (no time given) or an instant (a time given), not both; who set it last.
+    next_session_on: Mapped[date | None] = mapped_column(Date)
+    next_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_session_set_by: Mapped[str | None] = mapped_column(String(16))
 
 
 class Share(Base):

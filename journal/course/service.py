@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
@@ -12,11 +13,20 @@ from .. import vault
 from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
-from .days import Dose, Place, days_left, local_date, number_doses, place_of
+from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of
 from .prompts import Prompt, prompt_of_the_day
 
-# Intentions come back before a session and with the first prompts after one.
-INTENTION_PHASES = {"preparation", "before-next", "day0", "day1"}
+if TYPE_CHECKING:
+    from ..intentions.followup import FollowUp
+
+# Intentions stay in sight through the whole course: while preparing, on every day of the integration window
+# (days 0-13, when they are revisited) and before the next dose (when they are set, kept or let go).
+INTENTION_PHASES = frozenset({"preparation", *(phase for _first, _last, phase, _words in PHASES)})
+
+
+def shows_intentions(place: Place) -> bool:
+    """Whether Today shows the active intentions at this place in the course."""
+    return place.phase in INTENTION_PHASES
 
 
 def doses(db: Session, keyring: vault.Keyring) -> list[Dose]:
@@ -67,22 +77,26 @@ class Today:
     place: Place
     days_left: int | None
     prompt: Prompt
-    intentions: list  # active intentions, shown before a session and in the first days after one
+    intentions: list  # active intentions (see INTENTION_PHASES)
     drafts: int
+    followup: FollowUp | None = None  # "How did this show up?" after the latest session
 
 
 def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:
-    """What the Today screen shows: where the client is, the day's prompt, intentions, unsent drafts."""
+    """What the Today screen shows: where the client is, the day's prompt, intentions and what is asked about
+    them after a session, unsent drafts."""
     from ..entries.service import count_drafts
-    from ..intentions.service import active_intentions
+    from ..intentions.followup import follow_up
+    from ..intentions.service import active_with_audience
 
     place = place_now(db, keyring, zone, now)
     prompt = prompt_of_the_day(place.phase, local_date(now, zone), prompt_offset)
-    shown = place.phase in INTENTION_PHASES
+    active = active_with_audience(db, keyring) if shows_intentions(place) else []
     return Today(
         place,
         days_left(place.day),
         prompt,
-        active_intentions(db, keyring) if shown else [],
+        active,
         count_drafts(db, keyring),
+        follow_up(db, keyring, place, active),
     )

@@ -31,6 +31,7 @@ from ..dosing.service import KIND as DOSE
 from ..flags import marks as flag_marks
 from ..flags import service as flag_service
 from ..flags.rules import Flag, with_marks
+from ..integration import service as next_sessions
 from ..measures.instruments import Instrument
 from ..models import Link, Record, Share, User
 from ..records import cursors
@@ -515,9 +516,11 @@ def mark_reviewed(link: Link, seen_at: str | None, now: datetime) -> None:
     link.reviewed_at = max(moment, link.reviewed_at) if link.reviewed_at else moment
 
 
-def mark_session_held(link: Link, now: datetime) -> None:
-    """An integration session took place: the next brief starts here."""
+def mark_session_held(link: Link, now: datetime, zone: str) -> bool:
+    """An integration session took place: the next brief starts here, and a date noted for it that has come (today
+    or before, in the therapist's zone) is cleared. True when a date was cleared."""
     link.session_held_at = now
+    return next_sessions.clear_when_held(link, zone, now)
 
 
 def end_link(db: Session, link: Link, now: datetime) -> None:

@@ -15,6 +15,7 @@ from ..db import get_db, utcnow
 from ..export.service import filename as export_filename
 from ..export.views import zip_response
 from ..flags.rules import RULES
+from ..integration import service as next_sessions
 from ..sharing import service as sharing
 from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
@@ -83,7 +84,13 @@ def client(client_id):
     except ValueError:
         abort(400)
     db.commit()
-    return render_template("desk/client.html", page=page, flag_rules=RULES, flag_words=FLAG_WORDS)
+    return render_template(
+        "desk/client.html",
+        page=page,
+        flag_rules=RULES,
+        flag_words=FLAG_WORDS,
+        next_session=next_sessions.for_desk(link, _zone(), utcnow()),
+    )
 
 
 @bp.post("/clients/<uuid:client_id>/reviewed")
@@ -190,6 +197,7 @@ def brief(client_id):
         flag_rules=RULES,
         flag_words=FLAG_WORDS,
         since_arg=request.args.get("since") if problem is None else None,
+        next_session=next_sessions.for_desk(link, _zone(), utcnow()),
     )
 
 
@@ -213,9 +221,13 @@ def export(client_id):
 @therapist_required
 def session_held(client_id):
     link, _person = _linked_or_404(client_id)
-    service.mark_session_held(link, utcnow())
+    cleared = service.mark_session_held(link, utcnow(), _zone())
     get_db().commit()
-    flash("Session marked as held. The next brief starts from now.", "info")
+    flash(
+        "Session marked as held. The next brief starts from now."
+        + (" Its date is cleared: note the next one when you know it." if cleared else ""),
+        "info",
+    )
     return redirect(url_for("desk.client", client_id=client_id), 303)
 
 

@@ -85,6 +85,12 @@ def get_dose(db: Session, keyring: vault.Keyring, dose_id: uuid.UUID) -> DoseVie
     return next((dose for dose in list_doses(db, keyring) if dose.id == dose_id), None)
 
 
+def carried_intentions(db: Session, keyring: vault.Keyring, dose_id: uuid.UUID) -> tuple[str, ...]:
+    """The ids of the intentions the client carried into this session (one record opened)."""
+    view = records.get(db, keyring, KIND, dose_id)
+    return tuple(view.data.get("intention_ids", ())) if view is not None else ()
+
+
 def update_dose(
     db: Session, keyring: vault.Keyring, dose_id: uuid.UUID, base_version: int, data: DoseInput, now: datetime
 ) -> DoseView | records.StaleVersion | None:

@@ -8,17 +8,19 @@ from ..records import kinds
 from ..records.service import RecordView
 from ..web.links import url_for
 from . import export
-from .service import KIND
+from .service import KIND, Reflection, reflections_of
 
 
 @dataclass(frozen=True)
 class IntentionDisplay:
     text: str
     active: bool
+    answers: tuple[Reflection, ...] = ()  # how it showed up after sessions (the skipped ones left out)
 
 
 def display(view: RecordView) -> IntentionDisplay:
-    return IntentionDisplay(view.data.get("text", ""), bool(view.data.get("active", True)))
+    answers = tuple(one for one in reflections_of(view.data) if not one.skipped)
+    return IntentionDisplay(view.data.get("text", ""), bool(view.data.get("active", True)), answers)
 
 
 def summary(view: RecordView, _doses) -> tuple[str, str]:
@@ -33,13 +35,13 @@ INTENTION = kinds.register(
         words=("intention", "intentions"),
         display=display,
         summary=summary,
-        owner_url=lambda _view: url_for("intentions.list_intentions"),
+        owner_url=lambda view: url_for("intentions.read_intention", intention_id=view.id),
         partial="intentions/_intention.html",
         standing_share="Intentions",
         export=kinds.KindExport(
             export.members,
             summary="intentions/_export_item.html",
-            readme=("  intentions.csv      Intentions, active and archived.",),
+            readme=("  intentions.csv      Intentions, active and archived, with how each showed up after sessions.",),
         ),
     )
 )

@@ -1,4 +1,4 @@
-"""Intention pages: write, edit, archive, bring back, delete."""
+"""Intention pages: write, read, edit, archive, bring back, delete; say how one showed up after a session."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..course import service as course
 from ..db import get_db, utcnow
 from ..dosing import service as dosing
 from ..forms import valid_client_key
@@ -72,6 +73,51 @@ def create_intention():
     db.commit()
     flash("Intention saved.", "info")
     return redirect(url_for("intentions.list_intentions"), 303)
+
+
+@bp.get("/<uuid:intention_id>")
+@client_required
+def read_intention(intention_id):
+    """One intention: the sessions it was carried into, and how it showed up after each."""
+    db = get_db()
+    intention = _intention_or_404(intention_id)
+    numbers = {str(dose.id): dose.number for dose in course.doses(db, _keyring())}
+    carried = sorted(
+        dose.number for dose in dosing.list_doses(db, _keyring()) if str(intention.id) in dose.intention_ids
+    )
+    return render_template("intentions/read.html", intention=intention, numbers=numbers, carried=carried)
+
+
+@bp.post("/<uuid:intention_id>/reflection")
+@client_required
+def reflect(intention_id):
+    """Keep how the intention showed up after a session ("Not now" keeps that it was asked); back to Today."""
+    db = get_db()
+    dose = _dose_or_404(request.form.get("dose_id"))
+    skipped = "skip" in request.form
+    text, errors = service.clean_reflection(request.form.get("text"), skipped)
+    if errors:
+        return render_template(
+            "intentions/reflect.html",
+            intention=_intention_or_404(intention_id),
+            dose=dose,
+            text=request.form.get("text", ""),
+            errors=errors,
+        ), 422
+    result = service.reflect(db, _keyring(), intention_id, dose.id, dose.occurred_at, text, utcnow())
+    if result is None:
+        abort(404)
+    if isinstance(result, service.AlreadyAsked):
+        flash(f"You already answered this for session {dose.number}. Your first answer is kept.", "info")
+    else:
+        db.commit()
+        flash(
+            f"Kept with your intention, after session {dose.number}."
+            if text
+            else "Not now: you will not be asked again after this session.",
+            "info",
+        )
+    return redirect(url_for("pages.home"), 303)
 
 
 @bp.get("/<uuid:intention_id>/edit")
@@ -160,6 +206,18 @@ def _set_active(intention_id, active: bool, message: str):
     db.commit()
     flash(message, "info")
     return redirect(url_for("intentions.list_intentions"), 303)
+
+
+def _dose_or_404(raw: str | None):
+    """The client's own session a reflection is about (by id, from metadata): 400 for no id, 404 for no such one."""
+    try:
+        dose_id = uuid.UUID(raw or "")
+    except ValueError:
+        abort(400)
+    found = next((dose for dose in course.doses(get_db(), _keyring()) if dose.id == dose_id), None)
+    if found is None:
+        abort(404)
+    return found
 
 
 def _intention_or_404(intention_id):

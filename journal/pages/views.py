@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 from ..course import service as course
 from ..db import commit_if_written, get_db, utcnow
 from ..desk.views import clients as desk_clients
+from ..integration import service as next_sessions
 from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
+from ..sharing import audience
 from ..sharing import service as sharing
 from ..web.access import client_required
 
@@ -39,6 +41,9 @@ def home():
         key_changes=key_changes,
         key_changed_words=sharing.key_changed_words,
         linked=bool(links),
+        links=links,
+        audience_among=audience.words_among,
+        sessions=next_sessions.for_client(current_user.user, links, current_user.user.time_zone, utcnow()),
     )
 
 

@@ -66,6 +66,13 @@ def audience_of(
     return Audience(tuple(names), linked)
 
 
+def words_among(recipients: Iterable[uuid.UUID], links: Iterable) -> str:
+    """ "Dr Rivera and Dr Chen": these clinicians, named as among the client's links (LinkViews the page read
+    already); empty when none of them."""
+    names = {link.link.therapist_id: link.name for link in links}
+    return join_names([names[one] for one in recipients if one in names])
+
+
 def saved_message(what: str, names: Sequence[str]) -> str:
     """ "Check-in saved. Shared with Dr Rivera automatically." or "... Only you can see it unless you share it."""
     if names:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from ..activity import service as activity
 from ..db import get_db, utcnow
+from ..integration import service as next_sessions
 from ..records import kinds
 from ..web.access import client_required, recent_password_required
 from ..web.form_fields import takes_many_fields
@@ -38,9 +39,11 @@ def clinicians():
     db = get_db()
     changed = {linked.link.id for linked in service.check_clinician_keys(db, _keyring(), utcnow())}
     db.commit()
+    links = service.links_for_client(db, _user().id)
     return render_template(
         "sharing/clinicians.html",
-        links=service.links_for_client(db, _user().id),
+        links=links,
+        sessions=next_sessions.for_client(_user(), links, _user().time_zone, utcnow()),
         counts=choices.shared_counts(db, _user().id),
         choices=service.AUTO_SHARE_CHOICES,
         key_changed=changed,

@@ -204,6 +204,7 @@ PAGES: list[Page] = [
     Page("session-delete", "client", "/sessions/{session}/delete"),
     # Intentions
     Page("intentions", "client", "/intentions", shows="To sleep before midnight"),
+    Page("intention", "client", "/intentions/{intention}", shows="How it showed up"),
     Page("intention-new", "client", "/intentions/new"),
     Page("intention-edit", "client", "/intentions/{intention}/edit"),
     Page("intention-delete", "client", "/intentions/{intention}/delete"),
@@ -240,6 +241,7 @@ PAGES: list[Page] = [
     Page("share-entry", "client", "/share/{entry}", shows="last opened"),
     Page("share-art", "client", "/share/{art}"),
     Page("share-prepare", "client", "/share/prepare", shows="Not shared yet"),
+    Page("next-session", "client", "/next-session", shows="With Dr Ada Lindqvist"),
     Page("access-history", "client", "/access", shows="Dr Ada Lindqvist"),
     # The safety plan
     Page("safety-plan", "client", "/safety-plan", shows="Walk to the bridge and back"),
