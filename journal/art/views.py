@@ -95,8 +95,11 @@ def _art_or_404(art_id: uuid.UUID) -> service.ArtView:
     return art
 
 
-def _upload_page(*, choices, form=None, errors=None, added: int = 0, refused=(), status: int = 200):
-    """The upload form (or, for the script, just the result): always with a fresh client-made id."""
+def _upload_page(
+    *, choices, form=None, errors=None, added: int = 0, refused=(), status: int = 200, camera: bool = False
+):
+    """The upload form (or, for the script, just the result): always with a fresh client-made id. `camera`:
+    the file input asks a phone for its camera straight away (Today's "Photograph what you made")."""
     per_file, max_files = _limits()
     chosen = (form or {}).get("dose_id") or str(service.default_dose_id(choices) or service.NO_SESSION)
     context = dict(
@@ -111,6 +114,7 @@ def _upload_page(*, choices, form=None, errors=None, added: int = 0, refused=(),
         max_files=max_files,
         max_file_bytes=per_file,
         submitted=form is not None,
+        camera=camera,
     )
     return render_page_or_fragment("art/new.html", "art/_upload_result.html", status=status, **context)
 
@@ -125,7 +129,9 @@ def gallery():
 @bp.get("/new")
 @client_required
 def new_art():
-    return _upload_page(choices=service.session_choices(get_db(), _keyring()))
+    """The upload form; ?camera=1 opens the phone's camera for one photo instead of the library."""
+    camera = request.args.get("camera") == "1"
+    return _upload_page(choices=service.session_choices(get_db(), _keyring()), camera=camera)
 
 
 @bp.post("")

@@ -17,6 +17,8 @@ from .prompts import Prompt, prompt_of_the_day
 
 # Intentions come back before a session and with the first prompts after one.
 INTENTION_PHASES = {"preparation", "before-next", "day0", "day1"}
+# The day of a dose and the day after: Today opens with "Photograph what you made" and "Write".
+CAPTURE_DAYS = (0, 1)
 
 
 def doses(db: Session, keyring: vault.Keyring) -> list[Dose]:
@@ -69,6 +71,11 @@ class Today:
     prompt: Prompt
     intentions: list  # active intentions, shown before a session and in the first days after one
     drafts: int
+
+    @property
+    def capture_first(self) -> bool:
+        """Right after a dose, capturing comes before anything else on the screen."""
+        return self.place.dose is not None and self.place.day in CAPTURE_DAYS
 
 
 def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:
