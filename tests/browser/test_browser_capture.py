@@ -89,3 +89,85 @@ def test_the_tab_bar_at_320px(server, open_context):
         assert narrow_problems(page, path) == []
     page.goto(base + "/")
     SHOTS.take(page, "tab-bar-320")
+
+
+def add_photo(page, base: str, name: str, seed: int, caption: str = "") -> str:
+    """Through the upload page, as a person does; returns the new photo's id."""
+    before = set(re.findall(r'href="/art/([0-9a-f-]{36})"', page.request.get(base + "/art").text()))
+    page.goto(base + "/art/new")
+    page.get_by_label("Photos", exact=True).set_input_files([photo(name, seed)])
+    if caption:
+        page.get_by_label("Caption or reflection").fill(caption)
+    page.get_by_role("button", name="Add photos").click()
+    expect(page.get_by_text("Photo added.")).to_be_visible()
+    (added,) = set(re.findall(r'href="/art/([0-9a-f-]{36})"', page.request.get(base + "/art").text())) - before
+    return added
+
+
+def test_attach_a_photo_to_a_new_entry_and_a_new_one_from_the_form(server, open_context):
+    base, _ = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("capture-attach"))
+    spiral = add_photo(page, base, "spiral.jpg", 3, caption="The spiral I drew")
+
+    page.goto(base + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Add").click()
+    page.get_by_role("link", name="Journal entry").click()
+    photos = page.get_by_role("group", name="Add a photo of your art")
+    expect(photos.get_by_role("checkbox")).to_have_count(1)
+    photos.get_by_role("checkbox", name=re.compile("The spiral I drew")).check()
+    page.get_by_label("Title").fill("After the session")
+    page.get_by_label("What came up?").fill("Colours, mostly. A spiral that kept turning.")
+    # A second photo, new: through the upload and back, the words and the tick kept.
+    photos.get_by_role("button", name="Take or add a new photo").click()
+    expect(page.get_by_text("Once added, the photo goes with what you are writing.")).to_be_visible()
+    page.get_by_label("Photos", exact=True).set_input_files([photo("wave.jpg", 4)])
+    page.get_by_role("button", name="Add photos").click()
+    expect(page.get_by_label("What came up?")).to_have_value("Colours, mostly. A spiral that kept turning.")
+    expect(page.get_by_label("Title")).to_have_value("After the session")
+    ticked = page.get_by_role("group", name="Add a photo of your art").get_by_role("checkbox", checked=True)
+    expect(ticked).to_have_count(2)
+    SHOTS.take(page, "entry-form-photos")
+    page.get_by_role("button", name="Save entry").click()
+
+    expect(page.get_by_role("heading", name="After the session")).to_be_visible()
+    held = page.locator(".entry-photos-held img")
+    expect(held).to_have_count(2)
+    expect(held.first).to_have_attribute("alt", "The spiral I drew")
+    page.wait_for_function("[...document.querySelectorAll('.entry-photos-held img')].every(i => i.naturalWidth > 0)")
+    SHOTS.take(page, "entry-with-photo")
+    page.locator(".entry-photos-held a").first.click()
+    expect(page).to_have_url(base + f"/art/{spiral}")
+    expect(page.get_by_role("navigation", name="Main").locator("[aria-current='page']")).to_contain_text("Art")
+    expect(page.get_by_role("link", name="After the session")).to_be_visible()
+
+
+def test_write_about_this_from_a_photo(server, open_context):
+    base, _ = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("capture-write"))
+    art = add_photo(page, base, "mask.jpg", 5, caption="A mask in clay")
+    page.goto(base + f"/art/{art}")
+    expect(page.get_by_text("No entry holds this photo yet.")).to_be_visible()
+    page.get_by_role("link", name="Write about this").click()
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    expect(page.get_by_role("checkbox", name=re.compile("A mask in clay"))).to_be_checked()
+    page.get_by_label("What came up?").fill("The mask was my father's face, softened.")
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.locator(".entry-photos-held img")).to_have_attribute("alt", "A mask in clay")
+    page.goto(base + f"/art/{art}")
+    expect(page.get_by_role("region", name="In your journal").get_by_role("link", name="Untitled")).to_be_visible()
+    # And "Link to an entry" adds the same photo to another entry, chosen from a list.
+    page.goto(base + "/entries/new")
+    page.get_by_label("Title").fill("Later that week")
+    page.get_by_label("What came up?").fill("Still thinking about it.")
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_role("heading", name="Later that week")).to_be_visible()
+    page.goto(base + f"/art/{art}")
+    page.get_by_role("link", name="Link to an entry").click()
+    expect(page.get_by_role("radio", name=re.compile("Untitled"))).to_be_disabled()  # holds it already
+    page.get_by_role("radio", name=re.compile("Later that week")).check()
+    page.get_by_role("button", name="Link the photo").click()
+    expect(page.get_by_text("Linked to “Later that week”.")).to_be_visible()
+    expect(page.get_by_role("region", name="In your journal").get_by_role("listitem")).to_have_count(2)
+    assert narrow_problems(page, "photo page", 390) == []
