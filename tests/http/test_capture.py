@@ -257,3 +257,20 @@ def test_an_upload_goes_back_only_to_a_page_of_this_site(web):
     ):
         response = upload_with_next(web, "", next_field=elsewhere)
         assert response.status_code == 303 and response.headers["Location"] == "/art", elsewhere
+
+
+def test_the_share_page_says_the_photo_is_shared_separately_and_never_shares_it(app, people, linked):
+    web, doc = people
+    art = _photo(web)
+    entry = _entry(web, "Shared words", [art])
+    page = web.get(f"/share/{entry}").get_data(as_text=True)
+    assert "The photo is shared separately" in page and f'href="/share/{art}"' in page
+    assert web.post(f"/share/{entry}", {"link_ids": [str(linked)]}).status_code == 303
+    client = _row(app, entry)["owner_id"]
+    record = doc.get(f"/desk/clients/{client}/records/{entry}").get_data(as_text=True)
+    assert "Shared words" in record and art not in record
+    assert doc.get(f"/desk/clients/{client}/images/{art}/thumb").status_code == 404
+    assert doc.get(f"/desk/clients/{client}/records/{art}").status_code == 404
+    # Shared on its own, the photo is the clinician's to see.
+    assert web.post(f"/share/{art}", {"link_ids": [str(linked)]}).status_code == 303
+    assert doc.raw.get(f"/desk/clients/{client}/images/{art}/thumb").status_code == 200
