@@ -8,14 +8,17 @@ Screenshots go to test-output/screenshots/capture/.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from .. import art_images
+from ..support import new_marker
 from .browser_support import NARROW, PHONE, Shots, narrow_problems, new_email, sign_up
 from .test_browser_art import log_session
 from .test_browser_course import ZONE, wait_past_local_midnight
+from .test_browser_pwa import OUTBOX_ITEMS_JS, signed_up_client
 
 pytestmark = pytest.mark.browser
 
@@ -171,3 +174,48 @@ def test_write_about_this_from_a_photo(server, open_context):
     expect(page.get_by_text("Linked to “Later that week”.")).to_be_visible()
     expect(page.get_by_role("region", name="In your journal").get_by_role("listitem")).to_have_count(2)
     assert narrow_problems(page, "photo page", 390) == []
+
+
+def test_written_on_the_offline_form_and_sent_within_seconds_of_the_network_returning(server, open_context):
+    base, _ = server
+    page = signed_up_client(open_context, base, "capture-offline")
+    title = new_marker("OFFLINEFORM")
+
+    # Opened without a network: the copy of the form kept on the phone, with the bottom bar.
+    page.context.set_offline(True)
+    page.goto(base + "/entries/new")
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    tabs = page.get_by_role("navigation", name="Main")
+    expect(tabs.get_by_role("link")).to_have_count(5)
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("What came up?").fill("Written while the phone had no signal.")
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.locator("[data-outbox-status]")).to_contain_text("Saved on this phone")
+    badge = page.locator("[data-outbox-indicator]")
+    expect(badge).to_contain_text("1 waiting to send")
+    page.evaluate("window.stillThisPage = true")
+
+    # The network returns while the form is open: sent by itself, the badge gone, without a reload.
+    page.context.set_offline(False)
+    started = time.monotonic()
+    expect(badge).to_be_hidden(timeout=5000)
+    expect(page.locator("[data-connection]")).to_contain_text("1 item written offline has been sent.", timeout=5000)
+    waited = time.monotonic() - started
+    assert waited < 5, waited
+    assert page.evaluate("window.stillThisPage") is True
+    assert page.evaluate(OUTBOX_ITEMS_JS) == []
+    assert page.request.get(base + "/entries").text().count(title) == 1
+    page.locator("[data-connection]").get_by_role("link", name="See it in your journal").click()
+    expect(page.get_by_role("link", name=re.compile(title))).to_be_visible()
+
+
+def test_the_offline_page_keeps_the_bottom_bar(server, open_context):
+    base, _ = server
+    page = signed_up_client(open_context, base, "capture-offline-page")
+    page.context.set_offline(True)
+    page.goto(base + "/timeline")
+    expect(page.get_by_role("heading", name="This page needs a connection")).to_be_visible()
+    tabs = page.get_by_role("navigation", name="Main")
+    expect(tabs.get_by_role("link")).to_have_count(5)
+    assert [name.strip() for name in tabs.get_by_role("link").all_inner_texts()] == TABS
+    assert narrow_problems(page, "offline page", 390) == []

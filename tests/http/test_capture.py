@@ -274,3 +274,40 @@ def test_the_share_page_says_the_photo_is_shared_separately_and_never_shares_it(
     # Shared on its own, the photo is the clinician's to see.
     assert web.post(f"/share/{art}", {"link_ids": [str(linked)]}).status_code == 303
     assert doc.raw.get(f"/desk/clients/{client}/images/{art}/thumb").status_code == 200
+
+
+# ---- writing kept on the phone, sent from the offline pages ----------------------------------------------------
+
+
+def _owner_tag(web) -> str:
+    return re.search(r'data-outbox-owner="([^"]+)"', web.get("/").get_data(as_text=True)).group(1)
+
+
+def test_an_item_kept_on_the_phone_goes_only_into_the_account_it_was_written_in(app, web, other_web):
+    other_web.sign_up("bo@example.org")
+    theirs = _owner_tag(other_web)
+    web.sign_up("ana@example.org")
+    mine = _owner_tag(web)
+    key = client_key_of(web.get("/entries/new").get_data(as_text=True))
+    title = new_marker("WRITTENBYBO")
+    fields = {"client_key": key, "title": title, "body": "kept on the phone"}
+    # An offline page sends what waits without knowing who is signed in now: someone else's item is refused whole.
+    refused = web.post("/entries", fields, headers={"X-Outbox": "later", "X-Outbox-Owner": theirs})
+    assert refused.status_code == 409
+    assert title not in web.get("/entries").get_data(as_text=True)
+    sent = web.post("/entries", fields, headers={"X-Outbox": "later", "X-Outbox-Owner": mine})
+    assert sent.status_code == 201 and sent.headers["Location"].startswith("/entries/")
+    assert title in web.get("/entries").get_data(as_text=True)
+
+
+def test_the_offline_pages_keep_the_bottom_bar_with_nothing_of_a_session(web):
+    for url in ("/offline", "/offline/entry", "/offline/checkin", "/outbox"):
+        page = web.get(url).get_data(as_text=True)
+        bar = re.search(r'<nav class="tabbar" aria-label="Main"[^>]*>(.*?)</nav>', page, re.S)
+        assert bar, url
+        assert re.findall(r"<span>([^<]+)</span></a>", bar.group(1)) == ["Today", "Timeline", "Add", "Art", "Me"]
+        # Shown by the phone once it keeps a client's offline writing (static/outbox.js): never a therapist's bar.
+        assert "data-offline-writing hidden" in bar.group(0)
+    # The offline entry form is where "Add" leads.
+    entry = web.get("/offline/entry").get_data(as_text=True)
+    assert re.search(r'<a class="tab-new" href="/new" aria-current="page">', entry)
