@@ -247,7 +247,8 @@ def update_art(
     if current is None:
         return None
     data = current.data
-    payload = _payload(
+    # Whatever else the photo keeps (the records that hold it, art/links.py) stays as it was.
+    payload = data | _payload(
         details, data.get("width", 0), data.get("height", 0), data.get("thumb_width", 0), data.get("thumb_height", 0)
     )
     result = records.update(db, keyring, KIND, art_id, base_version, payload, now)

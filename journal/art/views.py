@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
 from ..db import get_db, utcnow
+from ..entries import service as entries
 from ..forms import valid_client_key
 from ..records.service import StaleVersion
 from ..web.access import client_required
@@ -95,8 +97,11 @@ def _art_or_404(art_id: uuid.UUID) -> service.ArtView:
     return art
 
 
-def _upload_page(*, choices, form=None, errors=None, added: int = 0, refused=(), status: int = 200):
-    """The upload form (or, for the script, just the result): always with a fresh client-made id."""
+def _upload_page(
+    *, choices, form=None, errors=None, added: int = 0, refused=(), status: int = 200, camera: bool = False
+):
+    """The upload form (or, for the script, just the result): always with a fresh client-made id. `camera`:
+    the file input asks a phone for its camera straight away (Today's "Photograph what you made")."""
     per_file, max_files = _limits()
     chosen = (form or {}).get("dose_id") or str(service.default_dose_id(choices) or service.NO_SESSION)
     context = dict(
@@ -111,6 +116,8 @@ def _upload_page(*, choices, form=None, errors=None, added: int = 0, refused=(),
         max_files=max_files,
         max_file_bytes=per_file,
         submitted=form is not None,
+        camera=camera,
+        next=_next(form.get("next") if form is not None else request.args.get("next")),
     )
     return render_page_or_fragment("art/new.html", "art/_upload_result.html", status=status, **context)
 
@@ -125,7 +132,9 @@ def gallery():
 @bp.get("/new")
 @client_required
 def new_art():
-    return _upload_page(choices=service.session_choices(get_db(), _keyring()))
+    """The upload form; ?camera=1 opens the phone's camera for one photo instead of the library."""
+    camera = request.args.get("camera") == "1"
+    return _upload_page(choices=service.session_choices(get_db(), _keyring()), camera=camera)
 
 
 @bp.post("")
@@ -169,6 +178,9 @@ def upload():
     count = len(added) + len(skip)
     if not refused:
         flash("Photo added." if count == 1 else f"{count} photos added.", "info")
+        back = _next(request.form.get("next"))
+        if back is not None:  # added from a form that keeps photos (an entry's): back there, the new ones ticked
+            return redirect_page(back + ("&" if "?" in back else "?") + urlencode([("photo", one) for one in added]))
         return redirect_page(url_for("art.gallery"))
     return _upload_page(choices=choices, form=request.form, added=count, refused=refused, status=200 if count else 422)
 
@@ -179,7 +191,8 @@ def read_art(art_id):
     """One photo, large, with its caption."""
     art = _art_or_404(art_id)
     dose = next((dose for dose in service.session_choices(get_db(), _keyring()) if dose.id == art.dose_id), None)
-    return render_template("art/read.html", art=art, dose=dose)
+    holding = entries.entries_holding(get_db(), _keyring(), art_id)
+    return render_template("art/read.html", art=art, dose=dose, entries=holding)
 
 
 @bp.get("/<uuid:art_id>/<any(full, thumb):variant>.jpg")
@@ -250,18 +263,36 @@ def update_art(art_id):
 @bp.get("/<uuid:art_id>/delete")
 @client_required
 def confirm_delete(art_id):
-    return render_template("art/delete.html", art=_art_or_404(art_id))
+    art = _art_or_404(art_id)
+    return render_template(
+        "art/delete.html", art=art, held_by=len(entries.entries_holding(get_db(), _keyring(), art_id))
+    )
 
 
 @bp.post("/<uuid:art_id>/delete")
 @client_required
 def delete_art(art_id):
+    """Delete the photo, first taking it out of the entries that hold it, in one transaction."""
     db = get_db()
+    _art_or_404(art_id)
+    entries.forget_photo(db, _keyring(), art_id, utcnow())
     if not service.delete_art(db, _keyring(), art_id):
         abort(404)
     db.commit()
     flash("Photo deleted.", "info")
     return redirect(url_for("art.gallery"), 303)
+
+
+def _next(target: str | None) -> str | None:
+    """Where an upload started from another page goes back to: a path of this site only (never another site, a
+    scheme or a script), else None (the gallery)."""
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers drop tabs and line breaks from addresses and read "\\" as "/": "/\t/elsewhere" would leave the site.
+    if "\\" in target or any(char <= " " or char == "\x7f" for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def _size(stream) -> int:

@@ -29,6 +29,10 @@ def shows_intentions(place: Place) -> bool:
     return place.phase in INTENTION_PHASES
 
 
+# The day of a dose and the day after: Today opens with "Photograph what you made" and "Write".
+CAPTURE_DAYS = (0, 1)
+
+
 def doses(db: Session, keyring: vault.Keyring) -> list[Dose]:
     """Every dosing session, oldest first, numbered; read from metadata without decrypting."""
     return number_doses(records.times(db, keyring, DOSE))
@@ -80,6 +84,11 @@ class Today:
     intentions: list  # active intentions (see INTENTION_PHASES)
     drafts: int
     followup: FollowUp | None = None  # "How did this show up?" after the latest session
+
+    @property
+    def capture_first(self) -> bool:
+        """Right after a dose, capturing comes before anything else on the screen."""
+        return self.place.dose is not None and self.place.day in CAPTURE_DAYS
 
 
 def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -10,7 +11,7 @@ from ..course.prompts import get_prompt
 from ..records import kinds
 from ..records.service import RecordView
 from ..web.links import url_for
-from . import export
+from . import export, photos
 from .render import render_markdown
 from .service import KIND
 
@@ -20,12 +21,16 @@ class EntryDisplay:
     title: str
     body_html: Markup
     prompt: str | None
+    photo_ids: tuple[uuid.UUID, ...] = ()  # shown to the owner only; each photo is shared on its own
 
 
 def display(view: RecordView) -> EntryDisplay:
     prompt = get_prompt(view.data.get("prompt_id"))
     return EntryDisplay(
-        view.data.get("title", ""), render_markdown(view.data.get("body", "")), prompt.text if prompt else None
+        view.data.get("title", ""),
+        render_markdown(view.data.get("body", "")),
+        prompt.text if prompt else None,
+        photos.of_payload(view.data),
     )
 
 
@@ -43,6 +48,7 @@ ENTRY = kinds.register(
         summary=summary,
         owner_url=lambda view: url_for("entries.read_entry", entry_id=view.id),
         partial="entries/_entry.html",
+        share_note="entries/_share_note.html",
         export=kinds.KindExport(
             export.members,
             export.file_name,

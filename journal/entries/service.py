@@ -16,18 +16,21 @@ from ..forms import CONTROL_RE
 from ..models import Draft
 from ..records import service as records
 from ..records.key_hold import hold_sealing_key
+from . import photos
 from .render import render_markdown
 
 KIND = "entry"
 TITLE_MAX = 200
 BODY_MAX = 60_000
 PAGE_SIZE = 20
+ATTACH_TRIES = 5
 
 
 @dataclass(frozen=True)
 class EntryInput:
     title: str
     body: str
+    photo_ids: tuple[uuid.UUID, ...] | None = None  # None: the form did not show the photos (keep them as they are)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class EntryView:
     updated_at: datetime
     version: int
     prompt_id: str | None = None
+    photo_ids: tuple[uuid.UUID, ...] = ()
 
     @property
     def body_html(self) -> Markup:
@@ -60,6 +64,7 @@ class DraftView:
     client_key: str | None
     base_version: int | None
     prompt_id: str | None = None
+    photo_ids: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class EditStart:
     body: str
     restored: bool = False
     conflict: Conflict | None = None
+    photo_ids: tuple[uuid.UUID, ...] = ()
 
 
 def start_edit(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> EditStart | None:
@@ -106,22 +112,25 @@ def start_edit(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> Edit
         return None
     draft = draft_for(db, keyring, entry_id=entry_id)
     if draft is None:
-        return EditStart(entry, entry.title, entry.body)
-    if (draft.title, draft.body) == (entry.title, entry.body):
+        return EditStart(entry, entry.title, entry.body, photo_ids=entry.photo_ids)
+    if (draft.title, draft.body, draft.photo_ids) == (entry.title, entry.body, entry.photo_ids):
         discard_draft(db, keyring, draft.id)  # an autosave that arrived after the save: nothing new
-        return EditStart(entry, entry.title, entry.body)
+        return EditStart(entry, entry.title, entry.body, photo_ids=entry.photo_ids)
     if draft.base_version == entry.version:
-        return EditStart(entry, draft.title, draft.body, restored=True)
+        return EditStart(entry, draft.title, draft.body, restored=True, photo_ids=draft.photo_ids)
     return EditStart(entry, draft.title, draft.body, conflict=Conflict(entry, EntryInput(draft.title, draft.body)))
 
 
 def create_entry(
     db: Session, keyring: vault.Keyring, client_key: str, data: EntryInput, now: datetime, prompt_id: str | None = None
 ) -> uuid.UUID:
-    """Create once per client-made id: sending the same create again returns the first entry."""
-    entry_id, created = records.create(db, keyring, KIND, client_key, _payload(data, prompt_id), now, now)
+    """Create once per client-made id: sending the same create again returns the first entry. It holds the
+    owner's photos among `data.photo_ids`, and those photos are told so in the same transaction."""
+    held = photos.owned(db, keyring, data.photo_ids or ())
+    entry_id, created = records.create(db, keyring, KIND, client_key, _payload(data, prompt_id, held), now, now)
     if created:
         _drop_draft(db, keyring, Draft.idempotency_key == client_key)
+        photos.relink(db, keyring, entry_id, (), held, now)
     return entry_id
 
 
@@ -155,23 +164,79 @@ def update_entry(
     current = records.get(db, keyring, KIND, entry_id)
     if current is None:
         return None
-    result = records.update(
-        db, keyring, KIND, entry_id, base_version, _payload(data, current.data.get("prompt_id")), now
-    )
+    before = photos.of_payload(current.data)
+    # A photo deleted since is let go of here; a form that did not show the photos keeps them as they were.
+    after = photos.owned(db, keyring, before if data.photo_ids is None else data.photo_ids)
+    payload = _payload(data, current.data.get("prompt_id"), after)
+    result = records.update(db, keyring, KIND, entry_id, base_version, payload, now)
     if result is None:  # deleted elsewhere since it was read: not found, as above
         return None
     if isinstance(result, records.StaleVersion):
         return Conflict(_view(result.current), data)
+    photos.relink(db, keyring, entry_id, before, after, now)
     if edit_key is not None:
         _drop_draft(db, keyring, and_(Draft.record_id == entry_id, Draft.idempotency_key == edit_key))
     return _view(result)
 
 
-def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> bool:
-    if records.owned_row(db, keyring, KIND, entry_id) is None:
+def delete_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, now: datetime) -> bool:
+    """Delete for good; the photos it held no longer list it."""
+    current = records.get(db, keyring, KIND, entry_id)
+    if current is None:
         return False
     _drop_draft(db, keyring, Draft.record_id == entry_id)
+    photos.relink(db, keyring, entry_id, photos.of_payload(current.data), (), now)
     return records.delete(db, keyring, KIND, entry_id)
+
+
+def attach_photo(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID, art_id: uuid.UUID, now: datetime) -> bool:
+    """Add one of the owner's photos to one of their entries ("Link to an entry" on the photo's page). False when
+    either is not theirs; true, changing nothing, when the entry holds it already."""
+    for _ in range(ATTACH_TRIES):
+        current = records.get(db, keyring, KIND, entry_id)
+        if current is None or not photos.owned(db, keyring, [art_id]):
+            return False
+        before = photos.of_payload(current.data)
+        if art_id in before:
+            return True
+        if len(before) >= photos.MAX_PHOTOS:
+            return False
+        after = (*before, art_id)
+        payload = {**current.data, **photos.to_payload(after)}
+        result = records.update(db, keyring, KIND, entry_id, current.version, payload, now)
+        if isinstance(result, records.RecordView):
+            photos.relink(db, keyring, entry_id, before, after, now)
+            return True
+    raise RuntimeError("entry kept changing while a photo was added to it")
+
+
+def forget_photo(db: Session, keyring: vault.Keyring, art_id: uuid.UUID, now: datetime) -> int:
+    """Before a photo is deleted: take it out of every entry that holds it (their words stay; not shown as edited).
+    Returns how many entries held it."""
+    count = 0
+    for entry_id in photos.mentioning(db, keyring, art_id):
+        for _ in range(ATTACH_TRIES):
+            current = records.get(db, keyring, KIND, entry_id)
+            held = photos.of_payload(current.data) if current is not None else ()
+            if current is None or art_id not in held:
+                break
+            payload = {**current.data, **photos.to_payload([one for one in held if one != art_id])}
+            if len(held) == 1:
+                payload.pop(photos.FIELD)
+            result = records.update(db, keyring, KIND, entry_id, current.version, payload, now, touch=False)
+            if isinstance(result, records.RecordView):
+                count += 1
+                break
+        else:
+            raise RuntimeError("entry kept changing while a deleted photo was taken out of it")
+    return count
+
+
+def entries_holding(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> list[EntryView]:
+    """The owner's entries that hold this photo, newest first: the few the photo names, opened (never every entry)."""
+    found = (get_entry(db, keyring, entry_id) for entry_id in photos.mentioning(db, keyring, art_id))
+    held = [entry for entry in found if entry is not None and art_id in entry.photo_ids]
+    return sorted(held, key=lambda entry: (entry.occurred_at, entry.id), reverse=True)
 
 
 def save_draft(
@@ -199,6 +264,7 @@ def save_draft(
         match = Draft.idempotency_key == client_key
     else:
         return None
+    held = photos.owned(db, keyring, data.photo_ids or ())  # (read before a new row is added: nothing to flush)
     draft = db.scalar(select(Draft).where(Draft.owner_id == keyring.user_id, match))
     if draft is None:
         draft = Draft(
@@ -208,7 +274,7 @@ def save_draft(
     draft.idempotency_key = client_key
     draft.base_version = base_version
     draft.updated_at = now
-    vault.seal_payload(keyring, draft, _payload(data, prompt_id))
+    vault.seal_payload(keyring, draft, _payload(data, prompt_id, held))
     db.flush()
     hold_sealing_key(db, keyring)
     return _draft_view(keyring, draft)
@@ -251,8 +317,8 @@ def _drop_draft(db: Session, keyring: vault.Keyring, match) -> None:
     db.execute(delete(Draft).where(Draft.owner_id == keyring.user_id, match))
 
 
-def _payload(data: EntryInput, prompt_id: str | None) -> dict:
-    payload = {"title": data.title, "body": data.body}
+def _payload(data: EntryInput, prompt_id: str | None, photo_ids: tuple[uuid.UUID, ...] = ()) -> dict:
+    payload = {"title": data.title, "body": data.body, **photos.to_payload(photo_ids)}
     if prompt_id:
         payload["prompt_id"] = prompt_id
     return payload
@@ -267,6 +333,7 @@ def _view(view: records.RecordView) -> EntryView:
         view.updated_at,
         view.version,
         view.data.get("prompt_id"),
+        photos.of_payload(view.data),
     )
 
 
@@ -281,4 +348,5 @@ def _draft_view(keyring: vault.Keyring, draft: Draft) -> DraftView:
         draft.idempotency_key,
         draft.base_version,
         payload.get("prompt_id"),
+        photos.of_payload(payload),
     )

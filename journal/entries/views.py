@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from ..forms import valid_client_key
 from ..web import outbox
 from ..web.access import client_required
 from ..web.htmx import render_page_or_fragment, wants_fragment
-from . import service
+from . import photos, service
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
 
@@ -22,8 +23,11 @@ def _keyring():
     return current_user.keyring
 
 
-def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200, note=None, version=None):
+def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200, note=None, version=None, chosen=None):
+    """The entry form; `chosen`: the photos ticked (from the form sent, unless given)."""
     prompt = get_prompt(form.get("prompt_id"))
+    if chosen is None:
+        chosen = photos.parse(form.getlist(photos.FIELD)) if hasattr(form, "getlist") else ()
     return render_template(
         "entries/form.html",
         entry_id=entry_id,
@@ -33,6 +37,7 @@ def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200,
         note=note,
         version=version,
         prompt=prompt,
+        photo_choices=photos.choices(get_db(), _keyring(), chosen),
     ), status
 
 
@@ -53,8 +58,10 @@ def list_entries():
 @bp.get("/new")
 @client_required
 def new_entry():
-    """A blank entry, or a draft of one picked up again."""
+    """A blank entry, or a draft of one picked up again; ?photo= ticks photos to keep with it (a photo's "Write
+    about this", or back from adding a new photo)."""
     client_key = request.args.get("draft")
+    asked = photos.parse(request.args.getlist("photo"))
     if valid_client_key(client_key):
         draft = service.draft_for(get_db(), _keyring(), client_key=client_key)
         if draft is not None:
@@ -62,9 +69,10 @@ def new_entry():
                 client_key=client_key,
                 note="Picked up where you left off.",
                 form={"title": draft.title, "body": draft.body, "prompt_id": draft.prompt_id},
+                chosen=tuple(dict.fromkeys((*draft.photo_ids, *asked)))[: photos.MAX_PHOTOS],
             )
     prompt = get_prompt(request.args.get("prompt"))
-    return _form_page(client_key=uuid.uuid4().hex, form={"prompt_id": prompt.id} if prompt else {})
+    return _form_page(client_key=uuid.uuid4().hex, form={"prompt_id": prompt.id} if prompt else {}, chosen=asked)
 
 
 @bp.post("")
@@ -72,7 +80,7 @@ def new_entry():
 def create_entry():
     """Save a new entry once, however often the same form is sent."""
     client_key = request.form.get("client_key")
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    data, errors = _cleaned()
     if not valid_client_key(client_key):
         abort(400)
     if errors:
@@ -90,12 +98,14 @@ def autosave_new():
     client_key = request.form.get("client_key")
     if not valid_client_key(client_key):
         abort(400)
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    data, errors = _cleaned()
     draft = None
     if not errors:
         db = get_db()
         draft = service.save_draft(db, _keyring(), data, utcnow(), client_key=client_key, prompt_id=_prompt_id())
         db.commit()
+    if request.args.get("then") == "photo":
+        return _to_new_photo(url_for("entries.new_entry", draft=client_key, photo=_chosen_ids()))
     return _autosaved(draft, errors, client_key=client_key)
 
 
@@ -104,7 +114,8 @@ def autosave_new():
 def read_entry(entry_id):
     """One entry, rendered, with the prompt it answers."""
     entry = _entry_or_404(entry_id)
-    return render_template("entries/read.html", entry=entry, prompt=get_prompt(entry.prompt_id))
+    held = photos.held(get_db(), _keyring(), entry.photo_ids)
+    return render_template("entries/read.html", entry=entry, prompt=get_prompt(entry.prompt_id), held=held)
 
 
 @bp.get("/<uuid:entry_id>/edit")
@@ -121,12 +132,14 @@ def edit_entry(entry_id):
             "entries/conflict.html", conflict=start.conflict, entry_id=entry_id, client_key=uuid.uuid4().hex
         )
     note = "Your unsaved changes are back in the form." if start.restored else None
+    asked = photos.parse(request.args.getlist("photo"))  # back from adding a new photo: what the form had ticked
     return _form_page(
         entry_id=entry_id,
         version=start.entry.version,
         note=note,
         client_key=uuid.uuid4().hex,
         form={"title": start.title, "body": start.body},
+        chosen=asked if "photo" in request.args else start.photo_ids,
     )
 
 
@@ -135,7 +148,7 @@ def edit_entry(entry_id):
 def update_entry(entry_id):
     """Save an edit; if the entry changed elsewhere since it was opened, show both versions."""
     version = _version()
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    data, errors = _cleaned()
     db = get_db()
     if errors:
         _entry_or_404(entry_id)
@@ -157,7 +170,7 @@ def update_entry(entry_id):
 def autosave_edit(entry_id):
     """Keep unsaved changes to an entry as an encrypted draft."""
     version = _version()
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    data, errors = _cleaned()
     draft = None
     db = get_db()
     if not errors:
@@ -169,6 +182,8 @@ def autosave_edit(entry_id):
         db.commit()
     else:
         _entry_or_404(entry_id)
+    if request.args.get("then") == "photo":
+        return _to_new_photo(url_for("entries.edit_entry", entry_id=entry_id, photo=_chosen_ids()))
     return _autosaved(draft, errors, entry_id=entry_id, version=version, client_key=_edit_key())
 
 
@@ -184,7 +199,7 @@ def confirm_delete(entry_id):
 def delete_entry(entry_id):
     """Delete for good."""
     db = get_db()
-    if not service.delete_entry(db, _keyring(), entry_id):
+    if not service.delete_entry(db, _keyring(), entry_id, utcnow()):
         abort(404)
     db.commit()
     flash("Entry deleted.", "info")
@@ -201,6 +216,62 @@ def discard_draft(draft_id):
     db.commit()
     flash("Draft discarded.", "info")
     return redirect(url_for("entries.list_entries"), 303)
+
+
+@bp.get("/link-photo/<uuid:art_id>")
+@client_required
+def link_photo_form(art_id):
+    """A photo's "Link to an entry": the latest entries to choose from (older ones a page at a time)."""
+    return _link_page(art_id)
+
+
+@bp.post("/link-photo/<uuid:art_id>")
+@client_required
+def link_photo(art_id):
+    """Keep the photo with the chosen entry; back to the photo, which now lists it."""
+    try:
+        entry_id = uuid.UUID(request.form.get("entry_id", ""))
+    except ValueError:
+        return _link_page(art_id, error="Choose the entry this photo goes with.", status=422)
+    db = get_db()
+    if not service.attach_photo(db, _keyring(), entry_id, art_id, utcnow()):
+        abort(404)
+    db.commit()
+    entry = service.get_entry(db, _keyring(), entry_id)
+    flash(f"Linked to “{entry.title or 'Untitled'}”." if entry else "Linked.", "info")
+    return redirect(url_for("art.read_art", art_id=art_id), 303)
+
+
+def _link_page(art_id, *, error=None, status=200):
+    db = get_db()
+    art = photos.photo(db, _keyring(), art_id)
+    if art is None:
+        abort(404)
+    try:
+        entries, next_cursor = service.list_entries(db, _keyring(), before=request.args.get("before"))
+    except ValueError:
+        abort(400)
+    return render_template(
+        "entries/link_photo.html", art=art, entries=entries, next_cursor=next_cursor, error=error
+    ), status
+
+
+def _cleaned() -> tuple[service.EntryInput, dict[str, str]]:
+    """The form's title and body, checked; and its photos, when the form showed them."""
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    if request.form.get(photos.SHOWN):
+        data = dataclasses.replace(data, photo_ids=photos.parse(request.form.getlist(photos.FIELD)))
+    return data, errors
+
+
+def _chosen_ids() -> list[str]:
+    return [str(one) for one in photos.parse(request.form.getlist(photos.FIELD))]
+
+
+def _to_new_photo(back: str):
+    """ "Take or add a new photo" on the entry form: the words are kept as a draft (above); the upload page comes
+    back here with the new photo ticked."""
+    return redirect(url_for("art.new_art", next=back), 303)
 
 
 def _prompt_id() -> str | None:

@@ -6,6 +6,7 @@ drawn without the session, so the copies the service worker keeps hold no user, 
 
 from __future__ import annotations
 
+import hmac
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -22,6 +23,21 @@ from . import service
 bp = Blueprint("pwa", __name__)
 
 SHELLS = {"entry": "/offline/entry", "checkin": "/offline/checkin"}
+
+
+@bp.before_app_request
+def _outbox_account():
+    """An item kept on the phone names the account it was written in (X-Outbox-Owner, the opaque tag of
+    service.owner_tag). The offline pages send without knowing who is signed in now: if it is someone else, the
+    item is refused whole (409) and stays on the phone, never saved into another person's journal."""
+    sent = request.headers.get("X-Outbox-Owner")
+    if sent is None or request.method != "POST" or not current_user.is_authenticated:
+        return None  # an ordinary form, or nobody signed in (the view answers that)
+    if current_user.role == "client" and hmac.compare_digest(
+        sent.encode(), service.owner_tag(current_user.user).encode()
+    ):
+        return None
+    return Response(status=409)
 
 
 @bp.get("/manifest.webmanifest")

@@ -46,7 +46,8 @@ class RecordKind:
     reader can see; `owner_url(view)` is the owner's page of it (a clinician reads every kind on
     desk.record); `picture_url(view, variant)` the owner's address of its picture, for kinds that carry
     pictures (a clinician's goes through desk.image). `partial` shows one record on the owner's and the
-    clinician's pages alike.
+    clinician's pages alike; `share_note`, if any, is what the owner's share page adds under the preview
+    (what does not go with the record when it is shared).
     """
 
     name: str
@@ -61,6 +62,7 @@ class RecordKind:
     shareable: bool = True
     standing_share: str | None = None  # the words of a standing share of this kind; None: shared one by one
     picture_url: Callable[[RecordView, str], str] | None = None
+    share_note: str | None = None
 
     @property
     def has_pictures(self) -> bool:

@@ -234,16 +234,20 @@ def update(
     payload: dict[str, Any],
     now: datetime,
     occurred_at: datetime | None = None,
+    *,
+    touch: bool = True,
 ) -> RecordView | StaleVersion[RecordView] | None:
     """Save a new version sealed under a new data key, if `base_version` is still the latest.
 
     Two edits sent at once on the same version: the first to claim the next version saves, the
     other gets StaleVersion with what the first saved (never two "saved" with one text gone).
+    `touch=False` keeps updated_at: a change the person did not make to this record (a link kept
+    in it for another record's sake) does not show it as edited.
     """
     row = owned_row(db, keyring, kind, record_id)
     if row is None:
         return None
-    saved = _reseal(db, keyring, row, payload, now, occurred_at) if row.version == base_version else None
+    saved = _reseal(db, keyring, row, payload, now, occurred_at, touch) if row.version == base_version else None
     if saved is not None:
         return saved
     row = owned_row(db, keyring, kind, record_id, fresh=True)

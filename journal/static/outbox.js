@@ -2,12 +2,16 @@
 // under their client-made id, and are sent by themselves when the network is back or the app opens.
 // The server saves an id once, so sending the same item again never makes a duplicate.
 // Nothing else is kept: the queue holds only what has not reached the server yet.
+// "Back" is heard two ways, since not every browser tells a page or its worker: the `online` event, and a
+// short timer that tries again every few seconds while something waits. The offline pages (the same for
+// everyone, no token in them) send too: they ask for the browser's token first, and every send names the
+// account the item was written in, which the server checks against the one signed in (pwa/views.py).
 (function () {
   "use strict";
 
   var DB_NAME = "journal-outbox";
   var SEND_TIMEOUT_MS = 20000;
-  var RETRY_MS = 30000;
+  var RETRY_MS = 3000; // while something waits: a send within a few seconds of the network coming back
   var KINDS = { entry: "Entry", "check-in": "Check-in" };
 
   var body = document.body;
@@ -111,7 +115,7 @@
     });
   }
 
-  /** One POST. Resolves to {outcome: saved|refused|signed-out|offline|failed, location?, html?}. */
+  /** One POST. Resolves to {outcome: saved|refused|signed-out|elsewhere|offline|failed, location?}. */
   function sendOnce(item, mode) {
     var token = csrfToken();
     if (!token) return Promise.resolve({ outcome: "signed-out" });
@@ -119,11 +123,12 @@
     var timer = controller && setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
     return fetch(item.action, {
       method: "POST", credentials: "same-origin", redirect: "manual", cache: "no-store",
-      headers: { "X-CSRF-Token": token, "X-Outbox": mode },
+      headers: { "X-CSRF-Token": token, "X-Outbox": mode, "X-Outbox-Owner": item.owner },
       body: new URLSearchParams(item.fields), signal: controller && controller.signal
     }).then(function (response) {
       if (response.status === 201) return { outcome: "saved", location: response.headers.get("Location") };
       if (response.status === 422) return { outcome: "refused" };
+      if (response.status === 409) return { outcome: "elsewhere" }; // another account is signed in here now
       if (response.status === 403) return { outcome: "signed-out", forbidden: true };
       if (response.status === 401 || response.type === "opaqueredirect") return { outcome: "signed-out" };
       return { outcome: "failed" };
@@ -135,19 +140,36 @@
     });
   }
 
+  /** The account whose items this page sends: the page's own, or on an offline page the one the phone keeps. */
+  function sender() {
+    return owner ? Promise.resolve(owner) : (isShell ? getMeta("owner") : Promise.resolve(null));
+  }
+
+  /** A token to send with: the page's, or on an offline page (which carries none) the browser's, asked for. */
+  function ensureToken() {
+    return csrfToken() ? Promise.resolve(true) : renewToken();
+  }
+
+  var lastSent = null; // where the last item sent from this page lives, to point at it
+
   /** Send every waiting item of this account, oldest first; stop at the first that cannot go now. */
   function flush() {
-    if (!owner || !csrfToken() || flushing) return Promise.resolve();
+    if (flushing || (!owner && !isShell)) return Promise.resolve();
     flushing = true;
+    var tag = null;
     var work = function () {
-      return mine(owner).then(function (items) {
+      return mine(tag).then(function (items) {
         var waiting = items.filter(function (item) { return !item.refused; });
         var sentCount = 0;
         var next = function (index) {
           if (index >= waiting.length) return Promise.resolve(sentCount);
           var item = waiting[index];
           return send(item, "later").then(function (result) {
-            if (result.outcome === "saved") { sentCount += 1; return removeItem(item.id).then(function () { return next(index + 1); }); }
+            if (result.outcome === "saved") {
+              sentCount += 1;
+              lastSent = { kind: item.kind, location: result.location };
+              return removeItem(item.id).then(function () { return next(index + 1); });
+            }
             if (result.outcome === "refused") {
               item.refused = true;
               return putItem(item).then(function () { return next(index + 1); });
@@ -158,14 +180,39 @@
         return next(0);
       });
     };
-    var locked = navigator.locks && navigator.locks.request
-      ? navigator.locks.request("journal-outbox", { ifAvailable: true }, function (lock) { return lock ? work() : 0; })
-      : work();
-    return Promise.resolve(locked).then(function (sentCount) {
-      if (sentCount) say(sentCount === 1 ? "1 item written offline has been sent." : sentCount + " items written offline have been sent.");
+    var locked = function () {
+      return navigator.locks && navigator.locks.request
+        ? navigator.locks.request("journal-outbox", { ifAvailable: true }, function (lock) { return lock ? work() : 0; })
+        : work();
+    };
+    return sender().then(function (found) {
+      tag = found;
+      if (!tag) return 0;
+      return mine(tag).then(function (items) {
+        if (!items.some(function (item) { return !item.refused; })) return 0; // nothing to send: no request at all
+        return ensureToken().then(function (ready) { return ready ? locked() : 0; });
+      });
+    }).then(function (sentCount) {
+      if (sentCount) told(sentCount);
     }, function () { /* storage unavailable: nothing waits */ }).then(function () {
       flushing = false;
+      drawOutbox();
       return refreshIndicator();
+    });
+  }
+
+  /** Say what was sent; on the offline pages also where it is now, as a link. */
+  function told(sentCount) {
+    var words = sentCount === 1 ? "1 item written offline has been sent." : sentCount + " items written offline have been sent.";
+    say(words);
+    if (!isShell) return;
+    document.querySelectorAll("[data-connection]").forEach(function (el) {
+      el.textContent = "Back online. " + words + " ";
+      var link = document.createElement("a");
+      var entry = lastSent && lastSent.kind === "entry";
+      link.href = entry ? "/entries" : "/timeline";
+      link.textContent = entry ? "See it in your journal" : "See it on your timeline";
+      el.appendChild(link);
     });
   }
 
@@ -245,7 +292,9 @@
       var when = timeText(item.created);
       showStatus(form, reason === "signed-out"
         ? "Saved on this phone (" + when + "). Sign in again and it will be sent."
-        : "Saved on this phone (" + when + "). It will be sent by itself when you are back online.");
+        : reason === "elsewhere"
+          ? "Saved on this phone (" + when + "). Another account is signed in here: it is sent when you sign in again."
+          : "Saved on this phone (" + when + "). It will be sent by itself when you are back online.");
       return refreshIndicator();
     });
   }
@@ -273,9 +322,9 @@
       };
       // Kept first, sent second: if the network drops mid-send, the item is already safe here.
       return putItem(item).then(function () {
-        if (isShell || !navigator.onLine) return { outcome: "offline" };
+        if (!navigator.onLine) return { outcome: "offline" };
         showStatus(form, "Saving…");
-        return send(item, "now");
+        return ensureToken().then(function (ready) { return ready ? send(item, "now") : { outcome: "offline" }; });
       }).then(function (result) {
         if (result.outcome === "saved") {
           return removeItem(item.id).then(function () { window.location.assign(result.location || "/"); });
@@ -402,7 +451,8 @@
     flush();
     window.addEventListener("online", function () { showConnection(); flush(); });
     window.addEventListener("offline", showConnection);
-    setInterval(function () { if (document.visibilityState === "visible") flush(); }, RETRY_MS);
+    // Only while something waits (flush asks nothing of the network otherwise), and while the page is seen.
+    setInterval(function () { if (document.visibilityState === "visible" && navigator.onLine) flush(); }, RETRY_MS);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp); else setUp();

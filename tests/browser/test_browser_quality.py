@@ -229,6 +229,7 @@ PAGES: list[Page] = [
     Page("art", "client", "/art", shows="Session 1"),
     Page("art-new", "client", "/art/new"),
     Page("art-photo", "client", "/art/{art}", shows="Blue hills"),
+    Page("art-link-entry", "client", "/entries/link-photo/{art}", shows="Link this photo to an entry"),
     Page("art-edit", "client", "/art/{art}/edit"),
     Page("art-delete", "client", "/art/{art}/delete"),
     Page("art-compare", "client", "/art/compare"),
@@ -606,6 +607,9 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
         )
         assert uploaded.status == 303, uploaded.status
     ids["art"] = re.search(r'href="/art/([0-9a-f-]{36})"', client.get(base + "/art").text()).group(1)
+    # The entry holds the photo: its page shows the thumbnail, the photo's page the entry, the share page a note.
+    link = f"/entries/link-photo/{ids['art']}"
+    _send(client, base, link, link, [("entry_id", ids["entry"])])
 
     _send(
         client,
