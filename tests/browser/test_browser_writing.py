@@ -1,0 +1,91 @@
+"""Writing in the foggy hour, in a real browser on a phone: the new entry is ready to type in, Save stays above
+the keyboard (a 390x500 viewport stands for a 390x844 phone with its keyboard open).
+
+Screenshots go to test-output/screenshots/writing/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser_support import PHONE, Shots, new_email, sign_up
+
+pytestmark = pytest.mark.browser
+
+KEYBOARD_OPEN = {"width": 390, "height": 500}
+
+# Where the Save button is, and whether it is the thing a thumb would touch there (not under the tab bar).
+SAVE_IN_VIEW_JS = """
+(name) => {
+  const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === name);
+  const box = button.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return {top: box.top, bottom: box.bottom, height: window.innerHeight, touchable: hit === button};
+}
+"""
+
+
+# Where the caret's line is: the text is short lines without wrapping, so the caret at the end sits on line
+# `lines` of the box, seen through the box's own scrolling. It must show between the top of the window and the bar
+# that floats over the bottom of the form (under the bar, the line being typed would be hidden).
+CARET_IN_VIEW_JS = """
+() => {
+  const box = document.getElementById('body');
+  const style = getComputedStyle(box);
+  const lines = box.value.slice(0, box.selectionStart).split('\\n').length;
+  const lineHeight = parseFloat(style.lineHeight);
+  const top = box.getBoundingClientRect().top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop);
+  const bar = box.form.querySelector('.sticky-actions').getBoundingClientRect();
+  return {lineTop: top + (lines - 1) * lineHeight - box.scrollTop, lineBottom: top + lines * lineHeight - box.scrollTop,
+          barTop: bar.top, boxTop: box.getBoundingClientRect().top};
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def shots():
+    return Shots("writing")
+
+
+def _save_is_in_view(page, name: str = "Save entry") -> None:
+    where = page.evaluate(SAVE_IN_VIEW_JS, name)
+    assert 0 <= where["top"] and where["bottom"] <= where["height"], where
+    assert where["touchable"], where
+
+
+def test_new_entry_takes_the_cursor_and_save_stays_above_the_keyboard(server, open_context, shots):
+    base, _database = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("writing"))
+
+    page.goto(base + "/entries/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("New entry")
+    assert page.evaluate("document.activeElement.id") == "body"
+
+    page.set_viewport_size(KEYBOARD_OPEN)
+    body = page.get_by_label("What came up?")
+    body.click()  # the caret in the text box, as a tap would put it
+    _save_is_in_view(page)
+    shots.take(page, "new-entry-keyboard-open", full_page=False)
+
+    for line in range(1, 31):
+        page.keyboard.type(f"Line {line} of what is still with me")
+        page.keyboard.press("Enter")
+    assert body.input_value().count("\n") == 30
+    _save_is_in_view(page)
+    caret = page.evaluate(CARET_IN_VIEW_JS)
+    assert 0 <= caret["lineTop"] and caret["lineBottom"] <= caret["barTop"] + 1, caret
+    shots.take(page, "new-entry-30-lines-keyboard-open", full_page=False)
+
+
+def test_an_edit_leaves_the_focus_alone(server, open_context):
+    base, _database = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("writing-edit"))
+    page.goto(base + "/entries/new")
+    page.get_by_label("What came up?").fill("A first draft of the day")
+    page.get_by_role("button", name="Save entry").click()
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit entry")
+    assert page.evaluate("document.activeElement.id") != "body"
