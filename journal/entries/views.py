@@ -33,6 +33,7 @@ def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200,
         note=note,
         version=version,
         prompt=prompt,
+        body_max=service.BODY_MAX,
     ), status
 
 
@@ -90,7 +91,7 @@ def autosave_new():
     client_key = request.form.get("client_key")
     if not valid_client_key(client_key):
         abort(400)
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""), draft=True)
     draft = None
     if not errors:
         db = get_db()
@@ -118,7 +119,11 @@ def edit_entry(entry_id):
     db.commit()
     if start.conflict is not None:
         return render_template(
-            "entries/conflict.html", conflict=start.conflict, entry_id=entry_id, client_key=uuid.uuid4().hex
+            "entries/conflict.html",
+            conflict=start.conflict,
+            entry_id=entry_id,
+            client_key=uuid.uuid4().hex,
+            body_max=service.BODY_MAX,
         )
     note = "Your unsaved changes are back in the form." if start.restored else None
     return _form_page(
@@ -146,7 +151,13 @@ def update_entry(entry_id):
     if result is None:
         abort(404)
     if isinstance(result, service.Conflict):
-        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id, client_key=_edit_key()), 409
+        return render_template(
+            "entries/conflict.html",
+            conflict=result,
+            entry_id=entry_id,
+            client_key=_edit_key(),
+            body_max=service.BODY_MAX,
+        ), 409
     db.commit()
     flash("Changes saved.", "info")
     return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
@@ -157,7 +168,7 @@ def update_entry(entry_id):
 def autosave_edit(entry_id):
     """Keep unsaved changes to an entry as an encrypted draft."""
     version = _version()
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""), draft=True)
     draft = None
     db = get_db()
     if not errors:
@@ -229,8 +240,13 @@ def _version() -> int:
 
 
 def _autosaved(draft, errors, **form_context):
-    """htmx gets the status line; without JavaScript the whole form comes back, draft kept."""
+    """htmx gets the status line; without JavaScript the whole form comes back, draft kept.
+
+    A draft too long to save as one entry is kept whole, and the line says so."""
+    too_long = service.too_long(draft.body) if draft else None
     if wants_fragment():
-        return render_template("entries/_autosave_status.html", draft=draft, errors=errors), 200
-    note = "Draft kept. It is encrypted like your entries." if draft else None
+        return render_template("entries/_autosave_status.html", draft=draft, errors=errors, too_long=too_long), 200
+    note = (
+        " ".join(filter(None, ["Draft kept. It is encrypted like your entries." if draft else None, too_long])) or None
+    )
     return _form_page(form=request.form, errors=errors, note=note, status=200 if draft else 422, **form_context)

@@ -89,3 +89,40 @@ def test_an_edit_leaves_the_focus_alone(server, open_context):
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit entry")
     assert page.evaluate("document.activeElement.id") != "body"
+
+
+def test_a_long_paste_is_kept_whole_said_plainly_and_given_back_by_the_server(server, open_context, shots):
+    base, _database = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("writing-paste"))
+    page.goto(base + "/entries/new")
+    body = page.get_by_label("What came up?")
+    count, over = page.locator("#body-count"), page.locator("#body-over")
+
+    near = ("Colours, a long corridor, my grandmother's hands. " * 1200)[:53_999] + "."
+    page.keyboard.insert_text(near)  # a paste: one input of 54,000 characters
+    expect(count).to_have_text("54,000 of 60,000 characters")
+    expect(over).to_be_hidden()
+    expect(page.locator("#live-status")).to_have_text("54,000 of 60,000 characters")  # said once, politely
+    page.keyboard.type(" more")  # five keystrokes: the count follows, the screen reader is not told each one
+    expect(count).to_have_text("54,005 of 60,000 characters")
+    page.wait_for_timeout(2500)  # a pause in typing, but only seconds after the count was said
+    expect(page.locator("#live-status")).to_have_text("54,000 of 60,000 characters")
+
+    rest = ("And then the quiet afterwards. " * 1500)[: 100_000 - len(near) - 6] + "!"
+    page.keyboard.insert_text(rest)
+    message = "This is 100,000 characters; an entry can hold 60,000. Split it in two?"
+    assert len(body.input_value()) == 100_000  # nothing cut
+    expect(over).to_have_text(message)
+    expect(count).to_be_hidden()
+    expect(page.locator("#live-status")).to_have_text(message)
+    expect(page.locator("#autosave-status")).to_contain_text("Draft kept at", timeout=15_000)  # kept whole
+    expect(page.locator("#autosave-status")).to_contain_text(message)
+    shots.take(page, "long-paste-said-plainly", full_page=False)
+
+    with page.expect_navigation() as sent:
+        page.get_by_role("button", name="Save entry").click()
+    assert sent.value.status == 422 and page.url == base + "/entries"  # the server refused it: nothing saved
+    expect(page.locator("#body-over")).to_have_text(message)  # its refusal, in the same words
+    assert body.input_value() == near + " more" + rest
+    shots.take(page, "long-paste-refused-text-kept", full_page=False)
