@@ -240,13 +240,16 @@ def _version() -> int:
 
 
 def _autosaved(draft, errors, **form_context):
-    """htmx gets the status line; without JavaScript the whole form comes back, draft kept.
+    """htmx gets the status line. "Keep as draft" without JavaScript: a kept draft has an address, the form with it
+    back in (a refresh there sends nothing again); what cannot be kept comes back in the form with the reason.
 
-    A draft too long to save as one entry is kept whole, and the line says so."""
+    A draft too long to save as one entry is kept whole, and either answer says so."""
     too_long = service.too_long(draft.body) if draft else None
     if wants_fragment():
         return render_template("entries/_autosave_status.html", draft=draft, errors=errors, too_long=too_long), 200
-    note = (
-        " ".join(filter(None, ["Draft kept. It is encrypted like your entries." if draft else None, too_long])) or None
-    )
-    return _form_page(form=request.form, errors=errors, note=note, status=200 if draft else 422, **form_context)
+    if draft is None:
+        return _form_page(form=request.form, errors=errors, status=422, **form_context)
+    flash(" ".join(filter(None, ["Draft kept. It is encrypted like your entries.", too_long])), "info")
+    if draft.record_id is not None:
+        return redirect(url_for("entries.edit_entry", entry_id=draft.record_id), 303)
+    return redirect(url_for("entries.new_entry", draft=draft.client_key), 303)

@@ -6,6 +6,8 @@ Screenshots go to test-output/screenshots/writing/.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,6 +16,7 @@ from .browser_support import PHONE, Shots, new_email, sign_up
 pytestmark = pytest.mark.browser
 
 KEYBOARD_OPEN = {"width": 390, "height": 500}
+UUID = r"[0-9a-f-]{36}"
 
 # Where the Save button is, and whether it is the thing a thumb would touch there (not under the tab bar).
 SAVE_IN_VIEW_JS = """
@@ -126,3 +129,32 @@ def test_a_long_paste_is_kept_whole_said_plainly_and_given_back_by_the_server(se
     expect(page.locator("#body-over")).to_have_text(message)  # its refusal, in the same words
     assert body.input_value() == near + " more" + rest
     shots.take(page, "long-paste-refused-text-kept", full_page=False)
+
+
+def _reload_shows(page, text: str) -> None:
+    """A refresh asks for the page again (a GET, no form sent again) and shows what was saved."""
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    answer = page.reload()
+    assert answer.request.method == "GET" and answer.status == 200
+    expect(page.get_by_role("main")).to_contain_text(text)
+    assert posts == []
+
+
+def test_after_saving_the_address_is_the_saved_item_and_a_refresh_shows_it(server, open_context):
+    base, _database = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("writing-saved"))
+
+    page.goto(base + "/entries/new")
+    page.get_by_label("What came up?").fill("The room was warm and I was not afraid.")
+    page.get_by_role("button", name="Save entry").click()
+    expect(page).to_have_url(re.compile(rf"/entries/{UUID}$"))
+    _reload_shows(page, "The room was warm and I was not afraid.")
+
+    page.goto(base + "/sessions/new")
+    page.get_by_label("Nasal spray").check()
+    page.get_by_label("How it felt").fill("far away, then close")
+    page.get_by_role("button", name="Log session").click()
+    expect(page).to_have_url(re.compile(rf"/sessions/{UUID}$"))
+    _reload_shows(page, "far away, then close")
