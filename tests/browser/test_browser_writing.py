@@ -152,6 +152,13 @@ def test_after_saving_the_address_is_the_saved_item_and_a_refresh_shows_it(serve
     expect(page).to_have_url(re.compile(rf"/entries/{UUID}$"))
     _reload_shows(page, "The room was warm and I was not afraid.")
 
+    page.goto(base + "/checkins/new")
+    page.get_by_role("slider", name="Mood").press("ArrowRight")
+    page.get_by_label("A note").fill("steadier than this morning")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page).to_have_url(re.compile(rf"/checkins/{UUID}$"))
+    _reload_shows(page, "steadier than this morning")
+
     page.goto(base + "/sessions/new")
     page.get_by_label("Nasal spray").check()
     page.get_by_label("How it felt").fill("far away, then close")

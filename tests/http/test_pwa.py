@@ -198,9 +198,10 @@ def test_outbox_check_in_and_the_waiting_writer_is_told_it_saved(web):
     first = web.raw.post("/checkins", data=form, headers={"X-CSRF-Token": token, "X-Outbox": "now"})
     again = web.raw.post("/checkins", data=form, headers={"X-CSRF-Token": token, "X-Outbox": "later"})
     assert (first.status_code, again.status_code) == (201, 201)
-    assert first.headers["Location"] == "/checkins"
+    assert first.headers["Location"] == again.headers["Location"]
+    assert re.fullmatch(r"/checkins/[0-9a-f-]{36}", first.headers["Location"])  # where the outbox goes next
+    assert "Check-in saved." in web.get(first.headers["Location"]).get_data(as_text=True)
     listing = web.get("/checkins").get_data(as_text=True)
-    assert "Check-in saved." in listing
     assert len(set(re.findall(r'href="(/checkins/[0-9a-f-]{36})/delete"', listing))) == 1
 
 

@@ -44,6 +44,18 @@ def test_keep_as_draft_of_an_edit_goes_to_the_edit_form(web):
     assert "unsaved words" in web.get(kept.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_check_in_is_at_its_own_page_from_the_form_and_from_the_outbox(web):
+    web.sign_up("ana@example.org")
+    form = {"client_key": _key(web, "/checkins/new"), "mood": "6", "note": "steadier"}
+    saved = web.post("/checkins", form)
+    assert saved.status_code == 303 and re.fullmatch(rf"/checkins/{UUID}", saved.headers["Location"])
+    page = web.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Check-in saved." in page and "steadier" in page
+    # The outbox (static/outbox.js) reads a 201 and goes to its Location: the same page.
+    again = web.post("/checkins", form, headers={"X-Outbox": "now"})
+    assert again.status_code == 201 and again.headers["Location"] == saved.headers["Location"]
+
+
 def test_a_dosing_session_and_a_questionnaire_are_at_their_pages(web):
     web.sign_up("ana@example.org")
     dose = log_dose(web, felt="held")
