@@ -58,7 +58,7 @@ def create_intention():
     db = get_db()
     if not errors:
         try:
-            service.create_intention(db, _keyring(), client_key, text, utcnow())
+            intention_id = service.create_intention(db, _keyring(), client_key, text, utcnow())
         except service.TooManyActive as limit:
             errors = {"text": str(limit)}
     if errors:
@@ -71,7 +71,7 @@ def create_intention():
         ), 422
     db.commit()
     flash("Intention saved.", "info")
-    return redirect(url_for("intentions.list_intentions"), 303)
+    return redirect(_listed(intention_id), 303)
 
 
 @bp.get("/<uuid:intention_id>/edit")
@@ -112,7 +112,7 @@ def update_intention(intention_id):
         ), 409
     db.commit()
     flash("Intention saved.", "info")
-    return redirect(url_for("intentions.list_intentions"), 303)
+    return redirect(_listed(intention_id), 303)
 
 
 @bp.post("/<uuid:intention_id>/archive")
@@ -160,6 +160,11 @@ def _set_active(intention_id, active: bool, message: str):
     db.commit()
     flash(message, "info")
     return redirect(url_for("intentions.list_intentions"), 303)
+
+
+def _listed(intention_id) -> str:
+    """An intention's address: its place in the list (intentions have no page of their own)."""
+    return f"{url_for('intentions.list_intentions')}#intention-{intention_id}"
 
 
 def _intention_or_404(intention_id):

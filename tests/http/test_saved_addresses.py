@@ -56,6 +56,18 @@ def test_a_check_in_is_at_its_own_page_from_the_form_and_from_the_outbox(web):
     assert again.status_code == 201 and again.headers["Location"] == saved.headers["Location"]
 
 
+def test_an_intention_is_at_its_place_in_the_list(web):
+    web.sign_up("ana@example.org")
+    saved = web.post("/intentions", {"client_key": _key(web, "/intentions/new"), "text": "to rest"})
+    assert saved.status_code == 303
+    found = re.fullmatch(rf"/intentions#intention-({UUID})", saved.headers["Location"])
+    assert found
+    listing = web.get("/intentions").get_data(as_text=True)
+    assert f'id="intention-{found.group(1)}"' in listing and "Intention saved." in listing
+    edited = web.post(f"/intentions/{found.group(1)}/edit", {"version": "1", "text": "to rest well"})
+    assert edited.status_code == 303 and edited.headers["Location"] == saved.headers["Location"]
+
+
 def test_a_dosing_session_and_a_questionnaire_are_at_their_pages(web):
     web.sign_up("ana@example.org")
     dose = log_dose(web, felt="held")
