@@ -12,8 +12,8 @@ from .. import vault
 from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
-from .days import Dose, Place, days_left, local_date, number_doses, place_of
-from .prompts import Prompt, prompt_of_the_day
+from .days import Dose, Place, days_left, local_date, number_doses, place_of, start_of_day
+from .prompts import Prompt, prompt_of_the_day, prompts_for
 
 # Intentions come back before a session and with the first prompts after one.
 INTENTION_PHASES = {"preparation", "before-next", "day0", "day1"}
@@ -66,18 +66,24 @@ def place_now(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> 
 class Today:
     place: Place
     days_left: int | None
-    prompt: Prompt
+    prompt: Prompt | None  # None: every prompt of the phase was answered today
     intentions: list  # active intentions, shown before a session and in the first days after one
     drafts: int
+    answered: int = 0  # prompts of the phase answered today
+    waiting: int = 0  # prompts of the phase not answered today ("Another prompt" has one to show when 2 or more)
 
 
 def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:
-    """What the Today screen shows: where the client is, the day's prompt, intentions, unsent drafts."""
-    from ..entries.service import count_drafts
+    """What the Today screen shows: where the client is, the day's prompt (not one answered today: those are
+    found among the day's few entries), intentions, unsent drafts."""
+    from ..entries.service import count_drafts, prompts_answered_since
     from ..intentions.service import active_intentions
 
     place = place_now(db, keyring, zone, now)
-    prompt = prompt_of_the_day(place.phase, local_date(now, zone), prompt_offset)
+    day = local_date(now, zone)
+    phase_prompts = {prompt.id for prompt in prompts_for(place.phase)}
+    answered = prompts_answered_since(db, keyring, start_of_day(day, zone)) & phase_prompts
+    prompt = prompt_of_the_day(place.phase, day, prompt_offset, answered)
     shown = place.phase in INTENTION_PHASES
     return Today(
         place,
@@ -85,4 +91,6 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
         prompt,
         active_intentions(db, keyring) if shown else [],
         count_drafts(db, keyring),
+        len(answered),
+        len(phase_prompts) - len(answered),
     )

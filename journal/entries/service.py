@@ -25,6 +25,9 @@ BODY_MAX = 60_000
 # characters, it still fits in one request (MAX_CONTENT_LENGTH, 2 MiB, at 12 bytes a character sent).
 DRAFT_BODY_MAX = 150_000
 PAGE_SIZE = 20
+# Today looks at most this many of the day's entries for the prompts they answer (the newest): a bounded read
+# however much is written in a day, far more than the six prompts of a phase.
+ANSWERED_LOOKBACK = 30
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,12 @@ def create_entry(
 def get_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> EntryView | None:
     view = records.get(db, keyring, KIND, entry_id)
     return _view(view) if view else None
+
+
+def prompts_answered_since(db: Session, keyring: vault.Keyring, since: datetime) -> set[str]:
+    """The prompts answered by entries written since `since`, newest first (one statement, only those opened)."""
+    views = records.list_kind(db, keyring, KIND, since=since, limit=ANSWERED_LOOKBACK)
+    return {view.data["prompt_id"] for view in views if view.data.get("prompt_id")}
 
 
 def list_entries(

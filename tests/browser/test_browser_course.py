@@ -217,6 +217,13 @@ def test_course_on_a_phone(server, open_context):
     expect(page.locator(".prompt-answering")).to_have_text(f"Answering: {prompt}")
     expect(page.locator(".entry-body")).to_contain_text(answer)
     shots.take(page, "prompt-answered")
+    # Answered today: Today offers the next prompt of the phase instead of the same one.
+    tabs.get_by_role("link", name="Today").click()
+    expect(page.locator("[data-prompt-answered]")).to_have_text(
+        "You answered a prompt today. Here is another, if you would like one."
+    )
+    expect(page.locator(".prompt-text")).not_to_have_text(prompt)
+    shots.take(page, "today-after-answering")
 
     # A PHQ-9 with item 9 above zero: the crisis lines come before the score.
     tabs.get_by_role("link", name="Add").click()
