@@ -71,7 +71,7 @@ def create_checkin():
     checkin_id = service.create_checkin(db, _keyring(), client_key, data, utcnow())
     db.commit()
     told = audience.saved_message("Check-in", audience.record_audience(db, current_user.user.id, checkin_id))
-    return outbox.saved(url_for("checkins.list_checkins"), told)
+    return outbox.saved(url_for("checkins.read_checkin", checkin_id=checkin_id), told)
 
 
 @bp.get("/<uuid:checkin_id>")

@@ -10,7 +10,7 @@ import bisect
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 INTEGRATION_DAYS = 14
@@ -59,6 +59,11 @@ def number_doses(times: list[tuple[uuid.UUID, datetime]]) -> list[Dose]:
 
 def local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def start_of_day(day: date, zone: str) -> datetime:
+    """The moment (in UTC) a calendar day begins in the client's zone."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def place_of(moment: datetime, doses: Sequence[Dose], zone: str) -> Place:

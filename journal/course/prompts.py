@@ -6,6 +6,7 @@ integration session. They never diagnose and never promise an outcome.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -87,10 +88,13 @@ def prompts_for(phase: str) -> list[Prompt]:
     return [prompt for prompt in PROMPTS.values() if prompt.phase == phase]
 
 
-def prompt_of_the_day(phase: str, day: date, offset: int = 0) -> Prompt:
-    """The same prompt all day; "another prompt" moves on through the phase's list."""
+def prompt_of_the_day(phase: str, day: date, offset: int = 0, answered: Collection[str] = ()) -> Prompt | None:
+    """The same prompt all day until it is answered, then the next of the phase not answered today; "another
+    prompt" moves on through those. None when the day's entries answer every prompt of the phase."""
     choices = prompts_for(phase)
-    return choices[(day.toordinal() + offset) % len(choices)]
+    start = day.toordinal() % len(choices)
+    waiting = [prompt for prompt in choices[start:] + choices[:start] if prompt.id not in answered]
+    return waiting[offset % len(waiting)] if waiting else None
 
 
 def get_prompt(prompt_id: str | None) -> Prompt | None:

@@ -13,8 +13,8 @@ from .. import vault
 from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
-from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of
-from .prompts import Prompt, prompt_of_the_day
+from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of, start_of_day
+from .prompts import Prompt, prompt_of_the_day, prompts_for
 
 if TYPE_CHECKING:
     from ..intentions.followup import FollowUp
@@ -80,10 +80,12 @@ def place_now(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> 
 class Today:
     place: Place
     days_left: int | None
-    prompt: Prompt
+    prompt: Prompt | None  # None: every prompt of the phase was answered today
     intentions: list  # active intentions (see INTENTION_PHASES)
     drafts: int
     followup: FollowUp | None = None  # "How did this show up?" after the latest session
+    answered: int = 0  # prompts of the phase answered today
+    waiting: int = 0  # prompts of the phase not answered today ("Another prompt" has one to show when 2 or more)
 
     @property
     def capture_first(self) -> bool:
@@ -92,14 +94,17 @@ class Today:
 
 
 def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:
-    """What the Today screen shows: where the client is, the day's prompt, intentions and what is asked about
-    them after a session, unsent drafts."""
-    from ..entries.service import count_drafts
+    """What the Today screen shows: where the client is, the day's prompt (not one answered today: those are
+    found among the day's few entries), intentions and what is asked about them after a session, unsent drafts."""
+    from ..entries.service import count_drafts, prompts_answered_since
     from ..intentions.followup import follow_up
     from ..intentions.service import active_with_audience
 
     place = place_now(db, keyring, zone, now)
-    prompt = prompt_of_the_day(place.phase, local_date(now, zone), prompt_offset)
+    day = local_date(now, zone)
+    phase_prompts = {prompt.id for prompt in prompts_for(place.phase)}
+    answered = prompts_answered_since(db, keyring, start_of_day(day, zone)) & phase_prompts
+    prompt = prompt_of_the_day(place.phase, day, prompt_offset, answered)
     active = active_with_audience(db, keyring) if shows_intentions(place) else []
     return Today(
         place,
@@ -108,4 +113,6 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
         active,
         count_drafts(db, keyring),
         follow_up(db, keyring, place, active),
+        len(answered),
+        len(phase_prompts) - len(answered),
     )

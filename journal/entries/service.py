@@ -22,8 +22,14 @@ from .render import render_markdown
 KIND = "entry"
 TITLE_MAX = 200
 BODY_MAX = 60_000
+# A draft keeps a text too long to save as one entry (a long paste) while it is split, up to this: whatever the
+# characters, it still fits in one request (MAX_CONTENT_LENGTH, 2 MiB, at 12 bytes a character sent).
+DRAFT_BODY_MAX = 150_000
 PAGE_SIZE = 20
 ATTACH_TRIES = 5
+# Today looks at most this many of the day's entries for the prompts they answer (the newest): a bounded read
+# however much is written in a day, far more than the six prompts of a phase.
+ANSWERED_LOOKBACK = 30
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,18 @@ class Conflict:
     mine: EntryInput
 
 
-def clean_entry(title: str, body: str) -> tuple[EntryInput, dict[str, str]]:
-    """Normalised input and a message per field that needs a change."""
+def too_long(body: str) -> str | None:
+    """What to say of a text too long for one entry (static/entries.js says the same words as it is typed)."""
+    if len(body) <= BODY_MAX:
+        return None
+    return f"This is {len(body):,} characters; an entry can hold {BODY_MAX:,}. Split it in two?"
+
+
+def clean_entry(title: str, body: str, *, draft: bool = False) -> tuple[EntryInput, dict[str, str]]:
+    """Normalised input and a message per field that needs a change; nothing is ever cut.
+
+    A `draft` may be longer than an entry (up to DRAFT_BODY_MAX), so a long paste is kept while it is split.
+    """
     title = (title or "").replace("\r\n", "\n").strip()
     body = (body or "").replace("\r\n", "\n").rstrip()
     errors: dict[str, str] = {}
@@ -84,8 +100,13 @@ def clean_entry(title: str, body: str) -> tuple[EntryInput, dict[str, str]]:
         errors["title"] = f"The title can be up to {TITLE_MAX} characters; it has {len(title)}."
     elif CONTROL_RE.search(title) or "\n" in title:
         errors["title"] = "The title has characters that cannot be saved (control characters or line breaks)."
-    if len(body) > BODY_MAX:
-        errors["body"] = f"An entry can be up to {BODY_MAX:,} characters; this one has {len(body):,}. Split it in two?"
+    if draft and len(body) > DRAFT_BODY_MAX:
+        errors["body"] = (
+            f"This is {len(body):,} characters; a draft can hold {DRAFT_BODY_MAX:,} and an entry {BODY_MAX:,}. "
+            "Split it in two?"
+        )
+    elif not draft and (message := too_long(body)):
+        errors["body"] = message
     elif CONTROL_RE.search(body):
         errors["body"] = "The text has invisible control characters that cannot be saved. Remove them and try again."
     elif not title and not body.strip():
@@ -137,6 +158,12 @@ def create_entry(
 def get_entry(db: Session, keyring: vault.Keyring, entry_id: uuid.UUID) -> EntryView | None:
     view = records.get(db, keyring, KIND, entry_id)
     return _view(view) if view else None
+
+
+def prompts_answered_since(db: Session, keyring: vault.Keyring, since: datetime) -> set[str]:
+    """The prompts answered by entries written since `since`, newest first (one statement, only those opened)."""
+    views = records.list_kind(db, keyring, KIND, since=since, limit=ANSWERED_LOOKBACK)
+    return {view.data["prompt_id"] for view in views if view.data.get("prompt_id")}
 
 
 def list_entries(

@@ -38,6 +38,7 @@ def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200,
         version=version,
         prompt=prompt,
         photo_choices=photos.choices(get_db(), _keyring(), chosen),
+        body_max=service.BODY_MAX,
     ), status
 
 
@@ -98,7 +99,7 @@ def autosave_new():
     client_key = request.form.get("client_key")
     if not valid_client_key(client_key):
         abort(400)
-    data, errors = _cleaned()
+    data, errors = _cleaned(draft=True)
     draft = None
     if not errors:
         db = get_db()
@@ -129,7 +130,11 @@ def edit_entry(entry_id):
     db.commit()
     if start.conflict is not None:
         return render_template(
-            "entries/conflict.html", conflict=start.conflict, entry_id=entry_id, client_key=uuid.uuid4().hex
+            "entries/conflict.html",
+            conflict=start.conflict,
+            entry_id=entry_id,
+            client_key=uuid.uuid4().hex,
+            body_max=service.BODY_MAX,
         )
     note = "Your unsaved changes are back in the form." if start.restored else None
     asked = photos.parse(request.args.getlist("photo"))  # back from adding a new photo: what the form had ticked
@@ -159,7 +164,13 @@ def update_entry(entry_id):
     if result is None:
         abort(404)
     if isinstance(result, service.Conflict):
-        return render_template("entries/conflict.html", conflict=result, entry_id=entry_id, client_key=_edit_key()), 409
+        return render_template(
+            "entries/conflict.html",
+            conflict=result,
+            entry_id=entry_id,
+            client_key=_edit_key(),
+            body_max=service.BODY_MAX,
+        ), 409
     db.commit()
     flash("Changes saved.", "info")
     return redirect(url_for("entries.read_entry", entry_id=entry_id), 303)
@@ -170,7 +181,7 @@ def update_entry(entry_id):
 def autosave_edit(entry_id):
     """Keep unsaved changes to an entry as an encrypted draft."""
     version = _version()
-    data, errors = _cleaned()
+    data, errors = _cleaned(draft=True)
     draft = None
     db = get_db()
     if not errors:
@@ -256,9 +267,9 @@ def _link_page(art_id, *, error=None, status=200):
     ), status
 
 
-def _cleaned() -> tuple[service.EntryInput, dict[str, str]]:
-    """The form's title and body, checked; and its photos, when the form showed them."""
-    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+def _cleaned(*, draft: bool = False) -> tuple[service.EntryInput, dict[str, str]]:
+    """The form's title and body, checked (a `draft` may be longer); and its photos, when the form showed them."""
+    data, errors = service.clean_entry(request.form.get("title", ""), request.form.get("body", ""), draft=draft)
     if request.form.get(photos.SHOWN):
         data = dataclasses.replace(data, photo_ids=photos.parse(request.form.getlist(photos.FIELD)))
     return data, errors
@@ -300,8 +311,16 @@ def _version() -> int:
 
 
 def _autosaved(draft, errors, **form_context):
-    """htmx gets the status line; without JavaScript the whole form comes back, draft kept."""
+    """htmx gets the status line. "Keep as draft" without JavaScript: a kept draft has an address, the form with it
+    back in (a refresh there sends nothing again); what cannot be kept comes back in the form with the reason.
+
+    A draft too long to save as one entry is kept whole, and either answer says so."""
+    too_long = service.too_long(draft.body) if draft else None
     if wants_fragment():
-        return render_template("entries/_autosave_status.html", draft=draft, errors=errors), 200
-    note = "Draft kept. It is encrypted like your entries." if draft else None
-    return _form_page(form=request.form, errors=errors, note=note, status=200 if draft else 422, **form_context)
+        return render_template("entries/_autosave_status.html", draft=draft, errors=errors, too_long=too_long), 200
+    if draft is None:
+        return _form_page(form=request.form, errors=errors, status=422, **form_context)
+    flash(" ".join(filter(None, ["Draft kept. It is encrypted like your entries.", too_long])), "info")
+    if draft.record_id is not None:
+        return redirect(url_for("entries.edit_entry", entry_id=draft.record_id), 303)
+    return redirect(url_for("entries.new_entry", draft=draft.client_key), 303)

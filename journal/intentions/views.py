@@ -59,7 +59,7 @@ def create_intention():
     db = get_db()
     if not errors:
         try:
-            service.create_intention(db, _keyring(), client_key, text, utcnow())
+            intention_id = service.create_intention(db, _keyring(), client_key, text, utcnow())
         except service.TooManyActive as limit:
             errors = {"text": str(limit)}
     if errors:
@@ -72,7 +72,7 @@ def create_intention():
         ), 422
     db.commit()
     flash("Intention saved.", "info")
-    return redirect(url_for("intentions.list_intentions"), 303)
+    return redirect(url_for("intentions.read_intention", intention_id=intention_id), 303)
 
 
 @bp.get("/<uuid:intention_id>")
@@ -158,7 +158,7 @@ def update_intention(intention_id):
         ), 409
     db.commit()
     flash("Intention saved.", "info")
-    return redirect(url_for("intentions.list_intentions"), 303)
+    return redirect(url_for("intentions.read_intention", intention_id=intention_id), 303)
 
 
 @bp.post("/<uuid:intention_id>/archive")

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..checkins import service as checkins
 from ..checkins import vocabulary
 from ..db import get_db
+from ..entries import service as entries
 from ..safety.crisis import public_lines
 from ..web.static_files import encoded_response, public_file
 from . import manifest as app_manifest
@@ -70,7 +71,9 @@ def offline():
 @bp.get("/offline/entry")
 def offline_entry():
     """The new-entry form as kept on the device: it works without a network (static/outbox.js)."""
-    return render_template("pwa/offline_entry.html", shell=True, form={}, errors={}, client_key="")
+    return render_template(
+        "pwa/offline_entry.html", shell=True, form={}, errors={}, client_key="", body_max=entries.BODY_MAX
+    )
 
 
 @bp.get("/offline/checkin")

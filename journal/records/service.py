@@ -168,14 +168,23 @@ def get(db: Session, keyring: vault.Keyring, kind: str, record_id: uuid.UUID) ->
 
 
 def list_kind(
-    db: Session, keyring: vault.Keyring, kind: str, *, since: datetime | None = None, newest_first: bool = True
+    db: Session,
+    keyring: vault.Keyring,
+    kind: str,
+    *,
+    since: datetime | None = None,
+    newest_first: bool = True,
+    limit: int | None = None,
 ) -> list[RecordView]:
-    """Every record of one kind (optionally since a time), opened."""
+    """Every record of one kind (optionally since a time, at most `limit` of them), opened."""
     query = select(*_READ).where(_T.owner_id == keyring.user_id, _T.kind == kind)
     if since is not None:
         query = query.where(_T.occurred_at >= since)
     order = (_T.occurred_at.desc(), _T.id.desc()) if newest_first else (_T.occurred_at, _T.id)
-    return [_open_read(keyring, row) for row in db.execute(query.order_by(*order))]
+    query = query.order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_open_read(keyring, row) for row in db.execute(query)]
 
 
 def page(

@@ -94,6 +94,19 @@
     if (status) status.textContent = message; else say(message);
   });
 
+  // An on-screen keyboard that only covers the page (Safari; browsers that shrink the page for it, as the
+  // viewport tag asks, need nothing): how much it covers, so the tab bar and a form's Save stay above it.
+  var viewport = window.visualViewport;
+  if (viewport) {
+    var keyboardInset = function () {
+      // Zoomed in, the visual viewport is smaller for another reason: nothing is covered then.
+      var covered = viewport.scale > 1.01 ? 0 : Math.max(0, Math.round(window.innerHeight - viewport.height - viewport.offsetTop));
+      document.documentElement.style.setProperty("--keyboard-inset", covered + "px");
+    };
+    viewport.addEventListener("resize", keyboardInset);
+    viewport.addEventListener("scroll", keyboardInset);
+  }
+
   // htmx notes the page's address in sessionStorage when it loads (it may name an entry); this app keeps
   // no history there (hx-history="false"), so nothing is left behind.
   try { sessionStorage.removeItem("htmx-current-path-for-history"); } catch (e) { /* no storage */ }

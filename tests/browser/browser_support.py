@@ -50,10 +50,11 @@ class Shots:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
 
-    def take(self, page, name: str) -> Path:
+    def take(self, page, name: str, full_page: bool = True) -> Path:
+        """The whole page; `full_page=False`: what the viewport shows (a sticky bar where it sits)."""
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
 

@@ -137,7 +137,7 @@ def test_course_on_a_phone(server, open_context):
     page.get_by_label("Your intention").fill(intention)
     shots.take(page, "intention-typed")
     page.get_by_role("button", name="Save intention").click()
-    expect(page).to_have_url(base + "/intentions")
+    expect(page).to_have_url(re.compile(rf"/intentions#intention-{UUID}$"))  # its place in the list
     expect(page.get_by_text("Intention saved.")).to_be_visible()
     expect(page.locator(".intention-text")).to_have_text(intention)
     shots.take(page, "intentions")
@@ -194,7 +194,7 @@ def test_course_on_a_phone(server, open_context):
         expect(chip).to_be_checked()
     shots.take(page, "checkin-filled")
     page.get_by_role("button", name="Save check-in").click()
-    expect(page).to_have_url(base + "/checkins")
+    expect(page).to_have_url(re.compile(r"/checkins/[0-9a-f-]{36}$"))
     expect(page.get_by_text("Check-in saved.")).to_be_visible()
     item = page.locator(".checkin-item")
     expect(item).to_have_count(1)
@@ -217,6 +217,13 @@ def test_course_on_a_phone(server, open_context):
     expect(page.locator(".prompt-answering")).to_have_text(f"Answering: {prompt}")
     expect(page.locator(".entry-body")).to_contain_text(answer)
     shots.take(page, "prompt-answered")
+    # Answered today: Today offers the next prompt of the phase instead of the same one.
+    tabs.get_by_role("link", name="Today").click()
+    expect(page.locator("[data-prompt-answered]")).to_have_text(
+        "You answered a prompt today. Here is another, if you would like one."
+    )
+    expect(page.locator(".prompt-text")).not_to_have_text(prompt)
+    shots.take(page, "today-after-answering")
 
     # A PHQ-9 with item 9 above zero: the crisis lines come before the score.
     tabs.get_by_role("link", name="Add").click()

@@ -540,7 +540,7 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
         f"/entries/{conflict}/edit",
         f"/entries/{conflict}/draft",
         [("title", "Two devices"), ("body", "Typed on the phone."), ("version", "1")],
-        expect_status=200,
+        expect_status=303,  # "Keep as draft": on to the edit form with the draft in it
     )
     _send(
         client,

@@ -109,9 +109,10 @@ def test_check_in_and_see_it_listed(web):
             "note": f"after the walk <b>{marker}</b>",
         },
     )
-    assert response.status_code == 303 and response.headers["Location"] == "/checkins"
-    page = web.get("/checkins").get_data(as_text=True)
-    assert "Check-in saved. Only you can see it unless you share it." in page
+    assert response.status_code == 303
+    assert re.fullmatch(r"/checkins/[0-9a-f-]{36}", response.headers["Location"])  # the saved check-in's page
+    page = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Check-in saved. Only you can see it unless you share it." in page and "<dt>Mood</dt><dd>7" in page
     [item] = _items(web)
     assert "<dt>Mood</dt><dd>7" in item and "<dt>Anxiety</dt><dd>2" in item and "<dt>Energy</dt><dd>8" in item
     assert "<dt>Sleep</dt><dd>7.5 hours, good</dd>" in item
@@ -495,7 +496,7 @@ def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
             page.get_by_role("checkbox", name="grounded", exact=True).check()
             shots.take(page, "energy-answered")
             page.get_by_role("button", name="Save check-in").click()
-            expect(page).to_have_url(base + "/checkins")
+            expect(page).to_have_url(re.compile(r"/checkins/[0-9a-f-]{36}$"))  # the saved check-in's page
             expect(page.get_by_text("Check-in saved. Only you can see it unless you share it.")).to_be_visible()
             item = page.locator(".checkin-item").first
             expect(item).to_contain_text(re.compile(r"Energy\s*4 / 10"))
@@ -518,7 +519,7 @@ def test_in_a_phone_browser_an_untouched_slider_is_not_saved(tmp_path):
             plain.get_by_role("combobox", name="Anxiety").select_option("3")
             shots.take(plain, "without-script")
             plain.get_by_role("button", name="Save check-in").click()
-            expect(plain).to_have_url(base + "/checkins")
+            expect(plain).to_have_url(re.compile(r"/checkins/[0-9a-f-]{36}$"))
             item = plain.locator(".checkin-item").first
             expect(item).to_contain_text(re.compile(r"Anxiety\s*3 / 10"))
             expect(item).not_to_contain_text("Mood")

@@ -99,7 +99,7 @@ def test_a_failed_save_keeps_the_text_in_the_form(web):
     page = response.get_data(as_text=True)
     assert "up to 200 characters" in page and "my words stay" in page and long_title in page
     response = web.post("/entries", {"client_key": key, "title": "", "body": "x" * 60_001})
-    assert response.status_code == 422 and "up to 60,000 characters" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "an entry can hold 60,000" in response.get_data(as_text=True)
     response = web.post("/entries", {"client_key": key, "title": "", "body": "   "})
     assert response.status_code == 422 and "Write something first" in response.get_data(as_text=True)
 

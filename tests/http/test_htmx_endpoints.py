@@ -53,10 +53,11 @@ def test_autosave_new_entry(web):
     fragment = web.post("/entries/draft", {"client_key": client_key, "title": "", "body": marker}, htmx=True)
     assert fragment.status_code == 200
     assert fragment.get_data(as_text=True).startswith("Draft kept at")
+    # Without script ("Keep as draft"): the kept draft's own address, the form with it back in.
     full = web.post("/entries/draft", {"client_key": client_key, "title": "", "body": marker + " more"})
-    html = full.get_data(as_text=True)
-    assert full.status_code == 200 and _is_full_page(html)
-    assert "Draft kept" in html and marker + " more" in html
+    assert full.status_code == 303 and full.headers["Location"] == f"/entries/new?draft={client_key}"
+    html = web.get(full.headers["Location"]).get_data(as_text=True)
+    assert _is_full_page(html) and "Draft kept" in html and marker + " more" in html
     # The list offers to continue it, and it comes back in the form.
     listing = web.get("/entries").get_data(as_text=True)
     assert "Not saved yet" in listing and f"/entries/new?draft={client_key}" in listing
@@ -75,9 +76,9 @@ def test_autosave_edit(web):
     )
     assert fragment.status_code == 200 and "Draft kept" in fragment.get_data(as_text=True)
     full = web.post(f"/entries/{entry}/draft", {"version": "1", "title": "title", "body": "unsaved edit 2"})
-    assert _is_full_page(full.get_data(as_text=True))
+    assert full.status_code == 303 and full.headers["Location"] == f"/entries/{entry}/edit"
     form = web.get(f"/entries/{entry}/edit").get_data(as_text=True)
-    assert "unsaved edit 2" in form and "Your unsaved changes are back" in form
+    assert "unsaved edit 2" in form and "Your unsaved changes are back" in form and "Draft kept" in form
     assert "saved text" in web.get(f"/entries/{entry}").get_data(as_text=True)  # the entry itself is unchanged
 
 

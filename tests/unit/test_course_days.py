@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from journal.course.days import days_left, number_doses, phase_for, place_of
+from journal.course.days import days_left, number_doses, phase_for, place_of, start_of_day
 from journal.course.prompts import PROMPTS, prompt_of_the_day, prompts_for
 
 BERLIN = "Europe/Berlin"
@@ -81,3 +81,20 @@ def test_prompt_library_has_at_least_five_per_phase_and_rotates():
     day = datetime(2026, 5, 4).date()
     assert prompt_of_the_day("day1", day) == prompt_of_the_day("day1", day)  # the same all day
     assert prompt_of_the_day("day1", day, 1) != prompt_of_the_day("day1", day)  # "another prompt"
+
+
+def test_a_prompt_answered_today_gives_way_and_the_rest_keep_their_order():
+    day = datetime(2026, 5, 4).date()
+    phase = prompts_for("day0")
+    rotation = [prompt_of_the_day("day0", day, n) for n in range(len(phase))]
+    assert sorted(p.id for p in rotation) == sorted(p.id for p in phase)  # nothing answered: the usual rotation
+    answered = {rotation[0].id}
+    assert prompt_of_the_day("day0", day, answered=answered) == rotation[1]  # the next one of the phase
+    assert [prompt_of_the_day("day0", day, n, answered) for n in range(5)] == rotation[1:]  # "another" skips it
+    assert prompt_of_the_day("day0", day, 5, answered) == rotation[1]  # and comes round again
+    assert prompt_of_the_day("day0", day, answered={p.id for p in phase}) is None  # all answered
+
+
+def test_a_day_begins_at_local_midnight():
+    assert start_of_day(datetime(2026, 5, 4).date(), "Pacific/Honolulu") == datetime(2026, 5, 4, 10, tzinfo=UTC)
+    assert start_of_day(datetime(2026, 3, 29).date(), "Europe/Berlin") == datetime(2026, 3, 28, 23, tzinfo=UTC)
