@@ -1,5 +1,5 @@
 """Me: changing the time zone (a POST with the CSRF token, names from the time zone database only, dates shown in
-the new zone afterwards)."""
+the new zone afterwards), and an email address that wraps at its @ and dots."""
 
 from __future__ import annotations
 
@@ -96,3 +96,9 @@ def test_a_therapist_changes_their_own_zone_only(app, web, other_web):
     other_web.sign_up("doc@example.org", role="therapist", name="Dr Rivera")
     assert other_web.post("/account/time-zone", {"time_zone": "America/Chicago"}).status_code == 303
     assert _zone(app, "doc@example.org") == "America/Chicago" and _zone(app) == "UTC"
+
+
+def test_the_email_wraps_at_its_at_sign_and_dots(web):
+    web.sign_up("ana.maria.longname@clinic-mail.example.org")
+    page = web.get("/account").get_data(as_text=True)
+    assert '<dd class="email">ana<wbr>.maria<wbr>.longname@<wbr>clinic-mail<wbr>.example<wbr>.org</dd>' in page
