@@ -1,5 +1,5 @@
 """Me: changing the time zone (a POST with the CSRF token, names from the time zone database only, dates shown in
-the new zone afterwards), and an email address that wraps at its @ and dots."""
+the new zone afterwards), an email address that wraps at its @ and dots, and a therapist's Me in a desk's words."""
 
 from __future__ import annotations
 
@@ -102,3 +102,17 @@ def test_the_email_wraps_at_its_at_sign_and_dots(web):
     web.sign_up("ana.maria.longname@clinic-mail.example.org")
     page = web.get("/account").get_data(as_text=True)
     assert '<dd class="email">ana<wbr>.maria<wbr>.longname@<wbr>clinic-mail<wbr>.example<wbr>.org</dd>' in page
+
+
+def test_a_therapists_me_speaks_of_their_desk_and_clients(web, other_web):
+    web.sign_up("ana@example.org")
+    client = web.get("/account").get_data(as_text=True)
+    assert "Signing out locks your journal on this device." in client
+    other_web.sign_up("doc@example.org", role="therapist", name="Dr Rivera")
+    page = other_web.get("/account").get_data(as_text=True)
+    assert "journal" not in re.sub(r"<[^>]+>", " ", page.split('id="main"', 1)[1]).lower()
+    assert "Signing out locks your desk, and what your clients share, on this device." in page
+    assert "Installed, your desk opens like an app" in page
+    assert "Dates and times on your desk show in this zone." in page
+    assert "data-signout-warning" not in page and "Not sent yet" not in page  # nothing of theirs waits on a phone
+    assert "data-signout-warning" in client
