@@ -8,6 +8,7 @@ email_breaks, an address that wraps at its @ and dots.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -55,9 +56,14 @@ def _zone(name: str) -> tzinfo:
 
 def email_breaks(address: str | None) -> Markup:
     """An email address that a narrow screen wraps after its @ or before a dot, not inside a word: a <wbr> at each
-    of those places (CSS overflow-wrap breaks elsewhere only when a part is wider than the line on its own)."""
-    text = str(escape(address or ""))
-    return Markup(text.replace("@", "@<wbr>").replace(".", "<wbr>."))
+    of those places, and each hyphen held to the character after it (browsers would break after a hyphen, which
+    reads as a word cut in two). CSS overflow-wrap breaks elsewhere only in a part wider than the line alone."""
+    text = str(escape(address or "")).replace("@", "@<wbr>").replace(".", "<wbr>.")
+    return Markup(_HYPHEN_RE.sub(r'<span class="nobr">\g<0></span>', text))
+
+
+# Hyphens and the character after them (an escaped one whole); none before a <wbr>, where a break is wanted.
+_HYPHEN_RE = re.compile(r"-+(?:&[^;]+;|[^<])")
 
 
 def audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
