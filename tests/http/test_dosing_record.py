@@ -65,6 +65,8 @@ def test_every_detail_is_saved_sealed_shown_and_kept_for_an_edit(app, web):
     form = web.get("/sessions/new").get_data(as_text=True)
     assert 'class="actions sticky-actions"' in form  # Save stays in reach while the long form scrolls
     assert '<option value="" selected>Not now</option>' in form  # the scale starts unset
+    # Who will see it is said at the top, before the fields, not behind the save bar at the end.
+    assert form.index("data-audience") < form.index('name="dose_mg"') < form.index("sticky-actions")
     response = _log(web, _fields(marker))
     assert response.status_code == 303
     dose_id = response.headers["Location"].rsplit("/", 1)[1]
@@ -129,6 +131,7 @@ def test_mistakes_are_said_plainly_and_keep_everything_typed(web):
     assert "Write the dose in mg as a number above 0 and up to 1,000" in page
     assert "Write how many hours and minutes the session lasted" in page
     assert 'aria-describedby="dose_mg-hint dose_mg-error" aria-invalid="true"' in page
+    assert 'value="" aria-invalid="true" aria-describedby="duration-error">' in page  # hours and minutes, told why
     assert 'value="lots"' in page and "sitter Jo kept" in page and "cold hands kept" in page
     assert 'value="nausea" checked' in page and '<option value="other" selected>Other</option>' in page
     assert '<option value="4" selected>4</option>' in page  # the scale keeps its answer
