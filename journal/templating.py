@@ -2,11 +2,13 @@
 
 Globals: asset() (a static file's versioned URL), csrf_token(), record_display(), record_kind_label(),
 record_kind() and record_partial() (a record as a reader sees it, from its kind: records/kinds.py), audience_of() (who will see a client's record),
-outbox_owner() (the device outbox's owner tag on a client's pages). One filter for time zones: local_time.
+outbox_owner() (the device outbox's owner tag on a client's pages). Filters: local_time, the one for time zones;
+email_breaks, an address that wraps at its @ and dots.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -16,6 +18,7 @@ from flask import Flask
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from .db import get_db
 from .pwa.service import owner_tag
@@ -51,6 +54,18 @@ def _zone(name: str) -> tzinfo:
         return UTC
 
 
+def email_breaks(address: str | None) -> Markup:
+    """An email address that a narrow screen wraps after its @ or before a dot, not inside a word: a <wbr> at each
+    of those places, and each hyphen held to the character after it (browsers would break after a hyphen, which
+    reads as a word cut in two). CSS overflow-wrap breaks elsewhere only in a part wider than the line alone."""
+    text = str(escape(address or "")).replace("@", "@<wbr>").replace(".", "<wbr>.")
+    return Markup(_HYPHEN_RE.sub(r'<span class="nobr">\g<0></span>', text))
+
+
+# Hyphens and the character after them (an escaped one whole); none before a <wbr>, where a break is wanted.
+_HYPHEN_RE = re.compile(r"-+(?:&[^;]+;|[^<])")
+
+
 def audience_of(kind: str | None = None, record_id: uuid.UUID | None = None) -> audience.Audience:
     """Who sees the signed-in client's record `record_id`, or a new one of `kind` (sharing/_audience.html)."""
     return audience.audience_of(get_db(), current_user.user.id, kind=kind, record_id=record_id)
@@ -83,3 +98,4 @@ def init_app(app: Flask) -> None:
         outbox_owner=outbox_owner,
     )
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["email_breaks"] = email_breaks

@@ -68,6 +68,21 @@ def clean_time_zone(raw: str | None) -> str:
     return raw if raw in _zones() else "UTC"
 
 
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """Every zone a person can choose, sorted: the names the time zone database knows."""
+    return tuple(sorted(_zones()))
+
+
+def change_time_zone(user: User, raw: str | None) -> bool:
+    """Set the zone dates are shown and days counted in; False (nothing changed) for a name not in the database."""
+    zone = (raw or "").strip()
+    if zone not in _zones():
+        return False
+    user.time_zone = zone
+    return True
+
+
 def clean_display_name(raw: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", raw or "").split())
 

@@ -14,6 +14,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
+from ..course import service as course
+from ..course.days import place_of
 from ..db import get_db, utcnow
 from ..entries import service as entries
 from ..forms import valid_client_key
@@ -125,8 +127,11 @@ def _upload_page(
 @bp.get("")
 @client_required
 def gallery():
-    """Thumbnails grouped by dosing session, newest first."""
-    return render_template("art/gallery.html", groups=service.gallery(get_db(), _keyring()))
+    """Thumbnails grouped by dosing session, newest first, each with its day after the session before it."""
+    groups = service.gallery(get_db(), _keyring())
+    items = [(art.id, art.occurred_at) for group in groups for art in group.items]
+    places = course.places_of(get_db(), _keyring(), current_user.user.time_zone, items)
+    return render_template("art/gallery.html", groups=groups, places=places)
 
 
 @bp.get("/new")
@@ -190,9 +195,11 @@ def upload():
 def read_art(art_id):
     """One photo, large, with its caption."""
     art = _art_or_404(art_id)
-    dose = next((dose for dose in service.session_choices(get_db(), _keyring()) if dose.id == art.dose_id), None)
+    choices = service.session_choices(get_db(), _keyring())
+    dose = next((dose for dose in choices if dose.id == art.dose_id), None)
+    place = place_of(art.occurred_at, choices[::-1], current_user.user.time_zone)  # choices: newest first
     holding = entries.entries_holding(get_db(), _keyring(), art_id)
-    return render_template("art/read.html", art=art, dose=dose, entries=holding)
+    return render_template("art/read.html", art=art, dose=dose, place=place, entries=holding)
 
 
 @bp.get("/<uuid:art_id>/<any(full, thumb):variant>.jpg")

@@ -26,11 +26,11 @@ if TYPE_CHECKING:  # the questionnaires feature may be absent: see _questionnair
 
 # ?range= value -> (words in titles, days back from now or None for the whole course, link text)
 RANGES: dict[str, tuple[str, int | None, str]] = {
-    "30": ("last 30 days", 30, "30 days"),
-    "90": ("last 90 days", 90, "90 days"),
     "all": ("whole course", None, "Whole course"),
+    "90": ("last 90 days", 90, "90 days"),
+    "30": ("last 30 days", 30, "30 days"),
 }
-DEFAULT_RANGE = "30"
+DEFAULT_RANGE = "all"
 MOOD_NOTE = "Higher mood means feeling better; higher anxiety means feeling more anxious."
 
 
@@ -74,10 +74,12 @@ def parse_range(raw: str | None) -> str:
 
 
 def window(range_key: str, now: datetime, earliest: datetime | None) -> tuple[datetime, datetime]:
-    """(start, end) of a range ending now; the whole course starts at the earliest thing charted."""
+    """(start, end) of a range ending now. The whole course starts at the earliest thing charted (the first
+    dosing session, check-in or questionnaire); a range of days starts no earlier than that either, so a young
+    course spreads across the width instead of crowding into its right-hand end."""
     days = RANGES[range_key][1]
-    start = now - timedelta(days=days) if days is not None else min(earliest or now, now)
-    return start, now
+    first = min(earliest or now, now)
+    return (first if days is None else max(now - timedelta(days=days), first)), now
 
 
 def build_chart(
@@ -170,7 +172,8 @@ def score_chart(
 
 
 def charts_page(db: Session, keyring: vault.Keyring, range_key: str, zone: str, now: datetime) -> ChartsPage:
-    """Mood and anxiety, then one chart per questionnaire the client has filled in, over one range."""
+    """Mood and anxiety, then one chart per questionnaire the client has filled in, over one range (the whole
+    course unless another is chosen)."""
     words, days, _link = RANGES[range_key]
     since = now - timedelta(days=days) if days is not None else None
     doses = course_doses(db, keyring)

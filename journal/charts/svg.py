@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 WIDTH, HEIGHT = 320, 240
 LEFT, RIGHT, TOP, BOTTOM = 34, 312, 56, 198  # the plotting area
+INSET = 8  # the time range is drawn this far inside the plotting area: no first point sits on the value axis
 DASHES = (None, "7 4", "2 3")
 SHAPES = ("circle", "square", "diamond")
 EMPTY_TEXT = "Nothing to show yet."
@@ -125,7 +126,7 @@ class _Scale:
             raise ValueError("the y range needs a top above its bottom")
 
     def x(self, at: datetime) -> float:
-        return LEFT + (at - self.start) / (self.end - self.start) * (RIGHT - LEFT)
+        return LEFT + INSET + (at - self.start) / (self.end - self.start) * (RIGHT - LEFT - 2 * INSET)
 
     def y(self, value: float) -> float:
         clamped = min(max(value, self.low), self.high)
@@ -177,13 +178,13 @@ TICK_CHAR_WIDTH = 6.5  # average width of a tick label's character, in viewBox u
 
 def _x_axis(scale: _Scale, tz: ZoneInfo) -> list[str]:
     parts = [f'<line class="chart-axis" x1="{LEFT}" x2="{RIGHT}" y1="{BOTTOM}" y2="{BOTTOM}" stroke="currentColor"/>']
-    long_range = scale.end - scale.start > timedelta(days=300)
     last_end = -math.inf  # where the previous label ends: a label that would overlap it is left out
-    for tick in x_ticks(scale.start, scale.end, tz):
+    ticks = x_ticks(scale.start, scale.end, tz)
+    monthly = _monthly(scale.start, scale.end)
+    for index, tick in enumerate(ticks):
         position = scale.x(tick)
         x = _f(position)
-        local = tick.astimezone(tz)
-        text = f"{local:%b} {local.year}" if long_range else f"{local.day} {local:%b}"
+        text = tick_label(tick, tz, monthly=monthly, first=index == 0)
         parts.append(
             f'<line class="chart-axis" x1="{x}" x2="{x}" y1="{BOTTOM}" y2="{BOTTOM + 4}" stroke="currentColor"/>'
         )
@@ -267,19 +268,58 @@ def y_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
+MONTHLY_AFTER_DAYS = 70  # a longer range is marked at the start of months, a shorter one at days or weeks
+DAY_STEPS = (1, 2, 3, 7, 14)  # 7 and 14: on Mondays
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60)  # on January and every step-th month after it
+MAX_X_TICKS = 6
+
+
 def x_ticks(start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:
-    """Local midnights, a whole number of days apart, at most six of them, from `start` to `end`."""
+    """Local midnights from `start` to `end`, at most MAX_X_TICKS: days (every 1, 2 or 3 days, or weekly or
+    fortnightly on Mondays) for a range of up to ten weeks, the first of months (every 1, 2, 3, 6 or 12) beyond."""
+    if _monthly(start, end):
+        return _month_ticks(start, end, tz)
     days = (end - start).total_seconds() / 86400
-    step = next((s for s in (1, 2, 7, 14, 28, 56, 91, 182, 364) if days / s <= 5), math.ceil(days / 5))
-    day = start.astimezone(tz).date() + timedelta(days=1)
+    step = next((s for s in DAY_STEPS if days / s <= MAX_X_TICKS), DAY_STEPS[-1])
+    day = start.astimezone(tz).date()
+    if step >= 7:
+        day += timedelta(days=(7 - day.weekday()) % 7)  # the first Monday
     ticks: list[datetime] = []
     while True:
         midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
         if midnight > end:
-            return ticks
+            return ticks[:MAX_X_TICKS]
         if midnight >= start:
             ticks.append(midnight)
         day += timedelta(days=step)
+
+
+def _monthly(start: datetime, end: datetime) -> bool:
+    return end - start > timedelta(days=MONTHLY_AFTER_DAYS)
+
+
+def _month_ticks(start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    months = (last.year - first.year) * 12 + last.month - first.month
+    step = next((s for s in MONTH_STEPS if months / s < MAX_X_TICKS), MONTH_STEPS[-1])
+    ticks: list[datetime] = []
+    index = first.year * 12 + first.month - 1  # months since year 0, January = 0
+    while True:
+        year, month = divmod(index, 12)
+        midnight = datetime(year, month + 1, 1, tzinfo=tz)
+        if midnight > end:
+            return ticks
+        if midnight >= start and index % step == 0:
+            ticks.append(midnight)
+        index += 1
+
+
+def tick_label(tick: datetime, tz: ZoneInfo, *, monthly: bool, first: bool = False) -> str:
+    """ "9 Mar" for a day; "Mar" for a month, with its year on the first tick and on each January."""
+    local = tick.astimezone(tz)
+    if not monthly:
+        return f"{local.day} {local:%b}"
+    return f"{local:%b} {local.year}" if first or local.month == 1 else f"{local:%b}"
 
 
 def _day(at: datetime, tz: ZoneInfo) -> str:

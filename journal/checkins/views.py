@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..course import service as course
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
 from ..sharing import audience
@@ -20,6 +21,11 @@ bp = Blueprint("checkins", __name__, url_prefix="/checkins")
 
 def _keyring():
     return current_user.keyring
+
+
+def _places(items):
+    """ "Day 3 after session 2" of each (id, time), in the client's zone: one query for a page."""
+    return course.places_of(get_db(), _keyring(), current_user.user.time_zone, items)
 
 
 def _form_page(*, client_key: str, form=None, errors=None, status: int = 200):
@@ -45,8 +51,9 @@ def list_checkins():
         checkins, next_cursor = service.list_checkins(get_db(), _keyring(), before=request.args.get("before"))
     except ValueError:
         abort(400)
+    places = _places([(checkin.id, checkin.occurred_at) for checkin in checkins])
     return render_page_or_fragment(
-        "checkins/list.html", "checkins/_page.html", checkins=checkins, next_cursor=next_cursor
+        "checkins/list.html", "checkins/_page.html", checkins=checkins, next_cursor=next_cursor, places=places
     )
 
 
@@ -78,7 +85,9 @@ def create_checkin():
 @client_required
 def read_checkin(checkin_id):
     """One check-in (the timeline links here)."""
-    return render_template("checkins/read.html", checkin=_checkin_or_404(checkin_id))
+    checkin = _checkin_or_404(checkin_id)
+    place = _places([(checkin.id, checkin.occurred_at)])[checkin.id]
+    return render_template("checkins/read.html", checkin=checkin, place=place)
 
 
 @bp.get("/<uuid:checkin_id>/delete")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -73,6 +73,11 @@ def place_of(moment: datetime, doses: Sequence[Dose], zone: str) -> Place:
         return Place(None, None)
     dose = doses[index]
     return Place(dose, (local_date(moment, zone) - local_date(dose.occurred_at, zone)).days)
+
+
+def places_for(items: Iterable[tuple[uuid.UUID, datetime]], doses: Sequence[Dose], zone: str) -> dict[uuid.UUID, Place]:
+    """{id: place} of each (id, moment), given the doses they follow (oldest first)."""
+    return {item_id: place_of(moment, doses, zone) for item_id, moment in items}
 
 
 def phase_for(day: int | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,7 +15,7 @@ from .. import vault
 from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
-from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of, start_of_day
+from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of, places_for, start_of_day
 from .prompts import Prompt, prompt_of_the_day, prompts_for
 
 if TYPE_CHECKING:
@@ -70,6 +72,20 @@ def own_doses_between(db: Session, keyring: vault.Keyring, start: datetime, end:
     """`doses_between` over the keyring owner's own dosing sessions."""
     times = select(Record.id, Record.occurred_at).where(Record.owner_id == keyring.user_id, Record.kind == DOSE)
     return doses_between(db, times, start, end)
+
+
+def places_of(
+    db: Session, keyring: vault.Keyring, zone: str, items: Sequence[tuple[uuid.UUID, datetime]]
+) -> dict[uuid.UUID, Place]:
+    """{id: place in the course} of a page of the owner's items, (id, occurred_at) each: "Day 3 after session 2".
+
+    One statement for the whole page (the sessions from the one the oldest item follows to the newest item,
+    numbered among all), none when there is no item: a page costs the same early or late in a long course.
+    """
+    if not items:
+        return {}
+    moments = [moment for _id, moment in items]
+    return places_for(items, own_doses_between(db, keyring, min(moments), max(moments)), zone)
 
 
 def place_now(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> Place:

@@ -46,7 +46,13 @@ from .sparkline import Sparkline, sparkline
 SPARK_DAYS = 30
 IMAGE_VARIANTS = ("full", "thumb")
 PAGE_SIZE = 40  # shared records a page of a client's timeline opens
-CHART_DAYS = 30  # the charts of a client's page
+# The charts of a client's page cover the last 30 days, for the page's speed: they draw the check-ins and
+# questionnaires that recent.stretch already reads and opens for the flags (at most READ_CAP of each, so nothing
+# more is opened for them). The whole course would open every shared check-in and questionnaire, thousands in a
+# long course, or a second bounded read of up to 400 more records: the page would no longer cost the same at
+# 10,000 records as at 100 (bench/at_any_size.py). The charts say which part they cover ("last 30 days"), and
+# start at the course's first point or session when that is later, so a young course spreads across the width.
+CHART_DAYS = 30
 ART_TILES = 4  # the latest photos of art on a client's page
 COUNT_CAP = 200  # counts beyond this say "more than 200" (a count reads rows, though it opens none)
 
@@ -253,7 +259,10 @@ def client_page(
     words = f"last {CHART_DAYS} days"
     if found.capped_at is not None and found.capped_at > chart_start:
         words += f" (the latest {recent.READ_CAP} of each)"
-    charts = course_charts(charted, doses, zone, now, span=(chart_start, now), words=words)
+    charted_at = [view.occurred_at for view in charted] + [
+        dose.occurred_at for dose in doses if dose.occurred_at >= chart_start
+    ]
+    charts = course_charts(charted, doses, zone, now, span=(min(charted_at, default=chart_start), now), words=words)
     art, more_art = reader.newest(kinds=[ART], limit=ART_TILES)
     shared, shared_more = reader.count(reader.shared(select(Record.id)), COUNT_CAP)
     new, new_more = reader.count(new_shares(reader.shared(select(Record.id)), link), COUNT_CAP)

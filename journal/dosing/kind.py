@@ -10,6 +10,7 @@ from ..records import kinds
 from ..records.service import RecordView
 from ..web.links import url_for
 from . import export
+from .details import Details, details_of
 from .service import KIND, ROUTES
 
 
@@ -18,12 +19,15 @@ class DoseDisplay:
     route_label: str
     felt: str
     setting: str
+    details: Details = Details()
 
 
 def display(view: RecordView) -> DoseDisplay:
     # The session's number depends on every other session, which a reader may not have: not shown.
     data = view.data
-    return DoseDisplay(ROUTES.get(data.get("route", "other"), "Other"), data.get("felt", ""), data.get("setting", ""))
+    return DoseDisplay(
+        ROUTES.get(data.get("route", "other"), "Other"), data.get("felt", ""), data.get("setting", ""), details_of(data)
+    )
 
 
 def number(view: RecordView, doses: Sequence[Dose]) -> int | None:

@@ -1,4 +1,5 @@
-"""Dosing sessions: when, by which route, the setting and how it felt. Numbered in time order."""
+"""Dosing sessions: when, by which route, the setting and how it felt, and the optional details (details.py):
+dose, length, who was there, the body, dissociation. Numbered in time order."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from .. import vault
 from ..course.days import number_doses
 from ..forms import clean_text, parse_local
 from ..records import service as records
+from .details import Details, clean_details, details_of
+from .details import payload as details_payload
 
 KIND = "dose"
 ROUTES = {
@@ -32,6 +35,7 @@ class DoseInput:
     setting: str
     felt: str
     intention_ids: tuple[str, ...]
+    details: Details = Details()
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class DoseView:
     setting: str
     felt: str
     intention_ids: tuple[str, ...]
+    details: Details = Details()
 
     @property
     def route_label(self) -> str:
@@ -64,7 +69,8 @@ def clean_dose(form, zone: str, now: datetime) -> tuple[DoseInput, dict[str, str
     setting = clean_text(form.get("setting"), label="Setting notes", limit=NOTES_MAX, errors=errors, field="setting")
     felt = clean_text(form.get("felt"), label="How it felt", limit=FELT_MAX, errors=errors, field="felt")
     intention_ids = tuple(sorted({value for value in form.getlist("intention_ids") if _is_uuid(value)}))
-    return DoseInput(occurred_at, route, setting, felt, intention_ids), errors
+    details = clean_details(form, form.getlist("body_effects"), errors)
+    return DoseInput(occurred_at, route, setting, felt, intention_ids, details), errors
 
 
 def create_dose(db: Session, keyring: vault.Keyring, client_key: str, data: DoseInput, now: datetime) -> uuid.UUID:
@@ -105,7 +111,13 @@ def delete_dose(db: Session, keyring: vault.Keyring, dose_id: uuid.UUID) -> bool
 
 
 def _payload(data: DoseInput) -> dict:
-    return {"route": data.route, "setting": data.setting, "felt": data.felt, "intention_ids": list(data.intention_ids)}
+    return {
+        "route": data.route,
+        "setting": data.setting,
+        "felt": data.felt,
+        "intention_ids": list(data.intention_ids),
+        **details_payload(data.details),
+    }
 
 
 def _view(view: records.RecordView, number: int) -> DoseView:
@@ -119,6 +131,7 @@ def _view(view: records.RecordView, number: int) -> DoseView:
         data.get("setting", ""),
         data.get("felt", ""),
         tuple(data.get("intention_ids", ())),
+        details_of(data),
     )
 
 

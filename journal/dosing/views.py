@@ -11,7 +11,7 @@ from ..db import get_db, utcnow
 from ..forms import local_inputs, valid_client_key
 from ..intentions import service as intentions
 from ..web.access import client_required
-from . import service
+from . import details, service
 
 bp = Blueprint("dosing", __name__, url_prefix="/sessions")
 
@@ -29,6 +29,7 @@ def _form(*, dose=None, form=None, errors=None, status=200, client_key=None):
     if form is None:
         moment = dose.occurred_at if dose else utcnow()
         day, clock = local_inputs(moment, _zone())
+        saved = dose.details if dose else None
         form = {
             "date": day,
             "time": clock,
@@ -36,9 +37,17 @@ def _form(*, dose=None, form=None, errors=None, status=200, client_key=None):
             "setting": dose.setting if dose else "",
             "felt": dose.felt if dose else "",
             "intention_ids": list(dose.intention_ids) if dose else [],
+            "body_effects": list(saved.body_effects) if saved else [],
+            **details.form_values(saved),
         }
+        scale_state = details.dissociation_state(saved.dissociation if saved else None)
     else:
-        form = {**form.to_dict(), "intention_ids": form.getlist("intention_ids")}
+        scale_state = details.dissociation_state(form.get(details.DISSOCIATION.id, ""))
+        form = {
+            **form.to_dict(),
+            "intention_ids": form.getlist("intention_ids"),
+            "body_effects": form.getlist("body_effects"),
+        }
     active = intentions.active_intentions(db, _keyring())
     return render_template(
         "dosing/form.html",
@@ -46,6 +55,9 @@ def _form(*, dose=None, form=None, errors=None, status=200, client_key=None):
         form=form,
         errors=errors or {},
         routes=service.ROUTES,
+        d=details,
+        scale=details.DISSOCIATION,
+        scale_state=scale_state,
         intentions=active,
         client_key=client_key or uuid.uuid4().hex,
     ), status
@@ -116,7 +128,7 @@ def update_dose(dose_id):
         abort(404)
     if not isinstance(result, service.DoseView):
         errors = {
-            "when": "This session was changed on another device meanwhile. Your changes are below; "
+            "conflict": "This session was changed on another device meanwhile. Your changes are below; "
             "saving again replaces the other version."
         }
         return _form(dose=service.get_dose(db, _keyring(), dose_id), form=request.form, errors=errors, status=409)

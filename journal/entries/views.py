@@ -8,6 +8,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..course import service as course
 from ..course.prompts import get_prompt
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
@@ -21,6 +22,11 @@ bp = Blueprint("entries", __name__, url_prefix="/entries")
 
 def _keyring():
     return current_user.keyring
+
+
+def _places(items):
+    """ "Day 3 after session 2" of each (id, time), in the client's zone: one query for a page."""
+    return course.places_of(get_db(), _keyring(), current_user.user.time_zone, items)
 
 
 def _form_page(*, entry_id=None, client_key=None, form, errors=None, status=200, note=None, version=None, chosen=None):
@@ -51,8 +57,14 @@ def list_entries():
     except ValueError:
         abort(400)
     drafts = [] if request.args.get("before") else service.list_drafts(get_db(), _keyring())
+    places = _places([(entry.id, entry.occurred_at) for entry in entries])
     return render_page_or_fragment(
-        "entries/list.html", "entries/_page.html", entries=entries, next_cursor=next_cursor, drafts=drafts
+        "entries/list.html",
+        "entries/_page.html",
+        entries=entries,
+        next_cursor=next_cursor,
+        drafts=drafts,
+        places=places,
     )
 
 
@@ -116,7 +128,8 @@ def read_entry(entry_id):
     """One entry, rendered, with the prompt it answers."""
     entry = _entry_or_404(entry_id)
     held = photos.held(get_db(), _keyring(), entry.photo_ids)
-    return render_template("entries/read.html", entry=entry, prompt=get_prompt(entry.prompt_id), held=held)
+    place = _places([(entry.id, entry.occurred_at)])[entry.id]
+    return render_template("entries/read.html", entry=entry, prompt=get_prompt(entry.prompt_id), held=held, place=place)
 
 
 @bp.get("/<uuid:entry_id>/edit")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..accounts import service as accounts
 from ..course import service as course
 from ..db import commit_if_written, get_db, utcnow
 from ..desk.views import clients as desk_clients
@@ -67,8 +68,24 @@ def crisis_help():
 
 @bp.get("/account")
 @login_required
-def account():
-    """Me: the account, the recovery code, the theme, signing out."""
+def account(errors=None, status=200):
+    """Me: the account and its time zone, the recovery code, the theme, signing out."""
     return render_template(
-        "pages/account.html", user=current_user.user, practice_line=practice_line.of(current_user.user)
-    )
+        "pages/account.html",
+        user=current_user.user,
+        practice_line=practice_line.of(current_user.user),
+        time_zones=accounts.time_zones(),
+        errors=errors or {},
+    ), status
+
+
+@bp.post("/account/time-zone")
+@login_required
+def set_time_zone():
+    """Show dates, and count the days after a session, in another zone from now on."""
+    db = get_db()
+    if not accounts.change_time_zone(current_user.user, request.form.get("time_zone")):
+        return account(errors={"time_zone": "Choose a time zone from the list."}, status=422)
+    db.commit()
+    flash(f"Time zone saved: {current_user.user.time_zone}. Dates and times now show in it.", "info")
+    return redirect(url_for("pages.account") + "#time-zone", 303)

@@ -267,12 +267,62 @@ def test_range_links_and_fallback(app, web):
     _sign_up(web)
     _add(app, "checkin", utcnow() - timedelta(days=40), {"mood": 4})
     page = web.get("/charts").get_data(as_text=True)
-    assert '<a href="/charts?range=30" aria-current="page">' in page
-    assert 'href="/charts?range=90"' in page and 'href="/charts?range=all"' in page
-    assert "Nothing to show yet" in _section(page, "chart-mood")  # 40 days ago is outside the default 30
+    assert '<a href="/charts?range=all" aria-current="page">' in page  # the whole course unless another is chosen
+    assert 'href="/charts?range=90"' in page and 'href="/charts?range=30"' in page
+    assert _points(_svg(_section(page, "chart-mood")), 1) == 1 and "Mood and anxiety, whole course" in page
+    thirty = web.get("/charts?range=30").get_data(as_text=True)
+    assert '<a href="/charts?range=30" aria-current="page">' in thirty
+    assert "Nothing to show yet" in _section(thirty, "chart-mood")  # 40 days ago is outside the last 30
     odd = web.get("/charts?range=7; drop").get_data(as_text=True)
-    assert '<a href="/charts?range=30" aria-current="page">' in odd
+    assert '<a href="/charts?range=all" aria-current="page">' in odd
     assert _points(_svg(_section(web.get("/charts?range=90").get_data(as_text=True), "chart-mood")), 1) == 1
+
+
+def _xs(svg: str, series: int = 1) -> list[float]:
+    return [float(x) for x in re.findall(rf'<circle class="chart-point series-{series}" cx="([0-9.]+)"', svg)]
+
+
+def _axis_labels(svg: str) -> list[str]:
+    ticks = re.findall(r'<text class="chart-tick" x="[0-9.]+" y="([0-9.]+)" text-anchor="\w+">([^<]+)</text>', svg)
+    axis_y = max((y for y, _text in ticks), key=float)  # the dates sit under the axis; the others are values
+    return [text for y, text in ticks if y == axis_y]
+
+
+def test_the_whole_course_spreads_from_its_first_session_or_check_in_to_now(app, web):
+    _sign_up(web)
+    now = utcnow()
+    _add(app, "dose", now - timedelta(days=9), {"route": "nasal"})
+    for days in (8, 6, 4, 1):
+        _add(app, "checkin", now - timedelta(days=days), {"mood": 5})
+    svg = _svg(_section(web.get("/charts").get_data(as_text=True), "chart-mood"))
+    xs = _xs(svg)
+    # The axis starts at the first session (9 days ago), not 30 days back: the points use the width.
+    first_x, last_x = 34 + 8 + (1 / 9) * (312 - 34 - 16), 34 + 8 + (8 / 9) * (312 - 34 - 16)
+    assert abs(xs[0] - first_x) < 1 and abs(xs[-1] - last_x) < 1
+    assert xs[-1] - xs[0] > 0.7 * (312 - 34)
+    labels = _axis_labels(svg)
+    assert 3 <= len(labels) <= 6 and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}", label) for label in labels), labels
+    # A first check-in before any session starts the course.
+    _add(app, "checkin", now - timedelta(days=18), {"mood": 3})
+    xs = _xs(_svg(_section(web.get("/charts").get_data(as_text=True), "chart-mood")))
+    assert abs(xs[0] - (34 + 8)) < 1 and len(xs) == 5
+    # The 30-day range of a course younger than 30 days starts at the course too.
+    assert abs(_xs(_svg(_section(web.get("/charts?range=30").get_data(as_text=True), "chart-mood")))[0] - 42) < 1
+
+
+def test_a_long_course_is_marked_by_months_and_a_short_one_by_days_or_weeks():
+    zone = ZoneInfo("Europe/Berlin")
+    end = datetime(2026, 3, 10, 15, tzinfo=UTC)
+    months = [t.astimezone(zone) for t in x_ticks(end - timedelta(days=200), end, zone)]
+    assert [(t.month, t.day, t.hour) for t in months] == [(9, 1, 0), (11, 1, 0), (1, 1, 0), (3, 1, 0)]
+    svg = _chart(
+        [(end - timedelta(days=190), 4), (end, 6)], zone="Europe/Berlin", span=(end - timedelta(days=200), end)
+    )
+    assert _axis_labels(svg) == ["Sep 2025", "Nov", "Jan 2026", "Mar"]
+    weeks = [t.astimezone(zone) for t in x_ticks(end - timedelta(days=30), end, zone)]
+    assert len(weeks) == 5 and all(t.weekday() == 0 and t.hour == 0 for t in weeks)  # Mondays
+    days = [t.astimezone(zone) for t in x_ticks(end - timedelta(days=5), end, zone)]
+    assert [t.day for t in days] == [6, 7, 8, 9, 10]
 
 
 def test_full_page_without_htmx_and_fragment_with_it(app, web):

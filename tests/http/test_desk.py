@@ -227,6 +227,8 @@ def test_client_page_shows_only_what_is_shared_grouped_by_shared_sessions(app, w
     mood_chart = page.split('id="chart-mood-title"')[1].split("</svg>")[0]
     assert mood_chart.count('class="chart-point series-1"') == 3 and "Mood: 3 values" in mood_chart
     assert "lowest 3, highest 8" in mood_chart
+    # The last 30 days, drawn from the first shared session in them (5 days ago): the points use the width.
+    assert "Mood and anxiety, last 30 days" in mood_chart and '<line x1="42" x2="42"' in mood_chart
     assert 'id="chart-phq9-title"' in page and "chart-gad7" not in page
     assert 'data-new="6"' in page and page.count("desk-new-tag") == 6
     record = doc.get(f"/desk/clients/{linked}/records/{shared_entry}")

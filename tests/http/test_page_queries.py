@@ -45,7 +45,7 @@ def test_hot_pages_ask_the_same_few_statements_at_2_and_40_records_and_commit_no
     web.sign_up("ana@example.org")
     _entries(web, 2)
     _check_in(web)
-    pages = ("/timeline", "/entries", "/", "/new")
+    pages = ("/timeline", "/entries", "/checkins", "/", "/new")
     for page in pages:
         web.get(page)  # the minutely last-seen write is done before counting
     counts = {}
@@ -64,12 +64,15 @@ def test_hot_pages_ask_the_same_few_statements_at_2_and_40_records_and_commit_no
         assert commits == []
 
 
-def test_one_entry_page_reads_it_in_one_statement(app, web):
+def test_one_entry_page_opens_it_in_one_statement_and_finds_its_place_in_one_more(app, web):
     web.sign_up("ana@example.org")
     entry = web.new_entry("Once", "the river")
     web.get(f"/entries/{entry}")
     with statements(app) as (seen, commits):
         assert "the river" in web.get(f"/entries/{entry}").get_data(as_text=True)
     record_reads = [one for one in seen if one.lstrip().upper().startswith("SELECT") and "FROM records" in one]
-    assert len(record_reads) == 1, record_reads
+    opened = [one for one in record_reads if "payload_ciphertext" in one]
+    assert len(opened) == 1, record_reads
+    # "Day N after session K": the sessions it follows, from their times alone (nothing opened).
+    assert len(record_reads) == 2, record_reads
     assert commits == []
