@@ -137,7 +137,7 @@ def test_course_on_a_phone(server, open_context):
     page.get_by_label("Your intention").fill(intention)
     shots.take(page, "intention-typed")
     page.get_by_role("button", name="Save intention").click()
-    expect(page).to_have_url(re.compile(rf"/intentions#intention-{UUID}$"))  # its place in the list
+    expect(page).to_have_url(re.compile(rf"/intentions/{UUID}$"))  # its own page
     expect(page.get_by_text("Intention saved.")).to_be_visible()
     expect(page.locator(".intention-text")).to_have_text(intention)
     shots.take(page, "intentions")
