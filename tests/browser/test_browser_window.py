@@ -105,6 +105,16 @@ def test_intentions_on_day_9_and_how_one_showed_up(server, open_context, shots):
     expect(page.get_by_role("heading", level=1)).to_have_text("Day 9 after session 1")
     expect(page.locator("[data-followup-intention]")).to_have_count(0)  # not asked again
 
+    # What is written now says where it sits in the course, on its page and in the list.
+    page.goto(base + "/entries/new")
+    page.get_by_label("What came up?").fill("Softer with myself today.")
+    page.get_by_role("button", name="Save entry").click()
+    expect(page).to_have_url(re.compile(rf"/entries/{UUID}$"))
+    expect(page.locator("main .place-label")).to_have_text("· Day 9 after session 1")
+    page.goto(base + "/entries")
+    expect(page.locator("main .place-label").first).to_have_text("· Day 9 after session 1")
+    shots.take(page, "entries-day-9")
+
 
 def test_the_next_session_noted_by_the_client_and_by_the_therapist(server, open_context, shots):
     base, _database = server
