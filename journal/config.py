@@ -66,6 +66,16 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "VAPID_PRIVATE_KEY": ("VAPID_PRIVATE_KEY", str),
     "VAPID_PUBLIC_KEY": ("VAPID_PUBLIC_KEY", str),
     "VAPID_SUBJECT": ("VAPID_SUBJECT", str),
+    "PUSH_SERVICES": ("PUSH_SERVICES", str),
+    "REMINDERS_INTERVAL_SECONDS": ("REMINDERS_INTERVAL_SECONDS", float),
+    "REMINDERS_BATCH": ("REMINDERS_BATCH", _INT),
+    "REMINDERS_LEASE_SECONDS": ("REMINDERS_LEASE_SECONDS", float),
+    "REMINDERS_SEND_THREADS": ("REMINDERS_SEND_THREADS", _INT),
+    "REMINDERS_LATE_MINUTES": ("REMINDERS_LATE_MINUTES", _INT),
+    "REMINDERS_ATTEMPTS": ("REMINDERS_ATTEMPTS", _INT),
+    "REMINDERS_BACKOFF_SECONDS": ("REMINDERS_BACKOFF_SECONDS", float),
+    "REMINDERS_RETRY_WAIT_MAX_SECONDS": ("REMINDERS_RETRY_WAIT_MAX_SECONDS", float),
+    "REMINDERS_TIMEOUT_SECONDS": ("REMINDERS_TIMEOUT_SECONDS", float),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -146,6 +156,24 @@ DEFAULTS: dict[str, Any] = {
     "VAPID_PRIVATE_KEY": None,
     "VAPID_PUBLIC_KEY": None,
     "VAPID_SUBJECT": None,
+    # The push services a device's subscription may point at (comma-separated origins, "https://*.push.apple.com"
+    # for any host under one); the ones browsers use when unset (journal/reminders/endpoints.py).
+    "PUSH_SERVICES": None,
+    # The sender (`flask reminders-send`, `make worker`): it looks for due reminders this often, takes up to a
+    # batch at a time under a lease (what is not sent within it goes back for the next look), sends with this many
+    # threads, and never sends a reminder more than REMINDERS_LATE_MINUTES after its time (the next one comes
+    # instead). A message a push service answers 429 or 5xx is tried at most REMINDERS_ATTEMPTS times in all,
+    # waiting REMINDERS_BACKOFF_SECONDS, doubled each time, or the Retry-After asked for; a wait longer than
+    # REMINDERS_RETRY_WAIT_MAX_SECONDS gives it up instead.
+    "REMINDERS_INTERVAL_SECONDS": 30,
+    "REMINDERS_BATCH": 200,
+    "REMINDERS_LEASE_SECONDS": 600,
+    "REMINDERS_SEND_THREADS": 8,
+    "REMINDERS_LATE_MINUTES": 60,
+    "REMINDERS_ATTEMPTS": 3,
+    "REMINDERS_BACKOFF_SECONDS": 2,
+    "REMINDERS_RETRY_WAIT_MAX_SECONDS": 60,
+    "REMINDERS_TIMEOUT_SECONDS": 10,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
