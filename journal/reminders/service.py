@@ -118,9 +118,11 @@ def zone_changed(db: Session, user: User, now: dt.datetime) -> None:
 
 
 def _schedule(row: Reminder, settings: ReminderSettings | None, zone: str, now: dt.datetime) -> None:
+    """The next time from now. A sender at work on the reminder loses its lease: this change is the one kept."""
     row.zone = zone
     row.updated_at = now
     row.next_due_at = next_due(rule_of(row, settings, zone), now).at if row.enabled else None
+    row.claimed_until = None
 
 
 def subscribe(
@@ -182,6 +184,6 @@ def next_sessions(db: Session, user_ids: Sequence[uuid.UUID], now: dt.datetime) 
             select(Link.client_id, func.min(Link.next_session_at))
             .where(Link.client_id.in_(user_ids), Link.next_session_at > now)
             .group_by(Link.client_id)
-        ).tuples())
+        ).all())
     """
     return {}
