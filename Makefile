@@ -95,6 +95,7 @@ bench: $(BIN)/.test-installed servers browser load-tool bench/node_modules/.inst
 	$(BIN)/python bench/rotation.py
 	$(BIN)/python bench/art_processing.py
 	$(BIN)/python bench/uploads.py
+	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/lighthouse.py
 
 # Fault scenarios against real servers (kill -9, database stopped, disk full, ...): what was acknowledged, lost,

@@ -55,6 +55,12 @@ class FakeDevice:
         return b64(self.auth_secret)
 
 
+def make_device(origin: str) -> FakeDevice:
+    """A new subscription at the push service at `origin`, with keys of its own."""
+    token = b64(os.urandom(18))
+    return FakeDevice(token, f"{origin}/push/{token}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+
+
 @dataclass
 class Received:
     token: str
@@ -79,7 +85,7 @@ class PushService:
     plans: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=lambda: defaultdict(list))
     gate: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    decrypt: bool = True
+    decrypt: bool = True  # False: take any device's messages unopened, as a real push service (the benchmark)
 
     def __post_init__(self) -> None:
         self.gate.set()
@@ -106,11 +112,8 @@ class PushService:
         self.httpd.server_close()
 
     def new_device(self) -> FakeDevice:
-        token = b64(os.urandom(18))
-        device = FakeDevice(
-            token, f"{self.origin}/push/{token}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16)
-        )
-        self.devices[token] = device
+        device = make_device(self.origin)
+        self.devices[device.token] = device
         return device
 
     def plan(self, device: FakeDevice, *answers: int | tuple[int, dict[str, str]]) -> None:
@@ -132,7 +135,7 @@ class PushService:
         status, extra = 201, {}
         item = Received(token, time.monotonic(), status, headers)
         try:
-            device = self.devices[token]
+            device = self.devices[token] if self.decrypt else None
             item.claims = self._check_token(headers.get("authorization", ""))
             if headers.get("content-encoding") != "aes128gcm":
                 raise Problem(400, "content encoding")
@@ -143,7 +146,7 @@ class PushService:
                 "high",
             ):
                 raise Problem(400, "TTL or Urgency")
-            if self.decrypt:
+            if device is not None:
                 item.message = http_ece.decrypt(
                     body, private_key=device.private_key, auth_secret=device.auth_secret, version="aes128gcm"
                 )

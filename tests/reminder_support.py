@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from journal.models import PushSubscription, Reminder, User
 from journal.reminders.schedule import CHECKIN
 
-from .push_service import FakeDevice, PushService
+from .push_service import FakeDevice
 
 _PLACEHOLDER = {
     "role": "client",
@@ -32,12 +33,15 @@ _PLACEHOLDER = {
 }
 
 
-def add_due_reminders(db: Session, push: PushService, count: int, due_at: dt.datetime) -> list[FakeDevice]:
-    """`count` clients (time zone UTC), each with a daily check-in due at `due_at` and one device; committed."""
+def add_due_reminders(
+    db: Session, new_device: Callable[[], FakeDevice], count: int, due_at: dt.datetime
+) -> list[FakeDevice]:
+    """`count` clients (time zone UTC), each with a daily check-in due at `due_at` and one device (made by
+    `new_device`: a PushService's, or push_service.make_device for a service in another process); committed."""
     users, reminders, subscriptions, devices = [], [], [], []
     for _ in range(count):
         user_id = uuid.uuid4()
-        device = push.new_device()
+        device = new_device()
         devices.append(device)
         users.append({**_PLACEHOLDER, "id": user_id, "email": f"{user_id.hex}@example.org", "created_at": due_at})
         reminders.append(

@@ -167,7 +167,7 @@ def test_gone_subscriptions_are_removed_and_the_rest_still_served(app, push, cap
     elsewhere = "http://127.0.0.1:9/push/elsewhere"  # a push service the deployment does not list (any longer)
     with app.app_context():
         db = get_db()
-        devices = add_due_reminders(db, push, 4, due)
+        devices = add_due_reminders(db, push.new_device, 4, due)
         db.execute(
             update(PushSubscription).where(PushSubscription.endpoint == devices[3].endpoint).values(endpoint=elsewhere)
         )
@@ -189,7 +189,7 @@ def test_busy_or_failing_push_services_are_tried_again_within_a_bound(app, push,
     caplog.set_level(logging.DEBUG)
     due = utcnow().replace(microsecond=0)
     with app.app_context():
-        busy, broken, slow_down = add_due_reminders(get_db(), push, 3, due)
+        busy, broken, slow_down = add_due_reminders(get_db(), push.new_device, 3, due)
     push.plan(busy, (429, {"Retry-After": "1"}))  # then 201
     push.plan(broken, 500, 502, 503, 500)  # more than the three attempts allowed
     push.plan(slow_down, (503, {"Retry-After": "3600"}))  # asks for longer than a reminder is worth
@@ -257,7 +257,7 @@ def test_two_senders_at_once_on_postgresql_send_each_reminder_once(app, push):
     due = utcnow().replace(microsecond=0) - dt.timedelta(minutes=1)
     count, batch = 160, 20
     with app.app_context():
-        devices = add_due_reminders(get_db(), push, count, due)
+        devices = add_due_reminders(get_db(), push.new_device, count, due)
     push.gate.clear()
     env = {
         **os.environ,
