@@ -333,7 +333,7 @@ class ReminderSettings(Base):
 
 
 class Reminder(Base):
-    """One kind of reminder of one client (checkin, course, eve: journal/reminders/schedule.py), and when the
+    """One kind of reminder of one client (daily, course, eve: journal/reminders/schedule.py), and when the
     sender next looks at it. The times are the client's choice, in clear: the server must know when to send.
 
     `next_due_at` is empty while it is off; `zone` is the time zone it was computed in (a new zone recomputes

@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from journal.models import PushSubscription, Reminder, User
-from journal.reminders.schedule import CHECKIN
+from journal.reminders.schedule import DAILY
 
 from .push_service import FakeDevice
 
@@ -48,7 +48,7 @@ def add_due_reminders(
             {
                 "id": uuid.uuid4(),
                 "user_id": user_id,
-                "kind": CHECKIN,
+                "kind": DAILY,
                 "enabled": True,
                 "local_time": due_at.time().replace(second=0, microsecond=0),
                 "days": "",

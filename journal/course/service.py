@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +58,22 @@ def own_doses_between(db: Session, keyring: vault.Keyring, start: datetime, end:
     """`doses_between` over the keyring owner's own dosing sessions."""
     times = select(Record.id, Record.occurred_at).where(Record.owner_id == keyring.user_id, Record.kind == DOSE)
     return doses_between(db, times, start, end)
+
+
+def dose_times_of(
+    db: Session, owners: Sequence[uuid.UUID], start: datetime, end: datetime
+) -> dict[uuid.UUID, list[datetime]]:
+    """When each of these clients' dosing sessions from `start` to `end` happened, from metadata, nothing opened:
+    for work done while nobody is signed in (the reminders' prompts on the days after a session)."""
+    found: dict[uuid.UUID, list[datetime]] = {owner: [] for owner in owners}
+    rows = db.execute(
+        select(Record.owner_id, Record.occurred_at).where(
+            Record.owner_id.in_(list(owners)), Record.kind == DOSE, Record.occurred_at.between(start, end)
+        )
+    )
+    for owner, occurred_at in rows:
+        found[owner].append(occurred_at)
+    return found
 
 
 def place_now(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> Place:

@@ -22,7 +22,7 @@ import requests
 from py_vapid import Vapid02
 from pywebpush import WebPusher, WebPushException
 
-from .schedule import CHECKIN, COURSE, EVE
+from .schedule import COURSE, DAILY, EVE
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Words:
 
 # The screen each opens: the check-in, Today (with the day's prompt), getting ready for the session.
 WORDS = {
-    CHECKIN: Words("A moment for yourself?", "/checkins/new"),
+    DAILY: Words("A moment for yourself?", "/checkins/new"),
     COURSE: Words("A few quiet minutes to write?", "/"),
     EVE: Words("A moment to gather your thoughts?", "/share/prepare"),
 }
@@ -43,8 +43,8 @@ ACTIONS = (
 )
 # How long a push service keeps a message for a device that is off: a reminder that would arrive hours late is
 # better dropped. Urgency: a check-in and a prompt at the time chosen; the eve may wait for a charger or Wi-Fi.
-TTL_SECONDS = {CHECKIN: 2 * 3600, COURSE: 3 * 3600, EVE: 3 * 3600}
-URGENCY = {CHECKIN: "normal", COURSE: "normal", EVE: "low"}
+TTL_SECONDS = {DAILY: 2 * 3600, COURSE: 3 * 3600, EVE: 3 * 3600}
+URGENCY = {DAILY: "normal", COURSE: "normal", EVE: "low"}
 # One topic for every reminder: a newer one replaces one still waiting for the device, never two at once.
 TOPIC = "reminder"
 # A signed VAPID token is good for 12 hours (at most 24 are allowed); one is made again after an hour.

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 from ..course.days import local_date
 
-CHECKIN = "checkin"
+DAILY = "daily"  # the daily check-in (not the record kind: its own word)
 COURSE = "course"
 EVE = "eve"
-KINDS = (CHECKIN, COURSE, EVE)
+KINDS = (DAILY, COURSE, EVE)
 # The days after a dosing session a prompt may come on, each switchable (all four by default).
 COURSE_DAYS = (1, 3, 7, 13)
 # Looking further ahead than this for a day that qualifies is looking for something that will not come.
@@ -117,7 +117,7 @@ def _after_quiet(moment: dt.datetime, rule: Rule) -> dt.datetime:
 def sends_on(rule: Rule, due: Due, facts: Facts) -> bool:
     """Whether this occurrence is sent: always for the check-in; for a prompt, on a chosen day after the latest
     dosing session (at or before the occurrence); for the eve, when the next session is the next local day."""
-    if rule.kind == CHECKIN:
+    if rule.kind == DAILY:
         return True
     if rule.kind == COURSE:
         return course_day(due.day, facts.doses, rule.zone) in rule.days

@@ -31,9 +31,9 @@ from dataclasses import dataclass, fields
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..course.service import dose_times_of
 from ..db import changed_rows, utcnow
-from ..dosing.service import KIND as DOSE
-from ..models import PushSubscription, Record, Reminder, ReminderSettings, User
+from ..models import PushSubscription, Reminder, ReminderSettings, User
 from . import service
 from .endpoints import endpoint_allowed, parse_services
 from .push import Device, Outcome, Pusher, Result
@@ -269,18 +269,7 @@ class _Context:
             if endpoint_allowed(row.endpoint, services):  # a push service no longer on the list gets nothing
                 devices[row.user_id].append((row.id, Device(row.endpoint, row.p256dh, row.auth)))
         course = [reminder.user_id for reminder in batch if reminder.kind == COURSE]
-        doses: dict[uuid.UUID, list[dt.datetime]] = defaultdict(list)
-        if course:
-            found = db.execute(
-                select(Record.owner_id, Record.occurred_at).where(
-                    Record.owner_id.in_(course),
-                    Record.kind == DOSE,
-                    Record.occurred_at >= now - DOSES_LOOK_BACK,
-                    Record.occurred_at <= now + dt.timedelta(days=1),
-                )
-            )
-            for owner, occurred_at in found:
-                doses[owner].append(occurred_at)
+        doses = dose_times_of(db, course, now - DOSES_LOOK_BACK, now + dt.timedelta(days=1)) if course else {}
         eve = [reminder.user_id for reminder in batch if reminder.kind == EVE]
         sessions = service.next_sessions(db, eve, now) if eve else {}
         return cls(zones, settings, devices, doses, sessions)

@@ -5,7 +5,7 @@ Revises: 0011
 Create Date: 2026-12-08 09:00:00
 
 push_subscriptions: where a device's push service takes messages and the device's keys (one row per endpoint),
-with the sign-in it was made under. reminders: one row per client and kind (checkin, course, eve), off until
+with the sign-in it was made under. reminders: one row per client and kind (daily, course, eve), off until
 turned on, with the time the sender next looks at it and a sender's lease. reminder_settings: the neutral title
 and the quiet hours. All of them go with the account (ON DELETE CASCADE, and journal/deletion).
 """

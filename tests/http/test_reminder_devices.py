@@ -16,7 +16,7 @@ from journal.housekeeping import sweep
 from journal.models import AuthSession, PushSubscription, Reminder, ReminderSettings, User
 from journal.reminders import service
 from journal.reminders.endpoints import DEFAULT_PUSH_SERVICES
-from journal.reminders.schedule import CHECKIN, COURSE, QuietHours
+from journal.reminders.schedule import COURSE, DAILY, QuietHours
 
 from ..support import PASSWORD, WebClient
 
@@ -112,9 +112,9 @@ def test_turning_every_reminder_off_ends_every_devices_subscription(app, devices
         db = get_db()
         ana = db.scalar(select(User).where(User.email == "ana@example.org"))
         now = utcnow()
-        service.save_reminder(db, ana, CHECKIN, enabled=True, at=dt.time(21), now=now)
+        service.save_reminder(db, ana, DAILY, enabled=True, at=dt.time(21), now=now)
         service.save_reminder(db, ana, COURSE, enabled=True, at=dt.time(10), now=now)
-        service.save_reminder(db, ana, CHECKIN, enabled=False, at=dt.time(21), now=now)
+        service.save_reminder(db, ana, DAILY, enabled=False, at=dt.time(21), now=now)
         db.commit()
         assert len(_endpoints(app)) == 3  # the prompts are still on
         service.save_reminder(db, ana, COURSE, enabled=False, at=dt.time(10), now=now)
@@ -122,7 +122,7 @@ def test_turning_every_reminder_off_ends_every_devices_subscription(app, devices
         assert _endpoints(app) == {}
         assert db.scalar(select(func.count()).select_from(Reminder).where(Reminder.next_due_at.is_not(None))) == 0
         # "Stop these reminders": whatever is on goes off, and so does every device.
-        service.save_reminder(db, ana, CHECKIN, enabled=True, at=dt.time(21), now=now)
+        service.save_reminder(db, ana, DAILY, enabled=True, at=dt.time(21), now=now)
         db.commit()
     _subscribe(app, "ana@example.org", PUSH + "phone", None)
     with app.app_context():
@@ -138,7 +138,7 @@ def test_deleting_the_account_takes_reminders_settings_and_devices(app, devices)
     with app.app_context():
         db = get_db()
         ana = db.scalar(select(User).where(User.email == "ana@example.org"))
-        service.save_reminder(db, ana, CHECKIN, enabled=True, at=dt.time(21), now=utcnow())
+        service.save_reminder(db, ana, DAILY, enabled=True, at=dt.time(21), now=utcnow())
         service.save_settings(db, ana, title="Notes", quiet=QuietHours(dt.time(22), dt.time(7)), now=utcnow())
         db.commit()
     phone.get("/account/delete")

@@ -26,7 +26,7 @@ from journal.db import get_db, make_engine, utcnow
 from journal.models import PushSubscription, Reminder, User
 from journal.reminders import service
 from journal.reminders.push import ACTIONS
-from journal.reminders.schedule import CHECKIN, COURSE, EVE, QuietHours
+from journal.reminders.schedule import COURSE, DAILY, EVE, QuietHours
 from journal.reminders.sender import Counts, Sender
 
 from ..http.test_course_pages import log_dose
@@ -103,13 +103,13 @@ def test_a_reminder_reaches_each_device_signed_encrypted_and_saying_nothing_priv
         ana = db.scalar(select(User).where(User.email == "ana@example.org"))
         ana.time_zone = BERLIN
         now = utcnow()
-        for kind in (CHECKIN, COURSE, EVE):
+        for kind in (DAILY, COURSE, EVE):
             service.save_reminder(db, ana, kind, enabled=True, at=dt.time(21, 0), now=now)
         service.save_settings(db, ana, title="Notes", quiet=None, now=now)
         db.commit()
         ana_id = ana.id
     devices = _subscribe(app, push, ana_id, count=2)
-    due = _reminder(app, ana_id, CHECKIN).next_due_at
+    due = _reminder(app, ana_id, DAILY).next_due_at
     # A dosing session the day before: the prompt's day 1 (the sender reads its time only).
     log_dose(
         web,
@@ -140,7 +140,7 @@ def test_a_reminder_reaches_each_device_signed_encrypted_and_saying_nothing_priv
             assert private.lower() not in words.lower()
     assert sorted(item.payload["url"] for item in push.received) == ["/", "/", "/checkins/new", "/checkins/new"]
     # Each reminder's next time is tomorrow's 21:00 in Berlin, and no lease is left.
-    for kind in (CHECKIN, COURSE, EVE):
+    for kind in (DAILY, COURSE, EVE):
         row = _reminder(app, ana_id, kind)
         assert row.claimed_until is None
         assert row.next_due_at.astimezone(ZoneInfo(BERLIN)).strftime("%H:%M") == "21:00"
@@ -216,15 +216,15 @@ def test_a_late_reminder_or_one_of_another_time_zone_is_not_sent_but_moved_on(ap
     with app.app_context():
         db = get_db()
         ana = db.scalar(select(User).where(User.email == "ana@example.org"))
-        service.save_reminder(db, ana, CHECKIN, enabled=True, at=dt.time(8, 0), now=utcnow())
+        service.save_reminder(db, ana, DAILY, enabled=True, at=dt.time(8, 0), now=utcnow())
         db.commit()
         ana_id = ana.id
     _subscribe(app, push, ana_id)
-    due = _reminder(app, ana_id, CHECKIN).next_due_at
+    due = _reminder(app, ana_id, DAILY).next_due_at
     # The sender was down: two hours after the time it is not sent, and the next is tomorrow's.
     counts = _sender(app, due + dt.timedelta(hours=2)).run_once()
     assert (counts.sent, counts.skipped) == (0, 1) and push.received == []
-    assert _reminder(app, ana_id, CHECKIN).next_due_at == due + dt.timedelta(days=1)
+    assert _reminder(app, ana_id, DAILY).next_due_at == due + dt.timedelta(days=1)
     # She moved to New York: at the old time nothing is sent, and 08:00 there is found instead.
     with app.app_context():
         db = get_db()
@@ -232,7 +232,7 @@ def test_a_late_reminder_or_one_of_another_time_zone_is_not_sent_but_moved_on(ap
         db.commit()
     counts = _sender(app, due + dt.timedelta(days=1, seconds=30)).run_once()
     assert (counts.sent, counts.skipped) == (0, 1) and push.received == []
-    moved = _reminder(app, ana_id, CHECKIN)
+    moved = _reminder(app, ana_id, DAILY)
     assert moved.zone == "America/New_York"
     assert moved.next_due_at.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "08:00"
     # The page that changes the zone recomputes at once too, quiet hours included.
@@ -243,7 +243,7 @@ def test_a_late_reminder_or_one_of_another_time_zone_is_not_sent_but_moved_on(ap
         ana.time_zone = "Asia/Tokyo"
         service.zone_changed(db, ana, utcnow())
         db.commit()
-    again = _reminder(app, ana_id, CHECKIN)
+    again = _reminder(app, ana_id, DAILY)
     assert again.zone == "Asia/Tokyo"
     assert again.next_due_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M") == "09:30"
     counts = _sender(app, again.next_due_at + dt.timedelta(seconds=1)).run_once()

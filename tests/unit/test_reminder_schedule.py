@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journal.reminders.schedule import (
-    CHECKIN,
     COURSE,
+    DAILY,
     EVE,
     Due,
     Facts,
@@ -63,7 +63,7 @@ def _walk(rule: Rule, start: dt.datetime, days: int) -> list[dt.datetime]:
 @pytest.mark.parametrize("change", [0, 1], ids=["spring-forward", "fall-back"])
 def test_a_daily_time_stays_the_same_local_time_across_a_change(zone, change):
     day = CHANGES[zone][change]
-    rule = Rule(CHECKIN, dt.time(21, 0), zone)
+    rule = Rule(DAILY, dt.time(21, 0), zone)
     times = _walk(rule, _noon(zone, day, -3), 6)
     assert [_local(at, zone).strftime("%d %H:%M") for at in times] == [_label(day, n, "21:00") for n in range(-3, 3)]
     gaps = {round((later - earlier).total_seconds() / 3600) for earlier, later in zip(times, times[1:], strict=False)}
@@ -73,7 +73,7 @@ def test_a_daily_time_stays_the_same_local_time_across_a_change(zone, change):
 @pytest.mark.parametrize("zone", [NEW_YORK, BERLIN])
 def test_a_time_skipped_by_spring_forward_comes_at_the_next_valid_local_time(zone):
     day = CHANGES[zone][0]
-    rule = Rule(CHECKIN, dt.time(2, 30), zone)
+    rule = Rule(DAILY, dt.time(2, 30), zone)
     times = _walk(rule, _noon(zone, day, -1), 3)
     assert [_local(at, zone).strftime("%d %H:%M") for at in times] == [
         _label(day, 0, "03:30"),  # 02:30 does not exist that night: an hour later, once
@@ -86,7 +86,7 @@ def test_a_time_skipped_by_spring_forward_comes_at_the_next_valid_local_time(zon
 def test_a_time_that_happens_twice_on_fall_back_fires_once(zone):
     day = CHANGES[zone][1]
     clock = dt.time(1, 30) if zone == NEW_YORK else dt.time(2, 30)  # the hour each zone lives twice
-    rule = Rule(CHECKIN, clock, zone)
+    rule = Rule(DAILY, clock, zone)
     times = _walk(rule, _noon(zone, day, -1), 3)
     on_the_day = [at for at in times if _local(at, zone).date() == day]
     assert len(on_the_day) == 1 and _local(on_the_day[0], zone).strftime("%H:%M") == clock.strftime("%H:%M")
@@ -95,8 +95,8 @@ def test_a_time_that_happens_twice_on_fall_back_fires_once(zone):
 
 def test_a_new_time_zone_gives_the_same_local_time_there():
     now = _at(NEW_YORK, 2026, 6, 1, 12)
-    before = next_due(Rule(CHECKIN, dt.time(8, 0), NEW_YORK), now)
-    after = next_due(Rule(CHECKIN, dt.time(8, 0), BERLIN), now)
+    before = next_due(Rule(DAILY, dt.time(8, 0), NEW_YORK), now)
+    after = next_due(Rule(DAILY, dt.time(8, 0), BERLIN), now)
     assert _local(before.at, NEW_YORK).strftime("%H:%M") == "08:00" == _local(after.at, BERLIN).strftime("%H:%M")
     assert before.at - after.at == dt.timedelta(hours=6)  # 08:00 in Berlin comes 6 hours before 08:00 in New York
     assert after.at > now
@@ -106,24 +106,24 @@ def test_a_new_time_zone_gives_the_same_local_time_there():
 def test_quiet_hours_move_a_due_time_to_their_end(zone):
     quiet = QuietHours(dt.time(22, 0), dt.time(7, 0))
     now = _at(zone, 2026, 6, 1, 12)
-    early = next_due(Rule(CHECKIN, dt.time(6, 0), zone, quiet), now)
+    early = next_due(Rule(DAILY, dt.time(6, 0), zone, quiet), now)
     assert _local(early.at, zone).strftime("%d %H:%M") == "02 07:00" and early.day == dt.date(2026, 6, 2)
     late = next_due(Rule(COURSE, dt.time(23, 0), zone, quiet), now)
     # Moved into the next morning; it still belongs to the day it was set for.
     assert _local(late.at, zone).strftime("%d %H:%M") == "02 07:00" and late.day == dt.date(2026, 6, 1)
     assert occurrence_day(Rule(COURSE, dt.time(23, 0), zone, quiet), late.at) == dt.date(2026, 6, 1)
-    assert occurrence_day(Rule(CHECKIN, dt.time(6, 0), zone, quiet), early.at) == dt.date(2026, 6, 2)
-    midday = next_due(Rule(CHECKIN, dt.time(12, 30), zone, quiet), now)
+    assert occurrence_day(Rule(DAILY, dt.time(6, 0), zone, quiet), early.at) == dt.date(2026, 6, 2)
+    midday = next_due(Rule(DAILY, dt.time(12, 30), zone, quiet), now)
     assert _local(midday.at, zone).strftime("%d %H:%M") == "01 12:30"
     daytime_quiet = QuietHours(dt.time(9, 0), dt.time(17, 0))
-    assert _local(next_due(Rule(CHECKIN, dt.time(9, 0), zone, daytime_quiet), now).at, zone).strftime("%H:%M") == (
+    assert _local(next_due(Rule(DAILY, dt.time(9, 0), zone, daytime_quiet), now).at, zone).strftime("%H:%M") == (
         "17:00"
     )
 
 
 def test_quiet_hours_ending_at_a_skipped_time_end_at_the_next_valid_one():
     quiet = QuietHours(dt.time(23, 0), dt.time(2, 30))
-    due = next_due(Rule(CHECKIN, dt.time(1, 0), NEW_YORK, quiet), _at(NEW_YORK, 2026, 3, 7, 12))
+    due = next_due(Rule(DAILY, dt.time(1, 0), NEW_YORK, quiet), _at(NEW_YORK, 2026, 3, 7, 12))
     assert _local(due.at, NEW_YORK).strftime("%d %H:%M") == "08 03:30"
 
 
@@ -133,7 +133,7 @@ def test_quiet_hours_need_an_end_that_is_not_their_start():
 
 
 def test_a_missed_reminder_is_not_sent_late_and_nothing_is_repeated():
-    rule = Rule(CHECKIN, dt.time(21, 0), BERLIN)
+    rule = Rule(DAILY, dt.time(21, 0), BERLIN)
     due = next_due(rule, _at(BERLIN, 2026, 6, 1, 12))
     # The sender was down for three days: the next time is the next 21:00 after now, one of them, not three.
     three_days_later = due.at + dt.timedelta(days=3, hours=1)
