@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run phone serve test check lint demo migrate bench faults browser servers load-tool clean
+.PHONY: run phone serve worker test check lint demo migrate bench faults browser servers load-tool clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ demo: migrate
 # Production: gunicorn with threaded workers behind one reverse proxy (see docs/deploy.md).
 serve: migrate
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# The reminders' sender: due reminders sent by Web Push, looked for every 30 seconds (REMINDERS_INTERVAL_SECONDS)
+# until stopped. Several may run at once on PostgreSQL; one on SQLite. `flask reminders-send --once` sends what is
+# due and stops. Not started by `make run`: a restore drill served with it would remind real phones.
+worker: migrate
+	$(BIN)/flask reminders-send
 
 # Browser tests drive Debian's Chromium; install it when the machine lacks it.
 browser:
@@ -89,6 +95,7 @@ bench: $(BIN)/.test-installed servers browser load-tool bench/node_modules/.inst
 	$(BIN)/python bench/rotation.py
 	$(BIN)/python bench/art_processing.py
 	$(BIN)/python bench/uploads.py
+	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/lighthouse.py
 
 # Fault scenarios against real servers (kill -9, database stopped, disk full, ...): what was acknowledged, lost,

@@ -1,4 +1,4 @@
-"""Command-line: migrate the database, make demo accounts, back up and restore."""
+"""Command-line: migrate the database, make demo accounts, back up and restore, send reminders."""
 
 from __future__ import annotations
 
@@ -122,7 +122,36 @@ def sweep_command() -> None:
     click.echo(f"Removed {removed} ended or idle session(s).")
 
 
+@click.command("reminders-send")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop (tests, a timer).")
+@with_appcontext
+def reminders_send_command(once: bool) -> None:
+    """Send due reminders by Web Push; without --once, look again every REMINDERS_INTERVAL_SECONDS until stopped.
+
+    Several may run at once on PostgreSQL (each reminder is sent by one of them); on SQLite run one. SIGTERM or
+    Ctrl-C ends it after the batch under way. It logs counts only.
+    """
+    import logging
+    import signal
+    import threading
+
+    from .reminders.sender import Sender
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    sender = Sender(current_app.extensions["db_sessionmaker"], current_app.config)
+    if once:
+        click.echo(f"Reminders: {sender.run_once().words()}.")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    click.echo(f"Sending reminders every {current_app.config['REMINDERS_INTERVAL_SECONDS']:g} s (Ctrl-C stops).")
+    sender.run_forever(stop)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(reminders_send_command)
     app.cli.add_command(sweep_command)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(demo_command)

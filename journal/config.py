@@ -7,7 +7,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,19 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "KEY_ROTATION_BATCH": ("KEY_ROTATION_BATCH", _INT),
     "KEY_ROTATION_PAGE_SECONDS": ("KEY_ROTATION_PAGE_SECONDS", float),
     "KEY_ROTATION_ANY_PAGE_SECONDS": ("KEY_ROTATION_ANY_PAGE_SECONDS", float),
+    "VAPID_PRIVATE_KEY": ("VAPID_PRIVATE_KEY", str),
+    "VAPID_PUBLIC_KEY": ("VAPID_PUBLIC_KEY", str),
+    "VAPID_SUBJECT": ("VAPID_SUBJECT", str),
+    "PUSH_SERVICES": ("PUSH_SERVICES", str),
+    "REMINDERS_INTERVAL_SECONDS": ("REMINDERS_INTERVAL_SECONDS", float),
+    "REMINDERS_BATCH": ("REMINDERS_BATCH", _INT),
+    "REMINDERS_LEASE_SECONDS": ("REMINDERS_LEASE_SECONDS", float),
+    "REMINDERS_SEND_THREADS": ("REMINDERS_SEND_THREADS", _INT),
+    "REMINDERS_LATE_MINUTES": ("REMINDERS_LATE_MINUTES", _INT),
+    "REMINDERS_ATTEMPTS": ("REMINDERS_ATTEMPTS", _INT),
+    "REMINDERS_BACKOFF_SECONDS": ("REMINDERS_BACKOFF_SECONDS", float),
+    "REMINDERS_RETRY_WAIT_MAX_SECONDS": ("REMINDERS_RETRY_WAIT_MAX_SECONDS", float),
+    "REMINDERS_TIMEOUT_SECONDS": ("REMINDERS_TIMEOUT_SECONDS", float),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -137,6 +150,30 @@ DEFAULTS: dict[str, Any] = {
     "KEY_ROTATION_BATCH": 50,
     "KEY_ROTATION_PAGE_SECONDS": 1.0,
     "KEY_ROTATION_ANY_PAGE_SECONDS": 0.25,
+    # Web Push (reminders): the server's key pair, made once under instance/ unless given (the same on every
+    # server: browsers subscribed with its public half), and the contact push services may write to
+    # ("mailto:..." or "https://..."; PUBLIC_URL when unset).
+    "VAPID_PRIVATE_KEY": None,
+    "VAPID_PUBLIC_KEY": None,
+    "VAPID_SUBJECT": None,
+    # The push services a device's subscription may point at (comma-separated origins, "https://*.push.apple.com"
+    # for any host under one); the ones browsers use when unset (journal/reminders/endpoints.py).
+    "PUSH_SERVICES": None,
+    # The sender (`flask reminders-send`, `make worker`): it looks for due reminders this often, takes up to a
+    # batch at a time under a lease (what is not sent within it goes back for the next look), sends with this many
+    # threads, and never sends a reminder more than REMINDERS_LATE_MINUTES after its time (the next one comes
+    # instead). A message a push service answers 429 or 5xx is tried at most REMINDERS_ATTEMPTS times in all,
+    # waiting REMINDERS_BACKOFF_SECONDS, doubled each time, or the Retry-After asked for; a wait longer than
+    # REMINDERS_RETRY_WAIT_MAX_SECONDS gives it up instead.
+    "REMINDERS_INTERVAL_SECONDS": 30,
+    "REMINDERS_BATCH": 200,
+    "REMINDERS_LEASE_SECONDS": 600,
+    "REMINDERS_SEND_THREADS": 8,
+    "REMINDERS_LATE_MINUTES": 60,
+    "REMINDERS_ATTEMPTS": 3,
+    "REMINDERS_BACKOFF_SECONDS": 2,
+    "REMINDERS_RETRY_WAIT_MAX_SECONDS": 60,
+    "REMINDERS_TIMEOUT_SECONDS": 10,
     "SESSION_COOKIE_NAME": "journal_csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -160,34 +197,71 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
     config["MAX_FORM_MEMORY_SIZE"] = min(config["MAX_FORM_MEMORY_SIZE"], config["MAX_CONTENT_LENGTH"])
     config["PUBLIC_URL"] = check_public_url(config.get("PUBLIC_URL"))
     config["TRUSTED_HOSTS"] = trusted_hosts(config)
+    _push_keys(config, instance_path)
     config["CRISIS_RESOURCES"] = _crisis_resources(config.get("CRISIS_RESOURCES_FILE"))
     return config
 
 
 def _instance_secret(instance_path: Path) -> str:
-    """A random secret made on first run and kept, readable only by its owner, under instance/.
+    """A random secret made on first run and kept, readable only by its owner, under instance/."""
+    return _instance_file(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
 
-    Several workers start at once on a fresh machine: the secret is written whole to a file of its own and
-    then linked into place, so a worker that loses the race reads the winner's secret, never a half-written
+
+def _instance_file(instance_path: Path, name: str, make: Callable[[], str]) -> str:
+    """A value made on first run (by `make`) and kept in instance/NAME, readable only by its owner.
+
+    Several workers start at once on a fresh machine: the value is written whole to a file of its own and
+    then linked into place, so a worker that loses the race reads the winner's value, never a half-written
     or empty one (an empty secret would leave that worker unable to keep a session: a 500 on every page).
     """
     instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = instance_path / "secret_key"
+    path = instance_path / name
     if not path.exists():
-        fd, draft = tempfile.mkstemp(prefix=".secret_key.", dir=instance_path)  # made 0600
+        fd, draft = tempfile.mkstemp(prefix=f".{name}.", dir=instance_path)  # made 0600
         try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_urlsafe(48))
+                handle.write(make())
                 handle.flush()
                 os.fsync(handle.fileno())
-            with contextlib.suppress(FileExistsError):  # another worker's secret got there first: use it
+            with contextlib.suppress(FileExistsError):  # another worker's value got there first: use it
                 os.link(draft, path)
         finally:
             os.unlink(draft)
-    secret = path.read_text(encoding="ascii").strip()
-    if not secret:
-        raise RuntimeError(f"{path} is empty: delete it to have a new secret made (every session ends)")
-    return secret
+    value = path.read_text(encoding="ascii").strip()
+    if not value:
+        raise RuntimeError(f"{path} is empty: delete it to have a new one made ({_WHEN_REMADE.get(name, '')})")
+    return value
+
+
+_WHEN_REMADE = {
+    "secret_key": "every session ends",
+    "vapid_private_key": "every device subscribed to reminders has to turn them on again",
+}
+
+
+def _push_keys(config: dict[str, Any], instance_path: Path) -> None:
+    """The Web Push key pair and contact: given by the environment (several servers share them), or the private
+    key made on first run under instance/ like the secret. A public key that is not the private key's half, or a
+    contact push services cannot use, stops the start with a reason."""
+    from .vault.push_keys import new_push_private_key, push_public_key
+
+    given_private = bool(config.get("VAPID_PRIVATE_KEY"))
+    if not given_private:
+        config["VAPID_PRIVATE_KEY"] = _instance_file(instance_path, "vapid_private_key", new_push_private_key)
+    try:
+        public = push_public_key(config["VAPID_PRIVATE_KEY"])
+    except ValueError as problem:
+        where = "VAPID_PRIVATE_KEY" if given_private else str(instance_path / "vapid_private_key")
+        raise ValueError(f"{where} is not a VAPID private key (base64url, 32 bytes): {problem}") from None
+    if config.get("VAPID_PUBLIC_KEY") and config["VAPID_PUBLIC_KEY"].strip() != public:
+        raise ValueError("VAPID_PUBLIC_KEY is not the public half of VAPID_PRIVATE_KEY")
+    config["VAPID_PUBLIC_KEY"] = public
+    public_url = config.get("PUBLIC_URL") or ""
+    subject = config.get("VAPID_SUBJECT") or (public_url if public_url.startswith("https://") else "")
+    subject = subject or "mailto:reminders@localhost"
+    if not (subject.startswith("mailto:") and "@" in subject) and not subject.startswith("https://"):
+        raise ValueError("VAPID_SUBJECT must be a mailto: address or an https:// address")
+    config["VAPID_SUBJECT"] = subject
 
 
 DEFAULT_CRISIS_RESOURCES = {

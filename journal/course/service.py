@@ -88,6 +88,22 @@ def places_of(
     return places_for(items, own_doses_between(db, keyring, min(moments), max(moments)), zone)
 
 
+def dose_times_of(
+    db: Session, owners: Sequence[uuid.UUID], start: datetime, end: datetime
+) -> dict[uuid.UUID, list[datetime]]:
+    """When each of these clients' dosing sessions from `start` to `end` happened, from metadata, nothing opened:
+    for work done while nobody is signed in (the reminders' prompts on the days after a session)."""
+    found: dict[uuid.UUID, list[datetime]] = {owner: [] for owner in owners}
+    rows = db.execute(
+        select(Record.owner_id, Record.occurred_at).where(
+            Record.owner_id.in_(list(owners)), Record.kind == DOSE, Record.occurred_at.between(start, end)
+        )
+    )
+    for owner, occurred_at in rows:
+        found[owner].append(occurred_at)
+    return found
+
+
 def place_now(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> Place:
     return place_of(now, doses(db, keyring), zone)
 

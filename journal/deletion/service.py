@@ -10,8 +10,8 @@ Order inside the transaction:
 2. Links. A client's clinicians lose every share at once; a clinician's links all end, and the
    records their clients had shared are re-keyed at each client's next sign-in (as when a
    clinician ends one link). The other side's security activity says the link was ended.
-3. Rows: shares, access events, pending re-keys, drafts, blobs, records, invites, rate counters
-   keyed to the account, then the user row. Tables added later that point at the user (security
+3. Rows: shares, access events, pending re-keys, drafts, blobs, records, invites, reminders and each
+   device's push subscription, rate counters keyed to the account, then the user row. Tables added later that point at the user (security
    events, ...) go with it through ON DELETE CASCADE; a table that does not cascade stops the
    deletion (an integrity error rolls everything back) rather than leave rows behind, and a last
    check reads every column that references `users.id` before the caller commits.
@@ -33,7 +33,22 @@ from sqlalchemy.orm import Session
 from .. import vault
 from ..activity import service as activity
 from ..db import Base
-from ..models import AccessEvent, AuthSession, Blob, Draft, Invite, Link, PendingRekey, RateEvent, Record, Share, User
+from ..models import (
+    AccessEvent,
+    AuthSession,
+    Blob,
+    Draft,
+    Invite,
+    Link,
+    PendingRekey,
+    PushSubscription,
+    RateEvent,
+    Record,
+    Reminder,
+    ReminderSettings,
+    Share,
+    User,
+)
 from ..records import blobs
 from ..security import ratelimit
 from ..sharing import service as sharing
@@ -135,6 +150,9 @@ def delete_account(db: Session, user: User, now: datetime) -> Deleted:
     db.execute(delete(Blob).where(Blob.owner_id == user_id))
     db.execute(delete(Record).where(Record.owner_id == user_id))
     db.execute(delete(Invite).where(Invite.therapist_id == user_id))
+    db.execute(delete(Reminder).where(Reminder.user_id == user_id))
+    db.execute(delete(ReminderSettings).where(ReminderSettings.user_id == user_id))
+    db.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id))  # signed out above, already
     rate_keys = account_rate_keys(user)
     db.execute(delete(RateEvent).where(RateEvent.key_hash.in_(rate_keys)))
     db.flush()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..forms import parse_local
@@ -39,6 +39,12 @@ class When:
 
     def clock(self, zone: str) -> time | None:
         return self.at.astimezone(ZoneInfo(zone)).time() if self.at is not None else None
+
+    def instant(self, zone: str) -> datetime:
+        """The time noted, or midday of the day noted in `zone` (UTC either way)."""
+        if self.at is not None:
+            return self.at
+        return datetime.combine(self.day(zone), time(12), ZoneInfo(zone)).astimezone(UTC)
 
     def passed(self, zone: str, now: datetime) -> bool:
         """A time that has gone by, or a day before today in `zone` (a day without a time lasts all day)."""

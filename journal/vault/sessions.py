@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import changed_rows, forget_after_commit
-from ..models import AuthSession, User
+from ..models import AuthSession, PushSubscription, User
 from .keyring import Keyring
 from .next_key import with_rotation
 from .primitives import VaultError, context, hkdf, sha256, unwrap_key, wrap_key
@@ -159,6 +160,7 @@ def end_session(db: Session, cookie_value: str | None) -> AuthSession | None:
         return None
     row = db.get(AuthSession, _token_hash(token))
     if row is not None:
+        _end_devices(db, PushSubscription.session_handle == session_handle(row))
         db.delete(row)
         db.flush()
         forget_after_commit(db)
@@ -188,6 +190,8 @@ def end_other_sessions(db: Session, user_id: uuid.UUID, keep: AuthSession, handl
         for row in db.scalars(select(AuthSession).where(AuthSession.user_id == user_id))
         if row.token_hash != keep.token_hash and (handle is None or session_handle(row) == handle)
     ]
+    if others:
+        _end_devices(db, PushSubscription.session_handle.in_([session_handle(row) for row in others]))
     for row in others:
         db.delete(row)
     db.flush()
@@ -198,8 +202,16 @@ def end_other_sessions(db: Session, user_id: uuid.UUID, keep: AuthSession, handl
 
 def end_all_sessions(db: Session, user_id: uuid.UUID) -> None:
     """Signs the user out everywhere: every wrap of their key held for a browser is gone."""
+    _end_devices(db, PushSubscription.user_id == user_id)
     db.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
     forget_after_commit(db)
+
+
+def _end_devices(db: Session, which: ColumnElement[bool]) -> None:
+    """Signing out of a browser ends what it registered under that sign-in: its push subscription, so reminders
+    stop reaching a device signed out of. The idle lock and the sweep of stale sessions leave it: a locked phone
+    still gets its reminders (which say nothing private)."""
+    db.execute(delete(PushSubscription).where(which))
 
 
 def purge_stale_sessions(db: Session, now: datetime, longest_idle: timedelta) -> int:

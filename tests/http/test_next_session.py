@@ -174,3 +174,30 @@ def test_the_client_reads_that_their_therapist_marked_the_session_held(app, web,
         db.commit()
     assert "marked your integration session held" not in web.get("/").get_data(as_text=True)
     assert f"held on {earlier.day} {earlier:%b}." in web.get("/clinicians").get_data(as_text=True)
+
+
+def _eve_reads(app, email: str):
+    """When the reminders' sender takes the client's next session to be (UTC), or None."""
+    from journal.reminders.service import next_integration_at
+
+    with app.app_context():
+        db = get_db()
+        return next_integration_at(db, db.scalar(select(User.id).where(User.email == email)), utcnow())
+
+
+def test_the_eve_reminder_takes_the_date_the_client_or_the_therapist_noted(app, web, doc, linked):
+    _zone(app, "ana@example.org", "Pacific/Auckland")
+    assert _eve_reads(app, "ana@example.org") is None  # nothing noted: no eve
+    # The therapist's date, with a time, is that instant.
+    day = _today("UTC") + timedelta(days=4)
+    doc.post(f"/desk/clients/{linked}/next-session", {"date": day.isoformat(), "time": "09:30", "back": "client"})
+    assert _eve_reads(app, "ana@example.org") == datetime(day.year, day.month, day.day, 9, 30, tzinfo=ZoneInfo("UTC"))
+    # A day noted without a time counts as midday of that day where the client lives.
+    web.post("/next-session", {"link_id": _link_id(app), "date": day.isoformat(), "time": "", "back": "today"})
+    on, at, _by = _noted(app)
+    assert on == day and at is None
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert _eve_reads(app, "ana@example.org") == noon
+    # Cleared: no eve again.
+    doc.post(f"/desk/clients/{linked}/next-session", {"clear": "1", "back": "client"})
+    assert _eve_reads(app, "ana@example.org") is None

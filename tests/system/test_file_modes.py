@@ -1,4 +1,4 @@
-"""The instance folder and what it holds (the secret, the database, its -wal and -shm) are this user's only."""
+"""The instance folder and what it holds (the secret, the push key, the database, its -wal and -shm) are this user's only."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def test_a_new_instance_is_readable_by_its_owner_only(tmp_path):
     upgrade_database(app.config["DATABASE_URL"])
     WebClient(app.test_client()).sign_up("ana@example.org")
     files = {path.name: _mode(path) for path in instance.iterdir()}
-    assert {"secret_key", "journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm"} <= set(files)
+    assert {"secret_key", "vapid_private_key", "journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm"} <= set(
+        files
+    )
     assert _mode(instance) == 0o700
     assert {name: mode for name, mode in files.items() if mode != 0o600} == {}
     app.extensions["db_engine"].dispose()
