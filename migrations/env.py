@@ -27,11 +27,26 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode changes a SQLite table by copying it and dropping the old one. With foreign keys enforced,
+            # that drop deletes every row pointing at the table (ON DELETE CASCADE): going below 0008 emptied
+            # links and records. SQLite's own procedure for such changes: enforcement off outside the transaction,
+            # then a foreign-key check before the changes are committed.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends the transaction the statement began, so Alembic's own one commits its work
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} row(s) pointing at nothing; nothing was kept")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
     engine.dispose()
 
 

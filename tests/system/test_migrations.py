@@ -97,42 +97,14 @@ def test_old_access_lines_keep_their_record_and_kind(database_kind, tmp_path, re
 def test_0012_adds_the_next_session_to_links_and_accounts_and_takes_it_away_again(database_kind, tmp_path, request):
     """A link made before 0012 keeps everything it had, with no next session noted; going down to 0011 keeps the
     link, the accounts and their records (nothing cascades away on SQLite) and drops only the dates."""
-    import uuid
-    from datetime import date, datetime
+    from datetime import date
 
     from sqlalchemy import text
 
     url = _empty_database(database_kind, tmp_path, request)
     upgrade_database(url, "0011")
     engine = create_engine(url)
-    client, therapist, link = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    at = datetime(2026, 12, 1, 9, 0)
-    uid = (lambda value: value.hex) if database_kind == "sqlite" else (lambda value: value)
-    with engine.begin() as connection:
-        for user_id, email, role in ((client, "c@example.org", "client"), (therapist, "t@example.org", "therapist")):
-            connection.execute(
-                text(
-                    "INSERT INTO users (id, email, role, time_zone, created_at, offline_capture, kdf_salt, "
-                    "kdf_memory_kib, kdf_iterations, kdf_lanes, auth_verifier, uk_version, uk_wrap_pw, recovery_salt, "
-                    "uk_wrap_recovery, x25519_pub, x25519_priv_wrap) VALUES (:id, :email, :role, 'UTC', :at, true, :b, "
-                    "1, 1, 1, :b, 1, :b, :b, :b, :b, :b)"
-                ),
-                {"id": uid(user_id), "email": email, "role": role, "at": at, "b": b"x"},
-            )
-        connection.execute(
-            text(
-                "INSERT INTO links (id, client_id, therapist_id, pinned_key_ciphertext, auto_share_kinds, created_at, "
-                "session_held_at) VALUES (:id, :client, :therapist, :b, 'checkin', :at, :at)"
-            ),
-            {"id": uid(link), "client": uid(client), "therapist": uid(therapist), "b": b"x", "at": at},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, version, "
-                "uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', 'k', :at, :at, :at, 1, 1, :b, :b)"
-            ),
-            {"id": uid(uuid.uuid4()), "owner": uid(client), "at": at, "b": b"x"},
-        )
+    _a_linked_client_with_a_record(engine, database_kind)
     engine.dispose()
 
     upgrade_database(url)
@@ -168,3 +140,61 @@ def test_0012_adds_the_next_session_to_links_and_accounts_and_takes_it_away_agai
         assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 2
         assert connection.execute(text("SELECT count(*) FROM records")).scalar_one() == 1  # nothing cascaded away
     engine.dispose()
+
+
+def _a_linked_client_with_a_record(engine, database_kind: str) -> None:
+    """Two accounts, a link between them and one record, written as of 0011 (columns every later one keeps)."""
+    import uuid
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    client, therapist, link = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 12, 1, 9, 0)
+    uid = (lambda value: value.hex) if database_kind == "sqlite" else (lambda value: value)
+    with engine.begin() as connection:
+        for user_id, email, role in ((client, "c@example.org", "client"), (therapist, "t@example.org", "therapist")):
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, role, time_zone, created_at, offline_capture, kdf_salt, "
+                    "kdf_memory_kib, kdf_iterations, kdf_lanes, auth_verifier, uk_version, uk_wrap_pw, recovery_salt, "
+                    "uk_wrap_recovery, x25519_pub, x25519_priv_wrap) VALUES (:id, :email, :role, 'UTC', :at, true, :b, "
+                    "1, 1, 1, :b, 1, :b, :b, :b, :b, :b)"
+                ),
+                {"id": uid(user_id), "email": email, "role": role, "at": at, "b": b"x"},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO links (id, client_id, therapist_id, pinned_key_ciphertext, auto_share_kinds, created_at, "
+                "session_held_at) VALUES (:id, :client, :therapist, :b, 'checkin', :at, :at)"
+            ),
+            {"id": uid(link), "client": uid(client), "therapist": uid(therapist), "b": b"x", "at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO records (id, owner_id, kind, idempotency_key, occurred_at, created_at, updated_at, version, "
+                "uk_version, dek_wrap, payload_ciphertext) VALUES (:id, :owner, 'entry', 'k', :at, :at, :at, 1, 1, :b, :b)"
+            ),
+            {"id": uid(uuid.uuid4()), "owner": uid(client), "at": at, "b": b"x"},
+        )
+
+
+def test_going_down_below_0008_keeps_accounts_links_and_records(database_kind, tmp_path, request):
+    """0008's columns are dropped in place: rebuilding `users` on SQLite would cascade to every row pointing at it."""
+    from sqlalchemy import text
+
+    url = _empty_database(database_kind, tmp_path, request)
+    upgrade_database(url, "0011")
+    engine = create_engine(url)
+    _a_linked_client_with_a_record(engine, database_kind)
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0007")
+    engine = create_engine(url)
+    assert "rotation_uk_wrap" not in {column["name"] for column in inspect(engine).get_columns("users")}
+    with engine.connect() as connection:
+        counts = [
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("users", "links", "records")
+        ]
+    engine.dispose()
+    assert counts == [2, 1, 1]
