@@ -41,14 +41,8 @@ from ..safety.service import KIND as SAFETY_PLAN
 from ..sharing import access, reads
 from . import brief_period, readings, recent
 from . import brief_summary as summary
-from .service import (
-    Unshown,
-    client_name,
-    counted,
-    course_charts,
-    shared_doses,
-    shared_doses_between,
-)
+from .course import course_charts, shared_doses, shared_doses_between
+from .service import Unshown, client_name, counted
 
 FIRST_SCREEN = 40  # items of the period the first screen opens at most
 OLDER_PAGE = 40  # items of each page of older ones

@@ -23,7 +23,8 @@ from ..export.service import PAGE_SIZE, guarded, snapshot
 from ..models import User
 from ..records.service import RecordView
 from ..sharing import access, reads
-from .service import client_name, shared_dose_times
+from .course import shared_dose_times
+from .service import client_name
 
 
 class SharedRecords:

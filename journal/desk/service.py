@@ -14,7 +14,7 @@ COUNT_CAP, the dosing sessions the page needs numbered by a count of the earlier
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,28 +23,23 @@ from sqlalchemy.orm import Session
 
 from .. import vault
 from ..art.service import KIND as ART
-from ..charts.service import Chart, mood_chart, score_chart, window
-from ..course.days import Dose, number_doses, place_of
-from ..course.service import doses_between
-from ..dosing.kind import number as dose_number
-from ..dosing.service import KIND as DOSE
+from ..charts.service import Chart
+from ..course.days import Dose
 from ..flags import marks as flag_marks
-from ..flags import service as flag_service
 from ..flags.rules import Flag, with_marks
 from ..integration import service as next_sessions
-from ..measures.instruments import Instrument
 from ..models import Link, Record, Share, User
 from ..records import cursors
 from ..records.service import RecordView
-from ..records.shares import current_shares, shared_now
-from ..sharing import access, reads, signers
+from ..records.shares import shared_now
+from ..sharing import access, reads
 from ..sharing import service as sharing
 from ..timeline.groups import TimelineGroup, by_session
 from . import readings, recent
+from .course import course_charts, shared_doses_between
 from .sparkline import Sparkline, sparkline
 
 SPARK_DAYS = 30
-IMAGE_VARIANTS = ("full", "thumb")
 PAGE_SIZE = 40  # shared records a page of a client's timeline opens
 # The charts of a client's page cover the last 30 days, for the page's speed: they draw the check-ins and
 # questionnaires that recent.stretch already reads and opens for the flags (at most READ_CAP of each, so nothing
@@ -362,150 +357,6 @@ def new_among(db: Session, link: Link, record_ids: list[uuid.UUID]) -> set[uuid.
     if link.reviewed_at is not None:
         query = query.where(Share.created_at > link.reviewed_at)
     return {row.record_id for row in db.execute(query) if row.link_id == link.id}
-
-
-def shared_doses(views: Iterable[RecordView]) -> list[Dose]:
-    """The dosing sessions among what is shared, numbered among themselves: all the therapist can see."""
-    return number_doses([(view.id, view.occurred_at) for view in views if view.kind == DOSE])
-
-
-def shared_dose_times_query(therapist_id: uuid.UUID, client_id: uuid.UUID):
-    """(id, occurred_at) of the dosing sessions shared now, as a query (nothing opened)."""
-    return current_shares(select(Record.id, Record.occurred_at), therapist_id, client_id).where(Record.kind == DOSE)
-
-
-def shared_doses_between(
-    db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, start: datetime, end: datetime
-) -> list[Dose]:
-    """The shared dosing sessions a stretch of time needs, numbered among all the shared ones (from metadata)."""
-    return doses_between(db, shared_dose_times_query(therapist_id, client_id), start, end)
-
-
-def shared_dose_times(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
-    """(id, occurred_at) of the dosing sessions shared now, from metadata, without opening them."""
-    return [(row.id, row.occurred_at) for row in db.execute(shared_dose_times_query(therapist_id, client_id))]
-
-
-def course_charts(
-    views: Sequence[RecordView],
-    doses: Sequence[Dose],
-    zone: str,
-    now: datetime,
-    *,
-    span: tuple[datetime, datetime] | None,
-    words: str,
-) -> list[Chart]:
-    """Mood and anxiety, then one chart per questionnaire, from the shared records given and nothing else."""
-    moods = sorted(filter(None, map(readings.mood, views)), key=lambda one: one[0])
-    scores: dict[str, tuple[Instrument, list[tuple[datetime, int]]]] = {}
-    for view in views:
-        measured = readings.measure(view)
-        if measured is not None:
-            scores.setdefault(measured.instrument.id, (measured.instrument, []))[1].append(
-                (measured.occurred_at, measured.total)
-            )
-    if span is None:
-        times = [at for at, *_ in moods] + [dose.occurred_at for dose in doses]
-        times += [at for _instrument, points in scores.values() for at, _total in points]
-        span = window("all", now, min(times) if times else None)
-    charts = [mood_chart(moods, doses, span, words, zone)]
-    for instrument, points in sorted(scores.values(), key=lambda item: item[0].name):
-        charts.append(
-            score_chart(instrument.id, instrument.name, instrument.max_total, sorted(points), doses, span, words, zone)
-        )
-    return charts
-
-
-# One record, one picture --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SharedRecord:
-    view: RecordView
-    label: str  # "Day 3 after session 2", counted among shared sessions
-    dose_number: int | None  # for a dosing session: its number among the shared ones
-    flags: list[Flag]  # the flags this record carries
-
-
-def shared_record(
-    db: Session, keyring: vault.Keyring, link: Link, client: User, record_id: uuid.UUID, zone: str, now: datetime
-) -> SharedRecord | Unshown | None:
-    """One record shared with the therapist now, opened and logged; Unshown when it does not verify (nothing
-    of it is shown, nothing logged for the client); None otherwise (revoked, never shared)."""
-    view = reads.shared_record(db, keyring, client.id, record_id)
-    if view is None:
-        return None
-    if isinstance(view, reads.Unverified):
-        return Unshown(0 if view.withheld else 1, view.withheld)
-    doses = shared_doses_between(db, keyring.user_id, client.id, view.occurred_at, view.occurred_at)
-    place = place_of(view.occurred_at, doses, client.time_zone)
-    # Its own flags, read with the few shared records before it that the rules look back on.
-    flags = with_marks(
-        recent.flags_of(reads.Reader(db, keyring, client.id), view, zone), flag_marks.seen(keyring, link)
-    )
-    access.log_open(db, keyring.user_id, client.id, view.id, view.kind, now)
-    return SharedRecord(view, place.label, dose_number(view, doses), flags)
-
-
-def confirm_signer(db: Session, keyring: vault.Keyring, client: User, now: datetime) -> None:
-    """Pin the client's signing key now if it is due (before an export, whose snapshot writes nothing)."""
-    signers.signer_for(db, keyring, client.id, now)
-
-
-def client_flags(
-    db: Session,
-    keyring: vault.Keyring,
-    link: Link,
-    client: User,
-    zone: str,
-    now: datetime,
-    flag_ids: Iterable[str] = (),
-) -> list[Flag]:
-    """The client's current flags (open and seen) of the last 30 days, and those of the records `flag_ids` name
-    (each read with what it looks back on). Nothing is logged: nothing is shown."""
-    reader = reads.Reader(db, keyring, client.id)
-    flags = list(recent.stretch(reader, keyring, link, zone, recent.since_days(now)).flags)
-    known = {flag.id for flag in flags}
-    for record_id in _record_ids(flag_id for flag_id in flag_ids if flag_id not in known):
-        row = db.execute(reader.shared().where(Record.id == record_id)).first()
-        for view in reader.open([row] if row else []):
-            flags += recent.flags_of(reader, view, zone)
-    return with_marks(flags, flag_marks.seen(keyring, link))
-
-
-def _record_ids(flag_ids: Iterable[str]) -> list[uuid.UUID]:
-    """The records flag ids ("<rule>:<record id>") name, each once; ids that name none are left out."""
-    found: dict[uuid.UUID, None] = {}
-    for flag_id in flag_ids:
-        try:
-            found[uuid.UUID(flag_id.partition(":")[2])] = None
-        except ValueError:
-            continue
-    return list(found)
-
-
-def mark_flags_seen(
-    db: Session, keyring: vault.Keyring, link: Link, client: User, flag_ids: list[str], zone: str, now: datetime
-) -> bool:
-    """Mark some of the client's current flags seen (the client sees it in their access history)."""
-    flags = client_flags(db, keyring, link, client, zone, now, flag_ids)
-    return flag_service.mark_seen(keyring, link, client, flags, flag_ids, now)
-
-
-def image(
-    db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, variant: str, now: datetime
-) -> bytes | None:
-    """A shared photo's picture, decrypted for this request; None when not shared now.
-
-    The full-size picture is a deliberate open (logged, unless its record's page was just opened); a
-    thumbnail belongs to the page that shows it, whose summary or brief line covers it.
-    """
-    if variant not in IMAGE_VARIANTS:
-        return None
-    data = reads.shared_attachment(db, keyring, client_id, record_id, variant)
-    if data is not None and variant == "full":
-        access.log_picture(db, keyring.user_id, client_id, record_id, now)
-    return data
 
 
 # The therapist's marks ----------------------------------------------------------------------------

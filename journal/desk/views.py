@@ -23,6 +23,8 @@ from ..web.htmx import render_page_or_fragment, wants_fragment
 from ..web.public_url import external_url
 from . import brief as briefs
 from . import export as desk_export
+from . import flags as desk_flags
+from . import record as desk_record
 from . import service
 from .recent import FLAG_WORDS
 
@@ -109,7 +111,7 @@ def record(client_id, record_id):
     """One shared record in full."""
     link, person = _linked_or_404(client_id)
     db = get_db()
-    shared = service.shared_record(db, current_user.keyring, link, person, record_id, _zone(), utcnow())
+    shared = desk_record.shared_record(db, current_user.keyring, link, person, record_id, _zone(), utcnow())
     if shared is None:
         abort(404)
     db.commit()
@@ -126,7 +128,7 @@ def mark_flag_seen(client_id):
     link, person = _linked_or_404(client_id)
     db = get_db()
     flag_ids = request.form.getlist("flag")[:500]
-    if not service.mark_flags_seen(db, current_user.keyring, link, person, flag_ids, _zone(), utcnow()):
+    if not desk_flags.mark_flags_seen(db, current_user.keyring, link, person, flag_ids, _zone(), utcnow()):
         abort(404)
     db.commit()
     what = "Flag marked" if len(flag_ids) == 1 else f"{len(flag_ids)} flags marked"
@@ -147,7 +149,7 @@ def image(client_id, record_id, variant):
     """A shared photo ("full" or "thumb"), decrypted for this request only."""
     _linked_or_404(client_id)
     db = get_db()
-    data = service.image(db, current_user.keyring, client_id, record_id, variant, utcnow())
+    data = desk_record.image(db, current_user.keyring, client_id, record_id, variant, utcnow())
     if data is None:
         abort(404)
     db.commit()
@@ -208,7 +210,7 @@ def export(client_id):
     """Everything this client shares with the therapist now, as the same kind of zip as a client's own export."""
     _link, person = _linked_or_404(client_id)
     db, now = get_db(), utcnow()
-    service.confirm_signer(db, current_user.keyring, person, now)
+    desk_record.confirm_signer(db, current_user.keyring, person, now)
     activity.record(db, current_user.user.id, "therapist_export", device=current_user.device, about=person.id, now=now)
     db.commit()
     # Flask types current_app as the Flask it stands for; it is a LocalProxy, which has this method.
