@@ -24,7 +24,7 @@ from journal.reminders.schedule import DAILY
 
 from ..push_service import PushService
 from ..support import live_server
-from .browser_support import PHONE, new_email, sign_up
+from .browser_support import NARROW, PHONE, narrow_problems, new_email, sign_up
 from .conftest import chromium, open_context  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -120,6 +120,9 @@ def test_a_reminder_turned_on_arrives_with_neutral_words_and_opens_its_screen(se
     expect(page.get_by_text("Notifications need JavaScript on this device")).to_be_hidden()
     expect(page.get_by_text("This device asks for your permission")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('asked')") is None  # never asked on load
+    page.set_viewport_size(NARROW["viewport"])
+    assert narrow_problems(page, "reminders") == []
+    page.set_viewport_size(PHONE["viewport"])
 
     page.get_by_label("Remind me to check in every day").check()
     page.get_by_label("Check-in reminder time").fill("21:30")
