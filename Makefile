@@ -20,8 +20,14 @@ $(BIN)/.test-installed: $(BIN)/.installed
 migrate: $(BIN)/.installed
 	$(BIN)/flask db-upgrade
 
+# The development server, and beside it the reminders' sender, stopped with it (Ctrl-C). REMINDERS=off serves
+# without the sender: a restore drill, which must never remind real phones.
+REMINDERS ?= on
 run: migrate
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@if [ "$(REMINDERS)" = "off" ]; then exec $(BIN)/flask run --host 127.0.0.1 --port $(PORT); fi; \
+	  $(BIN)/flask reminders-send & sender=$$!; \
+	  trap 'kill -TERM $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # A real phone on the same Wi-Fi: HTTPS on this machine's address on the local network, a QR code of it, and a
 # certificate made for it under instance/phone/ (phone.py). PHONE_HOST=192.168.1.20 and PHONE_PORT=5443 choose
@@ -38,7 +44,7 @@ serve: migrate
 
 # The reminders' sender: due reminders sent by Web Push, looked for every 30 seconds (REMINDERS_INTERVAL_SECONDS)
 # until stopped. Several may run at once on PostgreSQL; one on SQLite. `flask reminders-send --once` sends what is
-# due and stops. Not started by `make run`: a restore drill served with it would remind real phones.
+# due and stops. `make run` starts one too, unless REMINDERS=off.
 worker: migrate
 	$(BIN)/flask reminders-send
 

@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .measures.views import bp as measures_bp
     from .pages.views import bp as pages_bp
     from .pwa.views import bp as pwa_bp
+    from .reminders.views import bp as reminders_bp
     from .safety.practice_views import bp as practice_line_bp
     from .safety.views import bp as safety_bp
     from .security import csrf, headers, ratelimit
@@ -110,4 +111,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(export_bp)
     app.register_blueprint(deletion_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(reminders_bp)
     return app

@@ -10,6 +10,7 @@ from ..course import service as course
 from ..db import commit_if_written, get_db, utcnow
 from ..desk.views import clients as desk_clients
 from ..integration import service as next_sessions
+from ..reminders import service as reminders
 from ..safety import practice_line
 from ..safety import service as safety
 from ..safety.crisis import crisis_lines
@@ -86,6 +87,7 @@ def set_time_zone():
     db = get_db()
     if not accounts.change_time_zone(current_user.user, request.form.get("time_zone")):
         return account(errors={"time_zone": "Choose a time zone from the list."}, status=422)
+    reminders.zone_changed(db, current_user.user, utcnow())  # each reminder's next time, at once, in the new zone
     db.commit()
     flash(f"Time zone saved: {current_user.user.time_zone}. Dates and times now show in it.", "info")
     return redirect(url_for("pages.account") + "#time-zone", 303)

@@ -57,7 +57,13 @@ def service_worker():
     """The worker itself is never cached long: browsers check it on every launch."""
     files = current_app.extensions["static_files"]
     body = render_template(
-        "pwa/sw.js", release=service.release(files), precache=service.precache(files), offline="/offline", shells=SHELLS
+        "pwa/sw.js",
+        release=service.release(files),
+        precache=service.precache(files),
+        offline="/offline",
+        shells=SHELLS,
+        icon=files.url("icons/icon-192.png"),
+        stop="/reminders/stop",
     )
     return Response(body, mimetype="application/javascript")
 

@@ -66,3 +66,57 @@ self.addEventListener("fetch", (event) => {
   }
   // Everything else (fragments, saves, photos) goes to the network untouched and is never stored.
 });
+
+// Reminders (journal/reminders/push.py): the message carries its own neutral words, the screen to open and the
+// actions; the notification shows those and nothing else. One tag: a new reminder replaces one still shown.
+const ICON = {{ icon|tojson }};
+const STOP = {{ stop|tojson }};
+const ACTIONS = ["not-today", "stop"];
+
+function sameOriginPath(url) {
+  try {
+    const found = new URL(String(url), self.location.origin);
+    return found.origin === self.location.origin ? found.pathname + found.search : "/";
+  } catch (notAUrl) {
+    return "/";
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (unreadable) { message = {}; }
+  const title = typeof message.title === "string" && message.title ? message.title : "Integration journal";
+  const actions = (Array.isArray(message.actions) ? message.actions : [])
+    .filter((one) => one && ACTIONS.includes(one.action) && typeof one.title === "string")
+    .map((one) => ({ action: one.action, title: one.title }));
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof message.body === "string" ? message.body : "",
+    icon: ICON,
+    badge: ICON,
+    tag: "reminder",
+    renotify: false,
+    actions,
+    data: { url: sameOriginPath(message.url || "/") },
+  }));
+});
+
+// "Not today" only closes it: each kind of reminder comes at most once a day, so nothing more of it comes today.
+// "Stop these reminders" opens a page with one button; nothing changes without it. Anything else opens the screen
+// the message names, in a window of the app already open if there is one. Only this site's addresses are opened.
+self.addEventListener("notificationclick", (event) => {
+  const notification = event.notification;
+  notification.close();
+  if (event.action === "not-today") return;
+  const path = event.action === "stop" ? STOP : sameOriginPath((notification.data || {}).url || "/");
+  event.waitUntil((async () => {
+    const target = new URL(path, self.location.origin).href;
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const client of windows) {
+      if (new URL(client.url).origin !== self.location.origin) continue;
+      const focused = await client.focus().catch(() => client);
+      const moved = "navigate" in focused ? await focused.navigate(target).catch(() => null) : null;
+      if (moved) return;
+    }
+    await self.clients.openWindow(target);
+  })());
+});
