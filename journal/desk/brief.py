@@ -175,7 +175,7 @@ def build_brief(
         zone,
         now,
         span=(start, max(now, start)),
-        words=f"since {_day(start, zone)}",
+        words=f"period since {_day(start, zone)}",
     )[0]
     in_period = {view.id for view in period}
     flags = [flag for flag in recent.ordered(read.flags) if flag.open or flag.record_id in in_period]

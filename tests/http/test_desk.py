@@ -375,6 +375,9 @@ def test_brief_since_a_date_and_mark_session_held_moves_the_default(app, web, do
     today = utcnow().astimezone(ZoneInfo("UTC")).date().isoformat()
     after = doc.get(f"/desk/clients/{ana}/brief").get_data(as_text=True)
     assert f'data-since="{today}"' in after and recent not in after and old not in after
+    # Nothing shared since then: the mood chart says so in a sentence that reads.
+    day = utcnow().astimezone(ZoneInfo("UTC"))
+    assert f"Nothing to show yet for the period since {day.day} {day:%b %Y}." in after
     with app.app_context():
         assert _link(get_db()).session_held_at is not None
 
