@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from .. import vault
 from ..db import changed_rows
 from ..integration import service as integration
-from ..models import Link, PushSubscription, Reminder, ReminderSettings, User
+from ..models import AuthSession, Link, PushSubscription, Reminder, ReminderSettings, User
 from .endpoints import device_keys_valid, endpoint_allowed
 from .schedule import COURSE, COURSE_DAYS, KINDS, QuietHours, Rule, next_due
 
@@ -124,6 +125,12 @@ def _schedule(row: Reminder, settings: ReminderSettings | None, zone: str, now: 
     row.updated_at = now
     row.next_due_at = next_due(rule_of(row, settings, zone), now).at if row.enabled else None
     row.claimed_until = None
+
+
+def device_handle(session: AuthSession) -> str:
+    """The handle of the sign-in a request came with (the vault's): a device's subscription is tied to it, so
+    signing out on that device ends it."""
+    return vault.session_handle(session)
 
 
 def subscribe(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import vault
 from ..db import get_db, utcnow
 from ..web.access import client_required
 from . import form as reminder_form
@@ -103,7 +102,7 @@ def subscribe():
             endpoint=str(sent.get("endpoint") or ""),
             p256dh=str(keys.get("p256dh") or ""),
             auth=str(keys.get("auth") or ""),
-            session_handle=vault.session_handle(current_user.session),
+            session_handle=service.device_handle(current_user.session),
             services=parse_services(current_app.config.get("PUSH_SERVICES")),
             now=utcnow(),
         )

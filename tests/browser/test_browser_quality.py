@@ -254,6 +254,8 @@ PAGES: list[Page] = [
     # Me, help, errors
     Page("me-client", "client", "/account", shows="Your data"),
     Page("export", "client", "/account/export", shows="Download everything (zip)"),
+    Page("reminders", "client", "/account/reminders", shows="Daily check-in"),
+    Page("reminders-stop", "client", "/reminders/stop", shows="Stop reminders"),
     Page("delete-account", "client", "/account/delete", shows="delete my journal"),
     Page("delete-account-refused", "client", "/account/delete", reach=_delete_refused),
     Page("recovery-code-new", "client", "/recovery-code/new"),
