@@ -132,3 +132,17 @@ def test_a_row_shows_the_course_and_the_last_check_in_the_client_shares_and_noth
     assert private_checkin.isoformat() not in row and f"{private_checkin:%-d %b %Y}" not in row.replace(
         f"{shared_checkin:%-d %b %Y}", ""
     )
+
+
+def test_since_last_session_shows_what_was_shared_after_the_session_marked_held(app, doc):
+    now = utcnow()
+    ana = _client(app, doc, "ana@example.org", "Ana")
+    page = doc.get(f"/desk/clients/{ana}").get_data(as_text=True)
+    assert "data-since-last-session" not in page and "no session marked held yet" in page
+    before = _write(app, "ana@example.org", "checkin", now - timedelta(days=3))
+    assert doc.post(f"/desk/clients/{ana}/session-held").status_code == 303
+    after = _write(app, "ana@example.org", "checkin", utcnow() + timedelta(seconds=1))
+    page = doc.get(f"/desk/clients/{ana}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" data-since-last-session>', page).group(1)
+    since = doc.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert str(after) in since and str(before) not in since
