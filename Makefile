@@ -97,6 +97,7 @@ bench: $(BIN)/.test-installed servers browser load-tool bench/node_modules/.inst
 	$(BIN)/python bench/signin_and_page_weight.py
 	$(BIN)/python bench/timeline_databases.py
 	$(BIN)/python bench/desk.py
+	$(BIN)/python bench/caseload.py
 	$(BIN)/python bench/at_any_size.py
 	$(BIN)/python bench/rotation.py
 	$(BIN)/python bench/art_processing.py

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -31,15 +31,12 @@ from ..integration import service as next_sessions
 from ..models import Link, Record, Share, User
 from ..records import cursors
 from ..records.service import RecordView
-from ..records.shares import shared_now
 from ..sharing import access, reads
 from ..sharing import service as sharing
 from ..timeline.groups import TimelineGroup, by_session
 from . import readings, recent
 from .course import course_charts, shared_doses_between
-from .sparkline import Sparkline, sparkline
 
-SPARK_DAYS = 30
 PAGE_SIZE = 40  # shared records a page of a client's timeline opens
 # The charts of a client's page cover the last 30 days, for the page's speed: they draw the check-ins and
 # questionnaires that recent.stretch already reads and opens for the flags (at most READ_CAP of each, so nothing
@@ -69,97 +66,6 @@ class Unshown:
 
     def __bool__(self) -> bool:
         return bool(self.hidden or self.withheld)
-
-
-# The clients list ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClientRow:
-    link: Link
-    client: User
-    shared: int  # records shared now
-    new: int  # of those, shared since the therapist last marked the client reviewed
-    last_activity: datetime | None  # the latest share, or change to a shared record
-    mood: Sparkline
-    flags: list[Flag]  # open ones (not marked seen), the first thing the row shows
-    unshown: Unshown = Unshown()
-
-    @property
-    def name(self) -> str:
-        return self.client.display_name or self.client.email
-
-
-@dataclass(frozen=True)
-class _Counts:
-    shared: int = 0
-    new: int = 0
-    last_activity: datetime | None = None
-
-
-def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> list[ClientRow]:
-    """Every linked client: counts in one query; open flags and a mood line from shared questionnaires and
-    check-ins. Clients with open flags come first, then those with new items, then the latest activity.
-
-    What reaches the therapist's screen (the mood values, the flagged answers) is one summary line in
-    each client's access log.
-    """
-    therapist_id = keyring.user_id
-    counts = share_counts(db, therapist_id)
-    span = (now - timedelta(days=SPARK_DAYS), now)
-    rows = []
-    for linked in sharing.links_for_therapist(db, therapist_id):
-        client = linked.other
-        if linked.link.flag_marks_ciphertext is None:
-            # Sealed marks on every link a therapist has looked at, none yet: whether a link holds marks
-            # tells nothing about its flags.
-            flag_marks.mark(keyring, linked.link, client, [], now)
-        reader = reads.Reader(db, keyring, client.id)
-        found_recent = recent.stretch(reader, keyring, linked.link, zone, recent.since_days(now))
-        moods = [view for view in found_recent.checkins if view.occurred_at >= span[0]]
-        points = [(at, value) for at, value, _anxiety in filter(None, map(readings.mood, moods)) if value is not None]
-        flags = [flag for flag in found_recent.flags if flag.open]
-        found = counts.get(client.id, _Counts())
-        rows.append(
-            ClientRow(
-                linked.link,
-                client,
-                found.shared,
-                found.new,
-                found.last_activity,
-                sparkline(points, span, period=f"last {SPARK_DAYS} days"),
-                flags,
-                Unshown.of(reader),
-            )
-        )
-        recent_ids = {view.id for view in moods}
-        shown = recent_ids | {flag.record_id for flag in flags}
-        access.log_summaries(db, therapist_id, client.id, len(shown), now)
-    rows.sort(key=lambda row: (-len(row.flags), -row.new, -(row.last_activity or row.link.created_at).timestamp()))
-    return rows
-
-
-def share_counts(db: Session, therapist_id: uuid.UUID) -> dict[uuid.UUID, _Counts]:
-    """Per client: records shared now, how many since the last review, the latest activity. Metadata only."""
-    is_new = or_(Link.reviewed_at.is_(None), Share.created_at > Link.reviewed_at)
-    query = (
-        select(
-            Share.owner_id,
-            func.count(Share.id),
-            func.sum(case((is_new, 1), else_=0)),
-            func.max(Share.created_at),
-            func.max(Record.updated_at),
-        )
-        .join(Record, shared_now())
-        .join(Link, Link.id == Share.link_id)
-        .where(Share.recipient_id == therapist_id, Link.therapist_id == therapist_id)
-        .group_by(Share.owner_id)
-    )
-    result = {}
-    for owner_id, shared, new, last_share, last_change in db.execute(query):
-        moments = [moment for moment in (last_share, last_change) if moment is not None]
-        result[owner_id] = _Counts(int(shared), int(new or 0), max(moments) if moments else None)
-    return result
 
 
 # One client ---------------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from ..web.form_fields import takes_many_fields
 from ..web.htmx import render_page_or_fragment, wants_fragment
 from ..web.public_url import external_url
 from . import brief as briefs
+from . import caseload, service
 from . import export as desk_export
 from . import flags as desk_flags
 from . import record as desk_record
-from . import service
 from .recent import FLAG_WORDS
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -63,7 +63,7 @@ def _linked_or_404(client_id):
 def clients():
     """Every linked client: new since the last review, last activity, a mood line."""
     db = get_db()
-    rows = service.clients(db, current_user.keyring, _zone(), utcnow())
+    rows = caseload.clients(db, current_user.keyring, _zone(), utcnow())
     db.commit()
     return render_template("desk/clients.html", rows=rows, flag_rules=RULES)
 
