@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .safety.practice_views import bp as practice_line_bp
     from .safety.views import bp as safety_bp
     from .security import csrf, headers, ratelimit
+    from .session_notes.views import bp as session_notes_bp
     from .sharing.views import bp as sharing_bp
     from .timeline.views import bp as timeline_bp
     from .web import errors, static_files
@@ -112,4 +113,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(deletion_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(session_notes_bp)
     return app

@@ -363,3 +363,26 @@ class Reminder(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionNote(Base):
+    """A therapist's private note about a client, maybe about one integration session (journal/session_notes).
+
+    The words and whom it is about are sealed under the therapist's own user key: the client never sees it, the
+    server cannot read it. In clear: whose it is, which client it was about (emptied when that account goes),
+    the session's date, and when it was written and changed (docs/threat-model.md).
+    """
+
+    __tablename__ = "session_notes"
+    __table_args__ = (Index("ix_session_notes_therapist_client", "therapist_id", "client_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SET NULL: when the client deletes their account, the note stays the therapist's, with its sealed label.
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    about_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    session_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

@@ -10,7 +10,8 @@ Order inside the transaction:
 2. Links. A client's clinicians lose every share at once; a clinician's links all end, and the
    records their clients had shared are re-keyed at each client's next sign-in (as when a
    clinician ends one link). The other side's security activity says the link was ended.
-3. Rows: shares, access events, pending re-keys, drafts, blobs, records, invites, reminders and each
+3. Rows: shares, access events, pending re-keys, drafts, blobs, records, invites, reminders, a clinician's private
+   session notes (a client's clinicians keep theirs, emptied of the account's id) and each
    device's push subscription, rate counters keyed to the account, then the user row. Tables added later that point at the user (security
    events, ...) go with it through ON DELETE CASCADE; a table that does not cascade stops the
    deletion (an integrity error rolls everything back) rather than leave rows behind, and a last
@@ -27,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import vault
@@ -46,6 +47,7 @@ from ..models import (
     Record,
     Reminder,
     ReminderSettings,
+    SessionNote,
     Share,
     User,
 )
@@ -153,6 +155,9 @@ def delete_account(db: Session, user: User, now: datetime) -> Deleted:
     db.execute(delete(Reminder).where(Reminder.user_id == user_id))
     db.execute(delete(ReminderSettings).where(ReminderSettings.user_id == user_id))
     db.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id))  # signed out above, already
+    # A clinician's private notes go with them; a client's clinicians keep theirs, no longer pointing at the account.
+    db.execute(delete(SessionNote).where(SessionNote.therapist_id == user_id))
+    db.execute(update(SessionNote).where(SessionNote.client_id == user_id).values(client_id=None))
     rate_keys = account_rate_keys(user)
     db.execute(delete(RateEvent).where(RateEvent.key_hash.in_(rate_keys)))
     db.flush()

@@ -22,6 +22,7 @@ from ..export import archive
 from ..export.service import PAGE_SIZE, guarded, snapshot
 from ..models import User
 from ..records.service import RecordView
+from ..session_notes import service as session_notes
 from ..sharing import access, reads
 from .course import shared_dose_times
 from .service import client_name
@@ -56,6 +57,7 @@ def therapist_archive(
     """The zip of everything `client` shares with `therapist` now. Nothing is read until the first chunk."""
     client_id, zone, name = client.id, client.time_zone, client_name(client)
     therapist_name = therapist.display_name or therapist.email
+    therapist_zone = therapist.time_zone
 
     def chunks() -> Iterator[bytes]:
         with snapshot(app) as db:
@@ -71,8 +73,13 @@ def therapist_archive(
                 exported_at=now,
                 people={"client": {"name": name, "time_zone": zone}, "clinician": {"name": therapist_name}},
                 before_first="Before the first shared dosing session",
-                counts=[f"{len(shared)} shared record{'' if len(shared) == 1 else 's'}"],
+                counts=[
+                    f"{len(shared)} shared record{'' if len(shared) == 1 else 's'}",
+                    "your own private notes about them (my-private-notes.md), which they never see",
+                ],
             )
-            yield from archive.build(SharedRecords(db, keyring, client_id, zone), about)
+            notes = session_notes.about_client(db, keyring, client_id)
+            mine = [("my-private-notes.md", session_notes.as_markdown(notes, therapist_zone))]
+            yield from archive.build(SharedRecords(db, keyring, client_id, zone), about, mine)
 
     return guarded(chunks)

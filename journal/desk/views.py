@@ -16,6 +16,7 @@ from ..export.service import filename as export_filename
 from ..export.views import zip_response
 from ..flags.rules import RULES
 from ..integration import service as next_sessions
+from ..session_notes import service as session_notes
 from ..sharing import service as sharing
 from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
@@ -85,6 +86,7 @@ def client(client_id):
         page = service.client_page(db, current_user.keyring, link, person, _zone(), utcnow(), before)
     except ValueError:
         abort(400)
+    notes_panel = session_notes.panel(db, current_user.keyring, link, _zone(), utcnow())
     db.commit()
     return render_template(
         "desk/client.html",
@@ -92,6 +94,7 @@ def client(client_id):
         flag_rules=RULES,
         flag_words=FLAG_WORDS,
         next_session=next_sessions.for_desk(link, _zone(), utcnow()),
+        notes_panel=notes_panel,
     )
 
 
@@ -190,6 +193,7 @@ def brief(client_id):
         )
     whole = request.args.get("all") == "1"
     result = briefs.build_brief(db, current_user.keyring, link, person, since, _zone(), utcnow(), whole=whole)
+    notes_panel = session_notes.panel(db, current_user.keyring, link, _zone(), utcnow())
     db.commit()
     return render_template(
         "desk/brief.html",
@@ -200,6 +204,7 @@ def brief(client_id):
         flag_words=FLAG_WORDS,
         since_arg=request.args.get("since") if problem is None else None,
         next_session=next_sessions.for_desk(link, _zone(), utcnow()),
+        notes_panel=notes_panel,
     )
 
 

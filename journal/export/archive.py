@@ -62,8 +62,9 @@ class About:
 # The archive -----------------------------------------------------------------------------------------
 
 
-def build(source: Source, about: About) -> Iterator[bytes]:
-    """The zip, as chunks of bytes. Each member is one pass over the records it needs."""
+def build(source: Source, about: About, extra: Sequence[tuple[str, str]] = ()) -> Iterator[bytes]:
+    """The zip, as chunks of bytes. Each member is one pass over the records it needs. `extra`: more text files
+    (name, text) at the end, as a clinician's own notes in their export."""
     zone = source.zone
     doses = source.doses()
     made = local(about.exported_at, zone)
@@ -74,6 +75,8 @@ def build(source: Source, about: About) -> Iterator[bytes]:
     for kind in kinds.all_kinds():
         for name, modified, chunks, compress in kind.export.members(source, doses, made):
             yield from archive.member(name, modified, chunks, compress=compress)
+    for name, text in extra:
+        yield from archive.member(name, made, [text])
     yield from archive.close()
 
 

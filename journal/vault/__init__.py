@@ -51,7 +51,7 @@ from .sessions import (
 )
 from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
 from .signing import fingerprint, share_verifies, sign_share, signing_public_key
-from .user_key_seals import SEALED_UNDER_USER_KEY
+from .user_key_seals import SEALED_UNDER_USER_KEY, SESSION_NOTE, SESSION_NOTE_ABOUT
 
 __all__ = [
     "KeyChanged",
@@ -80,6 +80,8 @@ __all__ = [
     "unlock_with_password",
     "unlock_with_recovery_code",
     "SEALED_UNDER_USER_KEY",
+    "SESSION_NOTE",
+    "SESSION_NOTE_ABOUT",
     "client_signing_key_matches",
     "client_signing_tag",
     "fingerprint",

@@ -25,14 +25,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Draft, Invite, Link, Record, User
+from ..models import Draft, Invite, Link, Record, SessionNote, User
 from .accounts import RECOVERY_CODE_BYTES, _set_recovery_code, format_recovery_code, parse_recovery_code
 from .keyring import Keyring
 from .notes import FLAG_MARKS, reseal_own_note
 from .primitives import VaultError, context, open_sealed, open_under_user_key, seal, unwrap_key, wrap_key
 from .second_factor import reseal_totp_secret
 from .sharing import reseal_pin
-from .user_key_seals import client_signing_pin_context, invite_code_context, signing_key_context
+from .user_key_seals import (
+    SESSION_NOTE,
+    SESSION_NOTE_ABOUT,
+    client_signing_pin_context,
+    invite_code_context,
+    signing_key_context,
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,14 @@ def _invite_code(keyring: Keyring, invite: Invite) -> None:
         invite.code_sealed = seal(keyring.user_key, open_under_user_key(keyring, bytes(invite.code_sealed), ctx), ctx)
 
 
+def _session_note(keyring: Keyring, note: SessionNote) -> None:
+    note.ciphertext = reseal_own_note(keyring, SESSION_NOTE, note.id, bytes(note.ciphertext))
+
+
+def _session_note_about(keyring: Keyring, note: SessionNote) -> None:
+    note.about_ciphertext = reseal_own_note(keyring, SESSION_NOTE_ABOUT, note.id, bytes(note.about_ciphertext))
+
+
 # Small values, sealed again in the last transaction of a rotation.
 UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(User, "x25519_priv_wrap", "id", _private_key),
@@ -100,6 +114,8 @@ UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(Link, "flag_marks_ciphertext", "therapist_id", _flag_marks),  # a clinician's "seen" marks
     SealedColumn(Link, "client_sign_pin", "therapist_id", _client_signing_pin),  # a clinician's pins of clients' keys
     SealedColumn(Invite, "code_sealed", "therapist_id", _invite_code),  # a clinician's open invites
+    SealedColumn(SessionNote, "ciphertext", "therapist_id", _session_note),  # a clinician's private notes
+    SealedColumn(SessionNote, "about_ciphertext", "therapist_id", _session_note_about),  # whom each is about
 )
 # Rows with their own data key wrapped under the user key (`dek_wrap`, `uk_version`): re-keyed in batches.
 ENVELOPES: tuple[type[Record] | type[Draft], ...] = (Record, Draft)

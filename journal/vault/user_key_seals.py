@@ -52,6 +52,11 @@ def own_note_context(purpose: str, subject: uuid.UUID, owner_id: uuid.UUID) -> b
     return context("note", "own", purpose, subject, owner_id)
 
 
+# What a therapist's private session notes are sealed as (journal/session_notes): the words, and whom it is about.
+SESSION_NOTE = "session-note"
+SESSION_NOTE_ABOUT = "session-note-about"
+
+
 @dataclass(frozen=True)
 class SealedColumn:
     table: str
@@ -112,5 +117,19 @@ SEALED_UNDER_USER_KEY: tuple[SealedColumn, ...] = (
         "therapist_id",
         lambda invite: invite_code_context(invite.therapist_id, invite.id),
         "an open invite's code, until the clinician pins the client's signing key",
+    ),
+    SealedColumn(
+        "session_notes",
+        "ciphertext",
+        "therapist_id",
+        lambda note: own_note_context(SESSION_NOTE, note.id, note.therapist_id),
+        "a therapist's private session note",
+    ),
+    SealedColumn(
+        "session_notes",
+        "about_ciphertext",
+        "therapist_id",
+        lambda note: own_note_context(SESSION_NOTE_ABOUT, note.id, note.therapist_id),
+        "whom a private session note is about (the client's name when it was written)",
     ),
 )

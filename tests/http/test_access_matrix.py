@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from journal import vault
 from journal.db import get_db, utcnow
-from journal.models import Link, User
+from journal.models import Link, SessionNote, User
 from journal.sharing import service as sharing
 
 from ..art_images import painting
@@ -102,6 +102,33 @@ def test_access_matrix(app):
         for url in (desk, f"{desk}/brief"):
             assert _status(shared_doc, url, htmx) == 200 and _status(unshared_doc, url, htmx) == 200
             assert _status(stranger_doc, url, htmx) == 404, url
+    # A private session note: only the therapist who wrote it finds it, on every route; the desk is not a client's.
+    shared_doc.get(desk)
+    words = new_marker("PRIVATENOTE")
+    assert shared_doc.post(f"{desk}/notes", {"text": words, "session": "none"}).status_code == 303
+    with app.app_context():
+        note = get_db().scalar(select(SessionNote.id))
+    note_url = f"/desk/notes/{note}"
+    for htmx in (False, True):
+        assert _status(shared_doc, note_url, htmx) == 200
+        for doc in (unshared_doc, stranger_doc):
+            assert _status(doc, note_url, htmx) == 404
+        for person in (owner, other):
+            assert _status(person, note_url, htmx) == 403
+            assert _status(person, "/desk/notes/former", htmx) == 403
+    edit = {"text": "taken over", "version": "1", "session": "none"}
+    for doc in (unshared_doc, stranger_doc):
+        doc.get("/desk")
+        assert doc.post(note_url, edit).status_code == 404
+        assert doc.post(f"{note_url}/delete").status_code == 404
+        assert words not in doc.get("/desk/notes/former").get_data(as_text=True)
+    assert stranger_doc.post(f"{desk}/notes", {"text": "x", "session": "none"}).status_code == 404
+    for person in (owner, other):
+        assert person.post(note_url, edit).status_code == 403
+        assert person.post(f"{note_url}/delete").status_code == 403
+        assert person.post(f"{desk}/notes", {"text": "x", "session": "none"}).status_code == 403
+    assert words in shared_doc.get(note_url).get_data(as_text=True)
+
     page = shared_doc.get(f"{desk}/records/{entry}").get_data(as_text=True)
     assert marker in page
     assert marker not in unshared_doc.get(desk).get_data(as_text=True)

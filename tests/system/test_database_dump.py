@@ -162,3 +162,31 @@ def test_every_record_kind_leaves_no_plaintext(app, web, database_url, request):
     assert kinds == {b"checkin", b"measure", b"dose", b"intention", b"safety_plan"}  # in clear metadata
     for value in plaintexts:
         assert not any(value in column for column in columns), value
+
+
+def test_a_therapists_private_note_leaves_no_plaintext(app, web, database_url, request):
+    """A note's words are sealed under the therapist's key: neither a column nor the raw file holds them."""
+    from ..http.test_desk import _ana_id, _link_ana, _make_invite
+    from ..support import WebClient
+
+    doc = WebClient(app.test_client())
+    web.sign_up("ana@example.org")
+    doc.sign_up("doc@example.org", role="therapist", name="Dr Rivera")
+    _link_ana(app, _make_invite(doc))
+    ana = _ana_id(app)
+    words, edited = new_marker("NOTEWORDS"), new_marker("NOTEEDIT")
+    doc.get(f"/desk/clients/{ana}")
+    saved = doc.post(f"/desk/clients/{ana}/notes", {"text": f"{words} ✨", "session": "other", "day": "2026-12-03"})
+    assert saved.status_code == 303
+    page = doc.get(f"/desk/clients/{ana}").get_data(as_text=True)
+    assert words in page  # the therapist reads it
+    note = re.search(r'href="/desk/notes/([0-9a-f-]{36})"', page).group(1)
+    assert doc.post(f"/desk/notes/{note}", {"text": edited, "version": "1", "session": "none"}).status_code == 303
+    raw = _raw_copy(database_url, request)
+    for secret in (words.encode(), edited.encode()):
+        assert secret not in raw, secret
+    app.extensions["db_engine"].dispose()
+    columns = _all_values(database_url)
+    assert any(b"doc@example.org" in value for value in columns)
+    for secret in (words.encode(), edited.encode()):
+        assert not any(secret in value for value in columns), secret

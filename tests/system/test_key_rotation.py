@@ -476,3 +476,27 @@ def test_a_rotation_seals_again_every_value_sealed_under_a_user_key():
     resealed = {(sealed.model.__tablename__, sealed.column) for sealed in vault.UNDER_USER_KEY}
     rekeyed = {(model.__tablename__, "dek_wrap") for model in vault.ENVELOPES}
     assert resealed | rekeyed == listed
+
+
+def test_a_clinician_rotates_and_their_private_notes_open_with_the_new_key_only(app, web, other_web, ana_and_doc):
+    """A therapist's session notes are sealed again by a rotation: they read the same, and the old key opens none."""
+    from journal.models import SessionNote
+    from journal.vault.primitives import VaultError, open_sealed
+    from journal.vault.user_key_seals import own_note_context
+
+    with app.app_context():
+        ana = support.user(get_db(), ANA).id
+    words = new_marker("ROTATEDNOTE")
+    other_web.get(f"/desk/clients/{ana}")
+    assert other_web.post(f"/desk/clients/{ana}/notes", {"text": words, "session": "none"}).status_code == 303
+    old_key, _old_version = _old_key(app, DOC)
+    _rotate_through_the_page(other_web)
+    assert words in other_web.get(f"/desk/clients/{ana}").get_data(as_text=True)
+    with app.app_context():
+        note = get_db().scalar(select(SessionNote))
+        for purpose, sealed in (
+            (vault.SESSION_NOTE, note.ciphertext),
+            (vault.SESSION_NOTE_ABOUT, note.about_ciphertext),
+        ):
+            with pytest.raises(VaultError):
+                open_sealed(old_key, bytes(sealed), own_note_context(purpose, note.id, note.therapist_id))

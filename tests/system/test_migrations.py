@@ -198,3 +198,53 @@ def test_going_down_below_0008_keeps_accounts_links_and_records(database_kind, t
         ]
     engine.dispose()
     assert counts == [2, 1, 1]
+
+
+def test_0014_adds_session_notes_that_outlive_the_client_and_go_down_again(database_kind, tmp_path, request):
+    """0014 makes the notes' table: a note stays when its client's account goes (client_id emptied) and goes with
+    its therapist's; going down to 0013 drops only that table, keeping accounts, links and records."""
+    import uuid
+    from datetime import date, datetime
+
+    from sqlalchemy import text
+
+    url = _empty_database(database_kind, tmp_path, request)
+    upgrade_database(url, "0013")
+    engine = create_engine(url)
+    _a_linked_client_with_a_record(engine, database_kind)
+    engine.dispose()
+    upgrade_database(url, "0014")
+    engine = create_engine(url)
+    uid = (lambda value: value.hex) if database_kind == "sqlite" else (lambda value: value)
+    with engine.begin() as connection:
+        if database_kind == "sqlite":
+            connection.execute(text("PRAGMA foreign_keys = ON"))
+        people = dict(connection.execute(text("SELECT role, id FROM users")).all())
+        connection.execute(
+            text(
+                "INSERT INTO session_notes (id, therapist_id, client_id, about_ciphertext, session_on, created_at, "
+                "updated_at, version, ciphertext) VALUES (:id, :therapist, :client, :b, :day, :at, :at, 1, :b)"
+            ),
+            {
+                "id": uid(uuid.uuid4()),
+                "therapist": people["therapist"],
+                "client": people["client"],
+                "b": b"sealed",
+                "day": date(2026, 12, 3),
+                "at": datetime(2026, 12, 4, 9, 0),
+            },
+        )
+        connection.execute(text("DELETE FROM records"))
+        connection.execute(text("DELETE FROM links"))
+        connection.execute(text("DELETE FROM users WHERE role = 'client'"))
+        assert connection.execute(text("SELECT client_id, version FROM session_notes")).all() == [(None, 1)]
+    engine.dispose()
+
+    command.downgrade(alembic_config(url), "0013")
+    engine = create_engine(url)
+    assert "session_notes" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
+    engine.dispose()
+    upgrade_database(url)
+    assert _differences(url) == []
