@@ -294,6 +294,8 @@ PAGES: list[Page] = [
     Page("desk-brief", "therapist", "/desk/clients/{client}/brief", shows="After the second session"),
     Page("desk-end-link", "therapist", "/desk/clients/{client}/end"),
     Page("desk-invites", "therapist", "/desk/invites", shows="expires"),
+    Page("desk-note", "therapist", "/desk/notes/{note}", shows="Slower breathing helped."),
+    Page("desk-notes-former", "therapist", "/desk/notes/former"),
     Page("desk-invite-made", "therapist", "/desk/invites", reach=_make_invite),
     Page("me-therapist", "therapist", "/account", shows="Riverside Clinic, after hours"),
     Page("after-hours-line", "therapist", "/account/after-hours-line", shows="Your practice's after-hours line"),
@@ -638,6 +640,10 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
     for record in (ids["entry"], ids["art"]):
         assert therapist.get(f"{base}/desk/clients/{ids['client']}/records/{record}").status == 200
     ids["prompt"] = re.search(r"/entries/new\?prompt=([\w-]+)", client.get(base + "/").text()).group(1)
+    # A private note of the therapist's, with a page of its own.
+    desk_page = f"/desk/clients/{ids['client']}"
+    _send(therapist, base, desk_page, desk_page + "/notes", [("text", "Slower breathing helped."), ("session", "none")])
+    ids["note"] = re.search(r'href="/desk/notes/([0-9a-f-]{36})"', therapist.get(base + desk_page).text()).group(1)
 
     yield base, ids, contexts
     for context in contexts.values():
