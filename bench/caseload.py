@@ -25,12 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event  # noqa: E402
 
 from bench.common import on_both_databases, print_medians  # noqa: E402
 from bench.desk import fill  # noqa: E402
 from journal import create_app  # noqa: E402
-from tests.support import FAST_KDF, WebClient  # noqa: E402
+from tests.support import FAST_KDF, WebClient, statements  # noqa: E402
 
 CLIENTS = int(os.environ.get("CASELOAD_CLIENTS", "50"))
 SHARED = int(os.environ.get("CASELOAD_SHARED", "200"))
@@ -39,19 +38,10 @@ LIST = f"GET /desk ({CLIENTS} clients x {SHARED} shared)"
 BASELINE = "GET /help (baseline)"
 
 
-def statements(app, doc: WebClient) -> int:
+def statements_of_desk(app, doc: WebClient) -> int:
     """How many SQL statements one GET /desk sends."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(app) as (seen, _commits):
         assert doc.get("/desk").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 
@@ -71,7 +61,7 @@ def run(kind: str, url: str, workdir: Path) -> dict[str, list[float]]:
     print(f"{kind}: {CLIENTS} clients x {SHARED} shared records written in {time.perf_counter() - started:.0f} s")
     body = doc.get("/desk").get_data(as_text=True)
     assert body.count('class="card desk-client"') == CLIENTS
-    print(f"{kind}: one GET /desk sends {statements(app, doc)} SQL statements")
+    print(f"{kind}: one GET /desk sends {statements_of_desk(app, doc)} SQL statements")
     times: dict[str, list[float]] = {LIST: [], BASELINE: []}
     for _ in range(RUNS):
         for name, path in ((LIST, "/desk"), (BASELINE, "/help")):

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import requests
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
@@ -305,3 +306,25 @@ def running(process: subprocess.Popen, probe: str, failure: str, seconds: float 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def statements(app):
+    """The SQL statements and COMMITs sent while the block runs."""
+    engine = app.extensions["db_engine"]
+    seen: list[str] = []
+    commits: list[int] = []
+
+    def on_execute(_conn, _cursor, statement, _params, _context, _many):
+        seen.append(statement)
+
+    def on_commit(_conn):
+        commits.append(1)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield seen, commits
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)

@@ -95,7 +95,7 @@ def clean_checkin(fields: Mapping[str, str], emotions: list[str]) -> tuple[Check
     # with a "Not now" box (`skip_<scale>`) beside the number its slider rested on: ticked means not answered.
     errors: dict[str, str] = {}
     mood, anxiety, energy = (
-        None if fields.get(f"skip_{scale.id}") else _scale(fields, scale, errors) for scale in SCALES
+        None if fields.get(f"skip_{scale.id}") else clean_scale(fields.get(scale.id), scale, errors) for scale in SCALES
     )
     sleep_hours = _sleep_hours(fields.get("sleep_hours"), errors)
     sleep_quality = _sleep_quality(fields.get("sleep_quality"), errors)
@@ -185,8 +185,9 @@ def scale_state(fields: Mapping[str, str] | None) -> dict[str, int | None]:
     return state
 
 
-def _scale(fields: Mapping[str, str], scale: Scale, errors: dict[str, str]) -> int | None:
-    raw = (fields.get(scale.id) or "").strip()
+def clean_scale(sent: str | None, scale: Scale, errors: dict[str, str]) -> int | None:
+    """A 0-10 answer as sent: None when left unset; out of range or not a number is a message under its id."""
+    raw = (sent or "").strip()
     if not raw:
         return None
     value = int(raw) if _INT_RE.fullmatch(raw) else None

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..checkins.service import clean_scale
 from ..checkins.vocabulary import Scale
 from ..forms import clean_text
 
@@ -161,17 +162,7 @@ def clean_body_effects(picked: list[str], errors: dict[str, str]) -> tuple[str, 
 
 
 def clean_dissociation(raw: str | None, errors: dict[str, str]) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    value = int(text) if _COUNT_RE.fullmatch(text) else None
-    if value is None or not DISSOCIATION.low <= value <= DISSOCIATION.high:
-        errors[DISSOCIATION.id] = (
-            f"{DISSOCIATION.label} goes from {DISSOCIATION.low} ({DISSOCIATION.low_word}) to {DISSOCIATION.high} "
-            f"({DISSOCIATION.high_word}). Choose a number in between, or “Not now”."
-        )
-        return None
-    return value
+    return clean_scale(raw, DISSOCIATION, errors)
 
 
 def payload(details: Details) -> dict[str, Any]:

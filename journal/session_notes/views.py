@@ -55,9 +55,7 @@ def create(client_id):
 @therapist_required
 def edit(note_id):
     db = get_db()
-    note = service.own(db, current_user.keyring, note_id)
-    if note is None:
-        abort(404)
+    note = _own_or_404(db, note_id)
     return _edit_page(db, note, typed=None, problem=None)
 
 
@@ -65,9 +63,7 @@ def edit(note_id):
 @therapist_required
 def save(note_id):
     db = get_db()
-    note = service.own(db, current_user.keyring, note_id)
-    if note is None:
-        abort(404)
+    note = _own_or_404(db, note_id)
     try:
         text, session_on = service.clean(request.form.get("text"), request.form.get("session"), request.form.get("day"))
         version = int(request.form.get("version", ""))
@@ -88,8 +84,8 @@ def save(note_id):
 @therapist_required
 def delete(note_id):
     db = get_db()
-    note = service.own(db, current_user.keyring, note_id)
-    if note is None or not service.remove(db, current_user.user.id, note_id):
+    note = _own_or_404(db, note_id)
+    if not service.remove(db, current_user.user.id, note_id):
         abort(404)
     db.commit()
     flash("Note deleted.", "info")
@@ -103,8 +99,19 @@ def former():
     return render_template("session_notes/former.html", groups=service.former(get_db(), current_user.keyring))
 
 
+def _own_or_404(db, note_id) -> service.Note:
+    note = service.own(db, current_user.keyring, note_id)
+    if note is None:
+        abort(404)
+    return note
+
+
 def _home_of(db, note: service.Note) -> str:
-    client_id = service.linked_client_id(db, note, current_user.user.id)
+    return _home(service.linked_client_id(db, note, current_user.user.id))
+
+
+def _home(client_id) -> str:
+    """The client's page when still linked, else the notes about former clients."""
     if client_id is None:
         return url_for("session_notes.former")
     return url_for("desk.client", client_id=client_id) + "#private-notes"
@@ -119,7 +126,7 @@ def _edit_page(db, note: service.Note, typed, problem, status: int = 200):
         name=note.about,
         action=url_for("session_notes.save", note_id=note.id),
         back="",
-        back_url=_home_of(db, note),
+        back_url=_home(client_id),
         choices=service.choices(found[0] if found else None, _zone(), utcnow(), note.session_on),
         typed=typed,
         problem=problem,

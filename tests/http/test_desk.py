@@ -6,13 +6,12 @@ import io
 import re
 import uuid
 import zipfile
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from journal import vault
 from journal.checkins import service as checkins
@@ -116,21 +115,6 @@ def doc(app, web, other_web):
 def linked(app, web, doc):
     _link_ana(app, _make_invite(doc))
     return _ana_id(app)
-
-
-@contextmanager
-def _statements(app):
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 # Invites ---------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from journal.entries import service as entries
 from journal.models import AccessEvent, AccessEventRecord
 from journal.sharing import service as sharing
 
-from ..support import WebClient, new_marker
+from ..support import WebClient, new_marker, statements
 from . import test_desk
-from .test_desk import _add, _events, _keyring, _link, _share, _statements
+from .test_desk import _add, _events, _keyring, _link, _share
 
 # The desk's fixtures: Ana, and Dr Rivera at the desk, linked.
 doc, linked = test_desk.doc, test_desk.linked
@@ -185,10 +185,10 @@ def test_a_page_costs_the_same_queries_for_50_or_200_shared_records(app, web, do
             ("older", _older(first), True),
             ("brief", f"/desk/clients/{linked}/brief", False),
         ):
-            with _statements(app) as statements:
+            with statements(app) as (seen, _commits):
                 response = doc.get(url, htmx=htmx)
             assert response.status_code == 200
-            pages[name] = len(statements)
+            pages[name] = len(seen)
             if name == "page":
                 assert len(RECORD_RE.findall(response.get_data(as_text=True))) == desk.PAGE_SIZE
         counts[total] = pages

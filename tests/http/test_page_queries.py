@@ -3,31 +3,7 @@ reads commits nothing (on PostgreSQL a COMMIT is a round trip, and a second tran
 
 from __future__ import annotations
 
-import contextlib
-
-from sqlalchemy import event
-
-
-@contextlib.contextmanager
-def statements(app):
-    """The SQL statements and COMMITs sent while the block runs."""
-    engine = app.extensions["db_engine"]
-    seen: list[str] = []
-    commits: list[int] = []
-
-    def on_execute(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(statement)
-
-    def on_commit(_conn):
-        commits.append(1)
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
-    try:
-        yield seen, commits
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
+from ..support import statements
 
 
 def _entries(web, count: int, start: int = 0) -> None:

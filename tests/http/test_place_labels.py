@@ -17,10 +17,9 @@ from journal.entries import service as entries
 from journal.models import User
 
 from .. import art_images
-from ..support import PASSWORD
+from ..support import PASSWORD, statements
 from .test_art import upload
 from .test_course_pages import log_dose
-from .test_page_queries import statements
 
 LABEL_RE = re.compile(r'<span class="place-label"> · (Day \d+ after session \d+)</span>')
 

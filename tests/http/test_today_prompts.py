@@ -13,8 +13,7 @@ from journal.course.days import local_date, start_of_day
 from journal.course.prompts import prompts_for
 from journal.db import utcnow
 
-from ..support import PASSWORD
-from .test_page_queries import statements
+from ..support import PASSWORD, statements
 
 ANSWER_RE = re.compile(r'href="/entries/new\?prompt=([\w-]+)"')
 ZONE = "Pacific/Honolulu"  # ten hours behind UTC: the client's day is not the server's
