@@ -26,9 +26,9 @@ from ..flags.rules import Flag
 from ..integration import service as next_sessions
 from ..models import Link, Record, Share, User
 from ..records.shares import shared_now
-from ..sharing import access, reads
+from ..sharing import access, reads, signers
 from ..sharing import service as sharing
-from . import readings, recent
+from . import readings, recent, recent_many
 from .service import Unshown
 from .sparkline import Sparkline, sparkline
 
@@ -95,24 +95,31 @@ class ClientRow:
 def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> list[ClientRow]:
     """Every linked client, in the order of what needs attention (see the module's note).
 
-    What reaches the therapist's screen (the mood values, the flagged answers) is one summary line in each
-    client's access log.
+    The same handful of statements for 2 clients or 50: the links, the counts, the recent stretches of all
+    (recent_many.py) and the access log. What reaches the therapist's screen (the mood values, the flagged
+    answers) is one summary line in each client's access log.
     """
     therapist_id = keyring.user_id
     counts = share_counts(db, therapist_id, now)
     span = (now - timedelta(days=SPARK_DAYS), now)
-    rows = []
-    for linked in sharing.links_for_therapist(db, therapist_id):
-        client = linked.other
-        if linked.link.flag_marks_ciphertext is None:
+    linked_all = sharing.links_for_therapist(db, therapist_id)
+    readers = {}
+    for linked in linked_all:
+        link, client = linked.link, linked.other
+        if link.flag_marks_ciphertext is None:
             # Sealed marks on every link a therapist has looked at, none yet: whether a link holds marks
             # tells nothing about its flags.
-            flag_marks.mark(keyring, linked.link, client, [], now)
-        reader = reads.Reader(db, keyring, client.id)
-        found_recent = recent.stretch(reader, keyring, linked.link, zone, recent.since_days(now))
-        moods = [view for view in found_recent.checkins if view.occurred_at >= span[0]]
+            flag_marks.mark(keyring, link, client, [], now)
+        signer = signers.signer_of(db, keyring, link, client, now)
+        readers[client.id] = (reads.Reader(db, keyring, client.id, signer=signer), link)
+    found_recent = recent_many.stretches(db, keyring, readers, zone, recent.since_days(now))
+    rows, shown = [], {}
+    for linked in linked_all:
+        client = linked.other
+        stretch = found_recent[client.id]
+        moods = [view for view in stretch.checkins if view.occurred_at >= span[0]]
         points = [(at, value) for at, value, _anxiety in filter(None, map(readings.mood, moods)) if value is not None]
-        flags = [flag for flag in found_recent.flags if flag.open]
+        flags = [flag for flag in stretch.flags if flag.open]
         found = counts.get(client.id, Counts())
         rows.append(
             ClientRow(
@@ -123,11 +130,11 @@ def clients(db: Session, keyring: vault.Keyring, zone: str, now: datetime) -> li
                 flags,
                 next_sessions.for_desk(linked.link, zone, now),
                 course_of(found, client.time_zone, now),
-                Unshown.of(reader),
+                Unshown.of(readers[client.id][0]),
             )
         )
-        shown = {view.id for view in moods} | {flag.record_id for flag in flags}
-        access.log_summaries(db, therapist_id, client.id, len(shown), now)
+        shown[client.id] = len({view.id for view in moods} | {flag.record_id for flag in flags})
+    access.log_summaries_of(db, therapist_id, shown, now)
     rows.sort(key=attention)
     return rows
 

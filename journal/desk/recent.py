@@ -106,7 +106,7 @@ def _flags_from(
     """Flags of the shared check-ins and questionnaires given (newest first, each kind every one shared from its
     `_end` cursor on), read with the lead the rules need before them."""
     lead_checkins = mood_lead(reader, checkins_end) if checkins else []
-    lead_measures = measure_lead(reader, measures_end, {_instrument(view) for view in measures} - {None})
+    lead_measures = measure_lead(reader, measures_end, {instrument_of(view) for view in measures} - {None})
     inside = {view.id for view in checkins + measures}
     found = flags_among(measures + lead_measures, checkins + lead_checkins, zone)
     return [flag for flag in found if flag.record_id in inside]
@@ -117,7 +117,7 @@ def flags_of(reader: Reader, view: RecordView, zone: str) -> list[Flag]:
     if view.kind == CHECKIN:
         found = flags_among([], [*mood_lead(reader, cursor_of(view)), view], zone)
     elif view.kind == MEASURE:
-        lead = measure_lead(reader, cursor_of(view), {_instrument(view)} - {None})
+        lead = measure_lead(reader, cursor_of(view), {instrument_of(view)} - {None})
         found = flags_among([*lead, view], [], zone)
     else:
         return []
@@ -168,7 +168,7 @@ def measure_lead(reader: Reader, before: Cursor, instruments: set[str | None]) -
             break
         views, cursor = reader.newest(kinds=[MEASURE], before=cursor, limit=MEASURE_BATCH)
         lead += views
-        missing -= {_instrument(view) for view in views}
+        missing -= {instrument_of(view) for view in views}
     return lead
 
 
@@ -177,7 +177,7 @@ def _mood(view: RecordView) -> int | None:
     return getattr(shown, "mood", None)
 
 
-def _instrument(view: RecordView) -> str | None:
+def instrument_of(view: RecordView) -> str | None:
     shown = display(view)
     instrument = getattr(shown, "instrument", None)
     return getattr(instrument, "id", None)

@@ -119,25 +119,42 @@ def log_more_brief(
 
 def log_summaries(db: Session, therapist_id: uuid.UUID, client_id: uuid.UUID, items: int, now: datetime) -> None:
     """Summaries of `items` shared records reached the clinician's screen: part of this visit's one line."""
-    if items <= 0:
+    log_summaries_of(db, therapist_id, {client_id: items}, now)
+
+
+def log_summaries_of(db: Session, therapist_id: uuid.UUID, items: dict[uuid.UUID, int], now: datetime) -> None:
+    """As `log_summaries`, for several clients at once (client id -> items) in at most three statements: the
+    latest summary line of each, one update of those still in this visit, one insert of the others."""
+    items = {client_id: count for client_id, count in items.items() if count > 0}
+    if not items:
         return
-    latest = db.execute(
-        select(AccessEvent.id, AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
+    newest = func.row_number().over(
+        partition_by=AccessEvent.owner_id, order_by=(AccessEvent.at.desc(), AccessEvent.id.desc())
+    )
+    ranked = (
+        select(AccessEvent.id, AccessEvent.owner_id, AccessEvent.at, AccessEvent.last_at, AccessEvent.items)
+        .add_columns(newest.label("rank"))
         .where(
-            AccessEvent.owner_id == client_id, AccessEvent.therapist_id == therapist_id, AccessEvent.what == "summary"
+            AccessEvent.owner_id.in_(list(items)),
+            AccessEvent.therapist_id == therapist_id,
+            AccessEvent.what == "summary",
         )
-        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and now - (latest.last_at or latest.at) <= VISIT:
-        db.execute(
-            update(AccessEvent)
-            .where(AccessEvent.id == latest.id)
-            .values(last_at=max(now, latest.last_at or latest.at), items=max(items, latest.items or 0))
-        )
-        return
-    db.add(AccessEvent(owner_id=client_id, therapist_id=therapist_id, what="summary", at=now, last_at=now, items=items))
-    db.flush()
+        .subquery()
+    )
+    latest = {row.owner_id: row for row in db.execute(select(ranked).where(ranked.c.rank == 1))}
+    updates, inserts = [], []
+    for client_id, count in items.items():
+        line = latest.get(client_id)
+        if line is not None and now - (line.last_at or line.at) <= VISIT:
+            last_at = max(now, line.last_at or line.at)
+            updates.append({"id": line.id, "last_at": last_at, "items": max(count, line.items or 0)})
+        else:
+            line_of = {"owner_id": client_id, "therapist_id": therapist_id, "what": "summary", "items": count}
+            inserts.append(line_of | {"at": now, "last_at": now})
+    if updates:
+        db.execute(update(AccessEvent), updates)
+    if inserts:
+        db.execute(insert(AccessEvent), inserts)
 
 
 def _line(

@@ -186,10 +186,19 @@ class Reader:
     slices it falls in; those that do not verify are counted (`hidden`), or nothing is shown (`withheld`).
     """
 
-    def __init__(self, db: Session, keyring: vault.Keyring, client_id: uuid.UUID, *, may_write: bool = True):
+    def __init__(
+        self,
+        db: Session,
+        keyring: vault.Keyring,
+        client_id: uuid.UUID,
+        *,
+        may_write: bool = True,
+        signer: signers.Signer | None = None,
+    ):
+        """`signer`: the client's signing key as `signers.signer_of` found it, when the caller read the link."""
         self.db, self.keyring, self.client_id, self.may_write = db, keyring, client_id, may_write
-        self.withheld: str | None = None
-        self._signer: signers.Signer | None = None
+        self.withheld: str | None = "refused" if signer is not None and signer.withheld == "refused" else None
+        self._signer: signers.Signer | None = signer
         self._opened: dict[uuid.UUID, RecordView] = {}
         self._hidden: set[uuid.UUID] = set()
 

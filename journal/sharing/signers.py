@@ -51,7 +51,15 @@ def signer_for(
     ).first()
     if found is None:
         return Signer(None, "not yet")
-    link, client = found
+    return signer_of(db, keyring, found[0], found[1], now, may_write=may_write)
+
+
+def signer_of(
+    db: Session, keyring: vault.Keyring, link: Link, client: User, now: datetime, *, may_write: bool = True
+) -> Signer:
+    """As `signer_for`, for a link and its client already read (the keyring owner's link): no query once pinned."""
+    if link.therapist_id != keyring.user_id or link.client_id != client.id:
+        raise ValueError("the link is not the keyring owner's link with this client")
     if link.client_sign_refused_at is not None:
         return Signer(None, "refused")
     if not may_write:

@@ -3,6 +3,7 @@ check-in and next session from what the client shares now, and a client's "since
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from datetime import timedelta
@@ -13,13 +14,15 @@ from sqlalchemy import select
 from journal import vault
 from journal.checkins import service as checkins
 from journal.db import get_db, utcnow
+from journal.desk import recent, recent_many
 from journal.dosing import service as dosing
 from journal.measures import service as measures
 from journal.measures.instruments import INSTRUMENTS
 from journal.models import User
+from journal.sharing import reads
 from journal.sharing import service as sharing
 
-from ..support import PASSWORD, WebClient
+from ..support import PASSWORD, WebClient, statements
 from .test_desk import _make_invite
 
 
@@ -146,3 +149,64 @@ def test_since_last_session_shows_what_was_shared_after_the_session_marked_held(
     link = re.search(r'<a href="([^"]+)" data-since-last-session>', page).group(1)
     since = doc.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert str(after) in since and str(before) not in since
+
+
+def _desk_statements(app, doc: WebClient) -> int:
+    doc.get("/desk")  # the first visit pins new clients' signing keys and seals empty marks: a write, once
+    with statements(app) as (seen, _commits):
+        assert doc.get("/desk").status_code == 200
+    return len(seen)
+
+
+def _history(app, email: str, rng: random.Random, now) -> None:
+    """Check-ins with moods and questionnaires across 60 days, some shared long after they happened."""
+    for days in range(60, 0, -rng.choice((1, 2, 3))):
+        _write(app, email, "checkin", now - timedelta(days=days, hours=rng.randrange(12)), mood=rng.randrange(1, 11))
+    for days in rng.sample(range(1, 70), 6):
+        _write(app, email, rng.choice(("phq9", "gad7")), now - timedelta(days=days), value=rng.randrange(4))
+
+
+def test_the_list_costs_the_same_statements_for_2_clients_or_20(app, doc):
+    app.config["SIGNUPS_PER_ADDRESS_PER_HOUR"] = 100  # 20 clients sign up from one test address
+    now = utcnow()
+    rng = random.Random(19)
+    for n in range(2):
+        _client(app, doc, f"c{n}@example.org", f"C{n}")
+        _history(app, f"c{n}@example.org", rng, now)
+    few = _desk_statements(app, doc)
+    for n in range(2, 20):
+        _client(app, doc, f"c{n}@example.org", f"C{n}")
+        _write(app, f"c{n}@example.org", "checkin", now - timedelta(days=n))
+        _write(app, f"c{n}@example.org", "phq9", now - timedelta(days=40 + n), value=1)  # shared late: a flag
+    page = doc.get("/desk").get_data(as_text=True)
+    assert page.count('data-flags="1"') >= 18
+    assert _desk_statements(app, doc) == few
+
+
+def test_the_list_finds_the_flags_each_clients_own_reading_finds(app, doc):
+    """The clients list reads everyone's recent stretch together (recent_many.py); each one is what reading
+    that client alone (recent.stretch, as a client's page does) finds: the same records and the same flags."""
+    now = utcnow()
+    rng = random.Random(7)
+    ids = [_client(app, doc, f"c{n}@example.org", f"C{n}") for n in range(4)]
+    for n in range(4):
+        _history(app, f"c{n}@example.org", rng, now)
+    with app.app_context():
+        db = get_db()
+        therapist = db.scalar(select(User).where(User.email == "doc@example.org"))
+        keyring = vault.unlock_with_password(therapist, PASSWORD)
+        readers = {}
+        for linked in sharing.links_for_therapist(db, therapist.id):
+            readers[linked.other.id] = (reads.Reader(db, keyring, linked.other.id), linked.link)
+        since = recent.since_days(now)
+        together = recent_many.stretches(db, keyring, readers, "Europe/Paris", since)
+        flagged = 0
+        for client_id in ids:
+            alone = recent.stretch(
+                reads.Reader(db, keyring, client_id), keyring, readers[client_id][1], "Europe/Paris", since
+            )
+            assert [view.id for view in together[client_id].checkins] == [view.id for view in alone.checkins]
+            assert [view.id for view in together[client_id].measures] == [view.id for view in alone.measures]
+            assert [flag.id for flag in together[client_id].flags] == [flag.id for flag in alone.flags]
+            flagged += len(alone.flags)
+        assert flagged > 0
