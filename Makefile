@@ -89,7 +89,7 @@ check: lint
 # the others to have finished.
 test: lint $(BIN)/.test-installed browser servers node_modules/.installed
 	run=$$$$; export JOURNAL_TEST_RUN=$$run; \
-	  $(BIN)/python -m pytest -n 2 --dist loadfile -m "not canary" && \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile -m "not canary" --durations=25 && \
 	  $(BIN)/python -m pytest -m canary
 
 bench: $(BIN)/.test-installed servers browser load-tool bench/node_modules/.installed
