@@ -13,6 +13,8 @@
   var SEND_TIMEOUT_MS = 20000;
   var RETRY_MS = 3000; // while something waits: a send within a few seconds of the network coming back
   var KINDS = { entry: "Entry", "check-in": "Check-in" };
+  var TOO_LARGE = "This is too large to send at once (over 2 MB). Nothing is lost: it stays here and on this phone. " +
+    "Split it in two and save each part.";
 
   var body = document.body;
   var owner = body.getAttribute("data-outbox-owner"); // set on a signed-in client's pages only
@@ -115,7 +117,7 @@
     });
   }
 
-  /** One POST. Resolves to {outcome: saved|refused|signed-out|elsewhere|offline|failed, location?}. */
+  /** One POST. Resolves to {outcome: saved|refused|too-large|signed-out|elsewhere|offline|failed, location?}. */
   function sendOnce(item, mode) {
     var token = csrfToken();
     if (!token) return Promise.resolve({ outcome: "signed-out" });
@@ -128,6 +130,7 @@
     }).then(function (response) {
       if (response.status === 201) return { outcome: "saved", location: response.headers.get("Location") };
       if (response.status === 422) return { outcome: "refused" };
+      if (response.status === 413) return { outcome: "too-large" }; // sending it again cannot help
       if (response.status === 409) return { outcome: "elsewhere" }; // another account is signed in here now
       if (response.status === 403) return { outcome: "signed-out", forbidden: true };
       if (response.status === 401 || response.type === "opaqueredirect") return { outcome: "signed-out" };
@@ -170,8 +173,9 @@
               lastSent = { kind: item.kind, location: result.location };
               return removeItem(item.id).then(function () { return next(index + 1); });
             }
-            if (result.outcome === "refused") {
+            if (result.outcome === "refused" || result.outcome === "too-large") {
               item.refused = true;
+              item.tooLarge = result.outcome === "too-large";
               return putItem(item).then(function () { return next(index + 1); });
             }
             return sentCount; // offline, signed out or a server problem: try again later
@@ -333,6 +337,17 @@
           // The server explains what to change: send the form the ordinary way to see it.
           return removeItem(item.id).then(function () { release(); HTMLFormElement.prototype.submit.call(form); });
         }
+        if (result.outcome === "too-large") {
+          // Sent the ordinary way it would only meet the same answer, and the words would be gone: they stay
+          // here and on this phone (not sent again by itself) until they are split and saved.
+          item.refused = true;
+          item.tooLarge = true;
+          return putItem(item).then(function () {
+            release();
+            showStatus(form, TOO_LARGE);
+            return refreshIndicator();
+          });
+        }
         release();
         return keepOnDevice(form, item, result.outcome);
       });
@@ -404,7 +419,9 @@
         field("summary").textContent = summary(item);
         if (item.refused) {
           field("problem").hidden = false;
-          field("problem").textContent = "The journal could not save this as it was.";
+          field("problem").textContent = item.tooLarge
+            ? "Too large to send at once: open it and split it in two."
+            : "The journal could not save this as it was.";
           field("open").hidden = false;
           field("open").href = (item.kind === "entry" ? "/entries/new" : "/checkins/new") + "?outbox=" + item.id;
         }

@@ -165,3 +165,26 @@ def test_after_saving_the_address_is_the_saved_item_and_a_refresh_shows_it(serve
     page.get_by_role("button", name="Log session").click()
     expect(page).to_have_url(re.compile(rf"/sessions/{UUID}$"))
     _reload_shows(page, "far away, then close")
+
+
+def test_an_entry_too_large_to_send_stays_in_the_form_and_on_the_phone_and_is_not_sent_again(server, open_context):
+    """Over the 2 MB request limit the server answers 413 before reading a word: the text stays in the form and
+    on the phone, marked as needing a look, and the phone does not keep sending it."""
+    base, _database = server
+    page = open_context(**PHONE).new_page()
+    sign_up(page, base, new_email("writing-too-large"))
+    page.goto(base + "/entries/new")
+    huge = "A very long night, written down whole. " * 60_000  # 2.3 MB
+    page.get_by_label("Title").fill("All of it")
+    page.locator("#body").evaluate("(area, text) => { area.value = text; }", huge)
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.locator("[data-outbox-status]")).to_contain_text("too large to send at once")
+    assert page.url == base + "/entries/new"  # no error page: nothing left the screen
+    assert page.locator("#body").input_value() == huge
+    page.wait_for_timeout(4_000)  # longer than the queue's retry interval
+    assert posts.count(base + "/entries") == 1
+    page.goto(base + "/outbox")
+    expect(page.locator("[data-outbox-list] li")).to_have_count(1)
+    expect(page.locator("[data-outbox-list]")).to_contain_text("Too large to send at once")
