@@ -1,5 +1,6 @@
-// The outbox: new entries and check-ins written without a network wait on this device (IndexedDB)
-// under their client-made id, and are sent by themselves when the network is back or the app opens.
+// The outbox: new entries, check-ins and voice notes made without a network wait on this device (IndexedDB)
+// under their client-made id, and are sent by themselves when the network is back or the app opens. A voice
+// note's recording waits as a Blob beside its fields and is sent as a multipart form.
 // The server saves an id once, so sending the same item again never makes a duplicate.
 // Nothing else is kept: the queue holds only what has not reached the server yet.
 // "Back" is heard two ways, since not every browser tells a page or its worker: the `online` event, and a
@@ -12,7 +13,8 @@
   var DB_NAME = "journal-outbox";
   var SEND_TIMEOUT_MS = 20000;
   var RETRY_MS = 3000; // while something waits: a send within a few seconds of the network coming back
-  var KINDS = { entry: "Entry", "check-in": "Check-in" };
+  var KINDS = { entry: "Entry", "check-in": "Check-in", voice: "Voice note" };
+  var UPLOAD_BYTES_PER_MS = 16; // a recording's send may take longer: 16 KB/s, the slowest phone network worth waiting for
 
   var body = document.body;
   var owner = body.getAttribute("data-outbox-owner"); // set on a signed-in client's pages only
@@ -120,11 +122,12 @@
     var token = csrfToken();
     if (!token) return Promise.resolve({ outcome: "signed-out" });
     var controller = window.AbortController ? new AbortController() : null;
-    var timer = controller && setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+    var waitMs = SEND_TIMEOUT_MS + (item.file ? item.file.blob.size / UPLOAD_BYTES_PER_MS : 0);
+    var timer = controller && setTimeout(function () { controller.abort(); }, waitMs);
     return fetch(item.action, {
       method: "POST", credentials: "same-origin", redirect: "manual", cache: "no-store",
       headers: { "X-CSRF-Token": token, "X-Outbox": mode, "X-Outbox-Owner": item.owner },
-      body: new URLSearchParams(item.fields), signal: controller && controller.signal
+      body: bodyOf(item), signal: controller && controller.signal
     }).then(function (response) {
       if (response.status === 201) return { outcome: "saved", location: response.headers.get("Location") };
       if (response.status === 422) return { outcome: "refused" };
@@ -138,6 +141,15 @@
       if (timer) clearTimeout(timer);
       return result;
     });
+  }
+
+  /** The fields as a form would send them; with a file (a voice note's recording), as a multipart form. */
+  function bodyOf(item) {
+    if (!item.file) return new URLSearchParams(item.fields);
+    var data = new FormData();
+    item.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    data.append(item.file.field, item.file.blob, item.file.name);
+    return data;
   }
 
   /** The account whose items this page sends: the page's own, or on an offline page the one the phone keeps. */
@@ -254,6 +266,13 @@
     form.querySelectorAll("[data-scale] select").forEach(function (box) { box.dispatchEvent(new Event("change")); });
   }
 
+  /** The file a form sends (a voice note's recording, or one chosen), or null. */
+  function fileOf(form) {
+    var input = form.querySelector('input[type="file"]');
+    var chosen = (input && input.files && input.files[0]) || form.voiceRecording || null;
+    return chosen ? { field: (input && input.name) || "audio", name: chosen.name || "recording", blob: chosen } : null;
+  }
+
   function fields(form, submitter) {
     var data = new FormData(form, submitter || undefined);
     var pairs = [];
@@ -267,6 +286,7 @@
       return pair ? pair[1] : "";
     };
     if (item.kind === "entry") return get("title") || "Untitled entry";
+    if (item.kind === "voice") return get("title") || "Untitled voice note";
     // Only what was answered; an older page sent a number beside a ticked "Not now" box.
     var parts = ["mood", "anxiety", "energy"].filter(function (name) {
       return get(name) !== "" && !get("skip_" + name);
@@ -314,11 +334,13 @@
     buttons.forEach(function (b) { b.disabled = true; });
     var release = function () { buttons.forEach(function (b) { b.disabled = false; }); };
 
+    var file = fileOf(form);
     who.then(function (tag) {
-      if (!tag) { release(); HTMLFormElement.prototype.submit.call(form); return null; }
+      // No account to keep it for, or a voice note with nothing recorded: the server says what is missing.
+      if (!tag || (kind === "voice" && !file)) { release(); HTMLFormElement.prototype.submit.call(form); return null; }
       var item = {
         id: key.value, owner: tag, kind: kind, action: form.getAttribute("action"),
-        fields: fields(form, submitter), created: Date.now(), refused: false
+        fields: fields(form, submitter), file: file, created: Date.now(), refused: false
       };
       // Kept first, sent second: if the network drops mid-send, the item is already safe here.
       return putItem(item).then(function () {
@@ -406,7 +428,13 @@
           field("problem").hidden = false;
           field("problem").textContent = "The journal could not save this as it was.";
           field("open").hidden = false;
-          field("open").href = (item.kind === "entry" ? "/entries/new" : "/checkins/new") + "?outbox=" + item.id;
+          if (item.file) { // a recording cannot go back into a form: it can be kept as a file
+            field("open").href = URL.createObjectURL(item.file.blob);
+            field("open").setAttribute("download", item.file.name);
+            field("open").textContent = "Save the recording as a file";
+          } else {
+            field("open").href = (item.kind === "entry" ? "/entries/new" : "/checkins/new") + "?outbox=" + item.id;
+          }
         }
         field("discard").addEventListener("click", function () {
           if (!window.confirm("Delete this " + (KINDS[item.kind] || "item").toLowerCase() + " from this phone? It has not been sent, so it will be gone.")) return;
