@@ -18,8 +18,11 @@ TAGS = {
 }
 
 
-def sound_file(container: str = "webm", codec: str = "libopus", seconds: float = 2.0, tags=None) -> bytes:
-    rate = 48000 if codec == "libopus" else 44100
+def sound_file(
+    container: str = "webm", codec: str = "libopus", seconds: float = 2.0, tags=None, rate: int | None = None
+) -> bytes:
+    """`rate`: AAC only (a low one makes a long file quickly: fewer frames to encode)."""
+    rate = 48000 if codec == "libopus" else (rate or 44100)
     samples = 960 if codec == "libopus" else 1024
     out = io.BytesIO()
     with av.open(out, "w", format=container) as target:

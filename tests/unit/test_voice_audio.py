@@ -68,6 +68,13 @@ def test_longer_than_the_limit_is_refused():
     assert audio.check(opus_webm(2.0), max_seconds=3).seconds < 3
 
 
+def test_ten_minutes_are_kept_and_a_few_seconds_more_are_refused():
+    assert 599 < audio.check(sound_file("ipod", "aac", 600, rate=8000)).seconds <= 601
+    with pytest.raises(audio.AudioRefused) as refused:
+        audio.check(sound_file("ipod", "aac", 612, rate=8000))
+    assert refused.value.reason.endswith("it is longer than 10 minutes, the most a voice note keeps.")
+
+
 def test_empty_is_refused():
     with pytest.raises(audio.AudioRefused):
         audio.check(b"")
