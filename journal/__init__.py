@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .session_notes.views import bp as session_notes_bp
     from .sharing.views import bp as sharing_bp
     from .timeline.views import bp as timeline_bp
+    from .voice.views import bp as voice_bp
     from .web import errors, static_files
     from .web.access import login
     from .web.body_deadline import BodyReadDeadline
@@ -107,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(timeline_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(art_bp)
+    app.register_blueprint(voice_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(export_bp)

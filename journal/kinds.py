@@ -13,6 +13,7 @@ from .entries import kind as entry
 from .intentions import kind as intention
 from .measures import kind as measure
 from .safety import kind as safety_plan
+from .voice import kind as voice
 
 # The export page's counts, the brief's lines, the zip's members, the README: in this order.
 ORDER = (
@@ -22,6 +23,7 @@ ORDER = (
     dose.DOSE,
     intention.INTENTION,
     art.ART,
+    voice.VOICE,
     safety_plan.SAFETY_PLAN,
 )
 

@@ -2,7 +2,7 @@
 
 "Since a date" means what happened from then on, and what was shared from then on even if it was
 written earlier (a client may share an older entry after a session). The mood trend, every
-entry in full, check-ins, sessions, intentions and art.
+entry in full, check-ins, sessions, intentions, art, and each other kind (voice notes) under its own heading.
 Questionnaires are compared with the first score the client shared (the baseline), which may be
 older than the date.
 
@@ -58,6 +58,11 @@ class BriefItem:
         found = kinds.find(self.view.kind)
         return found is not None and found.has_pictures
 
+    @property
+    def has_sound(self) -> bool:
+        found = kinds.find(self.view.kind)
+        return found is not None and found.has_sound
+
 
 @dataclass(frozen=True)
 class Brief:
@@ -85,6 +90,8 @@ class Brief:
     total_more: bool  # more than COUNT_CAP
     older_cursor: str | None  # where the older items of the period go on (None: the screen holds them all)
     unshown: Unshown = Unshown()
+    # Kinds without a section of their own (voice notes, say): (heading, items), in the registry's order.
+    more: tuple[tuple[str, list[BriefItem]], ...] = ()
 
     @property
     def narrowed(self) -> bool:
@@ -104,6 +111,19 @@ class Brief:
         """The name the client shows, with their email, so the printed page says whose it is."""
         name = (self.client.display_name or "").strip()
         return f"{name} ({self.client.email})" if name else self.client.email
+
+
+# Shown in sections of their own above (questionnaires as score changes, the safety plan on its own).
+SECTIONS = (ENTRY, CHECKIN, DOSE, INTENTION, ART, MEASURE, SAFETY_PLAN)
+
+
+def _more(by_kind: dict[str, list[BriefItem]]) -> tuple[tuple[str, list[BriefItem]], ...]:
+    """The period's items of every other kind, each kind under its own heading ("Voice notes")."""
+    return tuple(
+        (kind.words[1][:1].upper() + kind.words[1][1:], by_kind[kind.name])
+        for kind in kinds.all_kinds()
+        if kind.name not in SECTIONS and by_kind.get(kind.name)
+    )
 
 
 def default_since(link: Link) -> datetime:
@@ -217,6 +237,7 @@ def build_brief(
         read.total[1],
         read.older,
         Unshown.of(reader),
+        _more(by_kind),
     )
 
 

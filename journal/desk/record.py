@@ -15,6 +15,7 @@ from ..dosing.kind import number as dose_number
 from ..flags import marks as flag_marks
 from ..flags.rules import Flag, with_marks
 from ..models import Link, User
+from ..records import kinds
 from ..records.service import RecordView
 from ..sharing import access, reads, signers
 from . import recent
@@ -55,6 +56,25 @@ def shared_record(
 def confirm_signer(db: Session, keyring: vault.Keyring, client: User, now: datetime) -> None:
     """Pin the client's signing key now if it is due (before an export, whose snapshot writes nothing)."""
     signers.signer_for(db, keyring, client.id, now)
+
+
+def sound(
+    db: Session, keyring: vault.Keyring, client_id: uuid.UUID, record_id: uuid.UUID, now: datetime
+) -> tuple[bytes, str] | None:
+    """A shared record's sound and its type, decrypted for this request; None when not shared now (or it has none).
+
+    Listening is opening the record: one line, or the line of its page just opened (each part a player asks for
+    falls within it).
+    """
+    view = reads.shared_record(db, keyring, client_id, record_id)
+    found = kinds.find(view.kind) if isinstance(view, RecordView) else None
+    if found is None or found.sound is None or not isinstance(view, RecordView):
+        return None
+    data = reads.shared_attachment(db, keyring, client_id, record_id, found.sound)
+    if data is None:
+        return None
+    access.log_open(db, keyring.user_id, client_id, record_id, view.kind, now)
+    return data, str(view.data.get("content_type") or "application/octet-stream")
 
 
 def image(

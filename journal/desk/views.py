@@ -22,6 +22,7 @@ from ..web.access import recent_password_required, therapist_required
 from ..web.form_fields import takes_many_fields
 from ..web.htmx import render_page_or_fragment, wants_fragment
 from ..web.public_url import external_url
+from ..web.ranges import private_file
 from . import brief as briefs
 from . import caseload, service
 from . import export as desk_export
@@ -31,10 +32,11 @@ from .recent import FLAG_WORDS
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 IMAGE_ENDPOINT = "desk.image"
+SOUND_ENDPOINT = "desk.sound"
 
 
 def _private_pictures(response: Response) -> Response:
-    if request.endpoint == IMAGE_ENDPOINT and response.status_code == 200:
+    if request.endpoint in (IMAGE_ENDPOINT, SOUND_ENDPOINT) and response.status_code in (200, 206):
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -159,6 +161,20 @@ def image(client_id, record_id, variant):
     return Response(
         data, 200, mimetype="image/jpeg", headers={"Content-Disposition": f'inline; filename="art-{variant}.jpg"'}
     )
+
+
+@bp.get("/clients/<uuid:client_id>/sounds/<uuid:record_id>")
+@therapist_required
+def sound(client_id, record_id):
+    """A shared record's sound (a voice note), decrypted for this request only, whole or the part asked for."""
+    _linked_or_404(client_id)
+    db = get_db()
+    found = desk_record.sound(db, current_user.keyring, client_id, record_id, utcnow())
+    if found is None:
+        abort(404)
+    db.commit()
+    data, content_type = found
+    return private_file(data, content_type, "recording")
 
 
 @bp.get("/clients/<uuid:client_id>/brief")

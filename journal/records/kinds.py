@@ -45,7 +45,8 @@ class RecordKind:
     `summary(view, doses)` is its one line on a timeline, (title, detail), given the dosing sessions the
     reader can see; `owner_url(view)` is the owner's page of it (a clinician reads every kind on
     desk.record); `picture_url(view, variant)` the owner's address of its picture, for kinds that carry
-    pictures (a clinician's goes through desk.image). `partial` shows one record on the owner's and the
+    pictures (a clinician's goes through desk.image); `sound` names the attachment holding a kind's sound, and
+    `sound_url(view)` is the owner's address of it (a clinician's goes through desk.sound). `partial` shows one record on the owner's and the
     clinician's pages alike; `share_note`, if any, is what the owner's share page adds under the preview
     (what does not go with the record when it is shared).
     """
@@ -63,10 +64,21 @@ class RecordKind:
     standing_share: str | None = None  # the words of a standing share of this kind; None: shared one by one
     picture_url: Callable[[RecordView, str], str] | None = None
     share_note: str | None = None
+    sound: str | None = None
+    sound_url: Callable[[RecordView], str] | None = None
 
     @property
     def has_pictures(self) -> bool:
         return self.picture_url is not None
+
+    @property
+    def has_sound(self) -> bool:
+        return self.sound is not None
+
+    @property
+    def has_files(self) -> bool:
+        """Whether its records carry attachments, whose digests its shares sign."""
+        return self.has_pictures or self.has_sound
 
 
 _KINDS: dict[str, RecordKind] = {}

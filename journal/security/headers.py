@@ -10,6 +10,7 @@ CSP = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
+        "media-src 'self' blob:",  # a voice note heard back before it is saved
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",

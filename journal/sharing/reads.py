@@ -150,7 +150,7 @@ def _verified(
     may_write: bool = True,
     signer: signers.Signer | None = None,
 ) -> Shared:
-    """Open the rows whose share verifies against the pinned key; count the others. One digest query for photos."""
+    """Open the rows whose share verifies against the pinned key; count the others. One digest query for records with files."""
     result = Shared()
     if signer is None:
         signer = signers.signer_for(db, keyring, client_id, utcnow(), may_write=may_write)
@@ -158,7 +158,7 @@ def _verified(
         if rows or signer.withheld == "refused":
             result.withheld, result.hidden = signer.withheld, len(rows)
         return result
-    with_files = [row.id for row, _share in rows if (kind := kinds.find(row.kind)) is not None and kind.has_pictures]
+    with_files = [row.id for row, _share in rows if (kind := kinds.find(row.kind)) is not None and kind.has_files]
     digests = STORE.digests(db, with_files) if with_files else {}
     for row, share in rows:
         view = None

@@ -239,12 +239,14 @@ def _share_page(view, *, problems=(), changed=(), status=200):
     states = service.share_states(get_db(), _user().id, view.id)
     kind = kinds.kind(view.kind)
     image_url = kind.picture_url(view, "full") if kind.picture_url is not None else None
+    sound_url = kind.sound_url(view) if kind.sound_url is not None else None
     return render_template(
         "sharing/share.html",
         view=view,
         states=states,
         zone=_user().time_zone,
         image_url=image_url,
+        sound_url=sound_url,
         back_url=kind.owner_url(view),
         problems=list(problems),
         changed=list(changed),

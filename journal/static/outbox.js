@@ -1,5 +1,6 @@
-// The outbox: new entries and check-ins written without a network wait on this device (IndexedDB)
-// under their client-made id, and are sent by themselves when the network is back or the app opens.
+// The outbox: new entries, check-ins and voice notes made without a network wait on this device (IndexedDB)
+// under their client-made id, and are sent by themselves when the network is back or the app opens. A voice
+// note's recording waits as a Blob beside its fields and is sent as a multipart form.
 // The server saves an id once, so sending the same item again never makes a duplicate.
 // Nothing else is kept: the queue holds only what has not reached the server yet.
 // "Back" is heard two ways, since not every browser tells a page or its worker: the `online` event, and a
@@ -12,9 +13,8 @@
   var DB_NAME = "journal-outbox";
   var SEND_TIMEOUT_MS = 20000;
   var RETRY_MS = 3000; // while something waits: a send within a few seconds of the network coming back
-  var KINDS = { entry: "Entry", "check-in": "Check-in" };
-  var TOO_LARGE = "This is too large to send at once (over 2 MB). Nothing is lost: it stays here and on this phone. " +
-    "Split it in two and save each part.";
+  var KINDS = { entry: "Entry", "check-in": "Check-in", voice: "Voice note" };
+  var UPLOAD_BYTES_PER_MS = 16; // a recording's send may take longer: 16 KB/s, the slowest phone network worth waiting for
 
   var body = document.body;
   var owner = body.getAttribute("data-outbox-owner"); // set on a signed-in client's pages only
@@ -122,11 +122,12 @@
     var token = csrfToken();
     if (!token) return Promise.resolve({ outcome: "signed-out" });
     var controller = window.AbortController ? new AbortController() : null;
-    var timer = controller && setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+    var waitMs = SEND_TIMEOUT_MS + (item.file ? item.file.blob.size / UPLOAD_BYTES_PER_MS : 0);
+    var timer = controller && setTimeout(function () { controller.abort(); }, waitMs);
     return fetch(item.action, {
       method: "POST", credentials: "same-origin", redirect: "manual", cache: "no-store",
       headers: { "X-CSRF-Token": token, "X-Outbox": mode, "X-Outbox-Owner": item.owner },
-      body: new URLSearchParams(item.fields), signal: controller && controller.signal
+      body: bodyOf(item), signal: controller && controller.signal
     }).then(function (response) {
       if (response.status === 201) return { outcome: "saved", location: response.headers.get("Location") };
       if (response.status === 422) return { outcome: "refused" };
@@ -141,6 +142,15 @@
       if (timer) clearTimeout(timer);
       return result;
     });
+  }
+
+  /** The fields as a form would send them; with a file (a voice note's recording), as a multipart form. */
+  function bodyOf(item) {
+    if (!item.file) return new URLSearchParams(item.fields);
+    var data = new FormData();
+    item.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    data.append(item.file.field, item.file.blob, item.file.name);
+    return data;
   }
 
   /** The account whose items this page sends: the page's own, or on an offline page the one the phone keeps. */
@@ -258,6 +268,13 @@
     form.querySelectorAll("[data-scale] select").forEach(function (box) { box.dispatchEvent(new Event("change")); });
   }
 
+  /** The file a form sends (a voice note's recording, or one chosen), or null. */
+  function fileOf(form) {
+    var input = form.querySelector('input[type="file"]');
+    var chosen = (input && input.files && input.files[0]) || form.voiceRecording || null;
+    return chosen ? { field: (input && input.name) || "audio", name: chosen.name || "recording", blob: chosen } : null;
+  }
+
   function fields(form, submitter) {
     var data = new FormData(form, submitter || undefined);
     var pairs = [];
@@ -271,6 +288,7 @@
       return pair ? pair[1] : "";
     };
     if (item.kind === "entry") return get("title") || "Untitled entry";
+    if (item.kind === "voice") return get("title") || "Untitled voice note";
     // Only what was answered; an older page sent a number beside a ticked "Not now" box.
     var parts = ["mood", "anxiety", "energy"].filter(function (name) {
       return get(name) !== "" && !get("skip_" + name);
@@ -289,6 +307,14 @@
   }
 
   // ---- forms ----------------------------------------------------------------------------------
+
+  /** What to say when the server answers that an item is too large to take (413): nothing is lost. */
+  function tooLarge(item) {
+    var kept = " Nothing is lost: it stays here and on this phone.";
+    return item.file
+      ? "This recording is too large to send." + kept + " From the list of waiting items you can save it as a file."
+      : "This is too large to send at once (over 2 MB)." + kept + " Split it in two and save each part.";
+  }
 
   function keepOnDevice(form, item, reason) {
     return putItem(item).then(function () {
@@ -318,11 +344,13 @@
     buttons.forEach(function (b) { b.disabled = true; });
     var release = function () { buttons.forEach(function (b) { b.disabled = false; }); };
 
+    var file = fileOf(form);
     who.then(function (tag) {
-      if (!tag) { release(); HTMLFormElement.prototype.submit.call(form); return null; }
+      // No account to keep it for, or a voice note with nothing recorded: the server says what is missing.
+      if (!tag || (kind === "voice" && !file)) { release(); HTMLFormElement.prototype.submit.call(form); return null; }
       var item = {
         id: key.value, owner: tag, kind: kind, action: form.getAttribute("action"),
-        fields: fields(form, submitter), created: Date.now(), refused: false
+        fields: fields(form, submitter), file: file, created: Date.now(), refused: false
       };
       // Kept first, sent second: if the network drops mid-send, the item is already safe here.
       return putItem(item).then(function () {
@@ -344,7 +372,7 @@
           item.tooLarge = true;
           return putItem(item).then(function () {
             release();
-            showStatus(form, TOO_LARGE);
+            showStatus(form, tooLarge(item));
             return refreshIndicator();
           });
         }
@@ -420,10 +448,16 @@
         if (item.refused) {
           field("problem").hidden = false;
           field("problem").textContent = item.tooLarge
-            ? "Too large to send at once: open it and split it in two."
+            ? (item.file ? "Too large to send: save the recording as a file." : "Too large to send at once: open it and split it in two.")
             : "The journal could not save this as it was.";
           field("open").hidden = false;
-          field("open").href = (item.kind === "entry" ? "/entries/new" : "/checkins/new") + "?outbox=" + item.id;
+          if (item.file) { // a recording cannot go back into a form: it can be kept as a file
+            field("open").href = URL.createObjectURL(item.file.blob);
+            field("open").setAttribute("download", item.file.name);
+            field("open").textContent = "Save the recording as a file";
+          } else {
+            field("open").href = (item.kind === "entry" ? "/entries/new" : "/checkins/new") + "?outbox=" + item.id;
+          }
         }
         field("discard").addEventListener("click", function () {
           if (!window.confirm("Delete this " + (KINDS[item.kind] || "item").toLowerCase() + " from this phone? It has not been sent, so it will be gone.")) return;

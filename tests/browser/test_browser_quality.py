@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 
 from journal import create_app
 
-from .. import art_images
+from .. import art_images, voice_files
 from ..support import CODE_RE, CSRF_RE, FAST_KDF, PASSWORD, ROOT, database_for, live_server
 from .browser_support import CLIENT_KEY_RE, COMMON, NARROW, Shots, narrow_problems, new_email, set_up_two_factor
 
@@ -233,6 +233,12 @@ PAGES: list[Page] = [
     Page("art-edit", "client", "/art/{art}/edit"),
     Page("art-delete", "client", "/art/{art}/delete"),
     Page("art-compare", "client", "/art/compare"),
+    # Voice notes
+    Page("voice-new", "client", "/voice/new", shows="Or choose a recording from this phone"),
+    Page("voice-note", "client", "/voice/{voice}", shows="Said on the way home"),
+    Page("voice-edit", "client", "/voice/{voice}/edit"),
+    Page("voice-delete", "client", "/voice/{voice}/delete"),
+    Page("share-voice", "client", "/share/{voice}", shows="Said on the way home"),
     # Sharing
     Page("clinicians", "client", "/clinicians", shows="Dr Ada Lindqvist"),
     Page("clinician-stop-sharing", "client", "/clinicians/{link}/stop-sharing"),
@@ -290,6 +296,7 @@ PAGES: list[Page] = [
     Page("desk-record-entry", "therapist", "/desk/clients/{client}/records/{entry}"),
     Page("desk-record-art", "therapist", "/desk/clients/{client}/records/{art}", shows="Blue hills"),
     Page("desk-record-phq9", "therapist", "/desk/clients/{client}/records/{phq9}"),
+    Page("desk-record-voice", "therapist", "/desk/clients/{client}/records/{voice}", shows="Said on the way home"),
     Page("desk-record-safety-plan", "therapist", "/desk/clients/{client}/records/{plan}", shows="Walk to the bridge"),
     Page("desk-brief", "therapist", "/desk/clients/{client}/brief", shows="After the second session"),
     Page("desk-end-link", "therapist", "/desk/clients/{client}/end"),
@@ -315,6 +322,8 @@ NOT_PAGES = {
     "health.healthz": "a probe for the proxy, plain text",
     "csrf_token": "the browser's CSRF token as JSON, for a page opened before a sign-in elsewhere",
     "desk.image": "a shared photo's bytes",
+    "desk.sound": "a shared voice note's sound",
+    "voice.sound": "a voice note's sound, for its owner",
     "measures.instrument_home": "only redirects to the questionnaire's form",
 }
 FILE_RULE = re.compile(r"\.[a-z0-9]+$")
@@ -633,7 +642,21 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
     )
     ids["plan"] = re.search(r'href="/share/([0-9a-f-]{36})"', client.get(base + "/safety-plan").text()).group(1)
 
-    for record in (ids["entry"], ids["art"], ids["plan"]):
+    tokens = _tokens(client, base, "/voice/new")
+    spoken = client.post(
+        base + "/voice",
+        max_redirects=0,
+        multipart={
+            **tokens,
+            "title": "Said on the way home",
+            "dose_id": sessions[-1],
+            "audio": {"name": "note.webm", "mimeType": "audio/webm", "buffer": voice_files.opus_webm(2.0)},
+        },
+    )
+    assert spoken.status == 303, spoken.status
+    ids["voice"] = spoken.headers["location"].rsplit("/", 1)[1]
+
+    for record in (ids["entry"], ids["art"], ids["plan"], ids["voice"]):
         _send(client, base, f"/share/{record}", f"/share/{record}", [("link_ids", ids["link"])])
     ids["client"] = re.search(r"/desk/clients/([0-9a-f-]{36})", therapist.get(base + "/desk").text()).group(1)
     # Reads, so the client's access history has rows.

@@ -20,6 +20,7 @@ import pytest
 
 from journal.art.views import FORM_OVERHEAD_BYTES
 from journal.config import DEFAULTS
+from journal.voice.views import FORM_OVERHEAD_BYTES as VOICE_OVERHEAD
 from journal.web.body_deadline import BodyReadDeadline, BodyTooSlow
 
 from .. import art_images
@@ -240,6 +241,10 @@ def test_the_proxy_takes_what_the_app_takes_and_no_more():
     megabytes = DEFAULTS["ART_MAX_FILE_MB"] * DEFAULTS["ART_MAX_FILES"] + FORM_OVERHEAD_BYTES // (1024 * 1024)
     assert re.search(rf"client_max_body_size {megabytes}m;", upload)
     assert re.search(rf"client_body_buffer_size {megabytes}m;", upload)  # a whole upload stays in memory
+    voice = re.search(r"location = /voice \{(.*?)\}", config, re.S).group(1)
+    megabytes = DEFAULTS["VOICE_MAX_MB"] + VOICE_OVERHEAD // (1024 * 1024)
+    assert re.search(rf"client_max_body_size {megabytes}m;", voice)
+    assert re.search(rf"client_body_buffer_size {megabytes}m;", voice)
     everything_else = config.split("upstream journal_app")[0]
     mebibytes = DEFAULTS["MAX_CONTENT_LENGTH"] // (1024 * 1024)
     assert re.search(rf"client_max_body_size {mebibytes}m;", everything_else)

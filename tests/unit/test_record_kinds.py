@@ -41,7 +41,7 @@ def _empty_view(kind: str) -> RecordView:
 
 def test_every_kind_is_listed_once_in_order_and_described_in_its_own_package():
     assert [one.name for one in listing.ORDER] == list(kinds.names())
-    assert kinds.names() == ("entry", "checkin", "measure", "dose", "intention", "art", "safety_plan")
+    assert kinds.names() == ("entry", "checkin", "measure", "dose", "intention", "art", "voice", "safety_plan")
     for name, package in _kind_packages().items():
         assert (package / "kind.py").is_file(), name
         assert importlib.import_module(f"journal.{package.name}.service").KIND == name
