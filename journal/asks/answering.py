@@ -32,10 +32,11 @@ def answer_measure(
     answers: dict[int, int],
     difficulty: int | None,
     now: datetime,
-) -> uuid.UUID:
+) -> tuple[uuid.UUID, str | None]:
     """Save the questionnaire, share it with the clinician who asked, mark the request answered.
 
-    sharing.SharingProblem when the clinician's key changed since linking: nothing is shared then.
+    Returns (record id, None), or (record id, what to tell) when the clinician's key changed since linking: the
+    answers are kept, nothing is shared, and the request stays open.
     """
     instrument = instrument_of(asked)
     if instrument is None:
@@ -46,8 +47,9 @@ def answer_measure(
 
 def answer_prompt(
     db: Session, keyring: vault.Keyring, asked: service.ClientAsk, client_key: str, data, now: datetime
-) -> uuid.UUID:
-    """Save the entry (cleaned by entries.clean_entry), share it with the clinician, mark the request answered."""
+) -> tuple[uuid.UUID, str | None]:
+    """Save the entry (cleaned by entries.clean_entry), share it with the clinician, mark the request answered;
+    as answer_measure when the clinician's key changed."""
     if asked.asked.what != PROMPT:
         raise LookupError(asked.id)
     record_id = entries.create_entry(db, keyring, client_key, data, now)
@@ -70,7 +72,12 @@ def prompts_of(asks: list[service.ClientAsk]) -> list[Prompt]:
     ]
 
 
-def _shared(db: Session, keyring: vault.Keyring, asked: service.ClientAsk, record_id: uuid.UUID, now) -> uuid.UUID:
-    sharing.share(db, keyring, record_id, asked.link, now)
+def _shared(
+    db: Session, keyring: vault.Keyring, asked: service.ClientAsk, record_id: uuid.UUID, now
+) -> tuple[uuid.UUID, str | None]:
+    try:
+        sharing.share(db, keyring, record_id, asked.link, now)
+    except sharing.SharingProblem as problem:
+        return record_id, str(problem)
     service.mark_answered(db, keyring.user_id, asked.id, record_id, now)
-    return record_id
+    return record_id, None

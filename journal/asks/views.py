@@ -17,7 +17,6 @@ from ..desk import service as desk
 from ..entries import service as entries
 from ..forms import valid_client_key
 from ..measures import service as measures
-from ..sharing.service import SharingProblem
 from ..web.access import client_required, therapist_required
 from . import answering, service
 from .cadence import BEFORE_DAYS, LAST_DAY, MEASURE
@@ -109,29 +108,27 @@ def save_answer(ask_id):
         abort(400)
     db = get_db()
     instrument = answering.instrument_of(asked)
-    try:
-        if instrument is not None:
-            answers, difficulty, missing = measures.read_form(instrument, request.form)
-            if missing:
-                return _answer_page(
-                    asked, client_key=client_key, answers=answers, difficulty=difficulty, missing=missing, status=422
-                )
-            record_id = answering.answer_measure(
-                db, current_user.keyring, asked, client_key, answers, difficulty, utcnow()
+    if instrument is not None:
+        answers, difficulty, missing = measures.read_form(instrument, request.form)
+        if missing:
+            return _answer_page(
+                asked, client_key=client_key, answers=answers, difficulty=difficulty, missing=missing, status=422
             )
-            target = url_for("measures.result", measure_id=record_id)
-        else:
-            data, errors = entries.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
-            if errors:
-                return _answer_page(asked, client_key=client_key, typed=request.form, errors=errors, status=422)
-            record_id = answering.answer_prompt(db, current_user.keyring, asked, client_key, data, utcnow())
-            target = url_for("entries.read_entry", entry_id=record_id)
-    except SharingProblem as problem:
-        db.rollback()
-        flash(str(problem), "error")
-        return redirect(url_for("pages.home"), 303)
+        record_id, problem = answering.answer_measure(
+            db, current_user.keyring, asked, client_key, answers, difficulty, utcnow()
+        )
+        target = url_for("measures.result", measure_id=record_id)
+    else:
+        data, errors = entries.clean_entry(request.form.get("title", ""), request.form.get("body", ""))
+        if errors:
+            return _answer_page(asked, client_key=client_key, typed=request.form, errors=errors, status=422)
+        record_id, problem = answering.answer_prompt(db, current_user.keyring, asked, client_key, data, utcnow())
+        target = url_for("entries.read_entry", entry_id=record_id)
     db.commit()
-    flash(f"Saved and shared with {asked.clinician}.", "info")
+    if problem:
+        flash(f"Saved, and kept to yourself: {problem}", "error")
+    else:
+        flash(f"Saved and shared with {asked.clinician}.", "info")
     return redirect(target, 303)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from journal import vault
 from journal.db import get_db, utcnow
+from journal.deletion.service import THERAPIST_PHRASE
 from journal.models import Ask, Link, Record, Share, User
 
 from ..support import PASSWORD, WebClient, new_marker
@@ -223,3 +224,38 @@ def test_deleting_the_clients_account_removes_the_requests(app, people, linked):
     assert _ask_ids(app) == []
     with app.app_context():
         assert get_db().scalar(select(Record.id)) is None
+
+
+def test_an_answer_after_the_therapists_key_changed_is_kept_but_not_shared(app, people, linked):
+    """The request was made before the swap (its tag is the pinned key's): the answer is saved, nothing is sealed to
+    the key the database now holds, the client is told, and the request stays open."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    web, doc = people
+    ana = _ana(app)
+    _ask(doc, ana, what="prompt", text="What stayed with you?")
+    [ask_id] = _ask_ids(app)
+    with app.app_context():
+        db = get_db()
+        swapped = X25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        db.execute(update(User).where(User.email == "doc@example.org").values(x25519_pub=swapped))
+        db.commit()
+    page = web.get(f"/asks/{ask_id}/answer").get_data(as_text=True)
+    words = new_marker("KEPTANSWER")
+    saved = web.post(f"/asks/{ask_id}/answer", {"client_key": KEY_RE.search(page).group(1), "body": words})
+    assert saved.status_code == 303
+    entry = web.get(saved.headers["Location"]).get_data(as_text=True)
+    assert words in entry and "Saved, and kept to yourself" in entry
+    with app.app_context():
+        db = get_db()
+        assert db.scalar(select(Share.id)) is None and db.get(Ask, ask_id).answered_at is None
+
+
+def test_deleting_the_therapists_account_removes_the_requests(app, people, linked):
+    web, doc = people
+    ana = _ana(app)
+    _ask(doc, ana, what="measure", instrument="phq9", cadence="once")
+    assert ASKED_PHQ9 in _today(web)
+    assert _delete(doc, phrase=THERAPIST_PHRASE).status_code == 303
+    assert _ask_ids(app) == [] and ASKED_PHQ9 not in _today(web)
