@@ -259,3 +259,23 @@ def test_deleting_the_therapists_account_removes_the_requests(app, people, linke
     assert ASKED_PHQ9 in _today(web)
     assert _delete(doc, phrase=THERAPIST_PHRASE).status_code == 303
     assert _ask_ids(app) == [] and ASKED_PHQ9 not in _today(web)
+
+
+def test_before_each_session_it_is_asked_in_the_three_days_before_the_date_noted(app, people, linked):
+    web, doc = people
+    ana = _ana(app)
+    _ask(doc, ana, what="measure", instrument="pcl5", cadence="before-session")
+    asked = "Would you fill in the PCL-5?"
+    assert asked not in _today(web)  # no date noted yet
+
+    def noted(days: int) -> None:
+        with app.app_context():
+            db = get_db()
+            db.execute(update(Link).where(Link.id == linked).values(next_session_on=utcnow().date() + timedelta(days)))
+            db.commit()
+
+    noted(10)
+    assert asked not in _today(web)
+    assert "in the 3 days before each integration session" in doc.get(f"/desk/clients/{ana}/asks").get_data(True)
+    noted(2)
+    assert asked in _today(web)
