@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .accounts.views import bp as auth_bp
     from .activity.views import bp as activity_bp
     from .art.views import bp as art_bp
+    from .asks.views import bp as asks_bp
     from .charts.views import bp as charts_bp
     from .checkins.views import bp as checkins_bp
     from .config import load_config
@@ -116,4 +117,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pwa_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(session_notes_bp)
+    app.register_blueprint(asks_bp)
     return app

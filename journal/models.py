@@ -386,3 +386,31 @@ class SessionNote(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Ask(Base):
+    """A clinician's request to a linked client: a questionnaire or a prompt they wrote (journal/asks).
+
+    What is asked (the questionnaire or the prompt's words, the cadence, the days) is sealed with HPKE to the
+    client's public key (`sealed`, with the clinician's `tag` over it), and under the clinician's own user key
+    (`own_ciphertext`, for their list). In clear, what the server needs to keep the request's state: who asked
+    whom on which link, when, and when the client last answered (and with which record), declined or snoozed it
+    (docs/threat-model.md). The request goes with the link and with either account (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "asks"
+    __table_args__ = (Index("ix_asks_client_created", "client_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    tag: Mapped[bytes] = mapped_column(LargeBinary(32))
+    own_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The record that answered it last (shared with the clinician); emptied if the client deletes it.
+    answer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("records.id", ondelete="SET NULL"))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

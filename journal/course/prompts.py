@@ -6,7 +6,8 @@ integration session. They never diagnose and never promise an outcome.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,8 @@ class Prompt:
     id: str
     phase: str
     text: str
+    asked_by: str | None = None  # a prompt a clinician wrote for this client (journal/asks): their name
+    ask_id: uuid.UUID | None = None
 
 
 _LIBRARY = {
@@ -88,12 +91,16 @@ def prompts_for(phase: str) -> list[Prompt]:
     return [prompt for prompt in PROMPTS.values() if prompt.phase == phase]
 
 
-def prompt_of_the_day(phase: str, day: date, offset: int = 0, answered: Collection[str] = ()) -> Prompt | None:
+def prompt_of_the_day(
+    phase: str, day: date, offset: int = 0, answered: Collection[str] = (), asked: Sequence[Prompt] = ()
+) -> Prompt | None:
     """The same prompt all day until it is answered, then the next of the phase not answered today; "another
-    prompt" moves on through those. None when the day's entries answer every prompt of the phase."""
+    prompt" moves on through those. None when the day's entries answer every prompt of the phase.
+
+    Prompts a clinician wrote for the client, on the days they set (`asked`, not answered yet), come first."""
     choices = prompts_for(phase)
     start = day.toordinal() % len(choices)
-    waiting = [prompt for prompt in choices[start:] + choices[:start] if prompt.id not in answered]
+    waiting = [*asked] + [prompt for prompt in choices[start:] + choices[:start] if prompt.id not in answered]
     return waiting[offset % len(waiting)] if waiting else None
 
 

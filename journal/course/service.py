@@ -125,18 +125,27 @@ class Today:
         return self.place.dose is not None and self.place.day in CAPTURE_DAYS
 
 
-def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_offset: int = 0) -> Today:
+def today(
+    db: Session,
+    keyring: vault.Keyring,
+    zone: str,
+    now: datetime,
+    prompt_offset: int = 0,
+    asked: Sequence[Prompt] = (),
+    place: Place | None = None,
+) -> Today:
     """What the Today screen shows: where the client is, the day's prompt (not one answered today: those are
-    found among the day's few entries), intentions and what is asked about them after a session, unsent drafts."""
+    found among the day's few entries; `asked`, prompts clinicians wrote for today, first), intentions and what
+    is asked about them after a session, unsent drafts."""
     from ..entries.service import count_drafts, prompts_answered_since
     from ..intentions.followup import follow_up
     from ..intentions.service import active_with_audience
 
-    place = place_now(db, keyring, zone, now)
+    place = place if place is not None else place_now(db, keyring, zone, now)
     day = local_date(now, zone)
     phase_prompts = {prompt.id for prompt in prompts_for(place.phase)}
     answered = prompts_answered_since(db, keyring, start_of_day(day, zone)) & phase_prompts
-    prompt = prompt_of_the_day(place.phase, day, prompt_offset, answered)
+    prompt = prompt_of_the_day(place.phase, day, prompt_offset, answered, asked)
     active = active_with_audience(db, keyring) if shows_intentions(place) else []
     return Today(
         place,
@@ -146,5 +155,5 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
         count_drafts(db, keyring),
         follow_up(db, keyring, place, active),
         len(answered),
-        len(phase_prompts) - len(answered),
+        len(phase_prompts) - len(answered) + len(asked),
     )

@@ -36,6 +36,7 @@ from ..activity import service as activity
 from ..db import Base
 from ..models import (
     AccessEvent,
+    Ask,
     AuthSession,
     Blob,
     Draft,
@@ -145,6 +146,7 @@ def delete_account(db: Session, user: User, now: datetime) -> Deleted:
     blob_ids = list(db.scalars(select(Blob.id).where(Blob.owner_id == user_id)))
     records = db.scalar(select(func.count()).select_from(Record).where(Record.owner_id == user_id)) or 0
     db.execute(delete(Share).where(or_(Share.owner_id == user_id, Share.recipient_id == user_id)))
+    db.execute(delete(Ask).where(or_(Ask.client_id == user_id, Ask.therapist_id == user_id)))  # requests either way
     db.execute(delete(Link).where(or_(Link.client_id == user_id, Link.therapist_id == user_id)))
     db.execute(delete(AccessEvent).where(or_(AccessEvent.owner_id == user_id, AccessEvent.therapist_id == user_id)))
     db.execute(delete(PendingRekey).where(PendingRekey.owner_id == user_id))

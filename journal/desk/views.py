@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ..activity import service as activity
+from ..asks import service as asks
 from ..db import get_db, utcnow
 from ..export.service import filename as export_filename
 from ..export.views import zip_response
@@ -89,9 +90,11 @@ def client(client_id):
     except ValueError:
         abort(400)
     notes_panel = session_notes.panel(db, current_user.keyring, link, _zone(), utcnow())
+    requests = asks.for_desk(db, current_user.keyring, link, _zone(), utcnow())
     db.commit()
     return render_template(
         "desk/client.html",
+        asks=requests,
         page=page,
         flag_rules=RULES,
         flag_words=FLAG_WORDS,

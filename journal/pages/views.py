@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..accounts import service as accounts
+from ..asks import answering as asking
+from ..asks import service as asks
 from ..course import service as course
 from ..db import commit_if_written, get_db, utcnow
 from ..desk.views import clients as desk_clients
@@ -31,7 +33,11 @@ def home():
     asked = request.args.get("prompt", "0")
     offset = int(asked) if asked.isdigit() and len(asked) < 4 else 0
     db = get_db()
-    day = course.today(db, current_user.keyring, current_user.user.time_zone, utcnow(), offset)
+    zone, now = current_user.user.time_zone, utcnow()
+    place = course.place_now(db, current_user.keyring, zone, now)
+    dose_at = place.dose.occurred_at if place.dose is not None else None
+    due = [one for one in asks.for_client(db, current_user.keyring, current_user.user, now, dose_at) if one.due]
+    day = course.today(db, current_user.keyring, zone, now, offset, asking.prompts_of(due), place)
     # A clinician whose key changed since the client linked is told here, where the client looks first.
     links = sharing.links_for_client(db, current_user.user.id)
     key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow(), links)
@@ -40,6 +46,7 @@ def home():
         "pages/today.html",
         today=day,
         offset=offset,
+        asked=due,
         key_changes=key_changes,
         key_changed_words=sharing.key_changed_words,
         linked=bool(links),

@@ -15,6 +15,7 @@ from .accounts import (
     unlock_with_password,
     unlock_with_recovery_code,
 )
+from .asks import open_ask, seal_ask
 from .envelope import open_attachment, open_payload, seal_payload
 from .invites import (
     client_signing_key_matches,
@@ -51,9 +52,12 @@ from .sessions import (
 )
 from .sharing import KeyChanged, open_shared, open_shared_attachment, pin_key, pinned_key, wrap_for
 from .signing import fingerprint, share_verifies, sign_share, signing_public_key
-from .user_key_seals import SEALED_UNDER_USER_KEY, SESSION_NOTE, SESSION_NOTE_ABOUT
+from .user_key_seals import ASK_COPY, SEALED_UNDER_USER_KEY, SESSION_NOTE, SESSION_NOTE_ABOUT
 
 __all__ = [
+    "ASK_COPY",
+    "open_ask",
+    "seal_ask",
     "KeyChanged",
     "Keyring",
     "NewAccount",

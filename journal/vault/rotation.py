@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Draft, Invite, Link, Record, SessionNote, User
+from ..models import Ask, Draft, Invite, Link, Record, SessionNote, User
 from .accounts import RECOVERY_CODE_BYTES, _set_recovery_code, format_recovery_code, parse_recovery_code
 from .keyring import Keyring
 from .notes import FLAG_MARKS, reseal_own_note
@@ -33,6 +33,7 @@ from .primitives import VaultError, context, open_sealed, open_under_user_key, s
 from .second_factor import reseal_totp_secret
 from .sharing import reseal_pin
 from .user_key_seals import (
+    ASK_COPY,
     SESSION_NOTE,
     SESSION_NOTE_ABOUT,
     client_signing_pin_context,
@@ -105,6 +106,11 @@ def _session_note_about(keyring: Keyring, note: SessionNote) -> None:
     note.about_ciphertext = reseal_own_note(keyring, SESSION_NOTE_ABOUT, note.id, bytes(note.about_ciphertext))
 
 
+def _ask_copy(keyring: Keyring, ask: Ask) -> None:
+    # The client's copy is sealed to their X25519 key, which a rotation keeps (only its wrap changes): it opens.
+    ask.own_ciphertext = reseal_own_note(keyring, ASK_COPY, ask.id, bytes(ask.own_ciphertext))
+
+
 # Small values, sealed again in the last transaction of a rotation.
 UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(User, "x25519_priv_wrap", "id", _private_key),
@@ -116,6 +122,7 @@ UNDER_USER_KEY: tuple[SealedColumn, ...] = (
     SealedColumn(Invite, "code_sealed", "therapist_id", _invite_code),  # a clinician's open invites
     SealedColumn(SessionNote, "ciphertext", "therapist_id", _session_note),  # a clinician's private notes
     SealedColumn(SessionNote, "about_ciphertext", "therapist_id", _session_note_about),  # whom each is about
+    SealedColumn(Ask, "own_ciphertext", "therapist_id", _ask_copy),  # a clinician's copy of what they asked
 )
 # Rows with their own data key wrapped under the user key (`dek_wrap`, `uk_version`): re-keyed in batches.
 ENVELOPES: tuple[type[Record] | type[Draft], ...] = (Record, Draft)

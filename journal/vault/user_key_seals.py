@@ -55,6 +55,8 @@ def own_note_context(purpose: str, subject: uuid.UUID, owner_id: uuid.UUID) -> b
 # What a therapist's private session notes are sealed as (journal/session_notes): the words, and whom it is about.
 SESSION_NOTE = "session-note"
 SESSION_NOTE_ABOUT = "session-note-about"
+# What a clinician's own copy of a request to a client is sealed as (journal/asks; vault/asks.py seals the client's).
+ASK_COPY = "ask"
 
 
 @dataclass(frozen=True)
@@ -131,5 +133,12 @@ SEALED_UNDER_USER_KEY: tuple[SealedColumn, ...] = (
         "therapist_id",
         lambda note: own_note_context(SESSION_NOTE_ABOUT, note.id, note.therapist_id),
         "whom a private session note is about (the client's name when it was written)",
+    ),
+    SealedColumn(
+        "asks",
+        "own_ciphertext",
+        "therapist_id",
+        lambda ask: own_note_context(ASK_COPY, ask.id, ask.therapist_id),
+        "a clinician's own copy of what they asked a client (a questionnaire, or a prompt's words)",
     ),
 )

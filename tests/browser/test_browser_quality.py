@@ -192,6 +192,8 @@ PAGES: list[Page] = [
     Page("entries", "client", "/entries", shows="Half a thought"),
     Page("entry-new", "client", "/entries/new"),
     Page("entry-new-prompt", "client", "/entries/new?prompt={prompt}"),
+    Page("asked-phq9", "client", "/asks/{ask_phq9}/answer", shows="Dr Ada Lindqvist asked for this."),
+    Page("asked-prompt", "client", "/asks/{ask_prompt}/answer", shows="What did the room sound like?"),
     Page("entry", "client", "/entries/{entry}", shows="The grief felt lighter"),
     Page("entry-edit", "client", "/entries/{entry}/edit"),
     Page("entry-edit-conflict", "client", "/entries/{conflict_entry}/edit", shows="Saved on the laptop."),
@@ -303,6 +305,7 @@ PAGES: list[Page] = [
     Page("desk-invites", "therapist", "/desk/invites", shows="expires"),
     Page("desk-note", "therapist", "/desk/notes/{note}", shows="Slower breathing helped."),
     Page("desk-notes-former", "therapist", "/desk/notes/former"),
+    Page("desk-asks", "therapist", "/desk/clients/{client}/asks", shows="What did the room sound like?"),
     Page("desk-invite-made", "therapist", "/desk/invites", reach=_make_invite),
     Page("me-therapist", "therapist", "/account", shows="Riverside Clinic, after hours"),
     Page("after-hours-line", "therapist", "/account/after-hours-line", shows="Your practice's after-hours line"),
@@ -667,6 +670,12 @@ def world(server, chromium):  # noqa: F811  (the fixture imported above)
     desk_page = f"/desk/clients/{ids['client']}"
     _send(therapist, base, desk_page, desk_page + "/notes", [("text", "Slower breathing helped."), ("session", "none")])
     ids["note"] = re.search(r'href="/desk/notes/([0-9a-f-]{36})"', therapist.get(base + desk_page).text()).group(1)
+    # Two requests (after the day's prompt is read above: a prompt asked for comes first in the rotation).
+    asking = desk_page + "/asks"
+    _send(therapist, base, asking, asking, [("what", "measure"), ("instrument", "phq9"), ("cadence", "weekly")])
+    _send(therapist, base, asking, asking, [("what", "prompt"), ("text", "What did the room sound like?")])
+    asked = re.findall(r'href="/asks/([0-9a-f-]{36})/answer"', client.get(base + "/").text())
+    ids["ask_phq9"], ids["ask_prompt"] = asked[0], asked[1]
 
     yield base, ids, contexts
     for context in contexts.values():

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from journal import vault
 from journal.db import get_db, utcnow
-from journal.models import Link, SessionNote, User
+from journal.models import Ask, Link, SessionNote, User
 from journal.sharing import service as sharing
 
 from ..art_images import painting
@@ -128,6 +128,7 @@ def test_access_matrix(app):
         assert person.post(f"{note_url}/delete").status_code == 403
         assert person.post(f"{desk}/notes", {"text": "x", "session": "none"}).status_code == 403
     assert words in shared_doc.get(note_url).get_data(as_text=True)
+    _requests_are_only_theirs(app, owner, other, shared_doc, unshared_doc, stranger_doc, desk)
 
     page = shared_doc.get(f"{desk}/records/{entry}").get_data(as_text=True)
     assert marker in page
@@ -144,3 +145,38 @@ def test_access_matrix(app):
         assert _status(shared_doc, url) == 404, url
     assert marker not in shared_doc.get(desk).get_data(as_text=True)
     assert marker not in shared_doc.get(f"{desk}/brief").get_data(as_text=True)
+
+
+def _requests_are_only_theirs(app, owner, other, shared_doc, unshared_doc, stranger_doc, desk: str) -> None:
+    """A request: the clinician who asked withdraws it, the client asked answers, snoozes or declines it; every other
+    clinician and every other client gets 404 (the other role 403, for the whole area)."""
+    asking = f"{desk}/asks"
+    prompt = new_marker("ASKEDPROMPT")
+    assert shared_doc.post(asking, {"what": "prompt", "text": prompt}).status_code == 303
+    with app.app_context():
+        ask = get_db().scalar(select(Ask.id))
+    answer, withdraw = f"/asks/{ask}/answer", f"/desk/asks/{ask}/withdraw"
+    for htmx in (False, True):
+        assert _status(shared_doc, asking, htmx) == 200 and _status(unshared_doc, asking, htmx) == 200
+        assert prompt not in unshared_doc.get(asking).get_data(as_text=True)  # linked, but not who asked
+        assert _status(stranger_doc, asking, htmx) == 404
+        assert _status(owner, answer, htmx) == 200
+        assert _status(other, answer, htmx) == 404
+        for person in (owner, other):
+            assert _status(person, asking, htmx) == 403
+        for doc in (shared_doc, unshared_doc, stranger_doc):
+            assert _status(doc, answer, htmx) == 403
+    assert stranger_doc.post(asking, {"what": "prompt", "text": "x"}).status_code == 404
+    for doc in (unshared_doc, stranger_doc):
+        assert doc.post(withdraw).status_code == 404
+    for action in ("answer", "snooze", "decline"):
+        assert other.post(f"/asks/{ask}/{action}", {"client_key": uuid.uuid4().hex, "body": "x"}).status_code == 404
+        assert shared_doc.post(f"/asks/{ask}/{action}").status_code == 403
+    for person in (owner, other):
+        assert person.post(asking, {"what": "prompt", "text": "x"}).status_code == 403
+        assert person.post(withdraw).status_code == 403
+    with app.app_context():
+        row = get_db().get(Ask, ask)
+        assert row is not None and row.answered_at is None and row.declined_at is None and row.snoozed_until is None
+    assert prompt in owner.get("/").get_data(as_text=True)
+    assert shared_doc.post(withdraw).status_code == 303

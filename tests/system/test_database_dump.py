@@ -190,3 +190,34 @@ def test_a_therapists_private_note_leaves_no_plaintext(app, web, database_url, r
     assert any(b"doc@example.org" in value for value in columns)
     for secret in (words.encode(), edited.encode()):
         assert not any(secret in value for value in columns), secret
+
+
+def test_a_therapists_request_leaves_no_plaintext(app, web, database_url, request):
+    """A prompt a therapist wrote, and which questionnaire they asked for how often, are sealed to the client's key
+    (and under the therapist's): neither a column nor the raw file holds them, while the client reads the prompt."""
+    from ..http.test_desk import _ana_id, _link_ana, _make_invite
+    from ..support import WebClient
+
+    doc = WebClient(app.test_client())
+    web.sign_up("ana@example.org")
+    doc.sign_up("doc@example.org", role="therapist", name="Dr Rivera")
+    _link_ana(app, _make_invite(doc))
+    ana = _ana_id(app)
+    words = new_marker("ASKEDPROMPT")
+    doc.get(f"/desk/clients/{ana}")
+    asked = doc.post(
+        f"/desk/clients/{ana}/asks", {"what": "prompt", "text": f"{words} ✨", "first_day": "0", "last_day": "9"}
+    )
+    assert asked.status_code == 303
+    measure = {"what": "measure", "instrument": "pcl5", "cadence": "before-session"}
+    assert doc.post(f"/desk/clients/{ana}/asks", measure).status_code == 303
+    assert words in doc.get(f"/desk/clients/{ana}/asks").get_data(as_text=True)  # the therapist reads their copy
+    secrets = (words.encode(), b"pcl5", b"before-session")
+    raw = _raw_copy(database_url, request)
+    for secret in secrets:
+        assert secret not in raw, secret
+    app.extensions["db_engine"].dispose()
+    columns = _all_values(database_url)
+    assert any(b"doc@example.org" in value for value in columns)
+    for secret in secrets:
+        assert not any(secret in value for value in columns), secret

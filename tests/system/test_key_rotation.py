@@ -500,3 +500,27 @@ def test_a_clinician_rotates_and_their_private_notes_open_with_the_new_key_only(
         ):
             with pytest.raises(VaultError):
                 open_sealed(old_key, bytes(sealed), own_note_context(purpose, note.id, note.therapist_id))
+
+
+def test_requests_open_on_both_sides_after_each_rotates(app, web, other_web, ana_and_doc):
+    """A request is sealed to the client's X25519 key, which a rotation keeps (its wrap is sealed again): Today still
+    shows it. The clinician's own copy is sealed again under their new key, and the old key opens it no more."""
+    from journal.models import Ask
+    from journal.vault.primitives import VaultError, open_sealed
+    from journal.vault.user_key_seals import own_note_context
+
+    with app.app_context():
+        ana = support.user(get_db(), ANA).id
+    words = new_marker("ROTATEDASK")
+    other_web.get(f"/desk/clients/{ana}")
+    assert other_web.post(f"/desk/clients/{ana}/asks", {"what": "prompt", "text": words}).status_code == 303
+    _rotate_through_the_page(web)
+    assert f"asked:</strong> {words}" in web.get("/").get_data(as_text=True)
+    old_key, _old_version = _old_key(app, DOC)
+    _rotate_through_the_page(other_web)
+    assert words in other_web.get(f"/desk/clients/{ana}/asks").get_data(as_text=True)
+    assert f"asked:</strong> {words}" in web.get("/").get_data(as_text=True)
+    with app.app_context():
+        row = get_db().scalar(select(Ask))
+        with pytest.raises(VaultError):
+            open_sealed(old_key, bytes(row.own_ciphertext), own_note_context(vault.ASK_COPY, row.id, row.therapist_id))

@@ -248,3 +248,58 @@ def test_0014_adds_session_notes_that_outlive_the_client_and_go_down_again(datab
     engine.dispose()
     upgrade_database(url)
     assert _differences(url) == []
+
+
+def test_0015_adds_asks_that_go_with_the_link_and_go_down_again(database_kind, tmp_path, request):
+    """0015 makes the requests' table: a request goes when its link ends, and its answer's record is emptied when
+    the client deletes it; going down to 0014 drops only that table, keeping accounts, links and records."""
+    import uuid
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    url = _empty_database(database_kind, tmp_path, request)
+    upgrade_database(url, "0014")
+    engine = create_engine(url)
+    _a_linked_client_with_a_record(engine, database_kind)
+    engine.dispose()
+    upgrade_database(url, "0015")
+    engine = create_engine(url)
+    uid = (lambda value: value.hex) if database_kind == "sqlite" else (lambda value: value)
+    with engine.begin() as connection:
+        if database_kind == "sqlite":
+            connection.execute(text("PRAGMA foreign_keys = ON"))
+        people = dict(connection.execute(text("SELECT role, id FROM users")).all())
+        link = connection.execute(text("SELECT id FROM links")).scalar_one()
+        record = connection.execute(text("SELECT id FROM records")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO asks (id, link_id, therapist_id, client_id, sealed, tag, own_ciphertext, created_at, "
+                "answered_at, answer_id) VALUES (:id, :link, :therapist, :client, :b, :t, :b, :at, :at, :record)"
+            ),
+            {
+                "id": uid(uuid.uuid4()),
+                "link": link,
+                "therapist": people["therapist"],
+                "client": people["client"],
+                "record": record,
+                "b": b"sealed",
+                "t": b"t" * 32,
+                "at": datetime(2026, 12, 4, 9, 0),
+            },
+        )
+        connection.execute(text("DELETE FROM records"))
+        assert connection.execute(text("SELECT answer_id FROM asks")).all() == [(None,)]
+        connection.execute(text("DELETE FROM links"))
+        assert connection.execute(text("SELECT count(*) FROM asks")).scalar_one() == 0
+    engine.dispose()
+
+    command.downgrade(alembic_config(url), "0014")
+    engine = create_engine(url)
+    assert "asks" not in inspect(engine).get_table_names()
+    assert "session_notes" in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 2
+    engine.dispose()
+    upgrade_database(url)
+    assert _differences(url) == []

@@ -457,6 +457,7 @@ def test_every_column_sealed_under_a_user_key_is_in_the_vaults_list():
         ("blobs", "ciphertext"),
         ("shares", "wrap"),
         ("links", "flag_notices_ciphertext"),
+        ("asks", "sealed"),  # a clinician's request, sealed to the client's public key (a rotation keeps that key)
         # A rotation's own: the new key's wraps and the code it made, replaced when it finishes.
         ("users", "rotation_uk_wrap"),
         ("users", "rotation_uk_wrap_pw"),
