@@ -14,6 +14,16 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return "Check-in", view_of(view).summary
 
 
+def search_text(view: RecordView) -> tuple[str, ...]:
+    """The note and the emotion words."""
+    shown = view_of(view)
+    return shown.note, ", ".join(shown.emotions)
+
+
+def emotions(view: RecordView) -> tuple[str, ...]:
+    return view_of(view).emotions
+
+
 CHECKIN = kinds.register(
     kinds.RecordKind(
         name=KIND,
@@ -24,6 +34,8 @@ CHECKIN = kinds.register(
         owner_url=lambda view: url_for("checkins.read_checkin", checkin_id=view.id),
         partial="checkins/_checkin.html",
         standing_share="Check-ins",
+        search_text=search_text,
+        emotions=emotions,
         export=kinds.KindExport(
             export.members,
             summary="checkins/_export_item.html",

@@ -47,7 +47,9 @@ class RecordKind:
     desk.record); `picture_url(view, variant)` the owner's address of its picture, for kinds that carry
     pictures (a clinician's goes through desk.image). `partial` shows one record on the owner's and the
     clinician's pages alike; `share_note`, if any, is what the owner's share page adds under the preview
-    (what does not go with the record when it is shared).
+    (what does not go with the record when it is shared). `search_text(view)` is the text it offers to a
+    search, field by field (None: not searched; journal/search opens and matches it in memory, nothing is
+    indexed); `emotions(view)` the emotion words it carries, for the timeline's filter (None: none).
     """
 
     name: str
@@ -63,6 +65,8 @@ class RecordKind:
     standing_share: str | None = None  # the words of a standing share of this kind; None: shared one by one
     picture_url: Callable[[RecordView, str], str] | None = None
     share_note: str | None = None
+    search_text: Callable[[RecordView], Sequence[str]] | None = None
+    emotions: Callable[[RecordView], Sequence[str]] | None = None
 
     @property
     def has_pictures(self) -> bool:
@@ -138,6 +142,19 @@ def summary(view: RecordView, doses: Sequence[Any]) -> tuple[str, str]:
     """(title, one line) of any record, for a timeline."""
     found = find(view.kind)
     return found.summary(view, doses) if found else ("Record", "")
+
+
+def searchable(*, shareable: bool | None = None) -> tuple[RecordKind, ...]:
+    """The kinds that offer text to a search, in order; only the shareable ones when asked."""
+    return tuple(
+        one for one in all_kinds() if one.search_text is not None and (shareable is None or one.shareable == shareable)
+    )
+
+
+def search_text(view: RecordView) -> Sequence[str]:
+    """The text a record offers to a search, field by field (nothing for a kind that offers none)."""
+    found = find(view.kind)
+    return found.search_text(view) if found is not None and found.search_text is not None else ()
 
 
 def standing_share_choices() -> dict[str, str]:
