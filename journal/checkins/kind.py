@@ -7,6 +7,7 @@ from ..records.service import RecordView
 from ..web.links import url_for
 from . import export
 from .service import KIND, view_of
+from .vocabulary import EMOTION_GROUPS
 
 
 def summary(view: RecordView, _doses) -> tuple[str, str]:
@@ -36,6 +37,7 @@ CHECKIN = kinds.register(
         standing_share="Check-ins",
         search_text=search_text,
         emotions=emotions,
+        emotion_groups=tuple((group.label, group.words) for group in EMOTION_GROUPS),
         export=kinds.KindExport(
             export.members,
             summary="checkins/_export_item.html",

@@ -49,7 +49,8 @@ class RecordKind:
     clinician's pages alike; `share_note`, if any, is what the owner's share page adds under the preview
     (what does not go with the record when it is shared). `search_text(view)` is the text it offers to a
     search, field by field (None: not searched; journal/search opens and matches it in memory, nothing is
-    indexed); `emotions(view)` the emotion words it carries, for the timeline's filter (None: none).
+    indexed); `emotions(view)` the emotion words it carries, for the timeline's filter (None: none), and
+    `emotion_groups` the words it offers to filter by, in groups: ((group label, (word, ...)), ...).
     """
 
     name: str
@@ -67,6 +68,7 @@ class RecordKind:
     share_note: str | None = None
     search_text: Callable[[RecordView], Sequence[str]] | None = None
     emotions: Callable[[RecordView], Sequence[str]] | None = None
+    emotion_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def has_pictures(self) -> bool:
@@ -155,6 +157,12 @@ def search_text(view: RecordView) -> Sequence[str]:
     """The text a record offers to a search, field by field (nothing for a kind that offers none)."""
     found = find(view.kind)
     return found.search_text(view) if found is not None and found.search_text is not None else ()
+
+
+def emotions(view: RecordView) -> Sequence[str]:
+    """The emotion words a record carries (none for a kind that carries none)."""
+    found = find(view.kind)
+    return found.emotions(view) if found is not None and found.emotions is not None else ()
 
 
 def standing_share_choices() -> dict[str, str]:

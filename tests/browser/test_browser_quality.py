@@ -232,6 +232,7 @@ PAGES: list[Page] = [
     # Timeline and charts
     Page("timeline", "client", "/timeline", shows="Session 2"),
     Page("charts", "client", "/charts?range=all"),
+    Page("timeline-filtered", "client", "/timeline?session=2&kind=entry", shows="Clear filters"),
     Page("search", "client", "/search", shows="Search your journal"),
     Page("search-results", "client", "/search", reach=_search_grief, shows="grief felt lighter"),
     # Art
