@@ -16,6 +16,7 @@ from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
 from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of, places_for, start_of_day
+from .looking_back import LookBack, look_back
 from .prompts import Prompt, prompt_of_the_day, prompts_for
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ class Today:
     followup: FollowUp | None = None  # "How did this show up?" after the latest session
     answered: int = 0  # prompts of the phase answered today
     waiting: int = 0  # prompts of the phase not answered today ("Another prompt" has one to show when 2 or more)
+    looking_back: LookBack | None = None  # "On this day", or what was written on this day after earlier sessions
 
     @property
     def capture_first(self) -> bool:
@@ -132,7 +134,8 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
     from ..intentions.followup import follow_up
     from ..intentions.service import active_with_audience
 
-    place = place_now(db, keyring, zone, now)
+    every_dose = doses(db, keyring)
+    place = place_of(now, every_dose, zone)
     day = local_date(now, zone)
     phase_prompts = {prompt.id for prompt in prompts_for(place.phase)}
     answered = prompts_answered_since(db, keyring, start_of_day(day, zone)) & phase_prompts
@@ -147,4 +150,5 @@ def today(db: Session, keyring: vault.Keyring, zone: str, now: datetime, prompt_
         follow_up(db, keyring, place, active),
         len(answered),
         len(phase_prompts) - len(answered),
+        look_back(db, keyring, zone, now, every_dose, place),
     )
