@@ -67,3 +67,21 @@ def test_a_therapist_has_no_client_search(app, web, other_web):
     other_web.sign_up("doc@example.org", role="therapist")
     assert other_web.get("/search").status_code == 403
     assert web.get("/search").status_code in (302, 303)
+
+
+def test_a_search_reads_at_most_its_cap_then_offers_to_look_further_back(app, web, monkeypatch):
+    from journal.search import results
+
+    monkeypatch.setattr(results, "READ_CAP", 12)  # what 2,500 records do, at a size a test writes quickly
+    web.sign_up("ana@example.org")
+    web.new_entry("Long ago", "the heron at the weir")
+    for number in range(15):
+        web.new_entry(f"Later {number}", "nothing of the bird")
+    page = search(web, "heron")
+    assert "Nothing found" in page and "Nothing in the writing looked through so far." in page
+    assert "Look further back" in page and "Long ago" not in page
+    after = re.search(r'name="after" value="([^"]+)"', page).group(1)
+    further = search(web, "heron", after=after)
+    assert (
+        "1 result, further back" in further and "<mark>heron</mark>" in further and "Look further back" not in further
+    )
