@@ -99,6 +99,7 @@ bench: $(BIN)/.test-installed servers browser load-tool bench/node_modules/.inst
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/caseload.py
 	$(BIN)/python bench/at_any_size.py
+	$(BIN)/python bench/search.py
 	$(BIN)/python bench/rotation.py
 	$(BIN)/python bench/art_processing.py
 	$(BIN)/python bench/uploads.py

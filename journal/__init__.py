@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .reminders.views import bp as reminders_bp
     from .safety.practice_views import bp as practice_line_bp
     from .safety.views import bp as safety_bp
+    from .search.views import bp as search_bp
     from .security import csrf, headers, ratelimit
     from .session_notes.views import bp as session_notes_bp
     from .sharing.views import bp as sharing_bp
@@ -107,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(safety_bp)
     app.register_blueprint(practice_line_bp)
     app.register_blueprint(timeline_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(art_bp)
     app.register_blueprint(voice_bp)

@@ -13,6 +13,10 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return "Photo of art", kinds.short(view_of(view).caption) or "No caption"
 
 
+def search_text(view: RecordView) -> tuple[str, ...]:
+    return (view_of(view).caption,)
+
+
 ART = kinds.register(
     kinds.RecordKind(
         name=KIND,
@@ -23,6 +27,7 @@ ART = kinds.register(
         owner_url=lambda view: url_for("art.read_art", art_id=view.id),
         picture_url=lambda view, variant: url_for("art.picture", art_id=view.id, variant=variant),
         partial="art/_art.html",
+        search_text=search_text,
         export=kinds.KindExport(
             export.members,
             export.file_name,

@@ -16,6 +16,7 @@ from ..dosing.service import KIND as DOSE
 from ..models import Record
 from ..records import service as records
 from .days import PHASES, Dose, Place, days_left, local_date, number_doses, place_of, places_for, start_of_day
+from .looking_back import LookBack, look_back
 from .prompts import Prompt, prompt_of_the_day, prompts_for
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ class Today:
     followup: FollowUp | None = None  # "How did this show up?" after the latest session
     answered: int = 0  # prompts of the phase answered today
     waiting: int = 0  # prompts of the phase not answered today ("Another prompt" has one to show when 2 or more)
+    looking_back: LookBack | None = None  # "On this day", or what was written on this day after earlier sessions
 
     @property
     def capture_first(self) -> bool:
@@ -133,15 +135,17 @@ def today(
     prompt_offset: int = 0,
     asked: Sequence[Prompt] = (),
     place: Place | None = None,
+    every_dose: Sequence[Dose] | None = None,
 ) -> Today:
     """What the Today screen shows: where the client is, the day's prompt (not one answered today: those are
     found among the day's few entries; `asked`, prompts clinicians wrote for today, first), intentions and what
-    is asked about them after a session, unsent drafts."""
+    is asked about them after a session, unsent drafts. `place` and `every_dose`: when the caller read them."""
     from ..entries.service import count_drafts, prompts_answered_since
     from ..intentions.followup import follow_up
     from ..intentions.service import active_with_audience
 
-    place = place if place is not None else place_now(db, keyring, zone, now)
+    every_dose = list(every_dose) if every_dose is not None else doses(db, keyring)
+    place = place if place is not None else place_of(now, every_dose, zone)
     day = local_date(now, zone)
     phase_prompts = {prompt.id for prompt in prompts_for(place.phase)}
     answered = prompts_answered_since(db, keyring, start_of_day(day, zone)) & phase_prompts
@@ -156,4 +160,5 @@ def today(
         follow_up(db, keyring, place, active),
         len(answered),
         len(phase_prompts) - len(answered) + len(asked),
+        look_back(db, keyring, zone, now, every_dose, place),
     )

@@ -29,6 +29,7 @@ from . import caseload, service
 from . import export as desk_export
 from . import flags as desk_flags
 from . import record as desk_record
+from . import search as desk_search
 from .recent import FLAG_WORDS
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -101,6 +102,29 @@ def client(client_id):
         next_session=next_sessions.for_desk(link, _zone(), utcnow()),
         notes_panel=notes_panel,
     )
+
+
+@bp.get("/clients/<uuid:client_id>/search")
+@therapist_required
+def search_form(client_id):
+    _link, person = _linked_or_404(client_id)
+    return render_template("desk/search.html", client=person, name=service.client_name(person), found=None)
+
+
+@bp.post("/clients/<uuid:client_id>/search")
+@therapist_required
+def search_results(client_id):
+    """What this client shares now holding the words asked for (in the form's body, never the address)."""
+    link, person = _linked_or_404(client_id)
+    db = get_db()
+    try:
+        found = desk_search.search_shared(
+            db, current_user.keyring, link, person, request.form.get("q"), request.form.get("after"), utcnow()
+        )
+    except ValueError:
+        abort(400)
+    db.commit()
+    return render_template("desk/search.html", client=person, name=service.client_name(person), found=found)
 
 
 @bp.post("/clients/<uuid:client_id>/reviewed")

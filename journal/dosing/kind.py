@@ -43,6 +43,12 @@ def summary(view: RecordView, doses: Sequence[Dose]) -> tuple[str, str]:
     )
 
 
+def search_text(view: RecordView) -> tuple[str, ...]:
+    """How it felt, the setting, who was there and the note on the body."""
+    shown = display(view)
+    return shown.felt, shown.setting, shown.details.company, shown.details.body_note
+
+
 DOSE = kinds.register(
     kinds.RecordKind(
         name=KIND,
@@ -53,6 +59,7 @@ DOSE = kinds.register(
         owner_url=lambda view: url_for("dosing.read_dose", dose_id=view.id),
         partial="dosing/_dose.html",
         standing_share="Dosing sessions",
+        search_text=search_text,
         export=kinds.KindExport(
             export.members,
             summary="dosing/_export_item.html",

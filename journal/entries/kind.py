@@ -39,6 +39,11 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return view.data.get("title") or "Journal entry", kinds.short(view.data.get("body", ""))
 
 
+def search_text(view: RecordView) -> tuple[str, ...]:
+    """The title and the text as written (the Markdown source: its words, never rendered markup)."""
+    return str(view.data.get("title", "")), str(view.data.get("body", ""))
+
+
 ENTRY = kinds.register(
     kinds.RecordKind(
         name=KIND,
@@ -49,6 +54,7 @@ ENTRY = kinds.register(
         owner_url=lambda view: url_for("entries.read_entry", entry_id=view.id),
         partial="entries/_entry.html",
         share_note="entries/_share_note.html",
+        search_text=search_text,
         export=kinds.KindExport(
             export.members,
             export.file_name,

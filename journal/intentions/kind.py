@@ -28,6 +28,12 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return ("Intention" if shown.active else "Intention (archived)"), shown.text
 
 
+def search_text(view: RecordView) -> tuple[str, ...]:
+    """The intention's words and how it showed up after each session."""
+    shown = display(view)
+    return (shown.text, *(answer.text for answer in shown.answers))
+
+
 INTENTION = kinds.register(
     kinds.RecordKind(
         name=KIND,
@@ -38,6 +44,7 @@ INTENTION = kinds.register(
         owner_url=lambda view: url_for("intentions.read_intention", intention_id=view.id),
         partial="intentions/_intention.html",
         standing_share="Intentions",
+        search_text=search_text,
         export=kinds.KindExport(
             export.members,
             summary="intentions/_export_item.html",

@@ -34,10 +34,11 @@ def home():
     offset = int(asked) if asked.isdigit() and len(asked) < 4 else 0
     db = get_db()
     zone, now = current_user.user.time_zone, utcnow()
-    place = course.place_now(db, current_user.keyring, zone, now)
+    every_dose = course.doses(db, current_user.keyring)
+    place = course.place_of(now, every_dose, zone)
     dose_at = place.dose.occurred_at if place.dose is not None else None
     due = [one for one in asks.for_client(db, current_user.keyring, current_user.user, now, dose_at) if one.due]
-    day = course.today(db, current_user.keyring, zone, now, offset, asking.prompts_of(due), place)
+    day = course.today(db, current_user.keyring, zone, now, offset, asking.prompts_of(due), place, every_dose)
     # A clinician whose key changed since the client linked is told here, where the client looks first.
     links = sharing.links_for_client(db, current_user.user.id)
     key_changes = sharing.check_clinician_keys(db, current_user.keyring, utcnow(), links)

@@ -48,7 +48,10 @@ class RecordKind:
     pictures (a clinician's goes through desk.image); `sound` names the attachment holding a kind's sound, and
     `sound_url(view)` is the owner's address of it (a clinician's goes through desk.sound). `partial` shows one record on the owner's and the
     clinician's pages alike; `share_note`, if any, is what the owner's share page adds under the preview
-    (what does not go with the record when it is shared).
+    (what does not go with the record when it is shared). `search_text(view)` is the text it offers to a
+    search, field by field (None: not searched; journal/search opens and matches it in memory, nothing is
+    indexed); `emotions(view)` the emotion words it carries, for the timeline's filter (None: none), and
+    `emotion_groups` the words it offers to filter by, in groups: ((group label, (word, ...)), ...).
     """
 
     name: str
@@ -66,6 +69,9 @@ class RecordKind:
     share_note: str | None = None
     sound: str | None = None
     sound_url: Callable[[RecordView], str] | None = None
+    search_text: Callable[[RecordView], Sequence[str]] | None = None
+    emotions: Callable[[RecordView], Sequence[str]] | None = None
+    emotion_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def has_pictures(self) -> bool:
@@ -150,6 +156,25 @@ def summary(view: RecordView, doses: Sequence[Any]) -> tuple[str, str]:
     """(title, one line) of any record, for a timeline."""
     found = find(view.kind)
     return found.summary(view, doses) if found else ("Record", "")
+
+
+def searchable(*, shareable: bool | None = None) -> tuple[RecordKind, ...]:
+    """The kinds that offer text to a search, in order; only the shareable ones when asked."""
+    return tuple(
+        one for one in all_kinds() if one.search_text is not None and (shareable is None or one.shareable == shareable)
+    )
+
+
+def search_text(view: RecordView) -> Sequence[str]:
+    """The text a record offers to a search, field by field (nothing for a kind that offers none)."""
+    found = find(view.kind)
+    return found.search_text(view) if found is not None and found.search_text is not None else ()
+
+
+def emotions(view: RecordView) -> Sequence[str]:
+    """The emotion words a record carries (none for a kind that carries none)."""
+    found = find(view.kind)
+    return found.emotions(view) if found is not None and found.emotions is not None else ()
 
 
 def standing_share_choices() -> dict[str, str]:

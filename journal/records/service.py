@@ -23,7 +23,7 @@ from .. import vault
 from ..db import changed_rows
 from ..models import Record
 from . import blobs, shares
-from .cursors import OLDEST_FIRST, make_cursor, newer_than, parse_cursor
+from .cursors import OLDEST_FIRST, make_cursor, newer_than, older_than, parse_cursor
 from .key_hold import hold_sealing_key
 
 
@@ -199,6 +199,35 @@ def page(
     views = [_open_read(keyring, row) for row in rows[:limit]]
     more = len(rows) > limit
     return views, (make_cursor(views[-1]) if more and views else None)
+
+
+def newest_batches(
+    db: Session,
+    keyring: vault.Keyring,
+    kinds: Iterable[str],
+    *,
+    before: tuple[datetime, uuid.UUID] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    batch: int = 200,
+) -> Iterator[list[RecordView]]:
+    """The records of these kinds from `start` until before `end`, newest first below the cursor, opened `batch`
+    rows at a time (a search, a filtered timeline): the caller stops reading when it has what it needs, so no
+    more than one batch of opened payloads is held at once."""
+    query = select(*_READ).where(_T.owner_id == keyring.user_id, _T.kind.in_(list(kinds)))
+    if start is not None:
+        query = query.where(_T.occurred_at >= start)
+    if end is not None:
+        query = query.where(_T.occurred_at < end)
+    while True:
+        at = query if before is None else query.where(older_than(before))
+        rows = db.execute(at.order_by(_T.occurred_at.desc(), _T.id.desc()).limit(batch)).all()
+        if not rows:
+            return
+        before = (rows[-1].occurred_at, rows[-1].id)
+        yield [_open_read(keyring, row) for row in rows]
+        if len(rows) < batch:
+            return
 
 
 def oldest_first(

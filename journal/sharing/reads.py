@@ -289,6 +289,11 @@ class Reader:
             self._hidden.update(row.id for row, _share in fresh if row.id not in self._opened)
         return [self._opened[row.id] for row, _share in rows if row.id in self._opened]
 
+    def forget(self) -> None:
+        """Let go of the records opened so far (a search reads a batch, keeps its matches, then reads on): only
+        the ones that did not verify are remembered, to be counted."""
+        self._opened.clear()
+
     def signer(self) -> signers.Signer:
         """The client's pinned signing key, found once per reader (a refused key withholds everything)."""
         if self._signer is None:

@@ -14,6 +14,11 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
     return "Voice note", f"{kinds.short(note.title) or 'Untitled'} · {note.length}"
 
 
+def search_text(view: RecordView) -> tuple[str, ...]:
+    """Its title: the words of a recording are not transcribed."""
+    return (view_of(view).title,)
+
+
 VOICE = kinds.register(
     kinds.RecordKind(
         name=KIND,
@@ -25,6 +30,7 @@ VOICE = kinds.register(
         partial="voice/_voice.html",
         sound=SOUND,
         sound_url=lambda view: url_for("voice.sound", note_id=view.id),
+        search_text=search_text,
         export=kinds.KindExport(
             export.members,
             export.file_name,

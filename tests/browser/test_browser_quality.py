@@ -158,6 +158,13 @@ def _plan_problems(page, ids) -> None:
     expect(page.get_by_label("2. Things I can do on my own")).to_have_attribute("aria-invalid", "true")
 
 
+def _search_grief(page, ids) -> None:
+    page.get_by_label("Words to find").fill("grief")
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Search", exact=True).click()
+    assert answer.value.status == 200
+
+
 def _make_invite(page, ids) -> None:
     page.get_by_role("button", name="Make an invite").click()
     expect(page.locator("[data-invite-code]")).to_be_visible()
@@ -227,6 +234,9 @@ PAGES: list[Page] = [
     # Timeline and charts
     Page("timeline", "client", "/timeline", shows="Session 2"),
     Page("charts", "client", "/charts?range=all"),
+    Page("timeline-filtered", "client", "/timeline?session=2&kind=entry", shows="Clear filters"),
+    Page("search", "client", "/search", shows="Search your journal"),
+    Page("search-results", "client", "/search", reach=_search_grief, shows="grief felt lighter"),
     # Art
     Page("art", "client", "/art", shows="Session 1"),
     Page("art-new", "client", "/art/new"),
@@ -300,6 +310,14 @@ PAGES: list[Page] = [
     Page("desk-record-phq9", "therapist", "/desk/clients/{client}/records/{phq9}"),
     Page("desk-record-voice", "therapist", "/desk/clients/{client}/records/{voice}", shows="Said on the way home"),
     Page("desk-record-safety-plan", "therapist", "/desk/clients/{client}/records/{plan}", shows="Walk to the bridge"),
+    Page("desk-search", "therapist", "/desk/clients/{client}/search", shows="Search what"),
+    Page(
+        "desk-search-results",
+        "therapist",
+        "/desk/clients/{client}/search",
+        reach=_search_grief,
+        shows="grief felt lighter",
+    ),
     Page("desk-brief", "therapist", "/desk/clients/{client}/brief", shows="After the second session"),
     Page("desk-end-link", "therapist", "/desk/clients/{client}/end"),
     Page("desk-invites", "therapist", "/desk/invites", shows="expires"),

@@ -221,3 +221,25 @@ def test_a_therapists_request_leaves_no_plaintext(app, web, database_url, reques
     assert any(b"doc@example.org" in value for value in columns)
     for secret in secrets:
         assert not any(secret in value for value in columns), secret
+
+
+def test_searching_leaves_no_searched_word_in_any_column_or_raw_byte(app, web, database_url, request):
+    """Search opens records in memory only: after searching for a word of each kind (and for words found nowhere),
+    neither the file with its WAL (or a pg_dump) nor any column holds one of them."""
+    from ..search_support import search, write_one_of_each
+
+    web.sign_up("searcher@example.org")
+    words = write_one_of_each(web, "DUMPSEARCH")
+    for word in words.values():
+        assert f"<mark>{word}</mark>" in search(web, word)
+    missing = new_marker("DUMPNOWHERE")
+    assert "Nothing found" in search(web, f"{words['title']} {missing}")
+    secrets = [word.encode() for word in [*words.values(), missing]]
+    raw = _raw_copy(database_url, request)
+    assert b"searcher@example.org" in raw
+    for secret in secrets:
+        assert secret not in raw, secret
+    app.extensions["db_engine"].dispose()
+    columns = _all_values(database_url)
+    for secret in secrets:
+        assert not any(secret in value for value in columns), secret

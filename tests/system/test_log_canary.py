@@ -27,6 +27,8 @@ def test_no_marker_in_any_log(web, postgres):
     web.post(f"/entries/{entry}/edit", {"version": "1", "title": "t" * 300 + own, "body": own})  # refused: 422
     web.post(f"/entries/{entry}/edit", {"version": "1", "title": own, "body": f"edited {own}"})
     web.post("/entries", {"client_key": "bad key", "body": own})  # 400
+    assert own in web.post("/search", {"q": f"{own} edited"}).get_data(as_text=True)  # the words asked, and found
+    assert web.post("/search", {"q": f"nowhere {own}", "after": "a bad cursor"}).status_code == 400
     # Account security: the authenticator key, a password change, the password asked again, a wrong code.
     web.enable_two_factor("canary@example.org")
     web.post("/confirm-password", {"password": f"wrong again {own}"})
