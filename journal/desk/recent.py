@@ -154,7 +154,7 @@ def mood_lead(reader: Reader, before: Cursor, wanted: int = MOOD_LEAD) -> list[R
             break
         views, cursor = reader.newest(kinds=[CHECKIN], before=cursor, limit=missing)
         lead += views
-        missing = wanted - sum(1 for view in lead if _mood(view) is not None)
+        missing = wanted - sum(1 for view in lead if mood_of(view) is not None)
     return lead
 
 
@@ -172,7 +172,7 @@ def measure_lead(reader: Reader, before: Cursor, instruments: set[str | None]) -
     return lead
 
 
-def _mood(view: RecordView) -> int | None:
+def mood_of(view: RecordView) -> int | None:
     shown = display(view)
     return getattr(shown, "mood", None)
 

@@ -6,7 +6,8 @@ client. Here the same rows are read for all of them together, in four queries wh
 - each client's shared check-ins and questionnaires from `since` on (READ_CAP + 1 of each kind at most, to
   know when a stretch is cut short);
 - the lead before `since` the flag rules look back on: as many check-ins and questionnaires as
-  `recent.mood_lead` and `recent.measure_lead` would read at most (so what is read is never less than theirs);
+  `recent.mood_lead` and `recent.measure_lead` would read at most (so what is read is never less than theirs),
+  opened newest first only until the rules have what they look back on, as those do (opening is what costs);
 - the questionnaires shared since `since` that happened before it (LATE_CAP of them at most);
 - for each of those, the MEASURE_LEAD questionnaires before it (as many as `recent.flags_of` reads at most).
 
@@ -34,6 +35,7 @@ from ..flags.rules import with_marks
 from ..measures.service import KIND as MEASURE
 from ..models import Link, Record, Share
 from ..records.cursors import older_than
+from ..records.service import RecordView
 from ..records.shares import shared_now
 from ..sharing.reads import Reader
 from . import recent
@@ -75,8 +77,8 @@ def _stretch(reader: Reader, keyring: vault.Keyring, link: Link, zone: str, sinc
     if len(rows.checkins) > READ_CAP or len(rows.measures) > READ_CAP:
         return recent.stretch(reader, keyring, link, zone, since)
     checkins, measures = reader.open(rows.checkins), reader.open(rows.measures)
-    lead_checkins = reader.open(rows.lead_checkins) if checkins else []
-    lead_measures = reader.open(rows.lead_measures)
+    lead_checkins = _mood_lead(reader, rows.lead_checkins) if checkins else []
+    lead_measures = _measure_lead(reader, rows.lead_measures, {recent.instrument_of(view) for view in measures})
     inside = {view.id for view in checkins + measures}
     found = [
         flag
@@ -85,10 +87,37 @@ def _stretch(reader: Reader, keyring: vault.Keyring, link: Link, zone: str, sinc
     ]
     for view in reader.open(rows.late):
         if view.id not in inside:
-            lead = reader.open(rows.late_leads.get(view.id, []))
+            lead = _measure_lead(reader, rows.late_leads.get(view.id, []), {recent.instrument_of(view)})
             found += [flag for flag in recent.flags_among([view, *lead], [], zone) if flag.record_id == view.id]
     marks = flag_marks.seen(keyring, link)
     return Stretch(since, checkins, measures, None, recent.ordered(with_marks(found, marks)))
+
+
+def _mood_lead(reader: Reader, rows: list) -> list[RecordView]:
+    """The lead check-ins opened newest first, only until MOOD_LEAD of them have a mood (as recent.mood_lead):
+    more rows are read than opened, and opening is what costs."""
+    lead: list[RecordView] = []
+    with_mood = 0
+    for row in rows:
+        if with_mood >= MOOD_LEAD:
+            break
+        opened = reader.open([row])
+        lead += opened
+        with_mood += sum(1 for view in opened if recent.mood_of(view) is not None)
+    return lead
+
+
+def _measure_lead(reader: Reader, rows: list, instruments: set[str | None]) -> list[RecordView]:
+    """The lead questionnaires opened newest first, only until one of each of `instruments` is among them."""
+    lead: list[RecordView] = []
+    missing = instruments - {None}
+    for row in rows:
+        if not missing:
+            break
+        opened = reader.open([row])
+        lead += opened
+        missing -= {recent.instrument_of(view) for view in opened}
+    return lead
 
 
 def _read(db: Session, therapist_id: uuid.UUID, client_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, _Rows]:
