@@ -10,9 +10,11 @@ to test-output/screenshots/asking/.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy.engine import make_url
 
 from ..support import PASSWORD
 from .browser_support import PHONE, Shots, make_invite, new_email
@@ -47,7 +49,7 @@ def _request(page, words: str):
 
 
 def test_a_therapist_asks_the_client_answers_or_declines_and_the_desk_shows_it(server, open_context):
-    base, _ = server
+    base, database_url = server
     shots = Shots("asking")
     desk = open_context(**DESK).new_page()
     sign_up_therapist(desk, base, new_email("asking-therapist"), THERAPIST)
@@ -118,3 +120,8 @@ def test_a_therapist_asks_the_client_answers_or_declines_and_the_desk_shows_it(s
         "link", name="the shared answer"
     ).click()
     expect(desk.locator("main")).to_contain_text("my grandmother's kitchen")
+    # The prompt's words were written at the desk and read on the phone: the database file with its write-ahead
+    # log, as copied from the disk while the app runs, holds them nowhere.
+    stored = Path(make_url(database_url).database)
+    copied = b"".join(one.read_bytes() for one in (stored, Path(f"{stored}-wal")) if one.exists())
+    assert copied.startswith(b"SQLite format 3\x00") and PROMPT.encode() not in copied
