@@ -19,8 +19,9 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..course import belongs
+from ..course.belongs import NO_SESSION
 from ..course.days import Dose
-from ..course.service import doses as course_doses
 from ..forms import clean_text
 from ..records import service as records
 from . import processing
@@ -29,7 +30,6 @@ from .processing import ImageRefused, Processed
 KIND = "art"
 VARIANTS = ("full", "thumb")
 CAPTION_MAX = 2000
-NO_SESSION = "none"
 RETRY_AFTER_SECONDS = 5
 
 
@@ -119,27 +119,11 @@ class ProcessingSlots:
             self._queue.release()
 
 
-def session_choices(db: Session, keyring: vault.Keyring) -> list[Dose]:
-    """Dosing sessions a photo can belong to, newest first (numbered as in the course)."""
-    return list(reversed(course_doses(db, keyring)))
-
-
-def default_dose_id(choices: Sequence[Dose]) -> uuid.UUID | None:
-    """The latest session, once there is one."""
-    return choices[0].id if choices else None
-
-
 def clean_details(form: Mapping[str, str], choices: Sequence[Dose]) -> tuple[Details, dict[str, str]]:
     """Caption and session from a form; a message per field that needs a change."""
     errors: dict[str, str] = {}
     caption = clean_text(form.get("caption"), label="The caption", limit=CAPTION_MAX, errors=errors, field="caption")
-    raw = (form.get("dose_id") or NO_SESSION).strip()
-    dose_id = None
-    if raw != NO_SESSION:
-        dose_id = next((dose.id for dose in choices if str(dose.id) == raw), None)
-        if dose_id is None:
-            errors["dose_id"] = "That session is no longer there. Choose one from the list."
-    return Details(caption, dose_id), errors
+    return Details(caption, belongs.chosen_in(form, choices, errors)), errors
 
 
 def process_files(
@@ -211,7 +195,7 @@ def list_art(db: Session, keyring: vault.Keyring) -> list[ArtView]:
 
 def gallery(db: Session, keyring: vault.Keyring) -> list[ArtGroup]:
     """Photos grouped by their session, the newest session first; photos tied to none come last."""
-    numbered = session_choices(db, keyring)
+    numbered = belongs.session_choices(db, keyring)
     groups: dict[uuid.UUID | None, ArtGroup] = {dose.id: ArtGroup(dose) for dose in numbered}
     loose = ArtGroup(None)
     for art in list_art(db, keyring):
@@ -267,7 +251,7 @@ def delete_art(db: Session, keyring: vault.Keyring, art_id: uuid.UUID) -> bool:
 def _payload(details: Details, width: int, height: int, thumb_width: int, thumb_height: int) -> dict[str, Any]:
     return {
         "caption": details.caption,
-        "dose_id": str(details.dose_id) if details.dose_id else None,
+        **belongs.to_payload(details.dose_id),
         "width": width,
         "height": height,
         "thumb_width": thumb_width,
@@ -278,16 +262,12 @@ def _payload(details: Details, width: int, height: int, thumb_width: int, thumb_
 
 def view_of(view: records.RecordView) -> ArtView:
     data = view.data
-    try:
-        dose_id = uuid.UUID(data["dose_id"]) if data.get("dose_id") else None
-    except ValueError:
-        dose_id = None
     return ArtView(
         view.id,
         view.occurred_at,
         view.version,
         data.get("caption", ""),
-        dose_id,
+        belongs.in_payload(data),
         int(data.get("width", 0)),
         int(data.get("height", 0)),
         int(data.get("thumb_width", 0)),

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
+from ..course import belongs
 from ..course import service as course
 from ..course.days import place_of
 from ..db import get_db, utcnow
@@ -105,7 +106,7 @@ def _upload_page(
     """The upload form (or, for the script, just the result): always with a fresh client-made id. `camera`:
     the file input asks a phone for its camera straight away (Today's "Photograph what you made")."""
     per_file, max_files = _limits()
-    chosen = (form or {}).get("dose_id") or str(service.default_dose_id(choices) or service.NO_SESSION)
+    chosen = (form or {}).get("dose_id") or belongs.default_choice(choices)
     context = dict(
         client_key=uuid.uuid4().hex,
         choices=choices,
@@ -139,7 +140,7 @@ def gallery():
 def new_art():
     """The upload form; ?camera=1 opens the phone's camera for one photo instead of the library."""
     camera = request.args.get("camera") == "1"
-    return _upload_page(choices=service.session_choices(get_db(), _keyring()), camera=camera)
+    return _upload_page(choices=belongs.session_choices(get_db(), _keyring()), camera=camera)
 
 
 @bp.post("")
@@ -150,7 +151,7 @@ def upload():
     if not valid_client_key(client_key):
         abort(400)
     db, keyring = get_db(), _keyring()
-    choices = service.session_choices(db, keyring)
+    choices = belongs.session_choices(db, keyring)
     details, errors = service.clean_details(request.form, choices)
     files = [sent for sent in request.files.getlist("photos") if sent.filename]
     if not files and not errors:
@@ -195,7 +196,7 @@ def upload():
 def read_art(art_id):
     """One photo, large, with its caption."""
     art = _art_or_404(art_id)
-    choices = service.session_choices(get_db(), _keyring())
+    choices = belongs.session_choices(get_db(), _keyring())
     dose = next((dose for dose in choices if dose.id == art.dose_id), None)
     place = place_of(art.occurred_at, choices[::-1], current_user.user.time_zone)  # choices: newest first
     holding = entries.entries_holding(get_db(), _keyring(), art_id)
@@ -236,8 +237,8 @@ def compare():
 @client_required
 def edit_art(art_id):
     art = _art_or_404(art_id)
-    choices = service.session_choices(get_db(), _keyring())
-    form = {"caption": art.caption, "dose_id": str(art.dose_id) if art.dose_id else service.NO_SESSION}
+    choices = belongs.session_choices(get_db(), _keyring())
+    form = {"caption": art.caption, "dose_id": belongs.form_value(art.dose_id)}
     return render_template("art/edit.html", art=art, choices=choices, form=form, errors={})
 
 
@@ -247,7 +248,7 @@ def update_art(art_id):
     """Save a new caption or session, unless it changed elsewhere since the form was opened."""
     db, keyring = get_db(), _keyring()
     art = _art_or_404(art_id)
-    choices = service.session_choices(db, keyring)
+    choices = belongs.session_choices(db, keyring)
     details, errors = service.clean_details(request.form, choices)
     try:
         version = int(request.form.get("version", ""))

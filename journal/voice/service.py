@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import vault
+from ..course import belongs
 from ..course.days import Dose
-from ..course.service import doses as course_doses
 from ..forms import clean_text
 from ..records import service as records
 from .audio import Sound, minutes
@@ -26,7 +26,6 @@ from .audio import Sound, minutes
 KIND = "voice"
 SOUND = "audio"  # the attachment's variant
 TITLE_MAX = 200
-NO_SESSION = "none"
 
 
 @dataclass(frozen=True)
@@ -54,28 +53,13 @@ class Details:
     dose_id: uuid.UUID | None
 
 
-def session_choices(db: Session, keyring: vault.Keyring) -> list[Dose]:
-    """Dosing sessions a voice note can belong to, newest first (numbered as in the course)."""
-    return list(reversed(course_doses(db, keyring)))
-
-
-def default_choice(choices: Sequence[Dose]) -> str:
-    return str(choices[0].id) if choices else NO_SESSION
-
-
 def clean_details(form: Mapping[str, str], choices: Sequence[Dose]) -> tuple[Details, dict[str, str]]:
     """Title and session from a form; a message per field that needs a change."""
     errors: dict[str, str] = {}
     title = clean_text(
         form.get("title"), label="The title", limit=TITLE_MAX, single_line=True, errors=errors, field="title"
     )
-    raw = (form.get("dose_id") or NO_SESSION).strip()
-    dose_id = None
-    if raw != NO_SESSION:
-        dose_id = next((dose.id for dose in choices if str(dose.id) == raw), None)
-        if dose_id is None:
-            errors["dose_id"] = "That session is no longer there. Choose one from the list."
-    return Details(title, dose_id), errors
+    return Details(title, belongs.chosen_in(form, choices, errors)), errors
 
 
 def saved_before(db: Session, keyring: vault.Keyring, client_key: str) -> uuid.UUID | None:
@@ -130,7 +114,7 @@ def delete_note(db: Session, keyring: vault.Keyring, note_id: uuid.UUID) -> bool
 def _payload(details: Details, seconds: float, content_type: str) -> dict[str, Any]:
     return {
         "title": details.title,
-        "dose_id": str(details.dose_id) if details.dose_id else None,
+        **belongs.to_payload(details.dose_id),
         "seconds": round(float(seconds), 3),
         "content_type": content_type,
     }
@@ -138,16 +122,12 @@ def _payload(details: Details, seconds: float, content_type: str) -> dict[str, A
 
 def view_of(view: records.RecordView) -> VoiceView:
     data = view.data
-    try:
-        dose_id = uuid.UUID(data["dose_id"]) if data.get("dose_id") else None
-    except ValueError:
-        dose_id = None
     return VoiceView(
         view.id,
         view.occurred_at,
         view.version,
         data.get("title", ""),
-        dose_id,
+        belongs.in_payload(data),
         float(data.get("seconds", 0) or 0),
         data.get("content_type", "audio/webm"),
     )

@@ -11,6 +11,7 @@ import uuid
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..course import belongs
 from ..course.days import place_of
 from ..db import get_db, utcnow
 from ..forms import valid_client_key
@@ -80,7 +81,7 @@ def _form_page(*, choices, form=None, errors=None, client_key=None, status: int 
             "voice/new.html",
             client_key=client_key or uuid.uuid4().hex,
             choices=choices,
-            chosen=(form or {}).get("dose_id") or service.default_choice(choices),
+            chosen=(form or {}).get("dose_id") or belongs.default_choice(choices),
             form=form or {},
             errors=errors or {},
             max_mb=current_app.config["VOICE_MAX_MB"],
@@ -94,7 +95,7 @@ def _form_page(*, choices, form=None, errors=None, client_key=None, status: int 
 @client_required
 def new_note():
     """The recorder (with a script), and a field for a recording made elsewhere (with or without one)."""
-    return _form_page(choices=service.session_choices(get_db(), _keyring()))
+    return _form_page(choices=belongs.session_choices(get_db(), _keyring()))
 
 
 @bp.post("")
@@ -105,7 +106,7 @@ def create_note():
     if not valid_client_key(client_key):
         abort(400)
     db, keyring = get_db(), _keyring()
-    choices = service.session_choices(db, keyring)
+    choices = belongs.session_choices(db, keyring)
     details, errors = service.clean_details(request.form, choices)
     earlier = service.saved_before(db, keyring, client_key)
     if earlier is not None:  # sent again (an outbox retry): the first one stands
@@ -131,7 +132,7 @@ def create_note():
 def read_note(note_id):
     """One voice note with its player, title and session."""
     note = _note_or_404(note_id)
-    choices = service.session_choices(get_db(), _keyring())
+    choices = belongs.session_choices(get_db(), _keyring())
     dose = next((dose for dose in choices if dose.id == note.dose_id), None)
     place = place_of(note.occurred_at, choices[::-1], current_user.user.time_zone)  # choices: newest first
     return render_template("voice/read.html", note=note, dose=dose, place=place)
@@ -152,8 +153,8 @@ def sound(note_id):
 @client_required
 def edit_note(note_id):
     note = _note_or_404(note_id)
-    choices = service.session_choices(get_db(), _keyring())
-    form = {"title": note.title, "dose_id": str(note.dose_id) if note.dose_id else service.NO_SESSION}
+    choices = belongs.session_choices(get_db(), _keyring())
+    form = {"title": note.title, "dose_id": belongs.form_value(note.dose_id)}
     return render_template("voice/edit.html", note=note, choices=choices, form=form, errors={})
 
 
@@ -163,7 +164,7 @@ def update_note(note_id):
     """Save a new title or session, unless it changed elsewhere since the form was opened."""
     db, keyring = get_db(), _keyring()
     note = _note_or_404(note_id)
-    choices = service.session_choices(db, keyring)
+    choices = belongs.session_choices(db, keyring)
     details, errors = service.clean_details(request.form, choices)
     try:
         version = int(request.form.get("version", ""))
