@@ -7,6 +7,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from ..support import CSRF_RE, OUTPUT, PASSWORD, TOTP_SECRETS, enable_two_factor, one_time_code
@@ -90,6 +91,26 @@ def make_invite(desk, base: str) -> str:
     desk.goto(base + "/desk/invites")
     desk.get_by_role("button", name="Make an invite").click()
     return desk.locator("[data-invite-code]").inner_text().strip()
+
+
+def client_links(phone, base: str, code: str, name: str, therapist: str, shares: tuple[str, ...] = ()) -> None:
+    """A client signs up on a phone under `name` and links with `therapist` by the invite's code, ticking the
+    standing shares named (e.g. "Share all my questionnaires automatically"). Ends on /clinicians."""
+    phone.goto(base + "/signup")
+    phone.get_by_label("A client, writing my own journal").check()
+    phone.get_by_label("Your name").fill(name)
+    phone.get_by_label("Email").fill(new_email("linked-client"))
+    phone.get_by_label("Password", exact=True).fill(PASSWORD)
+    phone.get_by_label("Password again").fill(PASSWORD)
+    phone.get_by_role("button", name="Create account").click()
+    phone.get_by_label("I have saved my recovery code somewhere safe").check()
+    phone.get_by_role("button", name="Continue").click()
+    phone.wait_for_url(base + "/")
+    phone.goto(f"{base}/link#{code}")
+    for label in shares:
+        phone.get_by_label(label).check()
+    phone.get_by_role("button", name=f"Link with {therapist}").click()
+    expect(phone).to_have_url(base + "/clinicians")
 
 
 def set_up_two_factor(api, base: str, email: str) -> str:

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy.engine import make_url
 
-from ..support import PASSWORD
-from .browser_support import PHONE, Shots, make_invite, new_email
+from .browser_support import PHONE, Shots, client_links, make_invite, new_email
 from .test_browser_sharing import sign_up_therapist
 
 pytestmark = pytest.mark.browser
@@ -26,22 +25,6 @@ DESK = {"viewport": {"width": 1280, "height": 900}}
 THERAPIST = "Dr Mei Chen"
 CLIENT = "Sam Okoro"
 PROMPT = "What did the music bring up for you?"
-
-
-def _client_signs_up_and_links(phone, base: str, code: str) -> None:
-    phone.goto(base + "/signup")
-    phone.get_by_label("A client, writing my own journal").check()
-    phone.get_by_label("Your name").fill(CLIENT)
-    phone.get_by_label("Email").fill(new_email("asking-client"))
-    phone.get_by_label("Password", exact=True).fill(PASSWORD)
-    phone.get_by_label("Password again").fill(PASSWORD)
-    phone.get_by_role("button", name="Create account").click()
-    phone.get_by_label("I have saved my recovery code somewhere safe").check()
-    phone.get_by_role("button", name="Continue").click()
-    phone.wait_for_url(base + "/")
-    phone.goto(f"{base}/link#{code}")
-    phone.get_by_role("button", name=f"Link with {THERAPIST}").click()
-    expect(phone).to_have_url(base + "/clinicians")
 
 
 def _request(page, words: str):
@@ -55,7 +38,7 @@ def test_a_therapist_asks_the_client_answers_or_declines_and_the_desk_shows_it(s
     sign_up_therapist(desk, base, new_email("asking-therapist"), THERAPIST)
     code = make_invite(desk, base)
     phone = open_context(**PHONE).new_page()
-    _client_signs_up_and_links(phone, base, code)
+    client_links(phone, base, code, CLIENT, THERAPIST)
 
     # The desk: the client's page, "Ask for a questionnaire or write a prompt".
     desk.goto(base + "/desk")

@@ -15,8 +15,8 @@ import pypdfium2
 import pytest
 from playwright.sync_api import expect
 
-from ..support import CSRF_RE, PASSWORD
-from .browser_support import CLIENT_KEY_RE, PHONE, Shots, make_invite, new_email
+from ..support import CSRF_RE
+from .browser_support import CLIENT_KEY_RE, PHONE, Shots, client_links, make_invite, new_email
 from .test_browser_sharing import sign_up_therapist
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 DESK = {"viewport": {"width": 1280, "height": 900}}
 THERAPIST = "Dr Ines Okafor"
 CLIENT = "Maya Lindqvist-Herrera"
+SHARES = ("Share all my check-ins automatically", "Share all my questionnaires automatically")
 ITEM9 = "“Thoughts that you would be better off dead or of hurting yourself in some way”: Several days"
 
 
@@ -38,24 +39,6 @@ def _send(page, base: str, form_path: str, action: str, fields: dict) -> None:
     assert response.status == 303, (action, response.status)
 
 
-def _client_signs_up_and_links(phone, base: str, code: str) -> None:
-    phone.goto(base + "/signup")
-    phone.get_by_label("A client, writing my own journal").check()
-    phone.get_by_label("Your name").fill(CLIENT)
-    phone.get_by_label("Email").fill(new_email("flags-client"))
-    phone.get_by_label("Password", exact=True).fill(PASSWORD)
-    phone.get_by_label("Password again").fill(PASSWORD)
-    phone.get_by_role("button", name="Create account").click()
-    phone.get_by_label("I have saved my recovery code somewhere safe").check()
-    phone.get_by_role("button", name="Continue").click()
-    phone.wait_for_url(base + "/")
-    phone.goto(f"{base}/link#{code}")
-    phone.get_by_label("Share all my check-ins automatically").check()
-    phone.get_by_label("Share all my questionnaires automatically").check()
-    phone.get_by_role("button", name=f"Link with {THERAPIST}").click()
-    expect(phone).to_have_url(base + "/clinicians")
-
-
 def _flags(page):
     return page.locator("[data-flag]")
 
@@ -68,7 +51,7 @@ def test_flags_first_on_every_desk_page_then_seen_in_the_clients_history(server,
     code = make_invite(desk, base)
 
     phone = open_context(**PHONE).new_page()
-    _client_signs_up_and_links(phone, base, code)
+    client_links(phone, base, code, CLIENT, THERAPIST, SHARES)
     # A PHQ-9 through its form, "Several days" for every item, item 9 included: crisis lines first.
     phone.goto(base + "/questionnaires/phq9/new")
     for number in range(1, 10):

@@ -17,32 +17,15 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy.engine import make_url
 
-from ..support import PASSWORD, new_marker
-from .browser_support import PHONE, Shots, make_invite, new_email
+from ..support import new_marker
+from .browser_support import PHONE, Shots, client_links, make_invite, new_email
 from .test_browser_sharing import sign_up_therapist
 
 pytestmark = pytest.mark.browser
 
 DESK = {"viewport": {"width": 1280, "height": 900}}
 THERAPIST = "Dr Amara Chen"
-
-
-def _client_links(phone, base: str, code: str, name: str) -> None:
-    """A client signs up on a phone and links with the therapist, sharing questionnaires as they are saved."""
-    phone.goto(base + "/signup")
-    phone.get_by_label("A client, writing my own journal").check()
-    phone.get_by_label("Your name").fill(name)
-    phone.get_by_label("Email").fill(new_email("practice-client"))
-    phone.get_by_label("Password", exact=True).fill(PASSWORD)
-    phone.get_by_label("Password again").fill(PASSWORD)
-    phone.get_by_role("button", name="Create account").click()
-    phone.get_by_label("I have saved my recovery code somewhere safe").check()
-    phone.get_by_role("button", name="Continue").click()
-    phone.wait_for_url(base + "/")
-    phone.goto(f"{base}/link#{code}")
-    phone.get_by_label("Share all my questionnaires automatically").check()
-    phone.get_by_role("button", name=f"Link with {THERAPIST}").click()
-    expect(phone).to_have_url(base + "/clinicians")
+SHARES = ("Share all my questionnaires automatically",)
 
 
 def _names_in_order(desk) -> list[str]:
@@ -61,9 +44,9 @@ def test_the_list_sorts_by_flags_then_dates_and_a_private_note_stays_the_therapi
     desk = open_context(**DESK).new_page()
     sign_up_therapist(desk, base, new_email("practice-therapist"), THERAPIST)
     ana = open_context(**PHONE).new_page()
-    _client_links(ana, base, make_invite(desk, base), "Ana Okoro")
+    client_links(ana, base, make_invite(desk, base), "Ana Okoro", THERAPIST, SHARES)
     bo = open_context(**PHONE).new_page()
-    _client_links(bo, base, make_invite(desk, base), "Bo Lindqvist")
+    client_links(bo, base, make_invite(desk, base), "Bo Lindqvist", THERAPIST, SHARES)
 
     # Ana answers a PHQ-9, "Several days" throughout, item 9 included: shared as it is saved, a flag.
     ana.goto(base + "/questionnaires/phq9/new")

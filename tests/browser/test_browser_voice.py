@@ -68,7 +68,8 @@ def phone(microphone_browser):
 
 
 def voice_notes(page, base: str) -> int:
-    return page.request.get(base + "/timeline").text().count("Voice note")
+    """How many voice notes the timeline lists (its filter also names the kind: items are counted, not words)."""
+    return page.request.get(base + "/timeline").text().count('class="entry-item timeline-voice"')
 
 
 def test_record_from_today_with_one_tap_save_and_play_back(server, phone):  # noqa: F811
