@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from .keyring import Keyring
 from .notes import _pad, _unpad
@@ -40,7 +40,7 @@ def seal_ask(
         raise VaultError("not a public key")
     info = _info(ask_id, link_id, client_id, keyring.user_id)
     sealed = FORMAT_VERSION + _SUITE.encrypt(_pad(data), X25519PublicKey.from_public_bytes(client_key), info=info)
-    private = X25519PrivateKey.from_private_bytes(keyring.private_key)
+    private = keyring.x25519
     key = _tag_key(private.exchange(X25519PublicKey.from_public_bytes(client_key)), keyring.user_id, client_id)
     return sealed, _tag(key, sealed, info)
 
@@ -59,7 +59,7 @@ def open_ask(
     if tag is None or len(tag) != TAG_BYTES or len(pinned_key) != 32 or sealed[:1] != FORMAT_VERSION:
         raise VaultError("request is malformed")
     info = _info(ask_id, link_id, keyring.user_id, therapist_id)
-    private = X25519PrivateKey.from_private_bytes(keyring.private_key)
+    private = keyring.x25519
     try:
         shared = private.exchange(X25519PublicKey.from_public_bytes(pinned_key))
     except ValueError:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from .primitives import VaultError
 
@@ -35,6 +38,11 @@ class Keyring:
     signing_key: bytes = field(repr=False, default=b"")
     previous: PreviousKey | None = field(default=None, repr=False, kw_only=True)
     new_signing_key: bool = field(default=False, kw_only=True)
+
+    @cached_property
+    def x25519(self) -> X25519PrivateKey:
+        """The X25519 private key as an object, made once per keyring (a desk page opens hundreds of shares)."""
+        return X25519PrivateKey.from_private_bytes(self.private_key)
 
     @property
     def rotating(self) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from .keyring import Keyring
 from .padding import bucket
@@ -55,7 +55,7 @@ def open_note_sent_to_me(keyring: Keyring, purpose: str, subject: uuid.UUID, sea
     sealed = bytes(sealed)
     if sealed[:1] != FORMAT_VERSION:
         raise VaultError("sealed note is malformed")
-    private = X25519PrivateKey.from_private_bytes(keyring.private_key)
+    private = keyring.x25519
     try:
         plain = _SUITE.decrypt(sealed[1:], private, info=_context("sent", purpose, subject, keyring.user_id))
     except (InvalidTag, ValueError):

@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from .envelope import Sealable, _ctx, _dek
 from .keyring import Keyring
@@ -66,7 +66,7 @@ def _shared_dek(keyring: Keyring, row: Sealable, wrap: bytes) -> bytes:
     wrap = bytes(wrap)
     if len(wrap) != WRAP_BYTES or wrap[:1] != FORMAT_VERSION:
         raise VaultError("share wrap is malformed")
-    private = X25519PrivateKey.from_private_bytes(keyring.private_key)
+    private = keyring.x25519
     try:
         return _SUITE.decrypt(wrap[1:], private, info=_share_info(row, keyring.user_id))
     except (InvalidTag, ValueError):
