@@ -12,7 +12,7 @@ from ..records import kinds
 from ..records.service import RecordView
 from ..web.links import url_for
 from . import export, photos
-from .render import render_markdown
+from .render import plain_text, render_markdown
 from .service import KIND
 
 
@@ -40,8 +40,8 @@ def summary(view: RecordView, _doses) -> tuple[str, str]:
 
 
 def search_text(view: RecordView) -> tuple[str, ...]:
-    """The title and the text as written (the Markdown source: its words, never rendered markup)."""
-    return str(view.data.get("title", "")), str(view.data.get("body", ""))
+    """The title and the text's words as a reader sees them (the Markdown's marks left out, never rendered)."""
+    return str(view.data.get("title", "")), plain_text(str(view.data.get("body", "")))
 
 
 ENTRY = kinds.register(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
 
@@ -68,3 +69,21 @@ def render_markdown(text: str) -> Markup:
     renderers = _RENDERERS
     html = renderers.markdown.reset().convert(text)  # reset: nothing of the last text carries over
     return Markup(renderers.cleaner.clean(html))
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\3(?!\w)")
+_CODE = re.compile(r"`+([^`]*)`+")
+_LINE_MARK = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.MULTILINE)
+
+
+def plain_text(text: str) -> str:
+    """The words of Markdown as a reader sees them, without its marks (for snippets of text, such as a search's):
+    `**calm**` is "calm", `[the lake](https://…)` is "the lake", a heading's or list's marks are gone. Cheap: a few
+    substitutions, no rendering."""
+    text = _LINK.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    text = _LINE_MARK.sub("", text)
+    for _ in range(3):  # nested emphasis: ***both*** or **_both_**
+        text = _EMPHASIS.sub(lambda found: found.group(2) or found.group(4), text)
+    return text

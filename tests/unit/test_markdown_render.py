@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from journal.entries.render import render_markdown
+from journal.entries.render import plain_text, render_markdown
 
 
 def test_a_link_reference_defined_in_one_entry_does_not_resolve_in_the_next():
@@ -36,3 +36,24 @@ def test_threads_render_their_own_texts_at_once():
         thread.join()
     for number, rendered in results.items():
         assert rendered == [f"<p><strong>entry {number} line {n}</strong></p>" for n in range(200)]
+
+
+def test_plain_text_is_the_words_a_reader_sees_without_the_marks():
+    source = (
+        "# After the lake\n"
+        "It was **so** _quiet_, ***really*** quiet, and `still`.\n"
+        "> A line I kept\n"
+        "- one thing\n"
+        "2. another\n"
+        "See [the river](https://example.org/river) and ~~not this~~ that.\n"
+        "2 * 3 * 4 and snake_case_names stay."
+    )
+    assert plain_text(source) == (
+        "After the lake\n"
+        "It was so quiet, really quiet, and still.\n"
+        "A line I kept\n"
+        "one thing\n"
+        "another\n"
+        "See the river and not this that.\n"
+        "2 * 3 * 4 and snake_case_names stay."
+    )
