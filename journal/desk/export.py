@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask
 
 from .. import vault
+from ..asks import export as asks_export
+from ..asks import service as asks
 from ..course.days import Dose, number_doses
 from ..export import archive
 from ..export.service import PAGE_SIZE, guarded, snapshot
@@ -24,6 +26,7 @@ from ..models import User
 from ..records.service import RecordView
 from ..session_notes import service as session_notes
 from ..sharing import access, reads
+from ..sharing import service as sharing
 from .course import shared_dose_times
 from .service import client_name
 
@@ -76,10 +79,14 @@ def therapist_archive(
                 counts=[
                     f"{len(shared)} shared record{'' if len(shared) == 1 else 's'}",
                     "your own private notes about them (my-private-notes.md), which they never see",
+                    f"what you asked them and what they did ({asks_export.FILE_NAME})",
                 ],
             )
             notes = session_notes.about_client(db, keyring, client_id)
             mine = [("my-private-notes.md", session_notes.as_markdown(notes, therapist_zone))]
+            link = sharing.therapist_link(db, keyring.user_id, client_id)
+            requests = asks.for_desk(db, keyring, link, therapist_zone, now) if link is not None else []
+            mine.append((asks_export.FILE_NAME, asks_export.as_markdown(requests, therapist_zone)))
             yield from archive.build(SharedRecords(db, keyring, client_id, zone), about, mine)
 
     return guarded(chunks)

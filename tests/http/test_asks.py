@@ -18,6 +18,7 @@ from journal.models import Ask, Link, Record, Share, User
 from ..support import PASSWORD, WebClient, new_marker
 from .test_course_pages import log_dose
 from .test_deletion import _delete
+from .test_export import _download, _everything
 from .test_sharing_client import DOC, KEY_RE
 
 ASKED_PHQ9 = f"{DOC} asked:</strong> Would you fill in the PHQ-9?"
@@ -279,3 +280,20 @@ def test_before_each_session_it_is_asked_in_the_three_days_before_the_date_noted
     assert "in the 3 days before each integration session" in doc.get(f"/desk/clients/{ana}/asks").get_data(True)
     noted(2)
     assert asked in _today(web)
+
+
+def test_the_therapists_export_holds_what_they_asked_and_what_the_client_did(app, people, linked):
+    web, doc = people
+    ana = _ana(app)
+    words = new_marker("ASKEDWORDS")
+    _ask(doc, ana, what="prompt", text=f"What stayed with you? {words}", first_day="1", last_day="3")
+    _ask(doc, ana, what="measure", instrument="pcl5", cadence="weekly")
+    _prompt, pcl5 = _ask_ids(app)
+    assert web.post(f"/asks/{pcl5}/decline").status_code == 303
+    archive = _download(doc, f"/desk/clients/{ana}/export")
+    asked = archive.read("my-requests.md").decode("utf-8")
+    assert asked.startswith("# What I asked")
+    assert words in asked and "On days 1 to 3 after each dosing session; asked " in asked
+    assert "Waiting." in asked and "Declined " in asked
+    assert "my-requests.md" in archive.read("README.txt").decode("utf-8")
+    assert words.encode() not in _everything(_download(web))  # the client's own export holds the answers, not this
