@@ -14,6 +14,7 @@ from .days import Dose
 from .service import doses
 
 NO_SESSION = "none"  # the form's value for "Not tied to a session"
+LATEST = "latest"  # the offline form's value (it knows no sessions): the latest one when it is saved
 GONE = "That session is no longer there. Choose one from the list."
 
 
@@ -32,6 +33,8 @@ def chosen_in(form: Mapping[str, str], choices: Sequence[Dose], errors: dict[str
     raw = (form.get("dose_id") or NO_SESSION).strip()
     if raw == NO_SESSION:
         return None
+    if raw == LATEST:
+        return choices[0].id if choices else None
     found = next((dose.id for dose in choices if str(dose.id) == raw), None)
     if found is None:
         errors["dose_id"] = GONE

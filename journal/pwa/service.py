@@ -16,7 +16,7 @@ from ..web.static_files import StaticFiles
 # only ever read by Safari, when adding to the home screen (with a network): kept, it would cost every
 # other browser its bytes on the first visit.
 PRECACHE_SKIP = ("icons/icon-512.png", "icons/maskable-", "icons/shortcut-", "icons/apple-touch-icon.png")
-SHELL_PAGES = ("pwa.offline", "pwa.offline_entry", "pwa.offline_checkin", "pwa.outbox")
+SHELL_PAGES = ("pwa.offline", "pwa.offline_entry", "pwa.offline_checkin", "pwa.offline_voice", "pwa.outbox")
 
 
 def precache(files: StaticFiles) -> list[str]:

@@ -1,6 +1,6 @@
 """The manifest, the service worker, the pages it keeps for offline use, and the offline-capture setting.
 
-The offline pages (/offline, /offline/entry, /offline/checkin, /outbox) are the same for everyone:
+The offline pages (/offline, /offline/entry, /offline/checkin, /offline/voice, /outbox) are the same for everyone:
 drawn without the session, so the copies the service worker keeps hold no user, token or writing.
 """
 
@@ -14,16 +14,18 @@ from flask_login import current_user, login_required
 
 from ..checkins import service as checkins
 from ..checkins import vocabulary
+from ..course import belongs
 from ..db import get_db
 from ..entries import service as entries
 from ..safety.crisis import public_lines
+from ..voice import audio as voice_audio
 from ..web.static_files import encoded_response, public_file
 from . import manifest as app_manifest
 from . import service
 
 bp = Blueprint("pwa", __name__)
 
-SHELLS = {"entry": "/offline/entry", "checkin": "/offline/checkin"}
+SHELLS = {"entry": "/offline/entry", "checkin": "/offline/checkin", "voice": "/offline/voice"}
 
 
 @bp.before_app_request
@@ -79,6 +81,22 @@ def offline_entry():
     """The new-entry form as kept on the device: it works without a network (static/outbox.js)."""
     return render_template(
         "pwa/offline_entry.html", shell=True, form={}, errors={}, client_key="", body_max=entries.BODY_MAX
+    )
+
+
+@bp.get("/offline/voice")
+def offline_voice():
+    """The voice recorder as kept on the device: a recording waits on the phone as a file (static/outbox.js)."""
+    return render_template(
+        "pwa/offline_voice.html",
+        shell=True,
+        form={},
+        errors={},
+        client_key="",
+        choices=[],
+        chosen=belongs.LATEST,
+        max_mb=current_app.config["VOICE_MAX_MB"],
+        max_minutes=voice_audio.MAX_SECONDS // 60,
     )
 
 

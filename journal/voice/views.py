@@ -24,7 +24,7 @@ from . import audio, service
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 CREATE_ENDPOINT = "voice.create_note"
 SOUND_ENDPOINT = "voice.sound"
-RECORDER_ENDPOINT = "voice.new_note"
+RECORDER_ENDPOINTS = ("voice.new_note", "pwa.offline_voice")  # the recorder, and its copy kept for offline use
 FORM_OVERHEAD_BYTES = 1024 * 1024  # the title, the session, the id and each part's headers
 
 
@@ -49,7 +49,7 @@ def _upload_limit() -> None:
 def _voice_headers(response: Response) -> Response:
     if request.endpoint == SOUND_ENDPOINT and response.status_code in (200, 206):
         response.headers["Cache-Control"] = "private, no-store"
-    elif request.endpoint == RECORDER_ENDPOINT and "Permissions-Policy" in response.headers:
+    elif request.endpoint in RECORDER_ENDPOINTS and "Permissions-Policy" in response.headers:
         policy = response.headers["Permissions-Policy"]
         response.headers["Permissions-Policy"] = policy.replace("microphone=()", "microphone=(self)")
     return response

@@ -47,7 +47,7 @@ async () => {
 """
 
 # What the service worker may keep: versioned static files and the offline pages (the same for everyone).
-PUBLIC = re.compile(r"^/static/[\w./-]+\?v=[0-9a-f]{12}$|^/offline(/entry|/checkin)?$|^/outbox$")
+PUBLIC = re.compile(r"^/static/[\w./-]+\?v=[0-9a-f]{12}$|^/offline(/entry|/checkin|/voice)?$|^/outbox$")
 
 OUTBOX_ITEMS_JS = """
 async () => {
@@ -249,7 +249,7 @@ def test_after_browsing_no_private_content_is_stored_on_the_device(server, open_
     cached = {item["url"].removeprefix(base) for item in stored["caches"]}
     assert cached and all(PUBLIC.match(url) for url in cached), sorted(cached)
     shells = [item for item in stored["caches"] if not item["url"].startswith(base + "/static/")]
-    assert len(shells) == 4
+    assert len(shells) == 5  # /offline, its entry, check-in and voice forms, /outbox
     for shell in shells:
         assert 'name="csrf_token"' not in shell["text"] and "X-CSRF-Token" not in shell["text"], shell["url"]
         assert "data-outbox-owner" not in shell["text"] and "@example.org" not in shell["text"], shell["url"]

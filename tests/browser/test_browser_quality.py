@@ -193,6 +193,7 @@ PAGES: list[Page] = [
     Page("offline", "client", "/offline", shows="This page needs a connection"),
     Page("offline-entry", "client", "/offline/entry", shows="Saved on this phone until you are back online"),
     Page("offline-checkin", "client", "/offline/checkin", shows="Answer only what you want to"),
+    Page("offline-voice", "client", "/offline/voice", shows="kept with your latest dosing session"),
     Page("outbox", "client", "/outbox", shows="Nothing is waiting"),
     Page("offline-signed-out", "visitor", "/offline/entry", shows="Writing needs a connection here"),
     # Journal entries

@@ -129,8 +129,11 @@ def test_recorded_offline_waits_on_the_phone_and_is_sent_once(server, phone):  #
     expect(page.get_by_label("Title")).to_have_value("Not a sound")
     assert voice_notes(page, base) == 0
 
-    page.goto(base + "/voice/new")
+    # The recorder opened with no network at all: the copy the phone keeps (/offline/voice) stands in.
     page.context.set_offline(True)
+    page.goto(base + "/voice/new")
+    expect(page.get_by_role("heading", name="Record a voice note")).to_be_visible()
+    expect(page.locator("section[data-offline-writing]")).to_be_visible()  # offline writing is on for this account
     page.get_by_role("button", name="Record", exact=True).click()
     expect(page.locator("[data-voice-time]")).to_have_text("0:02", timeout=6000)
     page.get_by_role("button", name="Stop").click()

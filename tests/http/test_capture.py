@@ -301,7 +301,7 @@ def test_an_item_kept_on_the_phone_goes_only_into_the_account_it_was_written_in(
 
 
 def test_the_offline_pages_keep_the_bottom_bar_with_nothing_of_a_session(web):
-    for url in ("/offline", "/offline/entry", "/offline/checkin", "/outbox"):
+    for url in ("/offline", "/offline/entry", "/offline/checkin", "/offline/voice", "/outbox"):
         page = web.get(url).get_data(as_text=True)
         bar = re.search(r'<nav class="tabbar" aria-label="Main"[^>]*>(.*?)</nav>', page, re.S)
         assert bar, url

@@ -16,7 +16,7 @@ from journal.web.static_files import StaticFiles
 
 from ..support import CSRF_RE, PASSWORD, new_marker
 
-SHELLS = ["/offline", "/offline/entry", "/offline/checkin", "/outbox"]
+SHELLS = ["/offline", "/offline/entry", "/offline/checkin", "/offline/voice", "/outbox"]
 
 
 def test_manifest_names_the_app_its_icons_and_shortcuts(web):
@@ -160,6 +160,17 @@ def test_offline_forms_post_where_the_online_forms_do(web):
     checkin = web.get("/offline/checkin").get_data(as_text=True)
     assert 'action="/checkins"' in checkin and 'data-outbox-kind="check-in"' in checkin
     assert 'name="mood"' in checkin
+    voice = web.get("/offline/voice").get_data(as_text=True)
+    assert (
+        'action="/voice"' in voice and 'data-outbox-kind="voice"' in voice and 'enctype="multipart/form-data"' in voice
+    )
+    assert 'name="client_key" value=""' in voice and 'name="dose_id" value="latest"' in voice
+
+
+def test_the_offline_recorder_may_use_the_microphone_and_no_other_offline_page_may(web):
+    assert "microphone=(self)" in web.get("/offline/voice").headers["Permissions-Policy"]
+    for url in ("/offline", "/offline/entry", "/offline/checkin", "/outbox"):
+        assert "microphone=()" in web.get(url).headers["Permissions-Policy"], url
 
 
 def test_pages_are_never_compressed(web):

@@ -177,7 +177,7 @@ def test_edit_forms_say_who_sees_the_changes(app, people, linked):
 def test_the_offline_copies_name_nobody(app, people):
     web, _ = people
     _consent(web, _invite(app), auto_share=["checkin"])
-    for url in ("/offline/checkin", "/offline/entry"):
+    for url in ("/offline/checkin", "/offline/entry", "/offline/voice"):
         page = _page(web, url)
         assert _told(page) == "When it is sent, it is shared only as your sharing choices say.", url
         assert DOC not in page and "Only you can see" not in page, url

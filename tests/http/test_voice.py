@@ -6,27 +6,29 @@ import io
 import re
 import uuid
 import zipfile
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from journal.db import get_db
+from journal.db import get_db, utcnow
 from journal.models import Blob, Record, User
 
 from ..support import WebClient
 from ..system.test_key_rotation import _rotate_through_the_page
 from ..voice_files import TAGS, aac_m4a, opus_webm, tags_of
+from .test_course_pages import log_dose
 from .test_sharing_client import DOC
 
 TITLE = "After session two, by the river"
 
 
-def send(web, data: bytes, *, name="note.webm", title=TITLE, client_key=None, headers=None):
+def send(web, data: bytes, *, name="note.webm", title=TITLE, client_key=None, headers=None, dose_id="none"):
     """The recorder's form as a browser posts it (multipart, built in memory)."""
     page = web.get("/voice/new").get_data(as_text=True)
     key = client_key or re.search(r'name="client_key" value="([^"]+)"', page).group(1)
-    fields = MultiDict({"client_key": key, "title": title, "dose_id": "none", "csrf_token": web.token})
+    fields = MultiDict({"client_key": key, "title": title, "dose_id": dose_id, "csrf_token": web.token})
     fields.add("audio", FileStorage(io.BytesIO(data), filename=name, content_type="audio/webm"))
     boundary, body = encode_multipart(fields)
     return web.raw.post(
@@ -203,3 +205,13 @@ def test_rotating_the_keys_seals_the_recording_again_and_it_still_plays(app, web
     (after,) = stored(app)
     assert after != before
     assert web.raw.get(f"/voice/{note}/sound").data == heard
+
+
+def test_a_recording_made_offline_is_kept_with_the_latest_session_when_it_arrives(web):
+    """The offline recorder knows no sessions: it sends "latest", the latest dosing session when it is saved."""
+    web.sign_up("ana@example.org")
+    early = log_dose(web, utcnow() - timedelta(days=9))
+    late = log_dose(web, utcnow() - timedelta(days=2))
+    note = saved(web, opus_webm(1.0), dose_id="latest")
+    page = web.get(f"/voice/{note}/edit").get_data(as_text=True)
+    assert re.search(rf'<option value="{late}" selected>', page) and early != late

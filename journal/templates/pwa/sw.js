@@ -9,7 +9,9 @@ const PRECACHE = {{ precache|tojson }};
 const OFFLINE = {{ offline|tojson }};
 const SHELLS = {{ shells|tojson }};
 // Where a navigation that fails lands: the offline form for writing, else the offline page.
-const FALLBACKS = { "/entries/new": SHELLS.entry, "/checkins/new": SHELLS.checkin, "/outbox": "/outbox" };
+const FALLBACKS = {
+  "/entries/new": SHELLS.entry, "/checkins/new": SHELLS.checkin, "/voice/new": SHELLS.voice, "/outbox": "/outbox",
+};
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
