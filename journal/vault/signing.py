@@ -10,7 +10,9 @@ the clinician pinned.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidSignature
@@ -102,13 +104,45 @@ def share_verifies(
     """True only when `signature` is the pinned key's over exactly this row, recipient, wrap and attachments."""
     if signature is None or len(signature) != SIGNATURE_BYTES or len(public_key) != 32:
         return False
+    message = _share_message(row, recipient_id, bytes(wrap), attachments)
+    known = sha256(b"verified-share\0" + bytes(public_key) + bytes(signature) + sha256(message))
+    if _VERIFIED.holds(known):
+        return True
     try:
-        Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(
-            bytes(signature), _share_message(row, recipient_id, bytes(wrap), attachments)
-        )
+        Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(bytes(signature), message)
     except (InvalidSignature, ValueError):
         return False
+    _VERIFIED.add(known)
     return True
+
+
+class _Verified:
+    """Digests of (public key, signature, message) found to verify in this process, the latest VERIFIED_KEPT.
+
+    A desk page checks the same shares on every visit; a signature that verified once verifies again, so it is
+    not checked again. Only digests of what is already public to the server are kept (keys, signatures, the
+    digest of the signed message): nothing secret, nothing a client wrote. Anything changed is another digest.
+    """
+
+    def __init__(self, most: int) -> None:
+        self._most, self._lock, self._known = most, threading.Lock(), OrderedDict[bytes, None]()
+
+    def holds(self, digest: bytes) -> bool:
+        with self._lock:
+            if digest not in self._known:
+                return False
+            self._known.move_to_end(digest)
+            return True
+
+    def add(self, digest: bytes) -> None:
+        with self._lock:
+            self._known[digest] = None
+            if len(self._known) > self._most:
+                self._known.popitem(last=False)
+
+
+VERIFIED_KEPT = 50_000  # about 5 MB
+_VERIFIED = _Verified(VERIFIED_KEPT)
 
 
 def fingerprint(public_key: bytes) -> str:
