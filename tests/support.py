@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -328,3 +329,10 @@ def statements(app):
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(engine, "commit", on_commit)
+
+
+def earlier_today(before: timedelta) -> datetime:
+    """`before` ago, but not before this UTC day began (UTC is the test users' zone): a dosing session logged then
+    is on day 0 however close to midnight the test runs."""
+    now = datetime.now(UTC)
+    return max(now - before, now.replace(hour=0, minute=0, second=0, microsecond=0))

@@ -15,7 +15,7 @@ from journal.db import get_db, utcnow
 from journal.deletion.service import THERAPIST_PHRASE
 from journal.models import Ask, Link, Record, Share, User
 
-from ..support import PASSWORD, WebClient, new_marker
+from ..support import PASSWORD, WebClient, earlier_today, new_marker
 from .test_course_pages import log_dose
 from .test_deletion import _delete
 from .test_export import _download, _everything
@@ -134,7 +134,7 @@ def test_a_prompt_is_shown_in_the_rotation_answered_as_a_shared_entry_and_its_da
     assert "on days 1 to 3 after each dosing session" in doc.get(f"/desk/clients/{ana}/asks").get_data(as_text=True)
     log_dose(web, when=utcnow() - timedelta(days=1, hours=1))
     assert later in _today(web)
-    log_dose(web, when=utcnow() - timedelta(hours=1))  # a new session today: day 0, not yet
+    log_dose(web, when=earlier_today(timedelta(hours=1)))  # a new session today: day 0, not yet
     assert later not in _today(web)
 
 

@@ -15,7 +15,7 @@ from journal.db import get_db, utcnow
 from journal.models import Record
 
 from .. import art_images
-from ..support import new_marker
+from ..support import earlier_today, new_marker
 from .test_art import art_ids, client_key_of, upload
 from .test_course_pages import log_dose
 
@@ -33,7 +33,7 @@ def _links(html: str) -> list[str]:
 
 def test_on_the_day_of_a_dose_today_opens_with_photograph_and_write(web):
     web.sign_up("ana@example.org")
-    log_dose(web, utcnow() - timedelta(minutes=30))
+    log_dose(web, earlier_today(timedelta(minutes=30)))
     main = _main(web)
     assert "Day 0 after session 1" in main
     # The first two things to tap on the screen, before the prompt and the check-in.

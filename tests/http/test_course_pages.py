@@ -8,7 +8,7 @@ from datetime import timedelta
 from journal.db import utcnow
 from journal.forms import local_inputs
 
-from ..support import PASSWORD, new_marker
+from ..support import PASSWORD, earlier_today, new_marker
 
 
 def _key(web, url: str) -> str:
@@ -139,9 +139,7 @@ def test_intentions_a_few_at_a_time_archive_and_restore(web):
 
 def test_answering_the_days_prompt_records_it_with_the_entry(web):
     web.sign_up("ana@example.org")
-    now = utcnow()
-    # Earlier today (UTC, the test user's zone), however close to midnight the test runs: day 0.
-    log_dose(web, max(now - timedelta(hours=2), now.replace(hour=0, minute=0, second=0, microsecond=0)))
+    log_dose(web, earlier_today(timedelta(hours=2)))
     today = web.get("/").get_data(as_text=True)
     assert "Day 0 after session 1" in today
     answer_url = re.search(r'href="(/entries/new\?prompt=[^"]+)"', today).group(1)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from journal.db import get_db, utcnow
 from journal.models import Record
 
-from ..support import WebClient, new_marker
+from ..support import WebClient, earlier_today, new_marker
 from . import test_desk
 from .test_course_pages import add_intention, log_dose
 from .test_desk import _share
@@ -109,7 +109,7 @@ def test_the_question_waits_for_the_day_after_and_ends_with_the_window(web):
     add_intention(web, "to notice my breath")
     log_dose(web, utcnow() - timedelta(days=14))
     assert _asked(web) == []  # day 14: the window has closed
-    log_dose(web, utcnow() - timedelta(minutes=5))
+    log_dose(web, earlier_today(timedelta(minutes=5)))
     today = web.get("/").get_data(as_text=True)
     assert "Day 0 after session 2" in today and _asked(web) == []  # the hours after a dose are left alone
 
