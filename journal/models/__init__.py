@@ -1,15 +1,20 @@
-"""Tables. Ciphertext columns say so in their names; nothing here decrypts."""
+"""Tables. Ciphertext columns say so in their names; nothing here decrypts.
+
+Here: accounts, sessions, records and their attachments, sharing, the access and security histories.
+reminders.py: Web Push subscriptions and reminders. practice.py: a therapist's private notes and requests.
+Every table is importable from here (`from journal.models import Ask`).
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Time, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
 
-from .db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 ROLES = ("client", "therapist")
 
@@ -309,108 +314,8 @@ class SecurityEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(120))
 
 
-class PushSubscription(Base):
-    """One device's Web Push subscription (reminders): where its push service takes messages for it, and the
-    device's keys they are encrypted to. Not sealed: the sender works while nobody is signed in.
-
-    `session_handle` names the sign-in it was made under (vault.session_handle): signing out on that device
-    ends it (vault/sessions.py), the idle lock does not. It also ends when the push service says it is gone
-    (404, 410), when the client turns every reminder off, and with the account.
-    """
-
-    __tablename__ = "push_subscriptions"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # One device, one owner: the same browser subscribing for another account moves the row to it.
-    endpoint: Mapped[str] = mapped_column(String(1024), unique=True)
-    p256dh: Mapped[str] = mapped_column(String(100))
-    auth: Mapped[str] = mapped_column(String(40))
-    session_handle: Mapped[str | None] = mapped_column(String(32), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReminderSettings(Base):
-    """What all of a client's reminders share: the neutral title a notification shows, and quiet hours."""
-
-    __tablename__ = "reminder_settings"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    title: Mapped[str] = mapped_column(String(40))
-    quiet_start: Mapped[time | None] = mapped_column(Time)
-    quiet_end: Mapped[time | None] = mapped_column(Time)
-
-
-class Reminder(Base):
-    """One kind of reminder of one client (daily, course, eve: journal/reminders/schedule.py), and when the
-    sender next looks at it. The times are the client's choice, in clear: the server must know when to send.
-
-    `next_due_at` is empty while it is off; `zone` is the time zone it was computed in (a new zone recomputes
-    it); `claimed_until` is a sender's lease, committed before sending, so no other sender takes it meanwhile.
-    """
-
-    __tablename__ = "reminders"
-    __table_args__ = (UniqueConstraint("user_id", "kind"), Index("ix_reminders_due", "next_due_at"))
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
-    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    local_time: Mapped[time] = mapped_column(Time)
-    # The days after a dosing session a prompt comes on ("1,3,7,13"); empty for the other kinds.
-    days: Mapped[str] = mapped_column(String(20), default="")
-    zone: Mapped[str] = mapped_column(String(64))
-    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SessionNote(Base):
-    """A therapist's private note about a client, maybe about one integration session (journal/session_notes).
-
-    The words and whom it is about are sealed under the therapist's own user key: the client never sees it, the
-    server cannot read it. In clear: whose it is, which client it was about (emptied when that account goes),
-    the session's date, and when it was written and changed (docs/threat-model.md).
-    """
-
-    __tablename__ = "session_notes"
-    __table_args__ = (Index("ix_session_notes_therapist_client", "therapist_id", "client_id", "created_at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # SET NULL: when the client deletes their account, the note stays the therapist's, with its sealed label.
-    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    about_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    session_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class Ask(Base):
-    """A clinician's request to a linked client: a questionnaire or a prompt they wrote (journal/asks).
-
-    What is asked (the questionnaire or the prompt's words, the cadence, the days) is sealed with HPKE to the
-    client's public key (`sealed`, with the clinician's `tag` over it), and under the clinician's own user key
-    (`own_ciphertext`, for their list). In clear, what the server needs to keep the request's state: who asked
-    whom on which link, when, and when the client last answered (and with which record), declined or snoozed it
-    (docs/threat-model.md). The request goes with the link and with either account (ON DELETE CASCADE).
-    """
-
-    __tablename__ = "asks"
-    __table_args__ = (Index("ix_asks_client_created", "client_id", "created_at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
-    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    tag: Mapped[bytes] = mapped_column(LargeBinary(32))
-    own_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The record that answered it last (shared with the clinician); emptied if the client deletes it.
-    answer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("records.id", ondelete="SET NULL"))
-    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+from .practice import Ask as Ask  # noqa: E402  (the tables of a therapist's practice, after the ones they refer to)
+from .practice import SessionNote as SessionNote  # noqa: E402
+from .reminders import PushSubscription as PushSubscription  # noqa: E402
+from .reminders import Reminder as Reminder  # noqa: E402
+from .reminders import ReminderSettings as ReminderSettings  # noqa: E402
