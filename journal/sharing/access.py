@@ -149,8 +149,16 @@ def log_summaries_of(db: Session, therapist_id: uuid.UUID, items: dict[uuid.UUID
             last_at = max(now, line.last_at or line.at)
             updates.append({"id": line.id, "last_at": last_at, "items": max(count, line.items or 0)})
         else:
-            line_of = {"owner_id": client_id, "therapist_id": therapist_id, "what": "summary", "items": count}
-            inserts.append(line_of | {"at": now, "last_at": now})
+            inserts.append(
+                {
+                    "owner_id": client_id,
+                    "therapist_id": therapist_id,
+                    "what": "summary",
+                    "at": now,
+                    "last_at": now,
+                    "items": count,
+                }
+            )
     if updates:
         db.execute(update(AccessEvent), updates)
     if inserts:
